@@ -1,0 +1,121 @@
+//! `JsonBody<T>`: a JSON request payload whose schema is the one in the
+//! spec, checked field by field so that every error names its field.
+use std::ops::Deref;
+
+use poem::{Request, RequestBody};
+use poem_openapi::{
+    payload::{ParsePayload, Payload},
+    registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
+    types::{ParseFromJSON, Type},
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+};
+use serde_json::Value;
+
+use super::validate;
+use crate::error::{AppError, ErrorCode};
+
+/// The largest JSON body accepted; put into request data at start-up.
+#[derive(Clone, Copy, Debug)]
+pub struct JsonLimit(pub usize);
+
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: ParseFromJSON + 'static> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let limit = request
+            .data::<JsonLimit>()
+            .map_or(1024 * 1024, |limit| limit.0);
+        let bytes = body
+            .take()?
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|err| match err {
+                poem::error::ReadBodyError::PayloadTooLarge => AppError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("JSON bodies are limited to {limit} bytes"),
+                ),
+                other => AppError::new(ErrorCode::MalformedJson, other.to_string()),
+            })?;
+        let value: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).map_err(|err| {
+                AppError::new(ErrorCode::MalformedJson, format!("invalid JSON: {err}"))
+            })?
+        };
+        validate::against::<T>(&value)?;
+        T::parse_from_json(Some(value))
+            .map(JsonBody)
+            .map_err(|err| AppError::invalid("body", "invalid", err.into_message()).into())
+    }
+}
+
+impl<'a, T: ParseFromJSON + 'static> ApiExtractor<'a> for JsonBody<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(ct) if Self::check_content_type(ct) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(ct) => Err(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!("expected application/json, got {ct}"),
+            )
+            .into()),
+            None => Err(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                "the Content-Type header is missing; send application/json",
+            )
+            .into()),
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Plumbing shared by every area: the JSON payload, schema validation,
+//! pagination, the client context and problem mapping of framework errors.
+pub mod client;
+pub mod errors;
+pub mod json;
+pub mod page;
+pub mod validate;
+
+pub use client::ClientInfo;
+pub use json::JsonBody;
+pub use page::{Cursor, PageParams};
+
+use std::time::Duration;
+
+use poem_openapi::Tags;
+
+use crate::{
+    error::{AppError, AppResult},
+    platform::ratelimit::ActionClass,
+    state::AppState,
+};
+
+/// One tag per area.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Accounts, SMS codes, sessions.
+    Auth,
+    /// My account and profile.
+    Me,
+    /// Public profiles.
+    Users,
+    /// Images and files.
+    Uploads,
+    /// Moderator and admin tools.
+    Admin,
+}
+
+/// 429 with `Retry-After` when `key` is over its quota for `class`.
+pub async fn check_limit(state: &AppState, class: ActionClass, key: &str) -> AppResult<()> {
+    state
+        .limiter
+        .check(class, key)
+        .await
+        .map_err(|wait| AppError::rate_limited(retry_after_secs(wait)))
+}
+
+/// Whole seconds, rounded up, at least one.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_millis().div_ceil(1000).max(1) as u64
+}

@@ -1,0 +1,84 @@
+//! The bearer security scheme and role guards.
+use poem::{http::Method, Request};
+use poem_openapi::{auth::Bearer, Enum, SecurityScheme};
+
+use crate::{
+    error::{AppError, AppResult},
+    platform::ratelimit::ActionClass,
+    state::AppState,
+};
+
+/// Roles, each including the powers of those before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Moderator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Moderator => "moderator",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Self::User),
+            "moderator" => Some(Self::Moderator),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in caller.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub id: String,
+    pub role: Role,
+    pub session_id: String,
+}
+
+impl AuthUser {
+    /// 403 unless the caller has at least `role`.
+    pub fn require(&self, role: Role) -> AppResult<()> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!(
+                "this needs the {} role",
+                role.as_str()
+            )))
+        }
+    }
+}
+
+/// `Authorization: Bearer <token>`, a token from `auth_register` or `auth_login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(pub AuthUser);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
+    let (user, session) = super::sessions::authenticate(state, &bearer.token).await?;
+    let class = if req.method() == Method::GET || req.method() == Method::HEAD {
+        ActionClass::ReadAccount
+    } else {
+        ActionClass::WriteAccount
+    };
+    if let Err(wait) = state.limiter.check(class, &user.id).await {
+        return Err(AppError::rate_limited(crate::api::retry_after_secs(wait)).into());
+    }
+    Ok(AuthUser {
+        role: Role::parse(&user.role).unwrap_or(Role::User),
+        id: user.id,
+        session_id: session.id,
+    })
+}

@@ -1,0 +1,98 @@
+//! Phone numbers: parsed, validated and normalised to E.164 once, at the
+//! edge. A bare 11-digit mainland number is taken as +86.
+use std::fmt;
+
+use phonenumber::{country, Mode};
+
+use crate::error::AppError;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Parses what a user typed; `field` names the field in the error.
+    pub fn parse(input: &str, field: &str) -> Result<Self, AppError> {
+        let compact: String = input
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+            .collect();
+        let invalid = || AppError::invalid(field, "invalid_phone", "is not a valid phone number");
+        let parsed = if let Some(rest) = compact.strip_prefix("00") {
+            phonenumber::parse(None, format!("+{rest}"))
+        } else if compact.starts_with('+') {
+            phonenumber::parse(None, &compact)
+        } else if compact.len() == 11 && compact.bytes().all(|b| b.is_ascii_digit()) {
+            phonenumber::parse(Some(country::Id::CN), &compact)
+        } else {
+            return Err(invalid());
+        }
+        .map_err(|_| invalid())?;
+        if !phonenumber::is_valid(&parsed) {
+            return Err(invalid());
+        }
+        Ok(Self(parsed.format().mode(Mode::E164).to_string()))
+    }
+
+    /// The E.164 form. Personal data: never log it.
+    pub fn e164(&self) -> &str {
+        &self.0
+    }
+
+    /// Safe to show and log: `+86138****8000`.
+    pub fn masked(&self) -> String {
+        mask_e164(&self.0)
+    }
+}
+
+/// Keeps the country code and prefix, hides the middle: `+86138****8000`.
+pub fn mask_e164(e164: &str) -> String {
+    let digits: Vec<char> = e164.chars().collect();
+    if digits.len() <= 8 {
+        return "****".into();
+    }
+    let head: String = digits[..digits.len() - 8].iter().collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Phone({})", self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e164(s: &str) -> Option<String> {
+        Phone::parse(s, "phone").ok().map(|p| p.e164().to_owned())
+    }
+
+    #[test]
+    fn mainland_numbers_are_normalised_to_plus_86() {
+        assert_eq!(e164("13800138000").as_deref(), Some("+8613800138000"));
+        assert_eq!(e164("138 0013 8000").as_deref(), Some("+8613800138000"));
+        assert_eq!(e164("+86 138-0013-8000").as_deref(), Some("+8613800138000"));
+        assert_eq!(e164("008613800138000").as_deref(), Some("+8613800138000"));
+    }
+
+    #[test]
+    fn international_numbers_keep_their_country() {
+        assert_eq!(e164("+44 7911 123456").as_deref(), Some("+447911123456"));
+    }
+
+    #[test]
+    fn garbage_and_short_numbers_are_refused() {
+        for bad in ["", "hello", "12345", "1380013800", "+86 123", "23800138000"] {
+            assert!(e164(bad).is_none(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn masking_hides_the_middle() {
+        let phone = Phone::parse("13800138000", "phone");
+        assert_eq!(phone.map(|p| p.masked()).ok().as_deref(), Some("+86138****8000"));
+    }
+}

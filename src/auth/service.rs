@@ -1,0 +1,125 @@
+//! Registration and login.
+use chrono::Utc;
+use entity::users;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::{
+    password::{self, Password},
+    phone::Phone,
+    sessions::{self, Issued},
+    sms_codes::{self, SmsPurpose},
+};
+use crate::{
+    error::{is_unique_violation, AppError, AppResult, ErrorCode},
+    state::AppState,
+    users::service::Nickname,
+};
+
+pub struct Registration {
+    pub phone: Phone,
+    pub sms_code: String,
+    pub password: Password,
+    pub nickname: Nickname,
+    pub accepted_notice_version: String,
+    pub device: Option<String>,
+}
+
+fn phone_taken() -> AppError {
+    AppError::field(
+        ErrorCode::PhoneTaken,
+        "phone",
+        "taken",
+        "is already registered; log in instead",
+    )
+}
+
+pub async fn find_by_phone(state: &AppState, phone: &Phone) -> AppResult<Option<users::Model>> {
+    let index = sms_codes::phone_index(state, phone);
+    Ok(users::Entity::find()
+        .filter(users::Column::PhoneBlindIndex.eq(index))
+        .one(&state.db)
+        .await?)
+}
+
+/// Creates the account and its first session, or nothing at all.
+pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::Model, Issued)> {
+    if find_by_phone(state, &reg.phone).await?.is_some() {
+        return Err(phone_taken());
+    }
+    let index = sms_codes::phone_index(state, &reg.phone);
+    sms_codes::consume(state, &index, SmsPurpose::Register, &reg.sms_code, "sms_code").await?;
+    let password_hash = password::hash(reg.password).await?;
+    let now = Utc::now();
+    let user = users::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        phone_ciphertext: Set(state.crypto.encrypt(reg.phone.e164())),
+        phone_blind_index: Set(index),
+        password_hash: Set(password_hash),
+        nickname: Set(reg.nickname.into_inner()),
+        avatar_upload_id: Set(None),
+        gender: Set(None),
+        birthday: Set(None),
+        region: Set(None),
+        signature: Set(None),
+        role: Set("user".into()),
+        level: Set(1),
+        experience: Set(0),
+        accepted_notice_version: Set(reg.accepted_notice_version),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let txn = state.db.begin().await?;
+    let user = match users::Entity::insert(user)
+        .exec_with_returning(&txn)
+        .await
+    {
+        Ok(user) => user,
+        Err(err) if is_unique_violation(&err) => return Err(phone_taken()),
+        Err(err) => return Err(err.into()),
+    };
+    let issued = sessions::create(&txn, &user.id, reg.device, sessions::ttl(state)).await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %user.id, "account registered");
+    Ok((user, issued))
+}
+
+pub enum Credential {
+    Password(String),
+    SmsCode(String),
+}
+
+pub async fn login(
+    state: &AppState,
+    phone: &Phone,
+    credential: Credential,
+    device: Option<String>,
+) -> AppResult<(users::Model, Issued)> {
+    let user = find_by_phone(state, phone).await?;
+    match credential {
+        Credential::Password(candidate) => {
+            let stored = user.as_ref().map(|u| u.password_hash.clone());
+            if !password::verify(candidate, stored).await? || user.is_none() {
+                return Err(bad_credentials("password"));
+            }
+        }
+        Credential::SmsCode(code) => {
+            let index = sms_codes::phone_index(state, phone);
+            sms_codes::consume(state, &index, SmsPurpose::Login, &code, "sms_code").await?;
+        }
+    }
+    let Some(user) = user else {
+        return Err(bad_credentials("sms_code"));
+    };
+    let issued = sessions::create(&state.db, &user.id, device, sessions::ttl(state)).await?;
+    tracing::info!(user_id = %user.id, session_id = %issued.session.id, "logged in");
+    Ok((user, issued))
+}
+
+fn bad_credentials(field: &str) -> AppError {
+    AppError::field(
+        ErrorCode::InvalidCredentials,
+        field,
+        "invalid_credentials",
+        "the phone number or this credential is wrong",
+    )
+}

@@ -1,0 +1,128 @@
+//! Sessions: opaque 256-bit bearer tokens, stored only as SHA-256, with a
+//! sliding expiry.
+use chrono::{DateTime, Duration, Utc};
+use entity::{sessions, users};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use crate::{
+    api::PageParams,
+    error::{AppError, AppResult},
+    platform::crypto::{random_token, token_hash},
+    state::AppState,
+};
+
+/// Last-seen is written at most this often per session.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+pub struct Issued {
+    pub token: String,
+    pub session: sessions::Model,
+}
+
+pub fn ttl(state: &AppState) -> Duration {
+    Duration::from_std(state.config.session_ttl).unwrap_or(Duration::days(30))
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    device: Option<String>,
+    ttl: Duration,
+) -> AppResult<Issued> {
+    let token = format!("agr_{}", random_token(32));
+    let now = Utc::now();
+    let session = sessions::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        user_id: Set(user_id.to_owned()),
+        token_hash: Set(token_hash(&token)),
+        device: Set(device),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + ttl),
+    }
+    .insert(db)
+    .await?;
+    Ok(Issued { token, session })
+}
+
+/// The user and session behind a token, sliding its expiry forward.
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+) -> AppResult<(users::Model, sessions::Model)> {
+    let found = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(token_hash(token)))
+        .find_also_related(users::Entity)
+        .one(&state.db)
+        .await?;
+    let Some((session, Some(user))) = found else {
+        return Err(AppError::unauthorized("the token is invalid or was revoked"));
+    };
+    let now = Utc::now();
+    if session.expires_at <= now {
+        sessions::Entity::delete_by_id(session.id.clone())
+            .exec(&state.db)
+            .await?;
+        return Err(AppError::unauthorized("the session has expired; log in again"));
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS
+        || should_slide(session.expires_at, now, ttl(state))
+    {
+        let mut active: sessions::ActiveModel = session.clone().into();
+        active.last_seen_at = Set(now);
+        active.expires_at = Set(now + ttl(state));
+        let session = active.update(&state.db).await?;
+        return Ok((user, session));
+    }
+    Ok((user, session))
+}
+
+/// For short lifetimes (tests, kiosks) slide on every use past mid-life.
+fn should_slide(expires_at: DateTime<Utc>, now: DateTime<Utc>, ttl: Duration) -> bool {
+    expires_at - now < ttl / 2
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    page: &PageParams,
+) -> AppResult<Vec<sessions::Model>> {
+    let mut query = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(sessions::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(sessions::Column::Id.lt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// Revokes one of the user's own sessions; someone else's is "not found".
+pub async fn revoke(db: &impl ConnectionTrait, user_id: &str, session_id: &str) -> AppResult<()> {
+    let res = sessions::Entity::delete_many()
+        .filter(sessions::Column::Id.eq(session_id))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::not_found("session"));
+    }
+    Ok(())
+}
+
+/// Revokes every session of the user but `keep`.
+pub async fn revoke_others(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    keep: Option<&str>,
+) -> AppResult<u64> {
+    let mut query = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        query = query.filter(sessions::Column::Id.ne(keep));
+    }
+    Ok(query.exec(db).await?.rows_affected)
+}

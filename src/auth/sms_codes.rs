@@ -1,0 +1,171 @@
+//! One-time SMS codes: 6 digits, valid 5 minutes, 5 attempts. Stored as a
+//! keyed hash next to the phone's blind index, never in clear.
+use chrono::{Duration, Utc};
+use entity::sms_codes;
+use poem_openapi::Enum;
+use rand::Rng;
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use subtle::ConstantTimeEq;
+
+use super::phone::Phone;
+use crate::{
+    error::{AppError, AppResult, ErrorCode},
+    state::AppState,
+};
+
+pub const CODE_TTL_MINUTES: i64 = 5;
+pub const MAX_ATTEMPTS: i32 = 5;
+
+/// What a code will be used for; a code only works for its purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SmsPurpose {
+    Register,
+    Login,
+    Deregister,
+    Guardian,
+}
+
+impl SmsPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Login => "login",
+            Self::Deregister => "deregister",
+            Self::Guardian => "guardian",
+        }
+    }
+}
+
+pub fn phone_index(state: &AppState, phone: &Phone) -> String {
+    state.crypto.blind_index("phone", phone.e164())
+}
+
+/// Replaces any earlier code for this phone and purpose; sends the SMS when
+/// `deliver` (a login code for an unknown number is stored, not sent).
+pub async fn issue(
+    state: &AppState,
+    phone: &Phone,
+    purpose: SmsPurpose,
+    deliver: bool,
+) -> AppResult<()> {
+    let code = match &state.config.sms_test_code {
+        Some(code) => code.expose().to_owned(),
+        None => format!("{:06}", rand::thread_rng().gen_range(0..1_000_000)),
+    };
+    let index = phone_index(state, phone);
+    let now = Utc::now();
+    let row = sms_codes::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        phone_blind_index: Set(index.clone()),
+        purpose: Set(purpose.as_str().into()),
+        code_hash: Set(state.crypto.code_hash(&index, &code)),
+        attempts: Set(0),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::minutes(CODE_TTL_MINUTES)),
+        consumed_at: Set(None),
+    };
+    let txn = state.db.begin().await?;
+    sms_codes::Entity::delete_many()
+        .filter(sms_codes::Column::PhoneBlindIndex.eq(&index))
+        .filter(sms_codes::Column::Purpose.eq(purpose.as_str()))
+        .exec(&txn)
+        .await?;
+    sms_codes::Entity::insert(row).exec(&txn).await?;
+    txn.commit().await?;
+    if deliver {
+        let text = format!(
+            "[agora] Your code is {code}. It expires in {CODE_TTL_MINUTES} minutes. Never share it."
+        );
+        state.sms.send(phone, &text).await.map_err(AppError::internal)?;
+    }
+    Ok(())
+}
+
+/// Checks a code and uses it up. Runs outside any caller transaction on
+/// purpose: a wrong attempt must count even when the caller rolls back.
+pub async fn consume(
+    state: &AppState,
+    index: &str,
+    purpose: SmsPurpose,
+    code: &str,
+    field: &str,
+) -> AppResult<()> {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid(field, "invalid_format", "must be 6 digits"));
+    }
+    let expired = || {
+        AppError::field(
+            ErrorCode::SmsCodeExpired,
+            field,
+            "expired",
+            "has expired or was never sent; request a new one",
+        )
+    };
+    let db = &state.db;
+    let row = sms_codes::Entity::find()
+        .filter(sms_codes::Column::PhoneBlindIndex.eq(index))
+        .filter(sms_codes::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_codes::Column::ConsumedAt.is_null())
+        .order_by_desc(sms_codes::Column::CreatedAt)
+        .one(db)
+        .await?
+        .ok_or_else(expired)?;
+    if row.expires_at < Utc::now() {
+        return Err(expired());
+    }
+    if row.attempts >= MAX_ATTEMPTS {
+        return Err(exhausted(field));
+    }
+    let expected = state.crypto.code_hash(index, code);
+    if !bool::from(expected.as_bytes().ct_eq(row.code_hash.as_bytes())) {
+        let counted = bump_attempts(db, &row.id).await?;
+        if !counted {
+            return Err(exhausted(field));
+        }
+        let left = MAX_ATTEMPTS - row.attempts - 1;
+        return Err(AppError::field(
+            ErrorCode::SmsCodeInvalid,
+            field,
+            "invalid",
+            format!("is wrong; {left} attempts left"),
+        ));
+    }
+    // Only one request can consume a code, however many race for it.
+    let used = sms_codes::Entity::update_many()
+        .col_expr(sms_codes::Column::ConsumedAt, Expr::value(Utc::now()))
+        .filter(sms_codes::Column::Id.eq(&row.id))
+        .filter(sms_codes::Column::ConsumedAt.is_null())
+        .filter(sms_codes::Column::Attempts.lt(MAX_ATTEMPTS))
+        .exec(db)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(expired());
+    }
+    Ok(())
+}
+
+fn exhausted(field: &str) -> AppError {
+    AppError::field(
+        ErrorCode::SmsCodeExhausted,
+        field,
+        "exhausted",
+        "was entered wrongly too often; request a new one",
+    )
+}
+
+async fn bump_attempts(db: &impl ConnectionTrait, id: &str) -> AppResult<bool> {
+    let res = sms_codes::Entity::update_many()
+        .col_expr(
+            sms_codes::Column::Attempts,
+            Expr::col(sms_codes::Column::Attempts).add(1),
+        )
+        .filter(sms_codes::Column::Id.eq(id))
+        .filter(sms_codes::Column::Attempts.lt(MAX_ATTEMPTS))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

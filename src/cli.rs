@@ -1,0 +1,101 @@
+//! The command line: `agora [serve|migrate|openapi|users grant-role]`.
+use clap::{Parser, Subcommand};
+
+use crate::{
+    auth::{phone::Phone, service::find_by_phone, Role},
+    config::Config,
+    openapi,
+    platform::db,
+    startup::Application,
+    state::AppState,
+    telemetry,
+    users::service::set_role,
+};
+
+#[derive(Parser, Debug)]
+#[command(name = "agora", version, about = "agora: a community-forum backend with privacy by construction")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI spec (JSON).
+    Openapi,
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsersCommand {
+    /// Give the account with this phone number a role.
+    GrantRole {
+        /// The phone number of the account.
+        phone: String,
+        /// user, moderator or admin.
+        role: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!("{}", openapi::spec_json());
+        return Ok(());
+    }
+    let config = Config::load()?;
+    telemetry::init(&config.log_format, std::io::stderr);
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let conn = db::connect(&config).await?;
+            db::migrate(&conn).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Users {
+            command: UsersCommand::GrantRole { phone, role },
+        } => grant_role(config, &phone, &role).await,
+        Command::Openapi => Ok(()),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let state = app.state();
+    let base = format!("http://{}:{}", state.config.listen.ip(), app.port());
+    tracing::info!(
+        database = if db::is_sqlite(&state.db) { "sqlite" } else { "postgres" },
+        cache = state.cache.kind(),
+        "agora is serving on {base}: API {base}{}, docs {base}/docs, spec {base}/api/openapi.json",
+        openapi::BASE_PATH
+    );
+    eprintln!("agora is serving on {base}\n  docs: {base}/docs\n  spec: {base}/api/openapi.json");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<()> {
+    let role = Role::parse(role)
+        .ok_or_else(|| anyhow::anyhow!("role must be user, moderator or admin"))?;
+    let phone = Phone::parse(phone, "phone").map_err(|_| anyhow::anyhow!("not a valid phone number"))?;
+    let state = AppState::build(config).await?;
+    let user = find_by_phone(&state, &phone)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no account has the phone number {}", phone.masked()))?;
+    let user_id = user.id.clone();
+    set_role(&state.db, user, role)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{} is now {}", user_id, role.as_str());
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! Typed configuration: defaults < `agora.toml` < `AGORA_*` environment.
+use std::{collections::BTreeMap, fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::platform::ratelimit::{ActionClass, QuotaSpec};
+
+/// A value that must never be printed: its `Debug` shows `[redacted]`.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Config {
+    /// Address to serve on.
+    pub listen: SocketAddr,
+    /// Where the embedded database, search index, media and data key live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; unset means SQLite in the data dir.
+    pub database_url: Option<Secret>,
+    /// PostgreSQL schema to use (tests isolate themselves with one).
+    pub database_schema: Option<String>,
+    /// Redis for cache and shared limits; unset means in-process.
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key this instance writes.
+    pub redis_prefix: String,
+    pub meili_url: Option<String>,
+    pub meili_key: Option<Secret>,
+    /// 32 bytes, base64 or hex; unset means a key generated into the data dir.
+    pub data_key: Option<Secret>,
+    /// `log` is the only sender so far.
+    pub sms_sender: String,
+    /// With the `log` sender only: every SMS code equals this.
+    pub sms_test_code: Option<Secret>,
+    /// Largest JSON request body accepted, in bytes.
+    pub json_body_limit: usize,
+    /// Largest uploaded image, in bytes.
+    pub upload_image_limit: usize,
+    /// Sliding lifetime of a session token.
+    #[serde(with = "humantime_serde")]
+    pub session_ttl: Duration,
+    /// Base URL put in front of media paths; unset gives relative URLs.
+    pub public_url: Option<String>,
+    /// Take the client address from `X-Forwarded-For` (behind a proxy only).
+    pub trust_forwarded_for: bool,
+    /// `pretty` or `json`.
+    pub log_format: String,
+    /// Per action class, e.g. `login_ip = "10/1m"`.
+    pub rate_limits: BTreeMap<ActionClass, QuotaSpec>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_schema: None,
+            redis_url: None,
+            redis_prefix: "agora:".into(),
+            meili_url: None,
+            meili_key: None,
+            data_key: None,
+            sms_sender: "log".into(),
+            sms_test_code: None,
+            json_body_limit: 1024 * 1024,
+            upload_image_limit: 10 * 1024 * 1024,
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+            public_url: None,
+            trust_forwarded_for: false,
+            log_format: "pretty".into(),
+            rate_limits: ActionClass::defaults(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads defaults, then `agora.toml` (or `AGORA_CONFIG`), then `AGORA_*`.
+    /// Nested keys use a double underscore: `AGORA_RATE_LIMITS__LOGIN_IP=20/1m`.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var("AGORA_CONFIG").unwrap_or_else(|_| "agora.toml".into());
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::file(file))
+                .merge(Env::prefixed("AGORA_").split("__")),
+        )
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let mut config: Config = figment.extract().map_err(Box::new)?;
+        for (class, spec) in ActionClass::defaults() {
+            config.rate_limits.entry(class).or_insert(spec);
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.sms_sender != "log" {
+            if self.sms_test_code.is_some() {
+                return Err(ConfigError::Invalid(
+                    "AGORA_SMS_TEST_CODE works only with the `log` SMS sender".into(),
+                ));
+            }
+            return Err(ConfigError::Invalid(format!(
+                "unknown SMS sender `{}` (known: log)",
+                self.sms_sender
+            )));
+        }
+        if let Some(code) = &self.sms_test_code {
+            let code = code.expose();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ConfigError::Invalid(
+                    "AGORA_SMS_TEST_CODE must be six digits".into(),
+                ));
+            }
+        }
+        if !matches!(self.log_format.as_str(), "pretty" | "json") {
+            return Err(ConfigError::Invalid("AGORA_LOG_FORMAT is pretty or json".into()));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one or SQLite in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("agora.db").display()),
+        }
+    }
+
+    /// The public URL of a media object.
+    pub fn media_url(&self, key: &str) -> String {
+        let base = self.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+        format!("{base}/media/{key}")
+    }
+}

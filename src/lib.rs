@@ -1,0 +1,13 @@
+//! agora: a community-forum backend with privacy by construction.
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod openapi;
+pub mod platform;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod uploads;
+pub mod users;

@@ -1,0 +1,45 @@
+//! The one `OpenApiService` combining every area, and the spec it makes.
+use poem_openapi::OpenApiService;
+
+use crate::{
+    auth::api::AuthApi,
+    error::ErrorCode,
+    uploads::api::UploadsApi,
+    users::api::{AdminUsersApi, MeApi, UsersApi},
+};
+
+pub type Apis = (AuthApi, MeApi, UsersApi, AdminUsersApi, UploadsApi);
+
+pub const BASE_PATH: &str = "/api/v1";
+
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (AuthApi, MeApi, UsersApi, AdminUsersApi, UploadsApi),
+        "agora",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(description())
+    .server(BASE_PATH)
+}
+
+/// The spec as served at `/api/openapi.json` and committed in `openapi/`.
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+fn description() -> String {
+    let mut text = String::from(
+        "The API of agora, a community forum with privacy by construction.\n\n\
+         Every error is `application/problem+json` (RFC 9457) with a stable `code`:\n\n\
+         | code | status | meaning |\n|---|---|---|\n",
+    );
+    for code in ErrorCode::ALL {
+        text.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            code.status().as_u16(),
+            code.title()
+        ));
+    }
+    text
+}

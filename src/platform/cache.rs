@@ -1,0 +1,159 @@
+//! Cache: in-process (moka) by default, Redis when configured. The same
+//! trait carries presence, feed caches and shared state in later areas.
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use redis::{aio::ConnectionManager, AsyncCommands};
+use tokio::sync::OnceCell;
+
+#[async_trait]
+pub trait Cache: Send + Sync + 'static {
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> anyhow::Result<()>;
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Reachable right now?
+    async fn ping(&self) -> bool;
+    /// `memory` or `redis`.
+    fn kind(&self) -> &'static str;
+}
+
+pub type SharedCache = Arc<dyn Cache>;
+
+/// In-process cache with a TTL per entry.
+pub struct MemoryCache {
+    inner: moka::future::Cache<String, (Vec<u8>, tokio::time::Instant)>,
+}
+
+impl MemoryCache {
+    pub fn new() -> Self {
+        Self {
+            inner: moka::future::Cache::builder()
+                .max_capacity(200_000)
+                .time_to_live(Duration::from_secs(24 * 3600))
+                .build(),
+        }
+    }
+}
+
+impl Default for MemoryCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Cache for MemoryCache {
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        match self.inner.get(key).await {
+            Some((value, expires)) if expires > tokio::time::Instant::now() => Ok(Some(value)),
+            Some(_) => {
+                self.inner.invalidate(key).await;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> anyhow::Result<()> {
+        let expires = tokio::time::Instant::now() + ttl;
+        self.inner
+            .insert(key.to_owned(), (value.to_vec(), expires))
+            .await;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        self.inner.invalidate(key).await;
+        Ok(())
+    }
+
+    async fn ping(&self) -> bool {
+        true
+    }
+
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// A Redis connection made on first use and re-made after a failure, so
+/// that the service starts (and reports itself not ready) while Redis is down.
+#[derive(Clone)]
+pub struct RedisConn {
+    client: redis::Client,
+    manager: Arc<OnceCell<ConnectionManager>>,
+    pub prefix: String,
+}
+
+impl RedisConn {
+    pub fn new(url: &str, prefix: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            manager: Arc::new(OnceCell::new()),
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    pub async fn conn(&self) -> anyhow::Result<ConnectionManager> {
+        let manager = self
+            .manager
+            .get_or_try_init(|| async {
+                let config = redis::aio::ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(Duration::from_secs(2)))
+                    .set_response_timeout(Some(Duration::from_secs(2)))
+                    .set_number_of_retries(2);
+                ConnectionManager::new_with_config(self.client.clone(), config).await
+            })
+            .await?;
+        Ok(manager.clone())
+    }
+
+    pub fn key(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, key)
+    }
+}
+
+pub struct RedisCache {
+    redis: RedisConn,
+}
+
+impl RedisCache {
+    pub fn new(redis: RedisConn) -> Self {
+        Self { redis }
+    }
+}
+
+#[async_trait]
+impl Cache for RedisCache {
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut conn = self.redis.conn().await?;
+        Ok(conn.get(self.redis.key(key)).await?)
+    }
+
+    async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> anyhow::Result<()> {
+        let mut conn = self.redis.conn().await?;
+        let millis = ttl.as_millis().max(1) as u64;
+        let _: () = conn.pset_ex(self.redis.key(key), value, millis).await?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let mut conn = self.redis.conn().await?;
+        let _: () = conn.del(self.redis.key(key)).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> bool {
+        match self.redis.conn().await {
+            Ok(mut conn) => redis::cmd("PING")
+                .query_async::<String>(&mut conn)
+                .await
+                .is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+}

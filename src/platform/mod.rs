@@ -1,0 +1,8 @@
+//! The outside world, each piece behind a small trait with an embedded
+//! default and a real engine that pass the same tests.
+pub mod cache;
+pub mod crypto;
+pub mod db;
+pub mod ratelimit;
+pub mod sms;
+pub mod storage;

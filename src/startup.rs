@@ -1,0 +1,202 @@
+//! Builds the HTTP application: routes, middleware and the listener.
+use std::{io, time::Instant};
+
+use poem::{
+    get, handler,
+    http::{Method, StatusCode},
+    listener::TcpAcceptor,
+    web::{Data, Json},
+    Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
+};
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::{
+    config::Config,
+    api::{check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo},
+    error::{AppError, ErrorCode},
+    openapi,
+    platform::{db, ratelimit::ActionClass},
+    state::AppState,
+    uploads,
+};
+
+pub struct Application {
+    port: u16,
+    listener: tokio::net::TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects the backends, migrates and binds (port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let state = AppState::build(config).await?;
+        let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
+        let port = listener.local_addr()?.port();
+        Ok(Self {
+            port,
+            listener,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> io::Result<()> {
+        let app = routes(self.state);
+        Server::new_with_acceptor(TcpAcceptor::from_tokio(self.listener)?)
+            .run(app)
+            .await
+    }
+}
+
+/// Every route and middleware, around the shared state.
+pub fn routes(state: AppState) -> impl Endpoint {
+    let api = openapi::service();
+    let docs = api.swagger_ui();
+    let spec = openapi::spec_json();
+    let json_limit = JsonLimit(state.config.json_body_limit);
+    let trust = TrustForwardedFor(state.config.trust_forwarded_for);
+    let max_body = state.config.upload_image_limit.max(state.config.json_body_limit) + 1024 * 1024;
+    let limits_state = state.clone();
+    Route::new()
+        .nest(openapi::BASE_PATH, api)
+        .at(
+            "/api/openapi.json",
+            get(poem::endpoint::make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            })),
+        )
+        .nest("/docs", docs)
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/media/:key", get(uploads::media::serve))
+        .around(move |ep, req| {
+            let state = limits_state.clone();
+            async move { limit_request(&state, max_body, ep, req).await }
+        })
+        .data(state)
+        .data(json_limit)
+        .data(trust)
+        .around(observe)
+}
+
+/// Per-IP limits for every request, and a cap on the size of any body.
+async fn limit_request<E: Endpoint>(
+    state: &AppState,
+    max_body: usize,
+    ep: E,
+    mut req: Request,
+) -> poem::Result<Response> {
+    let client = ClientInfo::from_request(&req);
+    let class = if req.method() == Method::GET || req.method() == Method::HEAD {
+        ActionClass::ReadIp
+    } else {
+        ActionClass::WriteIp
+    };
+    check_limit(state, class, &client.ip.to_string()).await?;
+    let too_large = || AppError::new(ErrorCode::PayloadTooLarge, format!("bodies are limited to {max_body} bytes"));
+    match req.header("content-length").map(str::parse::<usize>) {
+        Some(Ok(len)) if len > max_body => return Err(too_large().into()),
+        Some(Ok(_)) => {}
+        Some(Err(_)) => {
+            return Err(AppError::invalid("Content-Length", "invalid", "is not a number").into())
+        }
+        None => {
+            // A streamed body of unknown length is cut off at the cap.
+            let body = req.take_body();
+            req.set_body(Body::from_bytes_stream(capped(body, max_body)));
+        }
+    }
+    Ok(ep.call(req).await?.into_response())
+}
+
+fn capped(
+    body: Body,
+    max: usize,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, io::Error>> + Send + 'static {
+    use futures_util::StreamExt;
+    let mut seen = 0usize;
+    body.into_bytes_stream().map(move |chunk| {
+        let chunk = chunk?;
+        seen += chunk.len();
+        if seen > max {
+            return Err(io::Error::other("body over the size limit"));
+        }
+        Ok(chunk)
+    })
+}
+
+/// A request id on every request and response, one log line per request
+/// (method, path, status, time — never query strings or bodies), and every
+/// error rendered as a problem.
+async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    let request_id = req
+        .header("x-request-id")
+        .filter(|id| id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let span = tracing::info_span!(
+        "request",
+        id = %request_id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    );
+    async move {
+        let started = Instant::now();
+        let mut resp = match ep.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => to_problem(err).await,
+        };
+        if let Ok(value) = request_id.parse() {
+            resp.headers_mut().insert("x-request-id", value);
+        }
+        tracing::info!(
+            status = resp.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        );
+        Ok(resp)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Alive: the process answers.
+#[handler]
+fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Ready: every backend answers. 503 names what is down.
+#[handler]
+async fn readyz(state: Data<&AppState>) -> Response {
+    let database = db::ping(&state.db).await;
+    let cache = state.cache.ping().await;
+    let checks = json!({
+        "database": if database { "ok" } else { "down" },
+        "cache": if cache { "ok" } else { "down" },
+        "cache_kind": state.cache.kind(),
+    });
+    let down: Vec<&str> = [("database", database), ("cache", cache)]
+        .into_iter()
+        .filter(|(_, up)| !up)
+        .map(|(name, _)| name)
+        .collect();
+    if down.is_empty() {
+        (StatusCode::OK, Json(json!({ "status": "ok", "checks": checks }))).into_response()
+    } else {
+        AppError::new(ErrorCode::Unavailable, format!("down: {}", down.join(", ")))
+            .with_extensions(json!({ "checks": checks }))
+            .into_response()
+    }
+}
+

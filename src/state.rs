@@ -1,0 +1,68 @@
+//! Everything a handler needs, built once at start-up and shared.
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    config::Config,
+    platform::{
+        cache::{MemoryCache, RedisCache, RedisConn, SharedCache},
+        crypto::Crypto,
+        db,
+        ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
+        sms::{LogSender, SmsSender},
+        storage::MediaStore,
+    },
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub cache: SharedCache,
+    pub limiter: SharedLimiter,
+    pub crypto: Crypto,
+    pub sms: Arc<dyn SmsSender>,
+    pub media: MediaStore,
+}
+
+impl AppState {
+    /// Connects to every backend the configuration names and migrates.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config).await?;
+        db::migrate(&db).await?;
+        let (cache, limiter): (SharedCache, SharedLimiter) = match &config.redis_url {
+            Some(url) => {
+                let redis = RedisConn::new(url.expose(), &config.redis_prefix)?;
+                (
+                    Arc::new(RedisCache::new(redis.clone())),
+                    Arc::new(RedisLimiter::new(redis, config.rate_limits.clone())),
+                )
+            }
+            None => {
+                let governor = Arc::new(GovernorLimiter::new(&config.rate_limits));
+                spawn_shrinker(governor.clone());
+                (Arc::new(MemoryCache::new()), governor)
+            }
+        };
+        Ok(Self {
+            crypto: Crypto::from_config(&config)?,
+            media: MediaStore::local(&config.data_dir.join("media"))?,
+            sms: Arc::new(LogSender),
+            config: Arc::new(config),
+            db,
+            cache,
+            limiter,
+        })
+    }
+}
+
+fn spawn_shrinker(limiter: Arc<GovernorLimiter>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limiter.shrink();
+        }
+    });
+}

@@ -1,0 +1,6 @@
+//! Uploads: content sniffed from the bytes, metadata stripped, stored in the
+//! media store and served from `/media/{key}`.
+pub mod api;
+pub mod media;
+pub mod service;
+pub mod strip;

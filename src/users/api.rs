@@ -1,0 +1,252 @@
+//! `/me`, `/users/{id}` and `/admin/users`.
+use chrono::NaiveDate;
+use poem::web::Data;
+use poem_openapi::{param::Path, payload::Json, types::MaybeUndefined, ApiResponse, Object, OpenApi};
+
+use super::{
+    dto::{Gender, Me, PublicUser},
+    service::{self, check_birthday, Nickname, ProfileChange},
+};
+use crate::{
+    api::{check_limit, ApiTags, JsonBody},
+    auth::{
+        password::{self, Password},
+        sessions, BearerAuth, Role,
+    },
+    error::{AppError, AppResult, ErrorCode},
+    platform::ratelimit::ActionClass,
+    state::AppState,
+};
+
+pub struct MeApi;
+pub struct UsersApi;
+pub struct AdminUsersApi;
+
+/// Fields to change; leave a field out to keep it, send `null` to clear it.
+#[derive(Debug, Object)]
+pub struct ProfilePatch {
+    /// 1 to 32 characters.
+    #[oai(validator(max_length = 32))]
+    pub nickname: Option<String>,
+    /// An image I uploaded.
+    pub avatar_upload_id: MaybeUndefined<String>,
+    pub gender: MaybeUndefined<Gender>,
+    /// A past date.
+    pub birthday: MaybeUndefined<NaiveDate>,
+    #[oai(validator(max_length = 64))]
+    pub region: MaybeUndefined<String>,
+    /// A short line about me.
+    #[oai(validator(max_length = 200))]
+    pub signature: MaybeUndefined<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct PasswordChange {
+    #[oai(validator(max_length = 128))]
+    pub current_password: String,
+    /// At least 8 characters.
+    #[oai(validator(max_length = 128))]
+    pub new_password: String,
+}
+
+#[derive(Debug, Object)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+/// A user as moderators see them.
+#[derive(Debug, Object)]
+pub struct AdminUser {
+    pub profile: PublicUser,
+    /// The phone number, masked.
+    pub phone_masked: String,
+}
+
+#[derive(ApiResponse)]
+pub enum MeResponse {
+    /// My account.
+    #[oai(status = 200)]
+    Ok(Json<Me>),
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordChanged {
+    /// Changed; every other session was signed out.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+pub enum PublicUserResponse {
+    /// The public profile.
+    #[oai(status = 200)]
+    Ok(Json<PublicUser>),
+}
+
+#[derive(ApiResponse)]
+pub enum AdminUserResponse {
+    /// The user.
+    #[oai(status = 200)]
+    Ok(Json<AdminUser>),
+}
+
+async fn me(state: &AppState, id: &str) -> AppResult<Me> {
+    let (user, key) = service::load(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
+    Ok(Me::build(state, user, key.as_deref()))
+}
+
+fn optional_text(v: MaybeUndefined<String>) -> Option<Option<String>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(s) => {
+            let s = s.trim().to_owned();
+            Some((!s.is_empty()).then_some(s))
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/me", tag = "ApiTags::Me")]
+impl MeApi {
+    /// My account: profile, role and level.
+    #[oai(path = "/", method = "get", operation_id = "me_get")]
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<MeResponse> {
+        Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
+    }
+
+    /// Change my profile.
+    #[oai(path = "/profile", method = "patch", operation_id = "me_update_profile")]
+    async fn update_profile(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<ProfilePatch>,
+    ) -> AppResult<MeResponse> {
+        let patch = body.0;
+        let change = ProfileChange {
+            nickname: patch
+                .nickname
+                .map(|n| Nickname::parse(&n, "nickname"))
+                .transpose()?,
+            avatar_upload_id: match patch.avatar_upload_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(Some(id)),
+            },
+            gender: match patch.gender {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(g) => Some(Some(g.as_str().to_owned())),
+            },
+            birthday: match patch.birthday {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(Some(check_birthday(d)?)),
+            },
+            region: optional_text(patch.region),
+            signature: optional_text(patch.signature),
+        };
+        let (user, _) = service::load(&state.db, &auth.0.id)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
+        service::update_profile(&state.db, user, change).await?;
+        Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
+    }
+
+    /// Change my password. Every other session is signed out.
+    #[oai(path = "/password", method = "put", operation_id = "me_change_password")]
+    async fn change_password(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<PasswordChange>,
+    ) -> AppResult<PasswordChanged> {
+        let new_password = Password::parse(&body.new_password, "new_password")?;
+        check_limit(&state, ActionClass::LoginAccount, &auth.0.id).await?;
+        let (user, _) = service::load(&state.db, &auth.0.id)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
+        let ok = password::verify(body.current_password.clone(), Some(user.password_hash.clone())).await?;
+        if !ok {
+            return Err(AppError::field(
+                ErrorCode::InvalidCredentials,
+                "current_password",
+                "invalid_credentials",
+                "is wrong",
+            ));
+        }
+        let hash = password::hash(new_password).await?;
+        service::set_password(&state.db, user, hash).await?;
+        sessions::revoke_others(&state.db, &auth.0.id, Some(&auth.0.session_id)).await?;
+        Ok(PasswordChanged::Done)
+    }
+}
+
+#[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// A user's public profile.
+    #[oai(path = "/:id", method = "get", operation_id = "users_get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        /// The user id.
+        id: Path<String>,
+    ) -> AppResult<PublicUserResponse> {
+        let (user, key) = service::load(&state.db, &id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        Ok(PublicUserResponse::Ok(Json(PublicUser::build(&state, user, key.as_deref()))))
+    }
+}
+
+async fn admin_view(state: &AppState, id: &str) -> AppResult<AdminUser> {
+    let (user, key) = service::load(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let me = Me::build(state, user.clone(), key.as_deref());
+    Ok(AdminUser {
+        profile: PublicUser::build(state, user, key.as_deref()),
+        phone_masked: me.phone_masked,
+    })
+}
+
+#[OpenApi(prefix_path = "/admin/users", tag = "ApiTags::Admin")]
+impl AdminUsersApi {
+    /// A user, as moderators see them (moderator or admin).
+    #[oai(path = "/:id", method = "get", operation_id = "admin_get_user")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The user id.
+        id: Path<String>,
+    ) -> AppResult<AdminUserResponse> {
+        auth.0.require(Role::Moderator)?;
+        Ok(AdminUserResponse::Ok(Json(admin_view(&state, &id.0).await?)))
+    }
+
+    /// Set a user's role (admin).
+    #[oai(path = "/:id/role", method = "put", operation_id = "admin_set_user_role")]
+    async fn set_role(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The user id.
+        id: Path<String>,
+        body: JsonBody<RoleChange>,
+    ) -> AppResult<AdminUserResponse> {
+        auth.0.require(Role::Admin)?;
+        if id.0 == auth.0.id {
+            return Err(AppError::forbidden("admins cannot change their own role"));
+        }
+        let (user, _) = service::load(&state.db, &id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        service::set_role(&state.db, user, body.role).await?;
+        tracing::info!(admin_id = %auth.0.id, user_id = %id.0, role = body.role.as_str(), "role changed");
+        Ok(AdminUserResponse::Ok(Json(admin_view(&state, &id.0).await?)))
+    }
+}

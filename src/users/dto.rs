@@ -1,0 +1,117 @@
+//! What the API shows of a user: to themselves, and to everyone else.
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::users;
+use poem_openapi::{Enum, Object};
+
+use crate::{auth::phone::mask_e164, auth::Role, state::AppState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Gender {
+    Male,
+    Female,
+    Other,
+    Undisclosed,
+}
+
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Male => "male",
+            Self::Female => "female",
+            Self::Other => "other",
+            Self::Undisclosed => "undisclosed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "male" => Some(Self::Male),
+            "female" => Some(Self::Female),
+            "other" => Some(Self::Other),
+            "undisclosed" => Some(Self::Undisclosed),
+            _ => None,
+        }
+    }
+}
+
+/// My own account: everything I gave, the phone masked.
+#[derive(Debug, Object)]
+pub struct Me {
+    pub id: String,
+    /// My phone number, masked (`+86138****8000`).
+    pub phone_masked: String,
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    pub avatar_upload_id: Option<String>,
+    pub gender: Option<Gender>,
+    pub birthday: Option<NaiveDate>,
+    pub region: Option<String>,
+    pub signature: Option<String>,
+    /// `user`, `moderator` or `admin`.
+    pub role: Role,
+    /// Community level, derived from activity.
+    pub level: i32,
+    pub experience: i64,
+    /// The privacy-notice version I accepted.
+    pub accepted_notice_version: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What anyone may see of a user: never the phone, birthday or anything private.
+#[derive(Debug, Object)]
+pub struct PublicUser {
+    pub id: String,
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    pub signature: Option<String>,
+    pub level: i32,
+    /// Moderators and admins carry their role as a badge.
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+}
+
+pub fn avatar_url(state: &AppState, avatar_key: Option<&str>) -> Option<String> {
+    avatar_key.map(|key| state.config.media_url(key))
+}
+
+impl Me {
+    /// `avatar_key` is the storage key of the avatar upload, if any.
+    pub fn build(state: &AppState, user: users::Model, avatar_key: Option<&str>) -> Self {
+        let phone_masked = state
+            .crypto
+            .decrypt(&user.phone_ciphertext)
+            .map(|p| mask_e164(&p))
+            .unwrap_or_else(|_| "****".into());
+        Self {
+            phone_masked,
+            avatar_url: avatar_url(state, avatar_key),
+            avatar_upload_id: user.avatar_upload_id,
+            gender: user.gender.as_deref().and_then(Gender::parse),
+            birthday: user.birthday,
+            region: user.region,
+            signature: user.signature,
+            role: Role::parse(&user.role).unwrap_or(Role::User),
+            level: user.level,
+            experience: user.experience,
+            accepted_notice_version: user.accepted_notice_version,
+            created_at: user.created_at,
+            nickname: user.nickname,
+            id: user.id,
+        }
+    }
+}
+
+impl PublicUser {
+    pub fn build(state: &AppState, user: users::Model, avatar_key: Option<&str>) -> Self {
+        Self {
+            avatar_url: avatar_url(state, avatar_key),
+            role: Role::parse(&user.role).unwrap_or(Role::User),
+            signature: user.signature,
+            level: user.level,
+            joined_at: user.created_at,
+            nickname: user.nickname,
+            id: user.id,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Profiles: my account, public profiles, and the admin view of users.
+pub mod api;
+pub mod dto;
+pub mod service;

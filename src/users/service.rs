@@ -1,0 +1,148 @@
+//! Profile rules.
+use chrono::{NaiveDate, Utc};
+use entity::{uploads, users};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+use crate::{
+    auth::Role,
+    error::{AppError, AppResult},
+};
+
+pub const NICKNAME_MAX: usize = 32;
+
+/// 1 to 32 characters after trimming, no control characters.
+#[derive(Debug, Clone)]
+pub struct Nickname(String);
+
+impl Nickname {
+    pub fn parse(input: &str, field: &str) -> AppResult<Self> {
+        let trimmed = input.trim();
+        let len = trimmed.chars().count();
+        if len == 0 {
+            return Err(AppError::invalid(field, "required", "must not be empty"));
+        }
+        if len > NICKNAME_MAX {
+            return Err(AppError::invalid(
+                field,
+                "too_long",
+                format!("must be at most {NICKNAME_MAX} characters"),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                field,
+                "invalid_characters",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A user and the storage key of their avatar, if any.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> AppResult<Option<(users::Model, Option<String>)>> {
+    let Some(user) = users::Entity::find_by_id(id.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    let key = match &user.avatar_upload_id {
+        Some(upload_id) => uploads::Entity::find_by_id(upload_id.clone())
+            .one(db)
+            .await?
+            .map(|u| u.storage_key),
+        None => None,
+    };
+    Ok(Some((user, key)))
+}
+
+/// A change to a profile; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Default)]
+pub struct ProfileChange {
+    pub nickname: Option<Nickname>,
+    pub avatar_upload_id: Option<Option<String>>,
+    pub gender: Option<Option<String>>,
+    pub birthday: Option<Option<NaiveDate>>,
+    pub region: Option<Option<String>>,
+    pub signature: Option<Option<String>>,
+}
+
+pub fn check_birthday(date: NaiveDate) -> AppResult<NaiveDate> {
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
+    if date < earliest || date > Utc::now().date_naive() {
+        return Err(AppError::invalid(
+            "birthday",
+            "out_of_range",
+            "must be a past date after 1900-01-01",
+        ));
+    }
+    Ok(date)
+}
+
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    change: ProfileChange,
+) -> AppResult<users::Model> {
+    if let Some(Some(upload_id)) = &change.avatar_upload_id {
+        let upload = uploads::Entity::find_by_id(upload_id.clone()).one(db).await?;
+        match upload {
+            Some(u) if u.owner_id == user.id && u.kind == "image" => {}
+            _ => {
+                return Err(AppError::invalid(
+                    "avatar_upload_id",
+                    "unknown_upload",
+                    "is not an image you uploaded",
+                ))
+            }
+        }
+    }
+    let mut active: users::ActiveModel = user.into();
+    if let Some(nickname) = change.nickname {
+        active.nickname = Set(nickname.into_inner());
+    }
+    if let Some(v) = change.avatar_upload_id {
+        active.avatar_upload_id = Set(v);
+    }
+    if let Some(v) = change.gender {
+        active.gender = Set(v);
+    }
+    if let Some(v) = change.birthday {
+        active.birthday = Set(v);
+    }
+    if let Some(v) = change.region {
+        active.region = Set(v);
+    }
+    if let Some(v) = change.signature {
+        active.signature = Set(v);
+    }
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    role: Role,
+) -> AppResult<users::Model> {
+    let mut active: users::ActiveModel = user.into();
+    active.role = Set(role.as_str().into());
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    password_hash: String,
+) -> AppResult<users::Model> {
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(password_hash);
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
