@@ -52,7 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::load()?;
-    telemetry::init(&config.log_format, std::io::stderr);
+    telemetry::init(&config.log_format, telemetry::DEFAULT_FILTER, std::io::stderr);
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {

@@ -24,7 +24,26 @@ pub fn service() -> OpenApiService<Apis, ()> {
 
 /// The spec as served at `/api/openapi.json` and committed in `openapi/`.
 pub fn spec_json() -> String {
-    service().spec()
+    let mut spec: serde_json::Value = match serde_json::from_str(&service().spec()) {
+        Ok(spec) => spec,
+        Err(_) => return service().spec(),
+    };
+    standardise_formats(&mut spec);
+    serde_json::to_string_pretty(&spec).unwrap_or_default()
+}
+
+/// poem-openapi names `NaiveDate` `naive-date`; SDK generators know `date`.
+fn standardise_formats(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("format").and_then(|f| f.as_str()) == Some("naive-date") {
+                map.insert("format".into(), "date".into());
+            }
+            map.values_mut().for_each(standardise_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(standardise_formats),
+        _ => {}
+    }
 }
 
 fn description() -> String {

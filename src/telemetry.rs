@@ -2,13 +2,16 @@
 //! message text, ID numbers and addresses not at all.
 use tracing_subscriber::{fmt::MakeWriter, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
 
+/// The filter used unless `RUST_LOG` says otherwise.
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+
 /// Installs the global subscriber; `json` gives one JSON object per line.
-pub fn init<W>(format: &str, writer: W)
+pub fn init<W>(format: &str, default_filter: &str, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let registry = tracing_subscriber::registry().with(filter);
     let result = if format == "json" {
         registry

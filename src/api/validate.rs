@@ -110,12 +110,15 @@ impl Checker<'_> {
         }
         let format_ok = match schema.format {
             Some("uuid") => uuid::Uuid::parse_str(s).is_ok(),
-            Some("date") => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            Some("date" | "naive-date") => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
             Some("date-time") => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
             _ => true,
         };
         if !format_ok {
-            let format = schema.format.unwrap_or_default();
+            let format = match schema.format {
+                Some("naive-date") => "date (YYYY-MM-DD)",
+                other => other.unwrap_or_default(),
+            };
             self.fail(path, "invalid_format", format!("must be a valid {format}"));
         }
     }

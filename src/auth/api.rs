@@ -157,8 +157,6 @@ impl AuthApi {
     ) -> AppResult<SmsCodeResponse> {
         let phone = Phone::parse(&body.phone, "phone")?;
         check_limit(&state, ActionClass::SmsIp, &client.ip.to_string()).await?;
-        let index = sms_codes::phone_index(&state, &phone);
-        check_limit(&state, ActionClass::SmsPhone, &index).await?;
         let registered = service::find_by_phone(&state, &phone).await?.is_some();
         let deliver = match body.purpose {
             SmsPurpose::Register if registered => {
@@ -173,6 +171,8 @@ impl AuthApi {
             // No SMS to unknown numbers: the answer is the same either way.
             SmsPurpose::Login | SmsPurpose::Deregister => registered,
         };
+        let index = sms_codes::phone_index(&state, &phone);
+        check_limit(&state, ActionClass::SmsPhone, &index).await?;
         sms_codes::issue(&state, &phone, body.purpose, deliver).await?;
         Ok(SmsCodeResponse::Accepted(Json(SmsCodeSent {
             expires_in_seconds: CODE_TTL_MINUTES * 60,

@@ -28,8 +28,17 @@ impl Phone {
             return Err(invalid());
         }
         .map_err(|_| invalid())?;
-        if !phonenumber::is_valid(&parsed) {
-            return Err(invalid());
+        // SMS codes need a number that can receive SMS.
+        let mobile = matches!(
+            parsed.number_type(&phonenumber::metadata::DATABASE),
+            phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile
+        );
+        if !phonenumber::is_valid(&parsed) || !mobile {
+            return Err(AppError::invalid(
+                field,
+                "invalid_phone",
+                "is not a valid mobile phone number",
+            ));
         }
         Ok(Self(parsed.format().mode(Mode::E164).to_string()))
     }

@@ -191,7 +191,6 @@ impl UsersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        _auth: BearerAuth,
         /// The user id.
         id: Path<String>,
     ) -> AppResult<PublicUserResponse> {

@@ -1,0 +1,119 @@
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{assert_problem, fields, new_phone, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = spawn_app().await;
+    let resp = app
+        .post("/auth/login")
+        .header("content-type", "application/json")
+        .body("{\"phone\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 400, "malformed_json").await;
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_fields_are_named() {
+    let app = spawn_app().await;
+    let resp = app
+        .post("/auth/register")
+        .json(&json!({ "phone": 13800138000u64, "sms_code": "123456", "password": ["x"] }))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(resp, 400, "validation_failed").await;
+    let mut named = fields(&problem);
+    named.sort();
+    assert_eq!(named, ["accepted_notice_version", "nickname", "password", "phone"]);
+    let codes: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"invalid_type") && codes.contains(&"required"));
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_is_named() {
+    let app = spawn_app().await;
+    let resp = app
+        .post("/auth/sms-codes")
+        .json(&json!({ "phone": new_phone(), "purpose": "lottery" }))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(resp, 400, "validation_failed").await;
+    assert_eq!(fields(&problem), ["purpose"]);
+    assert_eq!(problem["errors"][0]["code"], "not_allowed");
+}
+
+#[tokio::test]
+async fn a_json_body_over_the_cap_is_413() {
+    let app = spawn_app_with(|c| c.json_body_limit = 1024).await;
+    let resp = app
+        .post("/auth/login")
+        .json(&json!({ "phone": new_phone(), "password": "p".repeat(4000) }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 413, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn a_huge_declared_body_is_refused_before_it_is_read() {
+    let app = spawn_app_with(|c| {
+        c.json_body_limit = 1024;
+        c.upload_image_limit = 4096;
+    })
+    .await;
+    let resp = app
+        .post("/auth/login")
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 413, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn the_wrong_content_type_is_415() {
+    let app = spawn_app().await;
+    let resp = app
+        .post("/auth/login")
+        .header("content-type", "text/plain")
+        .body("phone=1")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 415, "unsupported_media_type").await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let app = spawn_app().await;
+    assert_problem(app.get("/no/such/thing").send().await.unwrap(), 404, "not_found").await;
+    let resp = app.api(Method::DELETE, "/auth/login").send().await.unwrap();
+    assert_problem(resp, 405, "method_not_allowed").await;
+}
+
+#[tokio::test]
+async fn bad_paging_parameters_are_named() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    for (query, field) in [("limit=0", "limit"), ("limit=51", "limit"), ("limit=abc", "limit"), ("cursor=%%%", "cursor")] {
+        let resp = app.get(&format!("/auth/sessions?{query}")).bearer_auth(&user.token).send().await.unwrap();
+        let problem = assert_problem(resp, 400, "validation_failed").await;
+        assert_eq!(fields(&problem), [field], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn every_error_code_has_a_distinct_name_and_a_4xx_or_5xx_status() {
+    let mut seen = std::collections::HashSet::new();
+    for code in agora::error::ErrorCode::ALL {
+        assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+        assert!(code.status().is_client_error() || code.status().is_server_error());
+        assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    }
+}

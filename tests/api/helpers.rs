@@ -1,0 +1,333 @@
+//! A real server per test: its own port, temp data dir and — when
+//! `AGORA_TEST_DATABASE_URL` / `AGORA_TEST_REDIS_URL` are set — its own
+//! PostgreSQL database and Redis key prefix, dropped when the test ends.
+use std::{
+    io::Write,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, OnceLock,
+    },
+};
+
+use agora::{
+    config::{Config, Secret},
+    startup::Application,
+    state::AppState,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+pub const TEST_CODE: &str = "246810";
+pub const PASSWORD: &str = "correct horse battery";
+
+// ---------------------------------------------------------------- logs
+
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        if std::env::var("TEST_LOG").is_ok() {
+            std::io::stderr().write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+static LOGS: OnceLock<LogBuffer> = OnceLock::new();
+
+fn logs() -> &'static LogBuffer {
+    LOGS.get_or_init(|| {
+        let buffer = LogBuffer::default();
+        let writer = buffer.clone();
+        // Everything down to debug, the framework's too, is captured.
+        agora::telemetry::init(
+            "json",
+            "debug,hyper=info,h2=info,reqwest=info,hyper_util=info",
+            move || writer.clone(),
+        );
+        buffer
+    })
+}
+
+/// Everything every server in this test binary has logged so far.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&logs().0.lock().unwrap()).into_owned()
+}
+
+// ---------------------------------------------------------------- backends
+
+pub fn pg_url() -> Option<String> {
+    std::env::var("AGORA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+pub fn redis_url() -> Option<String> {
+    std::env::var("AGORA_TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Drops the per-test database and Redis keys, even when the test panics.
+struct Cleanup {
+    pg: Option<(String, String)>,
+    redis: Option<(String, String)>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let pg = self.pg.take();
+        let redis = self.redis.take();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Some((admin, name)) = pg {
+                    if let Ok(db) = Database::connect(admin).await {
+                        let _ = db
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                }
+                if let Some((url, prefix)) = redis {
+                    if let Ok(client) = redis::Client::open(url) {
+                        if let Ok(mut conn) = client.get_multiplexed_async_connection().await {
+                            let keys: Vec<String> = redis::cmd("KEYS")
+                                .arg(format!("{prefix}*"))
+                                .query_async(&mut conn)
+                                .await
+                                .unwrap_or_default();
+                            for key in keys {
+                                let _: Result<(), _> =
+                                    redis::cmd("DEL").arg(key).query_async(&mut conn).await;
+                            }
+                        }
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+// ---------------------------------------------------------------- app
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub config: Config,
+    pub data_dir: TempDir,
+    _cleanup: Cleanup,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
+    logs();
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_path_buf(),
+        sms_test_code: Some(Secret::new(TEST_CODE)),
+        data_key: Some(Secret::new(hex_key())),
+        ..Config::default()
+    };
+    let mut cleanup = Cleanup {
+        pg: None,
+        redis: None,
+    };
+    if let Some(admin) = pg_url() {
+        let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+        let db = Database::connect(admin.clone()).await.unwrap();
+        db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap();
+        db.close().await.unwrap();
+        config.database_url = Some(Secret::new(with_database(&admin, &name)));
+        cleanup.pg = Some((admin, name));
+    }
+    if let Some(url) = redis_url() {
+        let prefix = format!("agora-test:{}:", uuid::Uuid::new_v4().simple());
+        config.redis_url = Some(Secret::new(url.clone()));
+        config.redis_prefix = prefix.clone();
+        cleanup.redis = Some((url, prefix));
+    }
+    customise(&mut config);
+    let app = Application::build(config.clone()).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        state,
+        config,
+        data_dir,
+        _cleanup: cleanup,
+    }
+}
+
+fn hex_key() -> String {
+    let a = uuid::Uuid::new_v4().simple().to_string();
+    let b = uuid::Uuid::new_v4().simple().to_string();
+    format!("{a}{b}")
+}
+
+static PHONE_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh, valid mainland mobile number, unique in this test binary.
+pub fn new_phone() -> String {
+    let seq = PHONE_SEQ.fetch_add(1, Ordering::Relaxed);
+    let salt = u64::from(std::process::id() % 1000);
+    format!("139{:08}", (salt * 100_000 + seq) % 100_000_000)
+}
+
+pub struct TestUser {
+    pub id: String,
+    pub phone: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+
+    pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.api(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.api(Method::POST, path)
+    }
+
+    pub async fn send_code(&self, phone: &str, purpose: &str) -> Response {
+        self.post("/auth/sms-codes")
+            .json(&json!({ "phone": phone, "purpose": purpose }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn register_raw(&self, body: Value) -> Response {
+        self.post("/auth/register").json(&body).send().await.unwrap()
+    }
+
+    /// Sends a code and registers `phone`; panics unless it works.
+    pub async fn register_phone(&self, phone: &str, nickname: &str) -> TestUser {
+        assert_eq!(self.send_code(phone, "register").await.status(), 202);
+        let resp = self
+            .register_raw(json!({
+                "phone": phone,
+                "sms_code": TEST_CODE,
+                "password": PASSWORD,
+                "nickname": nickname,
+                "accepted_notice_version": "test",
+            }))
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let body: Value = resp.json().await.unwrap();
+        TestUser {
+            id: body["user"]["id"].as_str().unwrap().to_owned(),
+            phone: phone.to_owned(),
+            token: body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn register(&self) -> TestUser {
+        self.register_phone(&new_phone(), "tester").await
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> Response {
+        self.post("/auth/login")
+            .json(&json!({ "phone": phone, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sets a role straight in the database (the CLI test covers the CLI).
+    pub async fn set_role(&self, user_id: &str, role: &str) {
+        self.state
+            .db
+            .execute_unprepared(&format!(
+                "UPDATE users SET role = '{role}' WHERE id = '{user_id}'"
+            ))
+            .await
+            .unwrap();
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let backend = self.state.db.get_database_backend();
+        let row = self
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+/// Asserts a problem+json answer with this status and code; returns the body.
+pub async fn assert_problem(resp: Response, status: u16, code: &str) -> Value {
+    assert_eq!(resp.status().as_u16(), status, "unexpected status");
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type was {content_type}"
+    );
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().ends_with(code));
+    assert!(body["title"].is_string() && body["detail"].is_string());
+    body
+}
+
+/// The fields named by a validation problem.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,33 @@
+use serde_json::json;
+
+use crate::helpers::{captured_logs, new_phone, spawn_app, PASSWORD, TEST_CODE};
+
+#[tokio::test]
+async fn no_phone_password_or_token_reaches_the_logs() {
+    let app = spawn_app().await;
+    let phone = new_phone();
+    let user = app.register_phone(&phone, "logwatcher").await;
+    app.login(&phone, PASSWORD).await;
+    app.login(&phone, "a wrong password").await;
+    app.send_code(&phone, "login").await;
+    app.post("/auth/login")
+        .json(&json!({ "phone": phone, "sms_code": TEST_CODE }))
+        .send()
+        .await
+        .unwrap();
+    app.post("/auth/register")
+        .json(&json!({ "phone": phone, "sms_code": "1", "password": PASSWORD, "nickname": "x", "accepted_notice_version": "v" }))
+        .send()
+        .await
+        .unwrap();
+    app.get("/me").bearer_auth(&user.token).send().await.unwrap();
+
+    let logs = captured_logs();
+    // The SMS went out, so the log sender did write something about it.
+    assert!(logs.contains("sms sent"), "the log sender wrote nothing");
+    let national = &phone;
+    let e164 = format!("+86{phone}");
+    for secret in [national.as_str(), e164.as_str(), &phone[3..], PASSWORD, "a wrong password", user.token.as_str()] {
+        assert!(!logs.contains(secret), "`{secret}` appears in the logs");
+    }
+}

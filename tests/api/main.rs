@@ -1,0 +1,17 @@
+//! One integration-test binary, a module per area. Each test runs the real
+//! server on 127.0.0.1:0 with its own data dir (and database and key
+//! prefix on PostgreSQL/Redis).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod cli;
+mod errors;
+mod health;
+mod helpers;
+mod logs;
+mod openapi;
+mod profile;
+mod rate_limits;
+mod roles;
+mod sessions;
+mod uploads;

@@ -1,0 +1,69 @@
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn spec() -> Value {
+    serde_json::from_str(&agora::openapi::spec_json()).unwrap()
+}
+
+#[test]
+fn the_committed_spec_is_current() {
+    let generated = agora::openapi::spec_json();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    if std::env::var("AGORA_UPDATE_SPEC").is_ok() {
+        std::fs::write(&path, format!("{generated}\n")).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json` \
+         (or the tests with AGORA_UPDATE_SPEC=1) and commit it"
+    );
+}
+
+#[test]
+fn every_operation_has_a_snake_case_area_verb_id_a_tag_and_docs() {
+    let spec = spec();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_owned()), "{id} twice");
+            assert!(id.contains('_') && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+            assert_eq!(op["tags"].as_array().map(Vec::len), Some(1), "{id}");
+            assert!(op["summary"].is_string(), "{id} has no summary");
+            assert!(op["responses"]["default"].is_object(), "{id} documents no problem response");
+        }
+    }
+    for expected in ["auth_register", "auth_login", "auth_send_sms_code", "me_get", "uploads_create", "users_get"] {
+        assert!(ids.contains(expected), "{expected} missing");
+    }
+}
+
+#[test]
+fn the_spec_declares_bearer_auth_and_the_base_path() {
+    let spec = spec();
+    assert_eq!(spec["servers"][0]["url"], "/api/v1");
+    let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
+    assert!(schemes.values().any(|s| s["scheme"] == "bearer"));
+    let me = &spec["paths"]["/me"]["get"];
+    assert!(me["security"].is_array());
+}
+
+#[tokio::test]
+async fn the_server_serves_the_spec_and_the_docs() {
+    let app = spawn_app().await;
+    let served: Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(served, spec());
+    let resp = app.client.get(format!("{}/docs", app.address)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("swagger"));
+}

@@ -1,0 +1,89 @@
+use serde_json::json;
+
+use crate::helpers::{assert_problem, new_phone, spawn_app, spawn_app_with, PASSWORD};
+
+fn retry_after(resp: &reqwest::Response) -> u64 {
+    resp.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn one_sms_per_phone_per_minute() {
+    let app = spawn_app().await;
+    let phone = new_phone();
+    assert_eq!(app.send_code(&phone, "register").await.status(), 202);
+    let resp = app.send_code(&phone, "register").await;
+    let wait = retry_after(&resp);
+    assert!((50..=60).contains(&wait), "Retry-After {wait}");
+    assert_problem(resp, 429, "rate_limited").await;
+    // Another number is not held up.
+    assert_eq!(app.send_code(&new_phone(), "register").await.status(), 202);
+}
+
+#[tokio::test]
+async fn ten_sms_per_hour_from_one_ip() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        assert_eq!(app.send_code(&new_phone(), "register").await.status(), 202);
+    }
+    let resp = app.send_code(&new_phone(), "register").await;
+    assert!(retry_after(&resp) > 60);
+    assert_problem(resp, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn five_logins_a_minute_per_account() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    for _ in 0..5 {
+        assert_eq!(app.login(&user.phone, "wrong password").await.status(), 401);
+    }
+    // Even the right password waits now: that is what stops guessing.
+    let resp = app.login(&user.phone, PASSWORD).await;
+    assert!(retry_after(&resp) >= 1);
+    assert_problem(resp, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn ten_logins_a_minute_per_ip() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        assert_eq!(app.login(&new_phone(), PASSWORD).await.status(), 401);
+    }
+    assert_problem(app.login(&new_phone(), PASSWORD).await, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn limits_are_configurable_per_action_class() {
+    let app = spawn_app_with(|c| {
+        c.rate_limits.insert(
+            agora::platform::ratelimit::ActionClass::ReadAccount,
+            "3/1m".parse().unwrap(),
+        );
+    })
+    .await;
+    let user = app.register().await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/me").bearer_auth(&user.token).send().await.unwrap().status(), 200);
+    }
+    assert_problem(app.get("/me").bearer_auth(&user.token).send().await.unwrap(), 429, "rate_limited").await;
+    // Another account is not affected.
+    let other = app.register().await;
+    assert_eq!(app.get("/me").bearer_auth(&other.token).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn per_ip_write_limits_apply_to_every_route() {
+    let app = spawn_app_with(|c| {
+        c.rate_limits.insert(
+            agora::platform::ratelimit::ActionClass::WriteIp,
+            "2/1m".parse().unwrap(),
+        );
+    })
+    .await;
+    for _ in 0..2 {
+        let resp = app.post("/auth/login").json(&json!({})).send().await.unwrap();
+        assert_eq!(resp.status(), 400);
+    }
+    let resp = app.post("/auth/login").json(&json!({})).send().await.unwrap();
+    assert_problem(resp, 429, "rate_limited").await;
+}
