@@ -13,7 +13,11 @@ use crate::{
 };
 
 #[derive(Parser, Debug)]
-#[command(name = "agora", version, about = "agora: a community-forum backend with privacy by construction")]
+#[command(
+    name = "agora",
+    version,
+    about = "agora: a community-forum backend with privacy by construction"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -52,7 +56,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::load()?;
-    telemetry::init(&config.log_format, telemetry::DEFAULT_FILTER, std::io::stderr);
+    telemetry::init(
+        &config.log_format,
+        telemetry::DEFAULT_FILTER,
+        std::io::stderr,
+    );
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
@@ -73,12 +81,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = app.state();
     let base = format!("http://{}:{}", state.config.listen.ip(), app.port());
     tracing::info!(
-        database = if db::is_sqlite(&state.db) { "sqlite" } else { "postgres" },
+        database = if db::is_sqlite(&state.db) {
+            "sqlite"
+        } else {
+            "postgres"
+        },
         cache = state.cache.kind(),
         "agora is serving on {base}: API {base}{}, docs {base}/docs, spec {base}/api/openapi.json",
         openapi::BASE_PATH
     );
-    eprintln!("agora is serving on {base}\n  docs: {base}/docs\n  spec: {base}/api/openapi.json");
     app.run_until_stopped().await?;
     Ok(())
 }
@@ -86,7 +97,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<()> {
     let role = Role::parse(role)
         .ok_or_else(|| anyhow::anyhow!("role must be user, moderator or admin"))?;
-    let phone = Phone::parse(phone, "phone").map_err(|_| anyhow::anyhow!("not a valid phone number"))?;
+    let phone =
+        Phone::parse(phone, "phone").map_err(|_| anyhow::anyhow!("not a valid phone number"))?;
     let state = AppState::build(config).await?;
     let user = find_by_phone(&state, &phone)
         .await

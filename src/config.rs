@@ -167,7 +167,9 @@ impl Config {
             }
         }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
-            return Err(ConfigError::Invalid("AGORA_LOG_FORMAT is pretty or json".into()));
+            return Err(ConfigError::Invalid(
+                "AGORA_LOG_FORMAT is pretty or json".into(),
+            ));
         }
         Ok(())
     }
@@ -176,13 +178,92 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.expose().to_owned(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("agora.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("agora.db").display()
+            ),
         }
     }
 
     /// The public URL of a media object.
     pub fn media_url(&self, key: &str) -> String {
-        let base = self.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+        let base = self
+            .public_url
+            .as_deref()
+            .unwrap_or("")
+            .trim_end_matches('/');
         format!("{base}/media/{key}")
+    }
+}
+
+#[cfg(test)]
+// figment's own error type is large; that is its business.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "agora.toml",
+                r#"
+                listen = "127.0.0.1:9000"
+                json_body_limit = 2048
+                [rate_limits]
+                login_ip = "20/1m"
+                "#,
+            )?;
+            jail.set_env("AGORA_LISTEN", "0.0.0.0:9999");
+            jail.set_env("AGORA_RATE_LIMITS__SMS_IP", "3/1h");
+            jail.set_env("AGORA_SESSION_TTL", "2s");
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.to_string(), "0.0.0.0:9999");
+            assert_eq!(config.json_body_limit, 2048);
+            assert_eq!(config.session_ttl, Duration::from_secs(2));
+            let limits = &config.rate_limits;
+            assert_eq!(limits[&ActionClass::LoginIp].count, 20);
+            assert_eq!(limits[&ActionClass::SmsIp].count, 3);
+            assert_eq!(
+                limits[&ActionClass::SmsIp].period,
+                Duration::from_secs(3600)
+            );
+            // Classes nobody configured keep their defaults.
+            assert_eq!(limits[&ActionClass::LoginAccount].count, 5);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nothing_configured_means_sqlite_in_the_data_dir() {
+        figment::Jail::expect_with(|_| {
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+            assert!(config
+                .database_url()
+                .starts_with("sqlite://./data/agora.db"));
+            assert!(config.redis_url.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn bad_values_are_refused_at_start() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AGORA_RATE_LIMITS__LOGIN_IP", "lots");
+            assert!(Config::load().is_err());
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AGORA_SMS_TEST_CODE", "12ab");
+            assert!(Config::load().is_err());
+            Ok(())
+        });
     }
 }

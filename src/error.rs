@@ -198,8 +198,12 @@ impl AppError {
         let status = self.code.status();
         if status.is_server_error() {
             match &self.source {
-                Some(source) => tracing::error!(error = ?source, code = self.code.as_str(), "request failed"),
-                None => tracing::error!(code = self.code.as_str(), detail = %self.detail, "request failed"),
+                Some(source) => {
+                    tracing::error!(error = ?source, code = self.code.as_str(), "request failed")
+                }
+                None => {
+                    tracing::error!(code = self.code.as_str(), detail = %self.detail, "request failed")
+                }
             }
         }
         problem_response(status, &self.problem(), self.retry_after)
@@ -207,7 +211,11 @@ impl AppError {
 }
 
 /// Renders a problem body with its status and headers.
-pub fn problem_response(status: StatusCode, problem: &Problem, retry_after: Option<u64>) -> Response {
+pub fn problem_response(
+    status: StatusCode,
+    problem: &Problem,
+    retry_after: Option<u64>,
+) -> Response {
     let mut body = problem.to_json().unwrap_or(serde_json::Value::Null);
     // Extension members sit at the top level of the problem (RFC 9457 §3.2).
     if let (Some(serde_json::Value::Object(ext)), serde_json::Value::Object(map)) =

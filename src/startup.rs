@@ -12,8 +12,10 @@ use serde_json::json;
 use tracing::Instrument;
 
 use crate::{
+    api::{
+        check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo,
+    },
     config::Config,
-    api::{check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo},
     error::{AppError, ErrorCode},
     openapi,
     platform::{db, ratelimit::ActionClass},
@@ -63,7 +65,11 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let spec = openapi::spec_json();
     let json_limit = JsonLimit(state.config.json_body_limit);
     let trust = TrustForwardedFor(state.config.trust_forwarded_for);
-    let max_body = state.config.upload_image_limit.max(state.config.json_body_limit) + 1024 * 1024;
+    let max_body = state
+        .config
+        .upload_image_limit
+        .max(state.config.json_body_limit)
+        + 1024 * 1024;
     let limits_state = state.clone();
     Route::new()
         .nest(openapi::BASE_PATH, api)
@@ -103,7 +109,12 @@ async fn limit_request<E: Endpoint>(
         ActionClass::WriteIp
     };
     check_limit(state, class, &client.ip.to_string()).await?;
-    let too_large = || AppError::new(ErrorCode::PayloadTooLarge, format!("bodies are limited to {max_body} bytes"));
+    let too_large = || {
+        AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("bodies are limited to {max_body} bytes"),
+        )
+    };
     match req.header("content-length").map(str::parse::<usize>) {
         Some(Ok(len)) if len > max_body => return Err(too_large().into()),
         Some(Ok(_)) => {}
@@ -192,11 +203,14 @@ async fn readyz(state: Data<&AppState>) -> Response {
         .map(|(name, _)| name)
         .collect();
     if down.is_empty() {
-        (StatusCode::OK, Json(json!({ "status": "ok", "checks": checks }))).into_response()
+        (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "checks": checks })),
+        )
+            .into_response()
     } else {
         AppError::new(ErrorCode::Unavailable, format!("down: {}", down.join(", ")))
             .with_extensions(json!({ "checks": checks }))
             .into_response()
     }
 }
-

@@ -1,6 +1,8 @@
 //! Structured logs. Nothing personal is ever logged: phones appear masked,
 //! message text, ID numbers and addresses not at all.
-use tracing_subscriber::{fmt::MakeWriter, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
+use tracing_subscriber::{
+    fmt::MakeWriter, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter,
+};
 
 /// The filter used unless `RUST_LOG` says otherwise.
 pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn";

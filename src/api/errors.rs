@@ -42,7 +42,10 @@ fn app_error(err: &Error) -> AppError {
         return AppError::new(ErrorCode::NotFound, "no such route");
     }
     if err.is::<MethodNotAllowedError>() {
-        return AppError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route");
+        return AppError::new(
+            ErrorCode::MethodNotAllowed,
+            "method not allowed on this route",
+        );
     }
     if let Some(ReadBodyError::PayloadTooLarge) = err.downcast_ref::<ReadBodyError>() {
         return AppError::new(ErrorCode::PayloadTooLarge, "the request body is too large");
@@ -57,9 +60,7 @@ fn app_error(err: &Error) -> AppError {
         StatusCode::NOT_FOUND => AppError::new(ErrorCode::NotFound, "not found"),
         StatusCode::UNAUTHORIZED => AppError::unauthorized(err.to_string()),
         StatusCode::FORBIDDEN => AppError::forbidden(err.to_string()),
-        status if status.is_client_error() => {
-            AppError::invalid("body", "invalid", err.to_string())
-        }
+        status if status.is_client_error() => AppError::invalid("body", "invalid", err.to_string()),
         _ => AppError::internal(anyhow::anyhow!("{err}")),
     }
 }

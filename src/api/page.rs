@@ -61,7 +61,11 @@ impl Cursor {
 
 /// Cuts the extra row fetched to learn whether a next page exists, and
 /// makes the cursor from the last row kept.
-pub fn split_page<R>(mut rows: Vec<R>, limit: u64, key: impl Fn(&R) -> String) -> (Vec<R>, Option<String>) {
+pub fn split_page<R>(
+    mut rows: Vec<R>,
+    limit: u64,
+    key: impl Fn(&R) -> String,
+) -> (Vec<R>, Option<String>) {
     if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         let next = rows.last().map(|r| Cursor::encode(&key(r)));

@@ -102,7 +102,11 @@ impl Checker<'_> {
         }
         let chars = s.chars().count();
         if let Some(max) = schema.max_length.filter(|max| chars > *max) {
-            self.fail(path, "too_long", format!("must be at most {max} characters"));
+            self.fail(
+                path,
+                "too_long",
+                format!("must be at most {max} characters"),
+            );
         }
         if let Some(min) = schema.min_length.filter(|min| chars < *min) {
             let code = if chars == 0 { "required" } else { "too_short" };
@@ -143,10 +147,18 @@ impl Checker<'_> {
             return self.fail(path, "invalid_type", "must be an array".into());
         };
         if let Some(max) = schema.max_items.filter(|max| items.len() > *max) {
-            self.fail(path, "too_many_items", format!("must have at most {max} items"));
+            self.fail(
+                path,
+                "too_many_items",
+                format!("must have at most {max} items"),
+            );
         }
         if let Some(min) = schema.min_items.filter(|min| items.len() < *min) {
-            self.fail(path, "too_few_items", format!("must have at least {min} items"));
+            self.fail(
+                path,
+                "too_few_items",
+                format!("must have at least {min} items"),
+            );
         }
         if let Some(item_schema) = &schema.items {
             for (i, item) in items.iter().enumerate() {

@@ -134,7 +134,11 @@ pub enum SessionsResponse {
     Ok(Json<Page<SessionView>>),
 }
 
-fn auth_session(state: &AppState, user: entity::users::Model, issued: sessions::Issued) -> AuthSession {
+fn auth_session(
+    state: &AppState,
+    user: entity::users::Model,
+    issued: sessions::Issued,
+) -> AuthSession {
     AuthSession {
         user: Me::build(state, user, None),
         token: issued.token,
@@ -148,7 +152,11 @@ impl AuthApi {
     ///
     /// Codes expire after 5 minutes and allow 5 attempts. One code per
     /// phone per 60 s, and 10 per hour from one IP address.
-    #[oai(path = "/sms-codes", method = "post", operation_id = "auth_send_sms_code")]
+    #[oai(
+        path = "/sms-codes",
+        method = "post",
+        operation_id = "auth_send_sms_code"
+    )]
     async fn send_sms_code(
         &self,
         state: Data<&AppState>,
@@ -192,7 +200,9 @@ impl AuthApi {
     ) -> AppResult<RegisterResponse> {
         let body = body.0;
         let mut errors = Vec::new();
-        let phone = Phone::parse(&body.phone, "phone").map_err(|e| errors.extend(e.errors)).ok();
+        let phone = Phone::parse(&body.phone, "phone")
+            .map_err(|e| errors.extend(e.errors))
+            .ok();
         let password = Password::parse(&body.password, "password")
             .map_err(|e| errors.extend(e.errors))
             .ok();
@@ -214,7 +224,9 @@ impl AuthApi {
             },
         )
         .await?;
-        Ok(RegisterResponse::Created(Json(auth_session(&state, user, issued))))
+        Ok(RegisterResponse::Created(Json(auth_session(
+            &state, user, issued,
+        ))))
     }
 
     /// Log in with a password or an SMS code.
@@ -262,7 +274,11 @@ impl AuthApi {
     }
 
     /// List my active sessions, with device and last use.
-    #[oai(path = "/sessions", method = "get", operation_id = "auth_list_sessions")]
+    #[oai(
+        path = "/sessions",
+        method = "get",
+        operation_id = "auth_list_sessions"
+    )]
     async fn list_sessions(
         &self,
         state: Data<&AppState>,
@@ -290,7 +306,11 @@ impl AuthApi {
     }
 
     /// Revoke one of my sessions (sign that device out).
-    #[oai(path = "/sessions/:id", method = "delete", operation_id = "auth_revoke_session")]
+    #[oai(
+        path = "/sessions/:id",
+        method = "delete",
+        operation_id = "auth_revoke_session"
+    )]
     async fn revoke_session(
         &self,
         state: Data<&AppState>,

@@ -96,8 +96,13 @@ mod tests {
         let hashed = hash(Password::parse("correct horse", "password").unwrap())
             .await
             .unwrap();
-        assert!(hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hashed}");
-        assert!(verify("correct horse".into(), Some(hashed.clone())).await.unwrap());
+        assert!(
+            hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hashed}"
+        );
+        assert!(verify("correct horse".into(), Some(hashed.clone()))
+            .await
+            .unwrap());
         assert!(!verify("wrong horse".into(), Some(hashed)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }
@@ -105,6 +110,9 @@ mod tests {
     #[test]
     fn short_passwords_are_refused_naming_the_field() {
         let err = Password::parse("short", "password").err();
-        assert_eq!(err.map(|e| e.errors[0].field.clone()).as_deref(), Some("password"));
+        assert_eq!(
+            err.map(|e| e.errors[0].field.clone()).as_deref(),
+            Some("password")
+        );
     }
 }

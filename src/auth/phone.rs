@@ -102,6 +102,9 @@ mod tests {
     #[test]
     fn masking_hides_the_middle() {
         let phone = Phone::parse("13800138000", "phone");
-        assert_eq!(phone.map(|p| p.masked()).ok().as_deref(), Some("+86138****8000"));
+        assert_eq!(
+            phone.map(|p| p.masked()).ok().as_deref(),
+            Some("+86138****8000")
+        );
     }
 }

@@ -47,7 +47,14 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         return Err(phone_taken());
     }
     let index = sms_codes::phone_index(state, &reg.phone);
-    sms_codes::consume(state, &index, SmsPurpose::Register, &reg.sms_code, "sms_code").await?;
+    sms_codes::consume(
+        state,
+        &index,
+        SmsPurpose::Register,
+        &reg.sms_code,
+        "sms_code",
+    )
+    .await?;
     let password_hash = password::hash(reg.password).await?;
     let now = Utc::now();
     let user = users::ActiveModel {
@@ -69,10 +76,7 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         updated_at: Set(now),
     };
     let txn = state.db.begin().await?;
-    let user = match users::Entity::insert(user)
-        .exec_with_returning(&txn)
-        .await
-    {
+    let user = match users::Entity::insert(user).exec_with_returning(&txn).await {
         Ok(user) => user,
         Err(err) if is_unique_violation(&err) => return Err(phone_taken()),
         Err(err) => return Err(err.into()),

@@ -59,14 +59,18 @@ pub async fn authenticate(
         .one(&state.db)
         .await?;
     let Some((session, Some(user))) = found else {
-        return Err(AppError::unauthorized("the token is invalid or was revoked"));
+        return Err(AppError::unauthorized(
+            "the token is invalid or was revoked",
+        ));
     };
     let now = Utc::now();
     if session.expires_at <= now {
         sessions::Entity::delete_by_id(session.id.clone())
             .exec(&state.db)
             .await?;
-        return Err(AppError::unauthorized("the session has expired; log in again"));
+        return Err(AppError::unauthorized(
+            "the session has expired; log in again",
+        ));
     }
     if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS
         || should_slide(session.expires_at, now, ttl(state))

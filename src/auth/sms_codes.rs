@@ -5,8 +5,8 @@ use entity::sms_codes;
 use poem_openapi::Enum;
 use rand::Rng;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use subtle::ConstantTimeEq;
 
@@ -80,7 +80,11 @@ pub async fn issue(
         let text = format!(
             "[agora] Your code is {code}. It expires in {CODE_TTL_MINUTES} minutes. Never share it."
         );
-        state.sms.send(phone, &text).await.map_err(AppError::internal)?;
+        state
+            .sms
+            .send(phone, &text)
+            .await
+            .map_err(AppError::internal)?;
     }
     Ok(())
 }
@@ -95,7 +99,11 @@ pub async fn consume(
     field: &str,
 ) -> AppResult<()> {
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(field, "invalid_format", "must be 6 digits"));
+        return Err(AppError::invalid(
+            field,
+            "invalid_format",
+            "must be 6 digits",
+        ));
     }
     let expired = || {
         AppError::field(

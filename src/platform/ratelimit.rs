@@ -91,7 +91,9 @@ impl FromStr for QuotaSpec {
         let period = humantime::parse_duration(period.trim())
             .map_err(|e| format!("rate limit `{s}`: {e}"))?;
         if count == 0 || period.is_zero() {
-            return Err(format!("rate limit `{s}`: count and period must be positive"));
+            return Err(format!(
+                "rate limit `{s}`: count and period must be positive"
+            ));
         }
         Ok(Self { count, period })
     }
@@ -112,7 +114,12 @@ impl From<QuotaSpec> for String {
 
 impl fmt::Display for QuotaSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.count, humantime::format_duration(self.period))
+        write!(
+            f,
+            "{}/{}",
+            self.count,
+            humantime::format_duration(self.period)
+        )
     }
 }
 
@@ -248,7 +255,9 @@ mod tests {
             assert!(limiter.check(ActionClass::LoginAccount, "a").await.is_ok());
         }
         let wait = limiter.check(ActionClass::LoginAccount, "a").await;
-        assert!(matches!(wait, Err(d) if d > Duration::from_secs(1) && d <= Duration::from_secs(20)));
+        assert!(
+            matches!(wait, Err(d) if d > Duration::from_secs(1) && d <= Duration::from_secs(20))
+        );
         assert!(limiter.check(ActionClass::LoginAccount, "b").await.is_ok());
     }
 }

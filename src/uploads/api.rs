@@ -1,6 +1,8 @@
 //! `POST /uploads`.
 use poem::web::Data;
-use poem_openapi::{payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi};
+use poem_openapi::{
+    payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
+};
 
 use crate::{
     api::ApiTags,

@@ -10,7 +10,11 @@ use crate::{
     state::AppState,
 };
 
-pub async fn store_image(state: &AppState, owner_id: &str, data: Vec<u8>) -> AppResult<uploads::Model> {
+pub async fn store_image(
+    state: &AppState,
+    owner_id: &str,
+    data: Vec<u8>,
+) -> AppResult<uploads::Model> {
     let format = infer::get(&data)
         .and_then(|t| ImageFormat::from_mime(t.mime_type()))
         .ok_or_else(|| {
@@ -22,12 +26,20 @@ pub async fn store_image(state: &AppState, owner_id: &str, data: Vec<u8>) -> App
             )
         })?;
     let cleaned = strip::strip(format, Bytes::from(data)).ok_or_else(|| {
-        AppError::invalid("file", "corrupt", format!("is not a readable {} image", format.extension()))
+        AppError::invalid(
+            "file",
+            "corrupt",
+            format!("is not a readable {} image", format.extension()),
+        )
     })?;
     let id = uuid::Uuid::now_v7().to_string();
     let key = format!("{id}.{}", format.extension());
     let bytes = cleaned.len() as i64;
-    state.media.put(&key, cleaned).await.map_err(AppError::internal)?;
+    state
+        .media
+        .put(&key, cleaned)
+        .await
+        .map_err(AppError::internal)?;
     let row = uploads::ActiveModel {
         id: Set(id),
         owner_id: Set(owner_id.to_owned()),
@@ -37,7 +49,10 @@ pub async fn store_image(state: &AppState, owner_id: &str, data: Vec<u8>) -> App
         bytes: Set(bytes),
         created_at: Set(Utc::now()),
     };
-    match uploads::Entity::insert(row).exec_with_returning(&state.db).await {
+    match uploads::Entity::insert(row)
+        .exec_with_returning(&state.db)
+        .await
+    {
         Ok(model) => Ok(model),
         Err(err) => {
             // Leave no orphan file behind a failed insert.

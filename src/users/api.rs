@@ -1,7 +1,9 @@
 //! `/me`, `/users/{id}` and `/admin/users`.
 use chrono::NaiveDate;
 use poem::web::Data;
-use poem_openapi::{param::Path, payload::Json, types::MaybeUndefined, ApiResponse, Object, OpenApi};
+use poem_openapi::{
+    param::Path, payload::Json, types::MaybeUndefined, ApiResponse, Object, OpenApi,
+};
 
 use super::{
     dto::{Gender, Me, PublicUser},
@@ -117,7 +119,11 @@ impl MeApi {
     }
 
     /// Change my profile.
-    #[oai(path = "/profile", method = "patch", operation_id = "me_update_profile")]
+    #[oai(
+        path = "/profile",
+        method = "patch",
+        operation_id = "me_update_profile"
+    )]
     async fn update_profile(
         &self,
         state: Data<&AppState>,
@@ -156,7 +162,11 @@ impl MeApi {
     }
 
     /// Change my password. Every other session is signed out.
-    #[oai(path = "/password", method = "put", operation_id = "me_change_password")]
+    #[oai(
+        path = "/password",
+        method = "put",
+        operation_id = "me_change_password"
+    )]
     async fn change_password(
         &self,
         state: Data<&AppState>,
@@ -168,7 +178,11 @@ impl MeApi {
         let (user, _) = service::load(&state.db, &auth.0.id)
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
-        let ok = password::verify(body.current_password.clone(), Some(user.password_hash.clone())).await?;
+        let ok = password::verify(
+            body.current_password.clone(),
+            Some(user.password_hash.clone()),
+        )
+        .await?;
         if !ok {
             return Err(AppError::field(
                 ErrorCode::InvalidCredentials,
@@ -197,7 +211,11 @@ impl UsersApi {
         let (user, key) = service::load(&state.db, &id.0)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
-        Ok(PublicUserResponse::Ok(Json(PublicUser::build(&state, user, key.as_deref()))))
+        Ok(PublicUserResponse::Ok(Json(PublicUser::build(
+            &state,
+            user,
+            key.as_deref(),
+        ))))
     }
 }
 
@@ -224,11 +242,17 @@ impl AdminUsersApi {
         id: Path<String>,
     ) -> AppResult<AdminUserResponse> {
         auth.0.require(Role::Moderator)?;
-        Ok(AdminUserResponse::Ok(Json(admin_view(&state, &id.0).await?)))
+        Ok(AdminUserResponse::Ok(Json(
+            admin_view(&state, &id.0).await?,
+        )))
     }
 
     /// Set a user's role (admin).
-    #[oai(path = "/:id/role", method = "put", operation_id = "admin_set_user_role")]
+    #[oai(
+        path = "/:id/role",
+        method = "put",
+        operation_id = "admin_set_user_role"
+    )]
     async fn set_role(
         &self,
         state: Data<&AppState>,
@@ -246,6 +270,8 @@ impl AdminUsersApi {
             .ok_or_else(|| AppError::not_found("user"))?;
         service::set_role(&state.db, user, body.role).await?;
         tracing::info!(admin_id = %auth.0.id, user_id = %id.0, role = body.role.as_str(), "role changed");
-        Ok(AdminUserResponse::Ok(Json(admin_view(&state, &id.0).await?)))
+        Ok(AdminUserResponse::Ok(Json(
+            admin_view(&state, &id.0).await?,
+        )))
     }
 }

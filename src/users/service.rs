@@ -90,7 +90,9 @@ pub async fn update_profile(
     change: ProfileChange,
 ) -> AppResult<users::Model> {
     if let Some(Some(upload_id)) = &change.avatar_upload_id {
-        let upload = uploads::Entity::find_by_id(upload_id.clone()).one(db).await?;
+        let upload = uploads::Entity::find_by_id(upload_id.clone())
+            .one(db)
+            .await?;
         match upload {
             Some(u) if u.owner_id == user.id && u.kind == "image" => {}
             _ => {

@@ -1,6 +1,8 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, fields, new_phone, spawn_app, spawn_app_with, PASSWORD, TEST_CODE};
+use crate::helpers::{
+    assert_problem, fields, new_phone, spawn_app, spawn_app_with, PASSWORD, TEST_CODE,
+};
 
 fn registration(phone: &str) -> Value {
     json!({
@@ -27,11 +29,25 @@ async fn a_new_user_registers_with_an_sms_code_and_sees_their_account() {
     assert_eq!(body["user"]["role"], "user");
     assert_eq!(body["user"]["accepted_notice_version"], "2026-11");
 
-    let me: Value = app.get("/me").bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let me: Value = app
+        .get("/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["id"], body["user"]["id"]);
     let masked = me["phone_masked"].as_str().unwrap();
-    assert!(masked.starts_with("+86") && masked.contains("****"), "{masked}");
-    assert!(!masked.contains(&phone[3..7]), "the middle digits are hidden");
+    assert!(
+        masked.starts_with("+86") && masked.contains("****"),
+        "{masked}"
+    );
+    assert!(
+        !masked.contains(&phone[3..7]),
+        "the middle digits are hidden"
+    );
 }
 
 #[tokio::test]
@@ -45,7 +61,10 @@ async fn the_phone_is_stored_encrypted_never_in_clear() {
         .db
         .query_one_raw(sea_orm::Statement::from_string(
             backend,
-            format!("SELECT phone_ciphertext, phone_blind_index FROM users WHERE id = '{}'", user.id),
+            format!(
+                "SELECT phone_ciphertext, phone_blind_index FROM users WHERE id = '{}'",
+                user.id
+            ),
         ))
         .await
         .unwrap()
@@ -56,7 +75,10 @@ async fn the_phone_is_stored_encrypted_never_in_clear() {
         assert!(!stored.contains(&user.phone));
         assert!(!stored.contains(&user.phone[3..]));
     }
-    assert_eq!(app.state.crypto.decrypt(&cipher).unwrap(), format!("+86{}", user.phone));
+    assert_eq!(
+        app.state.crypto.decrypt(&cipher).unwrap(),
+        format!("+86{}", user.phone)
+    );
 }
 
 #[tokio::test]
@@ -68,7 +90,9 @@ async fn registering_a_taken_phone_is_a_409_and_changes_nothing() {
     let body = assert_problem(resp, 409, "phone_taken").await;
     assert_eq!(fields(&body), ["phone"]);
     // …and so is registering, in another spelling of the same number.
-    let resp = app.register_raw(registration(&format!("+86 {}", user.phone))).await;
+    let resp = app
+        .register_raw(registration(&format!("+86 {}", user.phone)))
+        .await;
     let body = assert_problem(resp, 409, "phone_taken").await;
     assert_eq!(fields(&body), ["phone"]);
     assert_eq!(app.count("users").await, 1);
@@ -110,10 +134,18 @@ async fn a_wrong_code_counts_down_and_five_misses_burn_it() {
         body["sms_code"] = json!("000000");
         let problem = assert_problem(app.register_raw(body).await, 400, "sms_code_invalid").await;
         assert_eq!(fields(&problem), ["sms_code"]);
-        assert!(problem["detail"].as_str().unwrap().contains(&format!("{left} attempts left")));
+        assert!(problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{left} attempts left")));
     }
     // Even the right code no longer works.
-    let problem = assert_problem(app.register_raw(registration(&phone)).await, 400, "sms_code_exhausted").await;
+    let problem = assert_problem(
+        app.register_raw(registration(&phone)).await,
+        400,
+        "sms_code_exhausted",
+    )
+    .await;
     assert_eq!(fields(&problem), ["sms_code"]);
     assert_eq!(app.count("users").await, 0);
 }
@@ -132,7 +164,12 @@ async fn an_expired_code_is_refused() {
         format!("UPDATE sms_codes SET expires_at = '{past}'")
     };
     app.state.db.execute_unprepared(&sql).await.unwrap();
-    let problem = assert_problem(app.register_raw(registration(&phone)).await, 400, "sms_code_expired").await;
+    let problem = assert_problem(
+        app.register_raw(registration(&phone)).await,
+        400,
+        "sms_code_expired",
+    )
+    .await;
     assert_eq!(fields(&problem), ["sms_code"]);
 }
 
@@ -192,9 +229,19 @@ async fn users_log_in_with_password_or_sms_code() {
 async fn a_wrong_password_or_unknown_phone_is_401_naming_the_field() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let problem = assert_problem(app.login(&user.phone, "wrong password").await, 401, "invalid_credentials").await;
+    let problem = assert_problem(
+        app.login(&user.phone, "wrong password").await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
     assert_eq!(fields(&problem), ["password"]);
-    let problem = assert_problem(app.login(&new_phone(), PASSWORD).await, 401, "invalid_credentials").await;
+    let problem = assert_problem(
+        app.login(&new_phone(), PASSWORD).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
     assert_eq!(fields(&problem), ["password"]);
 }
 
@@ -202,7 +249,12 @@ async fn a_wrong_password_or_unknown_phone_is_401_naming_the_field() {
 async fn login_needs_exactly_one_credential() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let resp = app.post("/auth/login").json(&json!({ "phone": user.phone })).send().await.unwrap();
+    let resp = app
+        .post("/auth/login")
+        .json(&json!({ "phone": user.phone }))
+        .send()
+        .await
+        .unwrap();
     let problem = assert_problem(resp, 400, "validation_failed").await;
     assert_eq!(fields(&problem), ["password"]);
     let resp = app

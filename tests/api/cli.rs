@@ -35,7 +35,10 @@ async fn grant_role_makes_an_admin_by_phone_number() {
     let mut cmd = agora();
     cmd.args(["users", "grant-role", &user.phone, "admin"])
         .env("AGORA_DATA_DIR", app.data_dir.path())
-        .env("AGORA_DATA_KEY", app.config.data_key.as_ref().unwrap().expose())
+        .env(
+            "AGORA_DATA_KEY",
+            app.config.data_key.as_ref().unwrap().expose(),
+        )
         .env_remove("AGORA_REDIS_URL");
     if let Some(url) = &app.config.database_url {
         cmd.env("AGORA_DATABASE_URL", url.expose());
@@ -43,8 +46,20 @@ async fn grant_role_makes_an_admin_by_phone_number() {
         cmd.env_remove("AGORA_DATABASE_URL");
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let me: Value = app.get("/me").bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let me: Value = app
+        .get("/me")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "admin");
 
     let out = agora()

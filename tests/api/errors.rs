@@ -28,8 +28,16 @@ async fn wrong_types_and_missing_fields_are_named() {
     let problem = assert_problem(resp, 400, "validation_failed").await;
     let mut named = fields(&problem);
     named.sort();
-    assert_eq!(named, ["accepted_notice_version", "nickname", "password", "phone"]);
-    let codes: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        named,
+        ["accepted_notice_version", "nickname", "password", "phone"]
+    );
+    let codes: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"invalid_type") && codes.contains(&"required"));
 }
 
@@ -92,7 +100,12 @@ async fn the_wrong_content_type_is_415() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = spawn_app().await;
-    assert_problem(app.get("/no/such/thing").send().await.unwrap(), 404, "not_found").await;
+    assert_problem(
+        app.get("/no/such/thing").send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
     let resp = app.api(Method::DELETE, "/auth/login").send().await.unwrap();
     assert_problem(resp, 405, "method_not_allowed").await;
 }
@@ -101,8 +114,18 @@ async fn unknown_routes_and_methods_are_problems_too() {
 async fn bad_paging_parameters_are_named() {
     let app = spawn_app().await;
     let user = app.register().await;
-    for (query, field) in [("limit=0", "limit"), ("limit=51", "limit"), ("limit=abc", "limit"), ("cursor=%%%", "cursor")] {
-        let resp = app.get(&format!("/auth/sessions?{query}")).bearer_auth(&user.token).send().await.unwrap();
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=51", "limit"),
+        ("limit=abc", "limit"),
+        ("cursor=%%%", "cursor"),
+    ] {
+        let resp = app
+            .get(&format!("/auth/sessions?{query}"))
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap();
         let problem = assert_problem(resp, 400, "validation_failed").await;
         assert_eq!(fields(&problem), [field], "{query}");
     }
@@ -114,6 +137,9 @@ async fn every_error_code_has_a_distinct_name_and_a_4xx_or_5xx_status() {
     for code in agora::error::ErrorCode::ALL {
         assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
         assert!(code.status().is_client_error() || code.status().is_server_error());
-        assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        assert!(code
+            .as_str()
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_'));
     }
 }

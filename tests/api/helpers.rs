@@ -236,7 +236,11 @@ impl TestApp {
     }
 
     pub async fn register_raw(&self, body: Value) -> Response {
-        self.post("/auth/register").json(&body).send().await.unwrap()
+        self.post("/auth/register")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Sends a code and registers `phone`; panics unless it works.

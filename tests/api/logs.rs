@@ -20,14 +20,25 @@ async fn no_phone_password_or_token_reaches_the_logs() {
         .send()
         .await
         .unwrap();
-    app.get("/me").bearer_auth(&user.token).send().await.unwrap();
+    app.get("/me")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
 
     let logs = captured_logs();
     // The SMS went out, so the log sender did write something about it.
     assert!(logs.contains("sms sent"), "the log sender wrote nothing");
     let national = &phone;
     let e164 = format!("+86{phone}");
-    for secret in [national.as_str(), e164.as_str(), &phone[3..], PASSWORD, "a wrong password", user.token.as_str()] {
+    for secret in [
+        national.as_str(),
+        e164.as_str(),
+        &phone[3..],
+        PASSWORD,
+        "a wrong password",
+        user.token.as_str(),
+    ] {
         assert!(!logs.contains(secret), "`{secret}` appears in the logs");
     }
 }

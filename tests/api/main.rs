@@ -5,6 +5,7 @@
 
 mod auth;
 mod cli;
+mod database;
 mod errors;
 mod health;
 mod helpers;

@@ -27,15 +27,30 @@ fn every_operation_has_a_snake_case_area_verb_id_a_tag_and_docs() {
     let mut ids = std::collections::HashSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
             assert!(ids.insert(id.to_owned()), "{id} twice");
-            assert!(id.contains('_') && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
+            assert!(
+                id.contains('_') && id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
             assert_eq!(op["tags"].as_array().map(Vec::len), Some(1), "{id}");
             assert!(op["summary"].is_string(), "{id} has no summary");
-            assert!(op["responses"]["default"].is_object(), "{id} documents no problem response");
+            assert!(
+                op["responses"]["default"].is_object(),
+                "{id} documents no problem response"
+            );
         }
     }
-    for expected in ["auth_register", "auth_login", "auth_send_sms_code", "me_get", "uploads_create", "users_get"] {
+    for expected in [
+        "auth_register",
+        "auth_login",
+        "auth_send_sms_code",
+        "me_get",
+        "uploads_create",
+        "users_get",
+    ] {
         assert!(ids.contains(expected), "{expected} missing");
     }
 }
@@ -63,7 +78,12 @@ async fn the_server_serves_the_spec_and_the_docs() {
         .await
         .unwrap();
     assert_eq!(served, spec());
-    let resp = app.client.get(format!("{}/docs", app.address)).send().await.unwrap();
+    let resp = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("swagger"));
 }

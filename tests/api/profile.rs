@@ -56,7 +56,11 @@ async fn the_public_profile_never_shows_private_fields() {
         .send()
         .await
         .unwrap();
-    let resp = app.get(&format!("/users/{}", user.id)).send().await.unwrap();
+    let resp = app
+        .get(&format!("/users/{}", user.id))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
     let public: Value = serde_json::from_str(&text).unwrap();
@@ -72,7 +76,11 @@ async fn the_public_profile_never_shows_private_fields() {
 #[tokio::test]
 async fn an_unknown_user_is_404() {
     let app = spawn_app().await;
-    let resp = app.get("/users/01900000-0000-7000-8000-000000000000").send().await.unwrap();
+    let resp = app
+        .get("/users/01900000-0000-7000-8000-000000000000")
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 404, "not_found").await;
 }
 
@@ -100,7 +108,15 @@ async fn bad_profile_values_are_named() {
         let problem = assert_problem(resp, 400, "validation_failed").await;
         assert_eq!(fields(&problem), [field], "{body}");
     }
-    let me: Value = app.get("/me").bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+    let me: Value = app
+        .get("/me")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["nickname"], "tester");
     assert!(me["birthday"].is_null());
 }
@@ -110,7 +126,11 @@ async fn the_avatar_must_be_my_own_upload() {
     let app = spawn_app().await;
     let alice = app.register().await;
     let bob = app.register().await;
-    let bobs: Value = upload(&app, &bob.token, png_bytes(), "b.png").await.json().await.unwrap();
+    let bobs: Value = upload(&app, &bob.token, png_bytes(), "b.png")
+        .await
+        .json()
+        .await
+        .unwrap();
     let resp = app
         .api(Method::PATCH, "/me/profile")
         .bearer_auth(&alice.token)
@@ -121,7 +141,11 @@ async fn the_avatar_must_be_my_own_upload() {
     let problem = assert_problem(resp, 400, "validation_failed").await;
     assert_eq!(fields(&problem), ["avatar_upload_id"]);
 
-    let mine: Value = upload(&app, &alice.token, png_bytes(), "a.png").await.json().await.unwrap();
+    let mine: Value = upload(&app, &alice.token, png_bytes(), "a.png")
+        .await
+        .json()
+        .await
+        .unwrap();
     let me: Value = app
         .api(Method::PATCH, "/me/profile")
         .bearer_auth(&alice.token)
@@ -133,6 +157,13 @@ async fn the_avatar_must_be_my_own_upload() {
         .await
         .unwrap();
     assert_eq!(me["avatar_url"], mine["url"]);
-    let public: Value = app.get(&format!("/users/{}", alice.id)).send().await.unwrap().json().await.unwrap();
+    let public: Value = app
+        .get(&format!("/users/{}", alice.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(public["avatar_url"], mine["url"]);
 }

@@ -3,7 +3,11 @@ use serde_json::json;
 use crate::helpers::{assert_problem, new_phone, spawn_app, spawn_app_with, PASSWORD};
 
 fn retry_after(resp: &reqwest::Response) -> u64 {
-    resp.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+    resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -63,12 +67,37 @@ async fn limits_are_configurable_per_action_class() {
     .await;
     let user = app.register().await;
     for _ in 0..3 {
-        assert_eq!(app.get("/me").bearer_auth(&user.token).send().await.unwrap().status(), 200);
+        assert_eq!(
+            app.get("/me")
+                .bearer_auth(&user.token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
-    assert_problem(app.get("/me").bearer_auth(&user.token).send().await.unwrap(), 429, "rate_limited").await;
+    assert_problem(
+        app.get("/me")
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap(),
+        429,
+        "rate_limited",
+    )
+    .await;
     // Another account is not affected.
     let other = app.register().await;
-    assert_eq!(app.get("/me").bearer_auth(&other.token).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.get("/me")
+            .bearer_auth(&other.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -81,9 +110,19 @@ async fn per_ip_write_limits_apply_to_every_route() {
     })
     .await;
     for _ in 0..2 {
-        let resp = app.post("/auth/login").json(&json!({})).send().await.unwrap();
+        let resp = app
+            .post("/auth/login")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 400);
     }
-    let resp = app.post("/auth/login").json(&json!({})).send().await.unwrap();
+    let resp = app
+        .post("/auth/login")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 429, "rate_limited").await;
 }

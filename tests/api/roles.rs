@@ -8,7 +8,12 @@ async fn a_plain_user_cannot_use_admin_routes() {
     let app = spawn_app().await;
     let user = app.register().await;
     let other = app.register().await;
-    let resp = app.get(&format!("/admin/users/{}", other.id)).bearer_auth(&user.token).send().await.unwrap();
+    let resp = app
+        .get(&format!("/admin/users/{}", other.id))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 403, "forbidden").await;
     let resp = app
         .api(Method::PUT, &format!("/admin/users/{}/role", other.id))
@@ -18,7 +23,11 @@ async fn a_plain_user_cannot_use_admin_routes() {
         .await
         .unwrap();
     assert_problem(resp, 403, "forbidden").await;
-    let resp = app.get(&format!("/admin/users/{}", other.id)).send().await.unwrap();
+    let resp = app
+        .get(&format!("/admin/users/{}", other.id))
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 401, "unauthorized").await;
 }
 
@@ -28,7 +37,12 @@ async fn a_moderator_may_look_but_not_grant_roles() {
     let moderator = app.register().await;
     let member = app.register().await;
     app.set_role(&moderator.id, "moderator").await;
-    let resp = app.get(&format!("/admin/users/{}", member.id)).bearer_auth(&moderator.token).send().await.unwrap();
+    let resp = app
+        .get(&format!("/admin/users/{}", member.id))
+        .bearer_auth(&moderator.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["profile"]["id"], member.id.as_str());
@@ -57,19 +71,44 @@ async fn an_admin_grants_and_revokes_roles_but_not_their_own() {
     };
     let resp = set("moderator", member.id.clone()).await.unwrap();
     assert_eq!(resp.status(), 200);
-    let me: Value = app.get("/me").bearer_auth(&member.token).send().await.unwrap().json().await.unwrap();
+    let me: Value = app
+        .get("/me")
+        .bearer_auth(&member.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "moderator");
     // The new moderator can now use moderator routes.
-    let resp = app.get(&format!("/admin/users/{}", admin.id)).bearer_auth(&member.token).send().await.unwrap();
+    let resp = app
+        .get(&format!("/admin/users/{}", admin.id))
+        .bearer_auth(&member.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
 
     assert_eq!(set("user", member.id.clone()).await.unwrap().status(), 200);
-    let resp = app.get(&format!("/admin/users/{}", admin.id)).bearer_auth(&member.token).send().await.unwrap();
+    let resp = app
+        .get(&format!("/admin/users/{}", admin.id))
+        .bearer_auth(&member.token)
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 403, "forbidden").await;
 
-    assert_problem(set("user", admin.id.clone()).await.unwrap(), 403, "forbidden").await;
+    assert_problem(
+        set("user", admin.id.clone()).await.unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
     let resp = set("emperor", member.id.clone()).await.unwrap();
     assert_problem(resp, 400, "validation_failed").await;
-    let resp = set("user", "01900000-0000-7000-8000-000000000000".into()).await.unwrap();
+    let resp = set("user", "01900000-0000-7000-8000-000000000000".into())
+        .await
+        .unwrap();
     assert_problem(resp, 404, "not_found").await;
 }

@@ -54,7 +54,15 @@ async fn sessions_paginate_without_repeats() {
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let body: Value = app.get(&path).bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+        let body: Value = app
+            .get(&path)
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         for item in body["items"].as_array().unwrap() {
             seen.push(item["id"].as_str().unwrap().to_owned());
         }
@@ -74,7 +82,15 @@ async fn revoking_a_session_signs_that_device_out() {
     let app = spawn_app().await;
     let user = app.register().await;
     let other = login_from(&app, &user.phone, "old tablet").await;
-    let sessions: Value = app.get("/auth/sessions").bearer_auth(&user.token).send().await.unwrap().json().await.unwrap();
+    let sessions: Value = app
+        .get("/auth/sessions")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let tablet = sessions["items"]
         .as_array()
         .unwrap()
@@ -91,8 +107,21 @@ async fn revoking_a_session_signs_that_device_out() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 204);
-    assert_problem(app.get("/me").bearer_auth(&other).send().await.unwrap(), 401, "unauthorized").await;
-    assert_eq!(app.get("/me").bearer_auth(&user.token).send().await.unwrap().status(), 200);
+    assert_problem(
+        app.get("/me").bearer_auth(&other).send().await.unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert_eq!(
+        app.get("/me")
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -100,7 +129,15 @@ async fn nobody_can_revoke_someone_elses_session() {
     let app = spawn_app().await;
     let alice = app.register().await;
     let bob = app.register().await;
-    let sessions: Value = app.get("/auth/sessions").bearer_auth(&bob.token).send().await.unwrap().json().await.unwrap();
+    let sessions: Value = app
+        .get("/auth/sessions")
+        .bearer_auth(&bob.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let bobs = sessions["items"][0]["id"].as_str().unwrap().to_owned();
     let resp = app
         .api(reqwest::Method::DELETE, &format!("/auth/sessions/{bobs}"))
@@ -109,23 +146,54 @@ async fn nobody_can_revoke_someone_elses_session() {
         .await
         .unwrap();
     assert_problem(resp, 404, "not_found").await;
-    assert_eq!(app.get("/me").bearer_auth(&bob.token).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.get("/me")
+            .bearer_auth(&bob.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn logout_revokes_the_token() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let resp = app.post("/auth/logout").bearer_auth(&user.token).send().await.unwrap();
+    let resp = app
+        .post("/auth/logout")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 204);
-    assert_problem(app.get("/me").bearer_auth(&user.token).send().await.unwrap(), 401, "unauthorized").await;
+    assert_problem(
+        app.get("/me")
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn garbage_and_missing_tokens_are_401() {
     let app = spawn_app().await;
     assert_problem(app.get("/me").send().await.unwrap(), 401, "unauthorized").await;
-    assert_problem(app.get("/me").bearer_auth("agr_not-a-token").send().await.unwrap(), 401, "unauthorized").await;
+    assert_problem(
+        app.get("/me")
+            .bearer_auth("agr_not-a-token")
+            .send()
+            .await
+            .unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -138,13 +206,19 @@ async fn tokens_are_stored_only_as_their_sha256() {
     let row = app
         .state
         .db
-        .query_one_raw(sea_orm::Statement::from_string(backend, "SELECT token_hash FROM sessions".to_owned()))
+        .query_one_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT token_hash FROM sessions".to_owned(),
+        ))
         .await
         .unwrap()
         .unwrap();
     let stored: String = row.try_get("", "token_hash").unwrap();
     assert_ne!(stored, user.token);
-    assert_eq!(stored, hex::encode(sha2::Sha256::digest(user.token.as_bytes())));
+    assert_eq!(
+        stored,
+        hex::encode(sha2::Sha256::digest(user.token.as_bytes()))
+    );
 }
 
 #[tokio::test]
@@ -155,10 +229,24 @@ async fn an_unused_token_expires_and_a_used_one_slides() {
     // The busy user keeps using their token past its first lifetime.
     for _ in 0..5 {
         tokio::time::sleep(Duration::from_millis(1000)).await;
-        let resp = app.get("/me").bearer_auth(&busy.token).send().await.unwrap();
+        let resp = app
+            .get("/me")
+            .bearer_auth(&busy.token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "a token in use stays valid");
     }
-    let problem = assert_problem(app.get("/me").bearer_auth(&idle.token).send().await.unwrap(), 401, "unauthorized").await;
+    let problem = assert_problem(
+        app.get("/me")
+            .bearer_auth(&idle.token)
+            .send()
+            .await
+            .unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
     assert!(problem["detail"].as_str().unwrap().contains("expired"));
 }
 
@@ -185,8 +273,21 @@ async fn changing_the_password_signs_out_every_other_session() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 204);
-    assert_problem(app.get("/me").bearer_auth(&other).send().await.unwrap(), 401, "unauthorized").await;
-    assert_eq!(app.get("/me").bearer_auth(&user.token).send().await.unwrap().status(), 200);
+    assert_problem(
+        app.get("/me").bearer_auth(&other).send().await.unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert_eq!(
+        app.get("/me")
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     assert_eq!(app.login(&user.phone, PASSWORD).await.status(), 401);
     assert_eq!(app.login(&user.phone, "a new password").await.status(), 200);
 }

@@ -59,7 +59,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -67,11 +71,20 @@ fn crc32(data: &[u8]) -> u32 {
 
 pub async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    app.post("/uploads").bearer_auth(token).multipart(form).send().await.unwrap()
+    app.post("/uploads")
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
-    app.client.get(format!("{}{url}", app.address)).send().await.unwrap()
+    app.client
+        .get(format!("{}{url}", app.address))
+        .send()
+        .await
+        .unwrap()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -123,8 +136,16 @@ async fn a_png_loses_its_text_and_exif_chunks() {
     let user = app.register().await;
     let original = png_with_text();
     assert!(image::load_from_memory(&original).is_ok());
-    let body: Value = upload(&app, &user.token, original, "shot.png").await.json().await.unwrap();
-    let stored = fetch(&app, body["url"].as_str().unwrap()).await.bytes().await.unwrap();
+    let body: Value = upload(&app, &user.token, original, "shot.png")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stored = fetch(&app, body["url"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert!(!contains(&stored, MARKER));
     assert!(image::load_from_memory(&stored).is_ok());
 }
@@ -133,7 +154,10 @@ async fn a_png_loses_its_text_and_exif_chunks() {
 async fn gif_and_webp_are_accepted() {
     let app = spawn_app().await;
     let user = app.register().await;
-    for (format, mime) in [(image::ImageFormat::Gif, "image/gif"), (image::ImageFormat::WebP, "image/webp")] {
+    for (format, mime) in [
+        (image::ImageFormat::Gif, "image/gif"),
+        (image::ImageFormat::WebP, "image/webp"),
+    ] {
         let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([1, 2, 3, 255]));
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, format).unwrap();
@@ -150,15 +174,31 @@ async fn gif_and_webp_are_accepted() {
 async fn the_type_comes_from_the_bytes_not_the_name() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let body: Value = upload(&app, &user.token, png_bytes(), "notes.txt").await.json().await.unwrap();
+    let body: Value = upload(&app, &user.token, png_bytes(), "notes.txt")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["content_type"], "image/png");
     assert!(body["url"].as_str().unwrap().ends_with(".png"));
 
-    let resp = upload(&app, &user.token, b"<html><script>alert(1)</script>".to_vec(), "cat.jpg").await;
+    let resp = upload(
+        &app,
+        &user.token,
+        b"<html><script>alert(1)</script>".to_vec(),
+        "cat.jpg",
+    )
+    .await;
     let problem = assert_problem(resp, 415, "unsupported_media_type").await;
     assert_eq!(fields(&problem), ["file"]);
     // A PDF is not an image either.
-    let resp = upload(&app, &user.token, b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "a.png").await;
+    let resp = upload(
+        &app,
+        &user.token,
+        b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
+        "a.png",
+    )
+    .await;
     assert_problem(resp, 415, "unsupported_media_type").await;
     assert_eq!(app.count("uploads").await, 1);
 }
@@ -180,7 +220,13 @@ async fn a_truncated_image_is_refused_and_nothing_is_stored() {
 async fn an_image_over_the_limit_is_413() {
     let app = spawn_app_with(|c| c.upload_image_limit = 2048).await;
     let user = app.register().await;
-    let img = image::RgbImage::from_fn(200, 200, |x, y| image::Rgb([(x * 7 % 255) as u8, (y * 13 % 255) as u8, ((x ^ y) % 255) as u8]));
+    let img = image::RgbImage::from_fn(200, 200, |x, y| {
+        image::Rgb([
+            (x * 7 % 255) as u8,
+            (y * 13 % 255) as u8,
+            ((x ^ y) % 255) as u8,
+        ])
+    });
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     let bytes = out.into_inner();
@@ -198,7 +244,13 @@ async fn uploading_needs_a_session_and_a_file() {
     assert_problem(resp, 401, "unauthorized").await;
     let user = app.register().await;
     let form = Form::new().text("other", "x");
-    let resp = app.post("/uploads").bearer_auth(&user.token).multipart(form).send().await.unwrap();
+    let resp = app
+        .post("/uploads")
+        .bearer_auth(&user.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 400, "validation_failed").await;
 }
 

@@ -1,0 +1,49 @@
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::helpers::{pg_url, spawn_app};
+
+async fn pragma(app: &crate::helpers::TestApp, name: &str) -> String {
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(
+            app.state.db.get_database_backend(),
+            format!("PRAGMA {name}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0)
+        .map(|v| v.to_string())
+        .or_else(|_| row.try_get_by_index::<String>(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sqlite_runs_with_wal_foreign_keys_and_secure_delete_on_every_connection() {
+    if pg_url().is_some() {
+        eprintln!("skipped: SQLite pragmas do not apply to PostgreSQL");
+        return;
+    }
+    let app = spawn_app().await;
+    // Several rounds so that more than one pooled connection answers.
+    for _ in 0..4 {
+        assert_eq!(pragma(&app, "journal_mode").await, "wal");
+        assert_eq!(pragma(&app, "foreign_keys").await, "1");
+        assert_eq!(pragma(&app, "secure_delete").await, "1");
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_user_cascades_to_sessions_and_uploads() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    crate::uploads::upload(&app, &user.token, crate::uploads::png_bytes(), "a.png").await;
+    app.state
+        .db
+        .execute_unprepared(&format!("DELETE FROM users WHERE id = '{}'", user.id))
+        .await
+        .unwrap();
+    assert_eq!(app.count("sessions").await, 0);
+    assert_eq!(app.count("uploads").await, 0);
+}
