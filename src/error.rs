@@ -44,9 +44,11 @@ error_codes! {
     InvalidCredentials => "invalid_credentials", UNAUTHORIZED, "The phone number or the credential is wrong";
     Forbidden => "forbidden", FORBIDDEN, "You may not do this";
     ConsentRequired => "consent_required", FORBIDDEN, "Consent is required for this purpose";
+    NoticeOutdated => "notice_outdated", FORBIDDEN, "Accept the current privacy notice first";
     NotFound => "not_found", NOT_FOUND, "Not found";
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
     PhoneTaken => "phone_taken", CONFLICT, "This phone number is already registered";
+    ConsentNotWithdrawable => "consent_not_withdrawable", CONFLICT, "This purpose ends only with deregistration";
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large";
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type";
     RateLimited => "rate_limited", TOO_MANY_REQUESTS, "Too many requests";
@@ -199,7 +201,7 @@ impl AppError {
         if status.is_server_error() {
             match &self.source {
                 Some(source) => {
-                    tracing::error!(error = ?source, code = self.code.as_str(), "request failed")
+                    tracing::error!(error = %format!("{source:#}"), code = self.code.as_str(), "request failed")
                 }
                 None => {
                     tracing::error!(code = self.code.as_str(), detail = %self.detail, "request failed")

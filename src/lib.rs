@@ -6,6 +6,8 @@ pub mod config;
 pub mod error;
 pub mod openapi;
 pub mod platform;
+pub mod privacy;
+pub mod search;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

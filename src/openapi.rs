@@ -1,20 +1,45 @@
 //! The one `OpenApiService` combining every area, and the spec it makes.
+use std::sync::OnceLock;
+
 use poem_openapi::OpenApiService;
 
 use crate::{
     auth::api::AuthApi,
     error::ErrorCode,
+    privacy::{
+        api::{MyPrivacyApi, PrivacyApi},
+        spec::{annotate, Annotated, PolicyTable},
+    },
+    search::api::SearchHistoryApi,
     uploads::api::UploadsApi,
     users::api::{AdminUsersApi, MeApi, UsersApi},
 };
 
-pub type Apis = (AuthApi, MeApi, UsersApi, AdminUsersApi, UploadsApi);
+pub type Apis = (
+    AuthApi,
+    MeApi,
+    UsersApi,
+    AdminUsersApi,
+    UploadsApi,
+    PrivacyApi,
+    MyPrivacyApi,
+    SearchHistoryApi,
+);
 
 pub const BASE_PATH: &str = "/api/v1";
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (AuthApi, MeApi, UsersApi, AdminUsersApi, UploadsApi),
+        (
+            AuthApi,
+            MeApi,
+            UsersApi,
+            AdminUsersApi,
+            UploadsApi,
+            PrivacyApi,
+            MyPrivacyApi,
+            SearchHistoryApi,
+        ),
         "agora",
         env!("CARGO_PKG_VERSION"),
     )
@@ -22,14 +47,25 @@ pub fn service() -> OpenApiService<Apis, ()> {
     .server(BASE_PATH)
 }
 
+/// The generated spec with the field tags read out of it, built once.
+pub fn annotated() -> &'static Annotated {
+    static ANNOTATED: OnceLock<Annotated> = OnceLock::new();
+    ANNOTATED.get_or_init(|| {
+        let raw = serde_json::from_str(&service().spec()).unwrap_or_default();
+        let mut annotated = annotate(raw);
+        standardise_formats(&mut annotated.spec);
+        annotated
+    })
+}
+
+/// What the consent middleware enforces, per operation.
+pub fn policies() -> &'static PolicyTable {
+    &annotated().policies
+}
+
 /// The spec as served at `/api/openapi.json` and committed in `openapi/`.
 pub fn spec_json() -> String {
-    let mut spec: serde_json::Value = match serde_json::from_str(&service().spec()) {
-        Ok(spec) => spec,
-        Err(_) => return service().spec(),
-    };
-    standardise_formats(&mut spec);
-    serde_json::to_string_pretty(&spec).unwrap_or_default()
+    serde_json::to_string_pretty(&annotated().spec).unwrap_or_default()
 }
 
 /// poem-openapi names `NaiveDate` `naive-date`; SDK generators know `date`.

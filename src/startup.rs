@@ -19,6 +19,7 @@ use crate::{
     error::{AppError, ErrorCode},
     openapi,
     platform::{db, ratelimit::ActionClass},
+    privacy,
     state::AppState,
     uploads,
 };
@@ -32,6 +33,10 @@ pub struct Application {
 impl Application {
     /// Connects the backends, migrates and binds (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let problems = &openapi::annotated().problems;
+        if !problems.is_empty() {
+            anyhow::bail!("privacy tags are broken:\n{}", problems.join("\n"));
+        }
         let state = AppState::build(config).await?;
         let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
         let port = listener.local_addr()?.port();
@@ -71,6 +76,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .max(state.config.json_body_limit)
         + 1024 * 1024;
     let limits_state = state.clone();
+    let consent_state = state.clone();
     Route::new()
         .nest(openapi::BASE_PATH, api)
         .at(
@@ -85,6 +91,10 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/media/:key", get(uploads::media::serve))
+        .around(move |ep, req| {
+            let state = consent_state.clone();
+            async move { privacy::middleware::enforce(&state, ep, req).await }
+        })
         .around(move |ep, req| {
             let state = limits_state.clone();
             async move { limit_request(&state, max_body, ep, req).await }

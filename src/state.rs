@@ -13,6 +13,7 @@ use crate::{
         sms::{LogSender, SmsSender},
         storage::MediaStore,
     },
+    privacy::consents::Erasers,
 };
 
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub struct AppState {
     pub crypto: Crypto,
     pub sms: Arc<dyn SmsSender>,
     pub media: MediaStore,
+    /// What each optional purpose's owner erases on withdrawal.
+    pub erasers: Erasers,
 }
 
 impl AppState {
@@ -45,7 +48,14 @@ impl AppState {
                 (Arc::new(MemoryCache::new()), governor)
             }
         };
+        crate::privacy::notice::publish(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("publishing the notice version: {e}"))?;
+        let mut erasers = Erasers::default();
+        erasers.register(Arc::new(crate::users::service::LocationEraser));
+        erasers.register(Arc::new(crate::search::history::HistoryEraser));
         Ok(Self {
+            erasers,
             crypto: Crypto::from_config(&config)?,
             media: MediaStore::local(&config.data_dir.join("media"))?,
             sms: Arc::new(LogSender),

@@ -9,7 +9,13 @@ pub struct Model {
     pub user_id: String,
     #[sea_orm(unique)]
     pub token_hash: String,
-    pub device: Option<String>,
+    pub device_model: Option<String>,
+    pub os_version: Option<String>,
+    pub app_version: Option<String>,
+    pub language: Option<String>,
+    pub timezone: Option<String>,
+    /// Encrypted; kept only with the separate grant for `browsing`.
+    pub device_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,

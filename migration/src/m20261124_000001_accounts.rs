@@ -31,7 +31,12 @@ enum Sessions {
     Id,
     UserId,
     TokenHash,
-    Device,
+    DeviceModel,
+    OsVersion,
+    AppVersion,
+    Language,
+    Timezone,
+    DeviceId,
     CreatedAt,
     LastSeenAt,
     ExpiresAt,
@@ -95,7 +100,12 @@ impl MigrationTrait for Migration {
                     .col(string_len(Sessions::Id, 36).primary_key())
                     .col(string_len(Sessions::UserId, 36))
                     .col(string_len_uniq(Sessions::TokenHash, 64))
-                    .col(string_len_null(Sessions::Device, 128))
+                    .col(string_len_null(Sessions::DeviceModel, 128))
+                    .col(string_len_null(Sessions::OsVersion, 64))
+                    .col(string_len_null(Sessions::AppVersion, 64))
+                    .col(string_len_null(Sessions::Language, 64))
+                    .col(string_len_null(Sessions::Timezone, 64))
+                    .col(text_null(Sessions::DeviceId))
                     .col(timestamp_with_time_zone(Sessions::CreatedAt))
                     .col(timestamp_with_time_zone(Sessions::LastSeenAt))
                     .col(timestamp_with_time_zone(Sessions::ExpiresAt))

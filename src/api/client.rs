@@ -1,5 +1,5 @@
-//! Who is calling from where: the client address (for per-IP limits) and
-//! the device label shown in the session list.
+//! Where a call comes from: the client address, observed for per-IP limits
+//! (purpose `security`), never stored.
 use std::net::IpAddr;
 
 use poem::{FromRequest, Request, RequestBody};
@@ -7,7 +7,6 @@ use poem::{FromRequest, Request, RequestBody};
 #[derive(Clone, Debug)]
 pub struct ClientInfo {
     pub ip: IpAddr,
-    pub device: Option<String>,
 }
 
 /// Whether `X-Forwarded-For` is trusted; put into request data at start-up.
@@ -27,13 +26,8 @@ impl ClientInfo {
             .as_socket_addr()
             .map(|a| a.ip())
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let device = req
-            .header("x-device-model")
-            .or_else(|| req.header("user-agent"))
-            .map(|d| d.chars().filter(|c| !c.is_control()).take(128).collect());
         Self {
             ip: forwarded.unwrap_or(remote),
-            device,
         }
     }
 }

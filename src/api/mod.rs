@@ -33,6 +33,10 @@ pub enum ApiTags {
     Uploads,
     /// Moderator and admin tools.
     Admin,
+    /// The data catalog, the notice, my consents and what was processed.
+    Privacy,
+    /// Search and my search history.
+    Search,
 }
 
 /// 429 with `Retry-After` when `key` is over its quota for `class`.

@@ -67,7 +67,15 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
     let state = req
         .data::<AppState>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
-    let (user, session) = super::sessions::authenticate(state, &bearer.token).await?;
+    // The consent middleware has usually resolved the caller already.
+    use crate::privacy::middleware::{AuthFailure, Resolved};
+    let resolved = req.extensions().get::<Resolved>();
+    let failure = req.extensions().get::<AuthFailure>();
+    let (user, session) = match (resolved, failure) {
+        (Some(resolved), _) => (resolved.0.clone(), resolved.1.clone()),
+        (None, Some(failure)) => return Err(AppError::unauthorized(failure.0.clone()).into()),
+        (None, None) => super::sessions::authenticate(state, &bearer.token).await?,
+    };
     let class = if req.method() == Method::GET || req.method() == Method::HEAD {
         ActionClass::ReadAccount
     } else {

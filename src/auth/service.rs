@@ -6,11 +6,12 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Transacti
 use super::{
     password::{self, Password},
     phone::Phone,
-    sessions::{self, Issued},
+    sessions::{self, DeviceInfo, Issued},
     sms_codes::{self, SmsPurpose},
 };
 use crate::{
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
+    privacy::consents::{self, Action},
     state::AppState,
     users::service::Nickname,
 };
@@ -21,7 +22,9 @@ pub struct Registration {
     pub password: Password,
     pub nickname: Nickname,
     pub accepted_notice_version: String,
-    pub device: Option<String>,
+    /// Purposes granted on the registration form.
+    pub consents: Vec<&'static crate::privacy::catalog::Purpose>,
+    pub device: DeviceInfo,
 }
 
 fn phone_taken() -> AppError {
@@ -81,6 +84,9 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         Err(err) if is_unique_violation(&err) => return Err(phone_taken()),
         Err(err) => return Err(err.into()),
     };
+    for purpose in reg.consents {
+        consents::record(&txn, &user.id, purpose, Action::Grant).await?;
+    }
     let issued = sessions::create(&txn, &user.id, reg.device, sessions::ttl(state)).await?;
     txn.commit().await?;
     tracing::info!(user_id = %user.id, "account registered");
@@ -96,7 +102,7 @@ pub async fn login(
     state: &AppState,
     phone: &Phone,
     credential: Credential,
-    device: Option<String>,
+    device: DeviceInfo,
 ) -> AppResult<(users::Model, Issued)> {
     let user = find_by_phone(state, phone).await?;
     match credential {

@@ -17,6 +17,29 @@ use crate::{
 /// Last-seen is written at most this often per session.
 const TOUCH_EVERY_SECS: i64 = 60;
 
+/// What the client says about its device, from the `browsing` headers.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceInfo {
+    pub model: Option<String>,
+    pub os_version: Option<String>,
+    pub app_version: Option<String>,
+    pub language: Option<String>,
+    pub timezone: Option<String>,
+    /// Already encrypted.
+    pub device_id: Option<String>,
+}
+
+/// Trims a header value to something worth storing.
+pub fn header_value(value: Option<String>, max: usize) -> Option<String> {
+    let cleaned: String = value?
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect();
+    let cleaned = cleaned.trim().to_owned();
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
 pub struct Issued {
     pub token: String,
     pub session: sessions::Model,
@@ -29,7 +52,7 @@ pub fn ttl(state: &AppState) -> Duration {
 pub async fn create(
     db: &impl ConnectionTrait,
     user_id: &str,
-    device: Option<String>,
+    device: DeviceInfo,
     ttl: Duration,
 ) -> AppResult<Issued> {
     let token = format!("agr_{}", random_token(32));
@@ -38,7 +61,12 @@ pub async fn create(
         id: Set(uuid::Uuid::now_v7().to_string()),
         user_id: Set(user_id.to_owned()),
         token_hash: Set(token_hash(&token)),
-        device: Set(device),
+        device_model: Set(device.model),
+        os_version: Set(device.os_version),
+        app_version: Set(device.app_version),
+        language: Set(device.language),
+        timezone: Set(device.timezone),
+        device_id: Set(device.device_id),
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + ttl),

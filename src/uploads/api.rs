@@ -17,6 +17,7 @@ pub struct UploadsApi;
 pub struct UploadForm {
     /// The file: a JPEG, PNG, WebP or GIF image up to 10 MiB. The type is
     /// decided from the bytes, not the name; metadata (EXIF, GPS) is removed.
+    /// privacy: uploaded_media for posting, required
     pub file: Upload,
 }
 

@@ -28,31 +28,49 @@ pub struct AdminUsersApi;
 #[derive(Debug, Object)]
 pub struct ProfilePatch {
     /// 1 to 32 characters.
+    /// privacy: nickname for profile, optional
     #[oai(validator(max_length = 32))]
     pub nickname: Option<String>,
     /// An image I uploaded.
+    /// privacy: avatar for profile, optional
     pub avatar_upload_id: MaybeUndefined<String>,
+    /// privacy: gender for profile, optional
     pub gender: MaybeUndefined<Gender>,
     /// A past date.
+    /// privacy: birthday for profile, optional
     pub birthday: MaybeUndefined<NaiveDate>,
+    /// Where I am from, in my own words.
+    /// privacy: region for profile, optional
     #[oai(validator(max_length = 64))]
     pub region: MaybeUndefined<String>,
     /// A short line about me.
+    /// privacy: signature for profile, optional
     #[oai(validator(max_length = 200))]
     pub signature: MaybeUndefined<String>,
 }
 
 #[derive(Debug, Object)]
 pub struct PasswordChange {
+    /// privacy: password for account, required
     #[oai(validator(max_length = 128))]
     pub current_password: String,
     /// At least 8 characters.
+    /// privacy: password for account, required
     #[oai(validator(max_length = 128))]
     pub new_password: String,
 }
 
+/// The city I share (never a precise position).
+#[derive(Debug, Object)]
+pub struct LocationChange {
+    /// privacy: city for location, required
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub city: String,
+}
+
 #[derive(Debug, Object)]
 pub struct RoleChange {
+    /// privacy: not personal
     pub role: Role,
 }
 
@@ -79,6 +97,13 @@ pub enum PasswordChanged {
 }
 
 #[derive(ApiResponse)]
+pub enum LocationResponse {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
 pub enum PublicUserResponse {
     /// The public profile.
     #[oai(status = 200)]
@@ -96,7 +121,9 @@ async fn me(state: &AppState, id: &str) -> AppResult<Me> {
     let (user, key) = service::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
-    Ok(Me::build(state, user, key.as_deref()))
+    let mut me = Me::build(state, user, key.as_deref());
+    me.city = service::location(&state.db, id).await?;
+    Ok(me)
 }
 
 fn optional_text(v: MaybeUndefined<String>) -> Option<Option<String>> {
@@ -196,6 +223,37 @@ impl MeApi {
         sessions::revoke_others(&state.db, &auth.0.id, Some(&auth.0.session_id)).await?;
         Ok(PasswordChanged::Done)
     }
+
+    /// Share my city (needs the optional `location` grant).
+    #[oai(path = "/location", method = "put", operation_id = "me_set_location")]
+    async fn set_location(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<LocationChange>,
+    ) -> AppResult<LocationResponse> {
+        let city = body.city.trim();
+        if city.is_empty() {
+            return Err(AppError::invalid("city", "required", "must not be empty"));
+        }
+        service::set_location(&state.db, &auth.0.id, city).await?;
+        Ok(LocationResponse::Done)
+    }
+
+    /// Stop sharing my city.
+    #[oai(
+        path = "/location",
+        method = "delete",
+        operation_id = "me_clear_location"
+    )]
+    async fn clear_location(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> AppResult<LocationResponse> {
+        service::clear_location(&state.db, &auth.0.id).await?;
+        Ok(LocationResponse::Done)
+    }
 }
 
 #[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
@@ -206,6 +264,7 @@ impl UsersApi {
         &self,
         state: Data<&AppState>,
         /// The user id.
+        /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<PublicUserResponse> {
         let (user, key) = service::load(&state.db, &id.0)
@@ -239,6 +298,7 @@ impl AdminUsersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The user id.
+        /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<AdminUserResponse> {
         auth.0.require(Role::Moderator)?;
@@ -258,6 +318,7 @@ impl AdminUsersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// The user id.
+        /// privacy: not personal
         id: Path<String>,
         body: JsonBody<RoleChange>,
     ) -> AppResult<AdminUserResponse> {

@@ -48,6 +48,8 @@ pub struct Me {
     pub birthday: Option<NaiveDate>,
     pub region: Option<String>,
     pub signature: Option<String>,
+    /// The city I share (purpose `location`, only with its grant).
+    pub city: Option<String>,
     /// `user`, `moderator` or `admin`.
     pub role: Role,
     /// Community level, derived from activity.
@@ -91,6 +93,7 @@ impl Me {
             birthday: user.birthday,
             region: user.region,
             signature: user.signature,
+            city: None,
             role: Role::parse(&user.role).unwrap_or(Role::User),
             level: user.level,
             experience: user.experience,

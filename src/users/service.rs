@@ -148,3 +148,73 @@ pub async fn set_password(
     active.updated_at = Set(Utc::now());
     Ok(active.update(db).await?)
 }
+
+pub async fn set_accepted_notice(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    version: &str,
+) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::AcceptedNoticeVersion,
+            sea_orm::sea_query::Expr::value(version),
+        )
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The city a user shares, if any.
+pub async fn location(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Option<String>> {
+    Ok(
+        entity::user_locations::Entity::find_by_id(user_id.to_owned())
+            .one(db)
+            .await?
+            .map(|l| l.city),
+    )
+}
+
+pub async fn set_location(db: &impl ConnectionTrait, user_id: &str, city: &str) -> AppResult<()> {
+    use entity::user_locations;
+    use sea_orm::sea_query::OnConflict;
+    user_locations::Entity::insert(user_locations::ActiveModel {
+        user_id: Set(user_id.to_owned()),
+        city: Set(city.to_owned()),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(user_locations::Column::UserId)
+            .update_columns([
+                user_locations::Column::City,
+                user_locations::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_location(db: &impl ConnectionTrait, user_id: &str) -> AppResult<u64> {
+    Ok(
+        entity::user_locations::Entity::delete_by_id(user_id.to_owned())
+            .exec(db)
+            .await?
+            .rows_affected,
+    )
+}
+
+/// Withdrawing `location` forgets the city.
+pub struct LocationEraser;
+
+#[async_trait::async_trait]
+impl crate::privacy::consents::WithdrawalEraser for LocationEraser {
+    fn purpose(&self) -> &'static str {
+        "location"
+    }
+    async fn erase(&self, txn: &sea_orm::DatabaseTransaction, user_id: &str) -> AppResult<u64> {
+        clear_location(txn, user_id).await
+    }
+}

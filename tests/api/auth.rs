@@ -1,7 +1,8 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, fields, new_phone, spawn_app, spawn_app_with, PASSWORD, TEST_CODE,
+    assert_problem, fields, new_phone, notice_version, spawn_app, spawn_app_with, PASSWORD,
+    TEST_CODE,
 };
 
 fn registration(phone: &str) -> Value {
@@ -10,7 +11,8 @@ fn registration(phone: &str) -> Value {
         "sms_code": TEST_CODE,
         "password": PASSWORD,
         "nickname": "米粉",
-        "accepted_notice_version": "2026-11",
+        "accepted_notice_version": notice_version(),
+        "consents": ["account"],
     })
 }
 
@@ -27,7 +29,7 @@ async fn a_new_user_registers_with_an_sms_code_and_sees_their_account() {
     assert!(body["expires_at"].is_string());
     assert_eq!(body["user"]["nickname"], "米粉");
     assert_eq!(body["user"]["role"], "user");
-    assert_eq!(body["user"]["accepted_notice_version"], "2026-11");
+    assert_eq!(body["user"]["accepted_notice_version"], notice_version());
 
     let me: Value = app
         .get("/me")
@@ -183,7 +185,7 @@ async fn a_code_works_once_and_only_for_its_purpose() {
     assert_eq!(user_resp.status(), 201);
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": phone, "sms_code": TEST_CODE }))
+        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": TEST_CODE }))
         .send()
         .await
         .unwrap();
@@ -210,7 +212,7 @@ async fn users_log_in_with_password_or_sms_code() {
     assert_eq!(app.send_code(&user.phone, "login").await.status(), 202);
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": user.phone, "sms_code": TEST_CODE }))
+        .json(&json!({ "consents": ["account"], "phone": user.phone, "sms_code": TEST_CODE }))
         .send()
         .await
         .unwrap();
@@ -218,7 +220,7 @@ async fn users_log_in_with_password_or_sms_code() {
     // The code is used up.
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": user.phone, "sms_code": TEST_CODE }))
+        .json(&json!({ "consents": ["account"], "phone": user.phone, "sms_code": TEST_CODE }))
         .send()
         .await
         .unwrap();
@@ -251,7 +253,7 @@ async fn login_needs_exactly_one_credential() {
     let user = app.register().await;
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": user.phone }))
+        .json(&json!({ "consents": ["account"], "phone": user.phone }))
         .send()
         .await
         .unwrap();
@@ -259,7 +261,7 @@ async fn login_needs_exactly_one_credential() {
     assert_eq!(fields(&problem), ["password"]);
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": user.phone, "password": PASSWORD, "sms_code": TEST_CODE }))
+        .json(&json!({ "consents": ["account"], "phone": user.phone, "password": PASSWORD, "sms_code": TEST_CODE }))
         .send()
         .await
         .unwrap();
@@ -274,7 +276,7 @@ async fn a_login_code_for_an_unknown_number_gets_the_same_answer_but_cannot_log_
     assert_eq!(app.send_code(&phone, "login").await.status(), 202);
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": phone, "sms_code": TEST_CODE }))
+        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": TEST_CODE }))
         .send()
         .await
         .unwrap();

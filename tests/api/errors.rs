@@ -21,7 +21,7 @@ async fn wrong_types_and_missing_fields_are_named() {
     let app = spawn_app().await;
     let resp = app
         .post("/auth/register")
-        .json(&json!({ "phone": 13800138000u64, "sms_code": "123456", "password": ["x"] }))
+        .json(&json!({ "consents": ["account"], "phone": 13800138000u64, "sms_code": "123456", "password": ["x"] }))
         .send()
         .await
         .unwrap();
@@ -46,7 +46,7 @@ async fn an_unknown_enum_value_is_named() {
     let app = spawn_app().await;
     let resp = app
         .post("/auth/sms-codes")
-        .json(&json!({ "phone": new_phone(), "purpose": "lottery" }))
+        .json(&json!({ "consents": ["account"], "phone": new_phone(), "purpose": "lottery" }))
         .send()
         .await
         .unwrap();
@@ -60,7 +60,9 @@ async fn a_json_body_over_the_cap_is_413() {
     let app = spawn_app_with(|c| c.json_body_limit = 1024).await;
     let resp = app
         .post("/auth/login")
-        .json(&json!({ "phone": new_phone(), "password": "p".repeat(4000) }))
+        .json(
+            &json!({ "consents": ["account"], "phone": new_phone(), "password": "p".repeat(4000) }),
+        )
         .send()
         .await
         .unwrap();

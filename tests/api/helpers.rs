@@ -20,6 +20,11 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 pub const TEST_CODE: &str = "246810";
+
+/// The notice version this build publishes.
+pub fn notice_version() -> &'static str {
+    agora::privacy::notice::version()
+}
 pub const PASSWORD: &str = "correct horse battery";
 
 // ---------------------------------------------------------------- logs
@@ -229,7 +234,7 @@ impl TestApp {
 
     pub async fn send_code(&self, phone: &str, purpose: &str) -> Response {
         self.post("/auth/sms-codes")
-            .json(&json!({ "phone": phone, "purpose": purpose }))
+            .json(&json!({ "consents": ["account"], "phone": phone, "purpose": purpose }))
             .send()
             .await
             .unwrap()
@@ -252,7 +257,8 @@ impl TestApp {
                 "sms_code": TEST_CODE,
                 "password": PASSWORD,
                 "nickname": nickname,
-                "accepted_notice_version": "test",
+                "accepted_notice_version": notice_version(),
+                "consents": ["account"],
             }))
             .await;
         assert_eq!(resp.status(), StatusCode::CREATED);
@@ -270,7 +276,7 @@ impl TestApp {
 
     pub async fn login(&self, phone: &str, password: &str) -> Response {
         self.post("/auth/login")
-            .json(&json!({ "phone": phone, "password": password }))
+            .json(&json!({ "consents": ["account"], "phone": phone, "password": password }))
             .send()
             .await
             .unwrap()

@@ -11,12 +11,12 @@ async fn no_phone_password_or_token_reaches_the_logs() {
     app.login(&phone, "a wrong password").await;
     app.send_code(&phone, "login").await;
     app.post("/auth/login")
-        .json(&json!({ "phone": phone, "sms_code": TEST_CODE }))
+        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": TEST_CODE }))
         .send()
         .await
         .unwrap();
     app.post("/auth/register")
-        .json(&json!({ "phone": phone, "sms_code": "1", "password": PASSWORD, "nickname": "x", "accepted_notice_version": "v" }))
+        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": "1", "password": PASSWORD, "nickname": "x", "accepted_notice_version": crate::helpers::notice_version() }))
         .send()
         .await
         .unwrap();

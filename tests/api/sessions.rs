@@ -8,7 +8,7 @@ async fn login_from(app: &crate::helpers::TestApp, phone: &str, device: &str) ->
     let resp = app
         .post("/auth/login")
         .header("X-Device-Model", device)
-        .json(&json!({ "phone": phone, "password": PASSWORD }))
+        .json(&json!({ "consents": ["account"], "phone": phone, "password": PASSWORD }))
         .send()
         .await
         .unwrap();
@@ -35,7 +35,7 @@ async fn sessions_list_devices_and_mark_the_current_one() {
     assert_eq!(items.len(), 2);
     let current: Vec<&Value> = items.iter().filter(|s| s["current"] == true).collect();
     assert_eq!(current.len(), 1);
-    assert_eq!(current[0]["device"], "Xiaomi 14");
+    assert_eq!(current[0]["device_model"], "Xiaomi 14");
     assert!(current[0]["last_seen_at"].is_string());
     assert!(body["next_cursor"].is_null());
 }
@@ -95,7 +95,7 @@ async fn revoking_a_session_signs_that_device_out() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["device"] == "old tablet")
+        .find(|s| s["device_model"] == "old tablet")
         .unwrap()["id"]
         .as_str()
         .unwrap()

@@ -1,0 +1,276 @@
+//! Consent enforcement around every operation, before the handler runs:
+//!
+//! 1. items of an optional purpose need that purpose granted;
+//! 2. sensitive items need a separate grant for their purpose, even an
+//!    essential one;
+//! 3. otherwise 403 `consent_required` naming purposes and items, and
+//!    nothing is stored — except device headers, which are dropped instead;
+//! 4. after a successful call, a processing-log record: user, operation,
+//!    purpose, item keys — never values.
+//!
+//! Signed-in callers are judged by their recorded grants; anonymous calls
+//! (registration, login) by the `consents` the request itself carries.
+use std::{
+    collections::{BTreeMap, BTreeSet, HashSet},
+    sync::{Arc, OnceLock},
+};
+
+use poem::{Body, Endpoint, IntoResponse, Request, Response};
+use serde_json::{json, Value};
+
+use super::{
+    consents, log, notice,
+    spec::{Location, OperationPolicy},
+    tags::Tag,
+};
+use crate::{
+    auth::sessions,
+    error::{AppError, ErrorCode},
+    openapi,
+    state::AppState,
+};
+
+/// Who a call processed data about, for calls that start anonymous:
+/// registration and login set it once they know.
+#[derive(Clone, Default)]
+pub struct Subject(Arc<OnceLock<String>>);
+
+impl Subject {
+    pub fn set(&self, user_id: &str) {
+        let _ = self.0.set(user_id.to_owned());
+    }
+    fn get(&self) -> Option<&String> {
+        self.0.get()
+    }
+}
+
+/// The caller, resolved once here and reused by the bearer checker.
+#[derive(Clone)]
+pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
+
+/// Operations a user may still call before accepting a changed notice.
+const WITHOUT_NOTICE: &[&str] = &[
+    "me_get",
+    "me_accept_notice",
+    "me_list_consents",
+    "me_set_consent",
+    "me_list_consent_receipts",
+    "me_get_processing_log",
+    "auth_logout",
+    "auth_list_sessions",
+    "auth_revoke_session",
+];
+
+pub async fn enforce<E: Endpoint>(
+    state: &AppState,
+    ep: E,
+    mut req: Request,
+) -> poem::Result<Response> {
+    let Some(path) = req.uri().path().strip_prefix(openapi::BASE_PATH) else {
+        return Ok(ep.call(req).await?.into_response());
+    };
+    let Some(policy) = openapi::policies().find(req.method(), path) else {
+        return Ok(ep.call(req).await?.into_response());
+    };
+    let subject = Subject::default();
+    req.extensions_mut().insert(subject.clone());
+    let caller = match resolve_caller(state, &req).await {
+        Ok(caller) => caller,
+        Err(failure) => {
+            req.extensions_mut().insert(failure);
+            None
+        }
+    };
+    if let Some(Resolved(user, _)) = &caller {
+        if !WITHOUT_NOTICE.contains(&policy.operation_id.as_str())
+            && notice::needs_acceptance(&state.db, &user.accepted_notice_version).await?
+        {
+            return Err(AppError::new(
+                ErrorCode::NoticeOutdated,
+                format!(
+                    "the privacy notice changed; read it and accept version {} (PUT /me/notice-acceptance)",
+                    notice::version()
+                ),
+            )
+            .into());
+        }
+    }
+    let body = match read_json_body(state, policy, &mut req).await? {
+        BodyRead::Parsed(value) => Some(value),
+        BodyRead::Other => None,
+        // Broken JSON: the handler refuses it with a 400, storing nothing.
+        BodyRead::Unparseable => return Ok(ep.call(req).await?.into_response()),
+    };
+    let grants: HashSet<String> = match &caller {
+        Some(Resolved(user, _)) => consents::granted(&state.db, &user.id).await?,
+        None => anonymous_grants(body.as_ref()),
+    };
+    let verdict = judge(policy, &req, body.as_ref(), &grants);
+    if !verdict.refused.is_empty() {
+        return Err(consent_required(&verdict.refused).into());
+    }
+    for header in &verdict.dropped_headers {
+        req.headers_mut().remove(header.as_str());
+    }
+    if let Some(resolved) = caller.clone() {
+        req.extensions_mut().insert(resolved);
+    }
+    let resp = ep.call(req).await?.into_response();
+    if resp.status().is_success() && !verdict.used.is_empty() {
+        let user_id = caller
+            .map(|Resolved(u, _)| u.id)
+            .or_else(|| subject.get().cloned());
+        if let Some(user_id) = user_id {
+            let entries: Vec<(&'static str, Vec<&'static str>)> = verdict
+                .used
+                .into_iter()
+                .map(|(purpose, items)| (purpose, items.into_iter().collect()))
+                .collect();
+            log::append(&state.db, &user_id, &policy.operation_id, &entries).await?;
+        }
+    }
+    Ok(resp)
+}
+
+/// Why a presented token did not resolve; the bearer checker answers 401 with it.
+#[derive(Clone)]
+pub struct AuthFailure(pub String);
+
+async fn resolve_caller(state: &AppState, req: &Request) -> Result<Option<Resolved>, AuthFailure> {
+    let Some(header) = req.header("authorization") else {
+        return Ok(None);
+    };
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+    else {
+        return Ok(None);
+    };
+    match sessions::authenticate(state, token.trim()).await {
+        Ok((user, session)) => Ok(Some(Resolved(user, session))),
+        Err(err) => Err(AuthFailure(err.detail)),
+    }
+}
+
+/// Reads a JSON body once, to see which tagged fields it carries, and puts
+/// it back for the handler.
+enum BodyRead {
+    Parsed(Value),
+    Other,
+    Unparseable,
+}
+
+async fn read_json_body(
+    state: &AppState,
+    policy: &OperationPolicy,
+    req: &mut Request,
+) -> poem::Result<BodyRead> {
+    let is_json = req
+        .content_type()
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+    let has_body_tags = policy.fields.iter().any(|f| f.location == Location::Body);
+    if !is_json || !has_body_tags {
+        return Ok(BodyRead::Other);
+    }
+    let limit = state.config.json_body_limit;
+    let bytes = req.take_body().into_bytes_limit(limit).await.map_err(|_| {
+        AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("JSON bodies are limited to {limit} bytes"),
+        )
+    })?;
+    let value = serde_json::from_slice(&bytes);
+    req.set_body(Body::from(bytes));
+    Ok(match value {
+        Ok(value) => BodyRead::Parsed(value),
+        Err(_) => BodyRead::Unparseable,
+    })
+}
+
+fn anonymous_grants(body: Option<&Value>) -> HashSet<String> {
+    body.and_then(|b| b.get("consents"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Default)]
+struct Verdict {
+    used: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    refused: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    dropped_headers: Vec<String>,
+}
+
+fn present(req: &Request, body: Option<&Value>, location: Location, name: &str) -> bool {
+    match location {
+        Location::Path => true,
+        Location::Header => req.header(name).is_some(),
+        Location::Query => req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|kv| kv.split('=').next() == Some(name))),
+        // A multipart form is not parsed here: its fields count as given.
+        Location::Body => match body {
+            Some(body) => name
+                .split('.')
+                .try_fold(body, |v, key| v.get(key))
+                .is_some_and(|v| !v.is_null()),
+            None => req
+                .content_type()
+                .is_some_and(|ct| ct.starts_with("multipart/form-data")),
+        },
+    }
+}
+
+fn judge(
+    policy: &OperationPolicy,
+    req: &Request,
+    body: Option<&Value>,
+    grants: &HashSet<String>,
+) -> Verdict {
+    let mut verdict = Verdict::default();
+    for field in &policy.fields {
+        let Tag::Personal { item, purpose, .. } = field.tag else {
+            continue;
+        };
+        if !present(req, body, field.location, &field.name) {
+            continue;
+        }
+        if purpose.allows(item, grants.contains(purpose.key)) {
+            verdict
+                .used
+                .entry(purpose.key)
+                .or_default()
+                .insert(item.key);
+        } else if field.location == Location::Header {
+            verdict.dropped_headers.push(field.name.clone());
+        } else {
+            verdict
+                .refused
+                .entry(purpose.key)
+                .or_default()
+                .insert(item.key);
+        }
+    }
+    verdict
+}
+
+fn consent_required(refused: &BTreeMap<&'static str, BTreeSet<&'static str>>) -> AppError {
+    let purposes: Vec<Value> = refused
+        .iter()
+        .map(|(purpose, items)| json!({ "purpose": purpose, "items": items }))
+        .collect();
+    let names: Vec<&str> = refused.keys().copied().collect();
+    AppError::new(
+        ErrorCode::ConsentRequired,
+        format!(
+            "grant {} first (PUT /me/consents/{{purpose}}, or `consents` when registering)",
+            names.join(", ")
+        ),
+    )
+    .with_extensions(json!({ "purposes": purposes }))
+}

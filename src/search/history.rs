@@ -1,0 +1,98 @@
+//! Search history: the last 100 queries, newest first, deduplicated.
+use async_trait::async_trait;
+use chrono::Utc;
+use entity::search_history;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use crate::{
+    api::PageParams,
+    error::{AppError, AppResult},
+    privacy::consents::WithdrawalEraser,
+};
+
+pub const KEEP: u64 = 100;
+
+/// Records a query: a repeat moves to the top; only the last 100 stay.
+/// Callers check the `search_history` grant first.
+pub async fn record(db: &impl ConnectionTrait, user_id: &str, query: &str) -> AppResult<()> {
+    search_history::Entity::delete_many()
+        .filter(search_history::Column::UserId.eq(user_id))
+        .filter(search_history::Column::Query.eq(query))
+        .exec(db)
+        .await?;
+    search_history::Entity::insert(search_history::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        user_id: Set(user_id.to_owned()),
+        query: Set(query.to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .exec(db)
+    .await?;
+    let stale: Vec<String> = search_history::Entity::find()
+        .filter(search_history::Column::UserId.eq(user_id))
+        .order_by_desc(search_history::Column::Id)
+        .offset(KEEP)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if !stale.is_empty() {
+        search_history::Entity::delete_many()
+            .filter(search_history::Column::Id.is_in(stale))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    page: &PageParams,
+) -> AppResult<Vec<search_history::Model>> {
+    let mut query = search_history::Entity::find()
+        .filter(search_history::Column::UserId.eq(user_id))
+        .order_by_desc(search_history::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(search_history::Column::Id.lt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}
+
+pub async fn delete_one(db: &impl ConnectionTrait, user_id: &str, id: &str) -> AppResult<()> {
+    let res = search_history::Entity::delete_many()
+        .filter(search_history::Column::UserId.eq(user_id))
+        .filter(search_history::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::not_found("search history entry"));
+    }
+    Ok(())
+}
+
+pub async fn delete_all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<u64> {
+    Ok(search_history::Entity::delete_many()
+        .filter(search_history::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Withdrawing `search_history` deletes the whole history.
+pub struct HistoryEraser;
+
+#[async_trait]
+impl WithdrawalEraser for HistoryEraser {
+    fn purpose(&self) -> &'static str {
+        "search_history"
+    }
+    async fn erase(&self, txn: &DatabaseTransaction, user_id: &str) -> AppResult<u64> {
+        delete_all(txn, user_id).await
+    }
+}
