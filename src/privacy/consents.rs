@@ -175,7 +175,7 @@ pub async fn set(
         (false, true) => Action::Withdrawal,
         (false, false) => Action::Refusal,
     };
-    if action == Action::Withdrawal && purpose.withdrawal == Withdrawal::ByDeregistration {
+    if !grant && purpose.withdrawal == Withdrawal::ByDeregistration {
         return Err(AppError::new(
             ErrorCode::ConsentNotWithdrawable,
             format!(

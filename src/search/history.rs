@@ -35,6 +35,7 @@ pub async fn record(db: &impl ConnectionTrait, user_id: &str, query: &str) -> Ap
         .filter(search_history::Column::UserId.eq(user_id))
         .order_by_desc(search_history::Column::Id)
         .offset(KEEP)
+        .limit(1000)
         .all(db)
         .await?
         .into_iter()

@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod logs;
 mod openapi;
+mod privacy;
 mod profile;
 mod rate_limits;
 mod roles;
