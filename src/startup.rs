@@ -5,7 +5,7 @@ use poem::{
     get, handler,
     http::{Method, StatusCode},
     listener::TcpAcceptor,
-    web::{Data, Json},
+    web::{Data, Html, Json},
     Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
 };
 use serde_json::json;
@@ -66,8 +66,9 @@ impl Application {
 /// Every route and middleware, around the shared state.
 pub fn routes(state: AppState) -> impl Endpoint {
     let api = openapi::service();
-    let docs = api.swagger_ui();
     let spec = openapi::spec_json();
+    // The interactive docs show the annotated spec, `x-privacy` included.
+    let docs = api.swagger_ui_html().replacen(&api.spec(), &spec, 1);
     let json_limit = JsonLimit(state.config.json_body_limit);
     let trust = TrustForwardedFor(state.config.trust_forwarded_for);
     let max_body = state
@@ -87,7 +88,10 @@ pub fn routes(state: AppState) -> impl Endpoint {
                     .body(spec.clone())
             })),
         )
-        .nest("/docs", docs)
+        .at(
+            "/docs",
+            get(poem::endpoint::make_sync(move |_| Html(docs.clone()))),
+        )
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/media/:key", get(uploads::media::serve))

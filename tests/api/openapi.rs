@@ -85,5 +85,7 @@ async fn the_server_serves_the_spec_and_the_docs() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.text().await.unwrap().contains("swagger"));
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("swagger"));
+    assert!(html.contains("x-privacy"), "the docs show the privacy tags");
 }
