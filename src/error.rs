@@ -48,6 +48,8 @@ error_codes! {
     NotFound => "not_found", NOT_FOUND, "Not found";
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
     PhoneTaken => "phone_taken", CONFLICT, "This phone number is already registered";
+    Conflict => "conflict", CONFLICT, "This conflicts with what is already there";
+    Locked => "locked", CONFLICT, "This is locked by a moderator";
     ConsentNotWithdrawable => "consent_not_withdrawable", CONFLICT, "This purpose ends only with deregistration";
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large";
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type";

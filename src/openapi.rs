@@ -5,6 +5,11 @@ use poem_openapi::OpenApiService;
 
 use crate::{
     auth::api::AuthApi,
+    community::{
+        circles_api::{AdminCirclesApi, CirclesApi},
+        comments_api::CommentsApi,
+        posts_api::PostsApi,
+    },
     error::ErrorCode,
     privacy::{
         api::{MyPrivacyApi, PrivacyApi},
@@ -24,6 +29,10 @@ pub type Apis = (
     PrivacyApi,
     MyPrivacyApi,
     SearchHistoryApi,
+    CirclesApi,
+    AdminCirclesApi,
+    PostsApi,
+    CommentsApi,
 );
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -39,6 +48,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
             PrivacyApi,
             MyPrivacyApi,
             SearchHistoryApi,
+            CirclesApi,
+            AdminCirclesApi,
+            PostsApi,
+            CommentsApi,
         ),
         "agora",
         env!("CARGO_PKG_VERSION"),

@@ -1,8 +1,16 @@
 //! sea-orm entities, one file per table. Entities never leave the service
 //! layer: the API maps them to its own DTOs.
+pub mod circle_members;
+pub mod circles;
+pub mod comment_likes;
+pub mod comments;
 pub mod consent_receipts;
 pub mod consents;
 pub mod notice_versions;
+pub mod post_images;
+pub mod post_likes;
+pub mod post_revisions;
+pub mod posts;
 pub mod processing_log;
 pub mod search_history;
 pub mod sessions;

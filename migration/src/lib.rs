@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_accounts;
 mod m20261124_000002_privacy;
+mod m20261124_000003_community;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_privacy::Migration),
+            Box::new(m20261124_000003_community::Migration),
         ]
     }
 }

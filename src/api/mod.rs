@@ -5,6 +5,7 @@ pub mod errors;
 pub mod json;
 pub mod page;
 pub mod validate;
+pub mod viewer;
 
 pub use client::ClientInfo;
 pub use json::JsonBody;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Privacy,
     /// Search and my search history.
     Search,
+    /// Circles, posts, comments, likes and feeds.
+    Community,
 }
 
 /// 429 with `Retry-After` when `key` is over its quota for `class`.

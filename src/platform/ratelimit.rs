@@ -28,6 +28,12 @@ pub enum ActionClass {
     ReadIp,
     /// Reads by one account.
     ReadAccount,
+    /// New posts by one account (flood control).
+    PostCreate,
+    /// New comments by one account.
+    CommentCreate,
+    /// Likes by one account.
+    Like,
 }
 
 impl ActionClass {
@@ -41,6 +47,9 @@ impl ActionClass {
             Self::WriteAccount => "write_account",
             Self::ReadIp => "read_ip",
             Self::ReadAccount => "read_account",
+            Self::PostCreate => "post_create",
+            Self::CommentCreate => "comment_create",
+            Self::Like => "like",
         }
     }
 
@@ -58,6 +67,9 @@ impl ActionClass {
             (Self::WriteAccount, q(300, 60)),
             (Self::ReadIp, q(3000, 60)),
             (Self::ReadAccount, q(1200, 60)),
+            (Self::PostCreate, q(1, 15)),
+            (Self::CommentCreate, q(1, 5)),
+            (Self::Like, q(50, 60)),
         ])
     }
 }

@@ -341,3 +341,42 @@ pub fn fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Lifts the per-IP SMS limit and flood control, for tests that need many
+/// users or many posts quickly.
+pub fn generous_limits(config: &mut Config) {
+    use agora::platform::ratelimit::ActionClass;
+    for class in [
+        ActionClass::SmsIp,
+        ActionClass::PostCreate,
+        ActionClass::CommentCreate,
+        ActionClass::Like,
+        ActionClass::WriteIp,
+        ActionClass::WriteAccount,
+    ] {
+        config
+            .rate_limits
+            .insert(class, "100000/1m".parse().unwrap());
+    }
+}
+
+impl TestApp {
+    /// A user with the admin role.
+    pub async fn admin(&self) -> TestUser {
+        let admin = self.register().await;
+        self.set_role(&admin.id, "admin").await;
+        admin
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.api(Method::PUT, path)
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.api(Method::DELETE, path)
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.api(Method::PATCH, path)
+    }
+}

@@ -5,6 +5,7 @@
 
 mod auth;
 mod cli;
+mod community;
 mod database;
 mod errors;
 mod health;

@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "circle_members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub circle_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: String,
+    pub joined_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::circles::Entity",
+        from = "Column::CircleId",
+        to = "super::circles::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Circle,
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::UserId",
+        to = "super::users::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::circles::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Circle.def()
+    }
+}

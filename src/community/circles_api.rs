@@ -1,0 +1,264 @@
+//! `/circles`, `/me/circles` and `/admin/circles`.
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+    ApiResponse, Object, OpenApi,
+};
+
+use super::{
+    circles::{self, CircleInput},
+    dto::{circle_view, upload_keys, CircleKind, CircleView},
+};
+use crate::{
+    api::{
+        page::{split_page, Page},
+        viewer::Viewer,
+        ApiTags, JsonBody, PageParams,
+    },
+    auth::{BearerAuth, Role},
+    error::AppResult,
+    state::AppState,
+};
+
+pub struct CirclesApi;
+pub struct AdminCirclesApi;
+
+#[derive(Debug, Object)]
+pub struct NewCircle {
+    /// 1 to 64 characters, unique.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub name: String,
+    /// privacy: not personal
+    pub kind: CircleKind,
+    /// privacy: not personal
+    #[oai(validator(max_length = 2000))]
+    pub description: String,
+    /// An uploaded image.
+    /// privacy: not personal
+    pub icon_upload_id: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct CirclePatch {
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub name: Option<String>,
+    /// privacy: not personal
+    pub kind: Option<CircleKind>,
+    /// privacy: not personal
+    #[oai(validator(max_length = 2000))]
+    pub description: Option<String>,
+    /// privacy: not personal
+    pub icon_upload_id: MaybeUndefined<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CircleResponse {
+    /// The circle.
+    #[oai(status = 200)]
+    Ok(Json<CircleView>),
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<CircleView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CirclesResponse {
+    /// Circles.
+    #[oai(status = 200)]
+    Ok(Json<Page<CircleView>>),
+}
+
+async fn views(
+    state: &AppState,
+    rows: Vec<entity::circles::Model>,
+    viewer: Option<&str>,
+) -> AppResult<Vec<CircleView>> {
+    let keys = upload_keys(
+        &state.db,
+        rows.iter()
+            .filter_map(|c| c.icon_upload_id.clone())
+            .collect(),
+    )
+    .await?;
+    let joined = match viewer {
+        Some(user) => {
+            circles::joined(&state.db, user, rows.iter().map(|c| c.id.clone()).collect()).await?
+        }
+        None => Vec::new(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let key = c.icon_upload_id.as_ref().and_then(|i| keys.get(i)).cloned();
+            let is_member = joined.contains(&c.id);
+            circle_view(state, c, key.as_deref(), is_member)
+        })
+        .collect())
+}
+
+async fn one(state: &AppState, id: &str, viewer: Option<&str>) -> AppResult<CircleView> {
+    let circle = circles::find(&state.db, id).await?;
+    Ok(views(state, vec![circle], viewer).await?.remove(0))
+}
+
+#[OpenApi(tag = "ApiTags::Community")]
+impl CirclesApi {
+    /// List circles, optionally of one kind.
+    #[oai(path = "/circles", method = "get", operation_id = "circles_list")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// `product`, `city` or `club`.
+        /// privacy: not personal
+        kind: Query<Option<CircleKind>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<CirclesResponse> {
+        let page = PageParams::parse(cursor.0, limit.0)?;
+        let rows = circles::list(&state.db, kind.0, &page).await?;
+        let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
+        let items = views(&state, rows, viewer.id()).await?;
+        Ok(CirclesResponse::Ok(Json(Page { items, next_cursor })))
+    }
+
+    /// One circle.
+    #[oai(path = "/circles/:id", method = "get", operation_id = "circles_get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<CircleResponse> {
+        Ok(CircleResponse::Ok(Json(
+            one(&state, &id.0, viewer.id()).await?,
+        )))
+    }
+
+    /// Join a circle (idempotent).
+    #[oai(
+        path = "/circles/:id/membership",
+        method = "put",
+        operation_id = "circles_join"
+    )]
+    async fn join(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The circle to join.
+        /// privacy: circle_memberships for social, required
+        id: Path<String>,
+    ) -> AppResult<CircleResponse> {
+        circles::join(&state.db, &id.0, &auth.0.id).await?;
+        Ok(CircleResponse::Ok(Json(
+            one(&state, &id.0, Some(&auth.0.id)).await?,
+        )))
+    }
+
+    /// Leave a circle (idempotent).
+    #[oai(
+        path = "/circles/:id/membership",
+        method = "delete",
+        operation_id = "circles_leave"
+    )]
+    async fn leave(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<CircleResponse> {
+        circles::leave(&state.db, &id.0, &auth.0.id).await?;
+        Ok(CircleResponse::Ok(Json(
+            one(&state, &id.0, Some(&auth.0.id)).await?,
+        )))
+    }
+
+    /// The circles I joined.
+    #[oai(path = "/me/circles", method = "get", operation_id = "me_list_circles")]
+    async fn mine(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<CirclesResponse> {
+        let page = PageParams::parse(cursor.0, limit.0)?;
+        let rows = circles::my_circles(&state.db, &auth.0.id, &page).await?;
+        let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
+        let items = views(&state, rows, Some(&auth.0.id)).await?;
+        Ok(CirclesResponse::Ok(Json(Page { items, next_cursor })))
+    }
+}
+
+#[OpenApi(prefix_path = "/admin/circles", tag = "ApiTags::Admin")]
+impl AdminCirclesApi {
+    /// Create a circle (admin).
+    #[oai(path = "/", method = "post", operation_id = "admin_create_circle")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewCircle>,
+    ) -> AppResult<CircleResponse> {
+        auth.0.require(Role::Admin)?;
+        let body = body.0;
+        let circle = circles::create(
+            &state.db,
+            CircleInput {
+                name: Some(body.name),
+                kind: Some(body.kind),
+                description: Some(body.description),
+                icon_upload_id: Some(body.icon_upload_id),
+            },
+        )
+        .await?;
+        Ok(CircleResponse::Created(Json(
+            one(&state, &circle.id, None).await?,
+        )))
+    }
+
+    /// Edit a circle (admin).
+    #[oai(path = "/:id", method = "patch", operation_id = "admin_update_circle")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+        body: JsonBody<CirclePatch>,
+    ) -> AppResult<CircleResponse> {
+        auth.0.require(Role::Admin)?;
+        let body = body.0;
+        let icon = match body.icon_upload_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(v) => Some(Some(v)),
+        };
+        circles::update(
+            &state.db,
+            &id.0,
+            CircleInput {
+                name: body.name,
+                kind: body.kind,
+                description: body.description,
+                icon_upload_id: icon,
+            },
+        )
+        .await?;
+        Ok(CircleResponse::Ok(Json(one(&state, &id.0, None).await?)))
+    }
+}

@@ -1,0 +1,147 @@
+//! Comment rules: one level of replies, locked posts take none, authors
+//! and moderators delete.
+use std::collections::HashSet;
+
+use chrono::Utc;
+use entity::{comment_likes, comments, posts};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use crate::{
+    api::PageParams,
+    auth::{AuthUser, Role},
+    error::{AppError, AppResult, ErrorCode},
+};
+
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &str,
+    post: &posts::Model,
+    parent_id: Option<String>,
+    body: &str,
+) -> AppResult<comments::Model> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "required", "must not be empty"));
+    }
+    if post.locked {
+        return Err(AppError::new(
+            ErrorCode::Locked,
+            "comments on this post are locked",
+        ));
+    }
+    if let Some(parent) = &parent_id {
+        let found = comments::Entity::find_by_id(parent.clone()).one(db).await?;
+        match found {
+            Some(p) if p.post_id == post.id && p.deleted_at.is_none() && p.parent_id.is_none() => {}
+            Some(p) if p.post_id == post.id && p.parent_id.is_some() => {
+                return Err(AppError::invalid(
+                    "parent_id",
+                    "too_deep",
+                    "replies take no replies; reply to the top comment",
+                ))
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "parent_id",
+                    "unknown_comment",
+                    "is not a comment on this post",
+                ))
+            }
+        }
+    }
+    let txn = db.begin().await?;
+    let comment = comments::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        post_id: Set(post.id.clone()),
+        parent_id: Set(parent_id),
+        author_id: Set(Some(author.to_owned())),
+        body: Set(body.to_owned()),
+        like_count: Set(0),
+        hidden: Set(false),
+        deleted_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    bump_comments(&txn, &post.id, 1).await?;
+    txn.commit().await?;
+    Ok(comment)
+}
+
+async fn bump_comments(db: &impl ConnectionTrait, post_id: &str, by: i64) -> AppResult<()> {
+    posts::Entity::update_many()
+        .col_expr(
+            posts::Column::CommentCount,
+            Expr::col(posts::Column::CommentCount).add(by),
+        )
+        .filter(posts::Column::Id.eq(post_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Oldest first, replies among them (each names its parent).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    post_id: &str,
+    page: &PageParams,
+) -> AppResult<Vec<comments::Model>> {
+    let mut query = comments::Entity::find()
+        .filter(comments::Column::PostId.eq(post_id))
+        .filter(comments::Column::DeletedAt.is_null())
+        .filter(comments::Column::Hidden.eq(false))
+        .order_by_asc(comments::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(comments::Column::Id.gt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}
+
+pub async fn liked(
+    db: &impl ConnectionTrait,
+    user: Option<&str>,
+    ids: Vec<String>,
+) -> AppResult<HashSet<String>> {
+    let Some(user) = user else {
+        return Ok(HashSet::new());
+    };
+    Ok(comment_likes::Entity::find()
+        .filter(comment_likes::Column::UserId.eq(user))
+        .filter(comment_likes::Column::CommentId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.comment_id)
+        .collect())
+}
+
+pub async fn visible(db: &impl ConnectionTrait, id: &str) -> AppResult<comments::Model> {
+    comments::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .filter(|c| c.deleted_at.is_none() && !c.hidden)
+        .ok_or_else(|| AppError::not_found("comment"))
+}
+
+pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppResult<()> {
+    let comment = visible(db, id).await?;
+    if comment.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
+        return Err(AppError::forbidden(
+            "only the author or a moderator can delete a comment",
+        ));
+    }
+    let txn = db.begin().await?;
+    comments::Entity::update_many()
+        .col_expr(comments::Column::DeletedAt, Expr::value(Utc::now()))
+        .filter(comments::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    bump_comments(&txn, &comment.post_id, -1).await?;
+    txn.commit().await?;
+    Ok(())
+}

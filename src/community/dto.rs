@@ -1,0 +1,263 @@
+//! What the community API shows, and how rows become it in batches.
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{circles, comments, post_images, post_likes, posts, uploads, users};
+use poem_openapi::{Enum, Object};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{error::AppResult, state::AppState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum CircleKind {
+    /// A product circle.
+    Product,
+    /// A city group (同城会).
+    City,
+    /// A club (俱乐部).
+    Club,
+}
+
+impl CircleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Product => "product",
+            Self::City => "city",
+            Self::Club => "club",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "city" => Self::City,
+            "club" => Self::Club,
+            _ => Self::Product,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct CircleView {
+    pub id: String,
+    pub name: String,
+    pub kind: CircleKind,
+    pub description: String,
+    pub icon_url: Option<String>,
+    pub member_count: i64,
+    pub post_count: i64,
+    /// Whether I joined it (false when not signed in).
+    pub joined: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The author of a post or comment; absent for deleted users.
+#[derive(Debug, Clone, Object)]
+pub struct AuthorView {
+    pub id: String,
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    pub level: i32,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ImageView {
+    pub id: String,
+    pub url: String,
+}
+
+#[derive(Debug, Object)]
+pub struct PostView {
+    pub id: String,
+    /// Absent when the author deregistered ("deleted user").
+    pub author: Option<AuthorView>,
+    /// Absent for plaza posts.
+    pub circle_id: Option<String>,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    pub images: Vec<ImageView>,
+    pub device_model: Option<String>,
+    pub like_count: i64,
+    pub comment_count: i64,
+    pub liked_by_me: bool,
+    pub pinned: bool,
+    pub locked: bool,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Object)]
+pub struct CommentView {
+    pub id: String,
+    pub post_id: String,
+    /// The comment this one replies to.
+    pub parent_id: Option<String>,
+    pub author: Option<AuthorView>,
+    pub body: String,
+    pub like_count: i64,
+    pub liked_by_me: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn circle_view(
+    state: &AppState,
+    c: circles::Model,
+    icon_key: Option<&str>,
+    joined: bool,
+) -> CircleView {
+    CircleView {
+        icon_url: icon_key.map(|k| state.config.media_url(k)),
+        kind: CircleKind::parse(&c.kind),
+        id: c.id,
+        name: c.name,
+        description: c.description,
+        member_count: c.member_count,
+        post_count: c.post_count,
+        joined,
+        created_at: c.created_at,
+    }
+}
+
+/// Upload id → storage key, for a batch of uploads.
+pub async fn upload_keys(
+    db: &impl ConnectionTrait,
+    ids: Vec<String>,
+) -> AppResult<HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(uploads::Entity::find()
+        .filter(uploads::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.storage_key))
+        .collect())
+}
+
+/// The authors behind a batch of ids.
+pub async fn authors(
+    state: &AppState,
+    ids: HashSet<String>,
+) -> AppResult<HashMap<String, AuthorView>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let users = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let keys = upload_keys(
+        &state.db,
+        users
+            .iter()
+            .filter_map(|u| u.avatar_upload_id.clone())
+            .collect(),
+    )
+    .await?;
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let avatar_url = u
+                .avatar_upload_id
+                .as_ref()
+                .and_then(|id| keys.get(id))
+                .map(|k| state.config.media_url(k));
+            let view = AuthorView {
+                id: u.id.clone(),
+                nickname: u.nickname,
+                avatar_url,
+                level: u.level,
+            };
+            (u.id, view)
+        })
+        .collect())
+}
+
+/// Rows → views, with authors, images and `liked_by_me` loaded in batches.
+pub async fn post_views(
+    state: &AppState,
+    rows: Vec<posts::Model>,
+    viewer: Option<&str>,
+) -> AppResult<Vec<PostView>> {
+    let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+    let authors = authors(
+        state,
+        rows.iter().filter_map(|p| p.author_id.clone()).collect(),
+    )
+    .await?;
+    let images = post_images::Entity::find()
+        .filter(post_images::Column::PostId.is_in(ids.clone()))
+        .order_by_asc(post_images::Column::Position)
+        .all(&state.db)
+        .await?;
+    let keys = upload_keys(
+        &state.db,
+        images.iter().map(|i| i.upload_id.clone()).collect(),
+    )
+    .await?;
+    let liked: HashSet<String> = match viewer {
+        Some(user) if !ids.is_empty() => post_likes::Entity::find()
+            .filter(post_likes::Column::UserId.eq(user))
+            .filter(post_likes::Column::PostId.is_in(ids))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|l| l.post_id)
+            .collect(),
+        _ => HashSet::new(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|p| PostView {
+            author: p.author_id.as_ref().and_then(|a| authors.get(a).cloned()),
+            images: images
+                .iter()
+                .filter(|i| i.post_id == p.id)
+                .filter_map(|i| {
+                    keys.get(&i.upload_id).map(|k| ImageView {
+                        id: i.upload_id.clone(),
+                        url: state.config.media_url(k),
+                    })
+                })
+                .collect(),
+            liked_by_me: liked.contains(&p.id),
+            id: p.id,
+            circle_id: p.circle_id,
+            title: p.title,
+            body: p.body,
+            device_model: p.device_model,
+            like_count: p.like_count,
+            comment_count: p.comment_count,
+            pinned: p.pinned,
+            locked: p.locked,
+            created_at: p.created_at,
+            edited_at: p.edited_at,
+        })
+        .collect())
+}
+
+pub async fn comment_views(
+    state: &AppState,
+    rows: Vec<comments::Model>,
+    liked: HashSet<String>,
+) -> AppResult<Vec<CommentView>> {
+    let authors = authors(
+        state,
+        rows.iter().filter_map(|c| c.author_id.clone()).collect(),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| CommentView {
+            author: c.author_id.as_ref().and_then(|a| authors.get(a).cloned()),
+            liked_by_me: liked.contains(&c.id),
+            id: c.id,
+            post_id: c.post_id,
+            parent_id: c.parent_id,
+            body: c.body,
+            like_count: c.like_count,
+            created_at: c.created_at,
+        })
+        .collect())
+}

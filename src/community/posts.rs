@@ -1,0 +1,260 @@
+//! Post rules: who may post, edit and delete, and what a post may carry.
+use chrono::{DateTime, Utc};
+use entity::{circles, post_images, post_revisions, posts, uploads};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use crate::{
+    auth::{AuthUser, Role},
+    error::{AppError, AppResult},
+};
+
+/// Reddit's hot rank: log10 of the score plus creation time over a
+/// constant. It never depends on the current time, so it is stored once
+/// and updated only when the score changes.
+pub fn hot_rank(score: i64, created_at: DateTime<Utc>) -> f64 {
+    let order = (Ord::max(score.unsigned_abs(), 1) as f64).log10();
+    let sign = score.signum() as f64;
+    let seconds = created_at.timestamp() as f64 - 1_134_028_003.0;
+    ((sign * order + seconds / 45_000.0) * 1e7).round() / 1e7
+}
+
+pub struct NewPost {
+    pub circle_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub image_upload_ids: Vec<String>,
+    pub device_model: Option<String>,
+    pub log_upload_id: Option<String>,
+}
+
+fn required_text(value: &str, field: &str) -> AppResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::invalid(field, "required", "must not be empty"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Checks that every upload is the author's own (and an image, where asked).
+async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) -> AppResult<()> {
+    let mut ids = post.image_upload_ids.clone();
+    ids.extend(post.log_upload_id.clone());
+    let found = uploads::Entity::find()
+        .filter(uploads::Column::Id.is_in(ids))
+        .filter(uploads::Column::OwnerId.eq(author))
+        .all(db)
+        .await?;
+    for (i, id) in post.image_upload_ids.iter().enumerate() {
+        if !found.iter().any(|u| &u.id == id && u.kind == "image") {
+            return Err(AppError::invalid(
+                format!("image_upload_ids[{i}]"),
+                "unknown_upload",
+                "is not an image you uploaded",
+            ));
+        }
+    }
+    if post
+        .image_upload_ids
+        .iter()
+        .enumerate()
+        .any(|(i, id)| post.image_upload_ids[..i].contains(id))
+    {
+        return Err(AppError::invalid(
+            "image_upload_ids",
+            "duplicate",
+            "lists an image twice",
+        ));
+    }
+    if let Some(log) = &post.log_upload_id {
+        if !found.iter().any(|u| &u.id == log) {
+            return Err(AppError::invalid(
+                "log_upload_id",
+                "unknown_upload",
+                "is not a file you uploaded",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &str,
+    post: NewPost,
+) -> AppResult<posts::Model> {
+    let title = required_text(&post.title, "title")?;
+    let body = required_text(&post.body, "body")?;
+    if let Some(circle) = &post.circle_id {
+        if circles::Entity::find_by_id(circle.clone())
+            .one(db)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                "circle_id",
+                "unknown_circle",
+                "is not a circle",
+            ));
+        }
+    }
+    check_uploads(db, author, &post).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let row = posts::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        author_id: Set(Some(author.to_owned())),
+        circle_id: Set(post.circle_id.clone()),
+        title: Set(title),
+        body: Set(body),
+        device_model: Set(post
+            .device_model
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty())),
+        log_upload_id: Set(post.log_upload_id),
+        like_count: Set(0),
+        comment_count: Set(0),
+        hot_rank: Set(hot_rank(0, now)),
+        pinned: Set(false),
+        locked: Set(false),
+        hidden: Set(false),
+        deleted_at: Set(None),
+        created_at: Set(now),
+        edited_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    for (position, upload_id) in post.image_upload_ids.into_iter().enumerate() {
+        post_images::ActiveModel {
+            post_id: Set(row.id.clone()),
+            position: Set(position as i32),
+            upload_id: Set(upload_id),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    if let Some(circle) = &post.circle_id {
+        circles::Entity::update_many()
+            .col_expr(
+                circles::Column::PostCount,
+                Expr::col(circles::Column::PostCount).add(1),
+            )
+            .filter(circles::Column::Id.eq(circle.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A post anyone may see: not deleted, and not hidden unless by a moderator.
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    id: &str,
+    viewer: Option<&AuthUser>,
+) -> AppResult<posts::Model> {
+    let post = posts::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .filter(|p| p.deleted_at.is_none())
+        .ok_or_else(|| AppError::not_found("post"))?;
+    let moderator = viewer.is_some_and(|v| v.role >= Role::Moderator);
+    if post.hidden && !moderator {
+        return Err(AppError::not_found("post"));
+    }
+    Ok(post)
+}
+
+pub struct PostEdit {
+    pub title: Option<String>,
+    pub body: Option<String>,
+}
+
+/// The author edits; the previous text is kept as a revision.
+pub async fn edit(
+    db: &DatabaseConnection,
+    user: &AuthUser,
+    id: &str,
+    change: PostEdit,
+) -> AppResult<posts::Model> {
+    let post = visible(db, id, Some(user)).await?;
+    if post.author_id.as_deref() != Some(user.id.as_str()) {
+        return Err(AppError::forbidden("only the author can edit a post"));
+    }
+    let title = change
+        .title
+        .map(|t| required_text(&t, "title"))
+        .transpose()?;
+    let body = change.body.map(|b| required_text(&b, "body")).transpose()?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    post_revisions::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        post_id: Set(post.id.clone()),
+        title: Set(post.title.clone()),
+        body: Set(post.body.clone()),
+        created_at: Set(post.edited_at.unwrap_or(post.created_at)),
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: posts::ActiveModel = post.into();
+    if let Some(title) = title {
+        active.title = Set(title);
+    }
+    if let Some(body) = body {
+        active.body = Set(body);
+    }
+    active.edited_at = Set(Some(now));
+    let post = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(post)
+}
+
+/// Earlier versions, for the author and moderators.
+pub async fn revisions(
+    db: &impl ConnectionTrait,
+    user: &AuthUser,
+    id: &str,
+) -> AppResult<Vec<post_revisions::Model>> {
+    let post = visible(db, id, Some(user)).await?;
+    if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
+        return Err(AppError::forbidden(
+            "only the author and moderators see the edit history",
+        ));
+    }
+    Ok(post_revisions::Entity::find()
+        .filter(post_revisions::Column::PostId.eq(id))
+        .order_by_desc(post_revisions::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Hidden at once; purged later by the retention job.
+pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppResult<()> {
+    let post = visible(db, id, Some(user)).await?;
+    if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
+        return Err(AppError::forbidden(
+            "only the author or a moderator can delete a post",
+        ));
+    }
+    let txn = db.begin().await?;
+    posts::Entity::update_many()
+        .col_expr(posts::Column::DeletedAt, Expr::value(Utc::now()))
+        .filter(posts::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if let Some(circle) = &post.circle_id {
+        circles::Entity::update_many()
+            .col_expr(
+                circles::Column::PostCount,
+                Expr::col(circles::Column::PostCount).sub(1),
+            )
+            .filter(circles::Column::Id.eq(circle.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,348 @@
+//! `/posts`, `/plaza` and `/circles/{id}/posts`.
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
+
+use super::{
+    circles,
+    dto::{post_views, PostView},
+    feeds::{self, FeedKey, Sort},
+    likes,
+    posts::{self, NewPost, PostEdit},
+};
+use crate::{
+    api::{check_limit, page::Page, viewer::Viewer, ApiTags, JsonBody, PageParams},
+    auth::BearerAuth,
+    error::AppResult,
+    platform::ratelimit::ActionClass,
+    state::AppState,
+};
+
+pub struct PostsApi;
+
+#[derive(Debug, Object)]
+pub struct NewPostBody {
+    /// Post to this circle; leave out to post to the plaza.
+    /// privacy: not personal
+    pub circle_id: Option<String>,
+    /// Up to 200 characters.
+    /// privacy: post_title for posting, required
+    #[oai(validator(max_length = 200))]
+    pub title: String,
+    /// Markdown, up to 50,000 characters.
+    /// privacy: post_body for posting, required
+    #[oai(validator(max_length = 50000))]
+    pub body: String,
+    /// Up to 9 images I uploaded, in order.
+    /// privacy: uploaded_media for posting, optional
+    #[oai(validator(max_items = 9))]
+    pub image_upload_ids: Option<Vec<String>>,
+    /// The device the post is about.
+    /// privacy: device_model for posting, optional
+    #[oai(validator(max_length = 64))]
+    pub device_model: Option<String>,
+    /// A diagnostic log I uploaded, for feedback posts (needs the optional
+    /// `diagnostic_logs` grant).
+    /// privacy: diagnostic_log for diagnostic_logs, optional
+    pub log_upload_id: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct PostPatch {
+    /// privacy: post_title for posting, optional
+    #[oai(validator(max_length = 200))]
+    pub title: Option<String>,
+    /// privacy: post_body for posting, optional
+    #[oai(validator(max_length = 50000))]
+    pub body: Option<String>,
+}
+
+/// An earlier version of a post.
+#[derive(Debug, Object)]
+pub struct Revision {
+    pub title: String,
+    pub body: String,
+    /// When this version was written.
+    pub written_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct LikeState {
+    pub liked: bool,
+    pub like_count: i64,
+}
+
+#[derive(ApiResponse)]
+pub enum PostResponse {
+    /// The post.
+    #[oai(status = 200)]
+    Ok(Json<PostView>),
+    /// Published.
+    #[oai(status = 201)]
+    Created(Json<PostView>),
+}
+
+#[derive(ApiResponse)]
+pub enum FeedResponse {
+    /// A page of posts: pinned first, then by the chosen order.
+    #[oai(status = 200)]
+    Ok(Json<Page<PostView>>),
+}
+
+#[derive(ApiResponse)]
+pub enum RevisionsResponse {
+    /// Earlier versions, newest first.
+    #[oai(status = 200)]
+    Ok(Json<Vec<Revision>>),
+}
+
+#[derive(ApiResponse)]
+pub enum LikeResponse {
+    /// The like state after the call.
+    #[oai(status = 200)]
+    Ok(Json<LikeState>),
+}
+
+#[derive(ApiResponse)]
+pub enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    Done,
+}
+
+async fn one(
+    state: &AppState,
+    post: entity::posts::Model,
+    viewer: Option<&str>,
+) -> AppResult<PostView> {
+    Ok(post_views(state, vec![post], viewer).await?.remove(0))
+}
+
+async fn feed(
+    state: &AppState,
+    viewer: Option<&str>,
+    circle: Option<&str>,
+    sort: Option<Sort>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> AppResult<FeedResponse> {
+    let page = PageParams::parse(None, limit)?;
+    let after = cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| FeedKey::parse(&c))
+        .transpose()?;
+    let mut rows = feeds::page(
+        &state.db,
+        circle,
+        sort.unwrap_or(Sort::Hot),
+        after,
+        page.limit,
+    )
+    .await?;
+    let next_cursor = if rows.len() as u64 > page.limit {
+        rows.truncate(page.limit as usize);
+        rows.last().map(FeedKey::of)
+    } else {
+        None
+    };
+    let items = post_views(state, rows, viewer).await?;
+    Ok(FeedResponse::Ok(Json(Page { items, next_cursor })))
+}
+
+#[OpenApi(tag = "ApiTags::Community")]
+impl PostsApi {
+    /// Publish a post to the plaza or a circle.
+    #[oai(path = "/posts", method = "post", operation_id = "posts_create")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewPostBody>,
+    ) -> AppResult<PostResponse> {
+        check_limit(&state, ActionClass::PostCreate, &auth.0.id).await?;
+        let body = body.0;
+        let post = posts::create(
+            &state.db,
+            &auth.0.id,
+            NewPost {
+                circle_id: body.circle_id,
+                title: body.title,
+                body: body.body,
+                image_upload_ids: body.image_upload_ids.unwrap_or_default(),
+                device_model: body.device_model,
+                log_upload_id: body.log_upload_id,
+            },
+        )
+        .await?;
+        Ok(PostResponse::Created(Json(
+            one(&state, post, Some(&auth.0.id)).await?,
+        )))
+    }
+
+    /// A post.
+    #[oai(path = "/posts/:id", method = "get", operation_id = "posts_get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<PostResponse> {
+        let post = posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
+        Ok(PostResponse::Ok(Json(
+            one(&state, post, viewer.id()).await?,
+        )))
+    }
+
+    /// Edit my post; the earlier text is kept in its history.
+    #[oai(path = "/posts/:id", method = "patch", operation_id = "posts_update")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+        body: JsonBody<PostPatch>,
+    ) -> AppResult<PostResponse> {
+        let body = body.0;
+        let post = posts::edit(
+            &state.db,
+            &auth.0,
+            &id.0,
+            PostEdit {
+                title: body.title,
+                body: body.body,
+            },
+        )
+        .await?;
+        Ok(PostResponse::Ok(Json(
+            one(&state, post, Some(&auth.0.id)).await?,
+        )))
+    }
+
+    /// Delete my post (moderators may delete any). It disappears at once.
+    #[oai(path = "/posts/:id", method = "delete", operation_id = "posts_delete")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<Deleted> {
+        posts::delete(&state.db, &auth.0, &id.0).await?;
+        Ok(Deleted::Done)
+    }
+
+    /// The edit history of a post (its author and moderators).
+    #[oai(
+        path = "/posts/:id/revisions",
+        method = "get",
+        operation_id = "posts_list_revisions"
+    )]
+    async fn revisions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<RevisionsResponse> {
+        let rows = posts::revisions(&state.db, &auth.0, &id.0).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| Revision {
+                title: r.title,
+                body: r.body,
+                written_at: r.created_at,
+            })
+            .collect();
+        Ok(RevisionsResponse::Ok(Json(items)))
+    }
+
+    /// Like a post (idempotent).
+    #[oai(path = "/posts/:id/like", method = "put", operation_id = "posts_like")]
+    async fn like(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: likes for social, required
+        id: Path<String>,
+    ) -> AppResult<LikeResponse> {
+        check_limit(&state, ActionClass::Like, &auth.0.id).await?;
+        let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
+        let like_count = likes::like_post(&state.db, &auth.0.id, &post, true).await?;
+        Ok(LikeResponse::Ok(Json(LikeState {
+            liked: true,
+            like_count,
+        })))
+    }
+
+    /// Take my like back (idempotent).
+    #[oai(
+        path = "/posts/:id/like",
+        method = "delete",
+        operation_id = "posts_unlike"
+    )]
+    async fn unlike(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<LikeResponse> {
+        let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
+        let like_count = likes::like_post(&state.db, &auth.0.id, &post, false).await?;
+        Ok(LikeResponse::Ok(Json(LikeState {
+            liked: false,
+            like_count,
+        })))
+    }
+
+    /// The public feed: every circle and the plaza.
+    #[oai(path = "/plaza", method = "get", operation_id = "feeds_plaza")]
+    async fn plaza(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// `hot` (default) or `new`.
+        /// privacy: not personal
+        sort: Query<Option<Sort>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<FeedResponse> {
+        feed(&state, viewer.id(), None, sort.0, cursor.0, limit.0).await
+    }
+
+    /// A circle's feed.
+    #[oai(
+        path = "/circles/:id/posts",
+        method = "get",
+        operation_id = "feeds_circle"
+    )]
+    async fn circle_feed(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// privacy: not personal
+        id: Path<String>,
+        /// `hot` (default) or `new`.
+        /// privacy: not personal
+        sort: Query<Option<Sort>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<FeedResponse> {
+        circles::find(&state.db, &id.0).await?;
+        feed(&state, viewer.id(), Some(&id.0), sort.0, cursor.0, limit.0).await
+    }
+}
