@@ -8,6 +8,8 @@ use crate::{
     community::{
         circles_api::{AdminCirclesApi, CirclesApi},
         comments_api::CommentsApi,
+        follows_api::FollowsApi,
+        moderation_api::{AdminModerationApi, ModerationApi},
         posts_api::PostsApi,
     },
     error::ErrorCode,
@@ -33,6 +35,9 @@ pub type Apis = (
     AdminCirclesApi,
     PostsApi,
     CommentsApi,
+    FollowsApi,
+    ModerationApi,
+    AdminModerationApi,
 );
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -52,6 +57,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             AdminCirclesApi,
             PostsApi,
             CommentsApi,
+            FollowsApi,
+            ModerationApi,
+            AdminModerationApi,
         ),
         "agora",
         env!("CARGO_PKG_VERSION"),

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_accounts;
 mod m20261124_000002_privacy;
 mod m20261124_000003_community;
+mod m20261124_000004_follows_reports;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_privacy::Migration),
             Box::new(m20261124_000003_community::Migration),
+            Box::new(m20261124_000004_follows_reports::Migration),
         ]
     }
 }

@@ -202,3 +202,14 @@ async fn bump_members(db: &impl ConnectionTrait, circle_id: &str, by: i64) -> Ap
         .await?;
     Ok(())
 }
+
+/// Every circle `user_id` joined.
+pub async fn joined_all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Vec<String>> {
+    Ok(circle_members::Entity::find()
+        .filter(circle_members::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.circle_id)
+        .collect())
+}

@@ -128,7 +128,8 @@ pub async fn visible(db: &impl ConnectionTrait, id: &str) -> AppResult<comments:
         .ok_or_else(|| AppError::not_found("comment"))
 }
 
-pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppResult<()> {
+/// Returns the id of the post the comment was on.
+pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppResult<String> {
     let comment = visible(db, id).await?;
     if comment.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
         return Err(AppError::forbidden(
@@ -143,5 +144,5 @@ pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppRe
         .await?;
     bump_comments(&txn, &comment.post_id, -1).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(comment.post_id)
 }

@@ -120,6 +120,7 @@ impl CommentsApi {
         let body = body.0;
         let comment =
             comments::create(&state.db, &auth.0.id, &post, body.parent_id, &body.body).await?;
+        super::feeds::invalidate(&state, post.circle_id.as_deref()).await;
         let view = comment_views(&state, vec![comment], Default::default())
             .await?
             .remove(0);
@@ -139,7 +140,8 @@ impl CommentsApi {
         /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<Deleted> {
-        comments::delete(&state.db, &auth.0, &id.0).await?;
+        let post_id = comments::delete(&state.db, &auth.0, &id.0).await?;
+        super::feeds::invalidate_post(&state, &post_id).await;
         Ok(Deleted::Done)
     }
 

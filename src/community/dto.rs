@@ -65,7 +65,10 @@ pub struct ImageView {
     pub url: String,
 }
 
-#[derive(Debug, Object)]
+/// A page of posts, as cached and served.
+pub type FeedPage = crate::api::page::Page<PostView>;
+
+#[derive(Debug, Clone, Object)]
 pub struct PostView {
     pub id: String,
     /// Absent when the author deregistered ("deleted user").
@@ -174,6 +177,25 @@ pub async fn authors(
         .collect())
 }
 
+/// Which of `ids` the viewer liked.
+pub async fn liked_posts(
+    db: &impl ConnectionTrait,
+    viewer: Option<&str>,
+    ids: Vec<String>,
+) -> AppResult<HashSet<String>> {
+    Ok(match viewer {
+        Some(user) if !ids.is_empty() => post_likes::Entity::find()
+            .filter(post_likes::Column::UserId.eq(user))
+            .filter(post_likes::Column::PostId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| l.post_id)
+            .collect(),
+        _ => HashSet::new(),
+    })
+}
+
 /// Rows → views, with authors, images and `liked_by_me` loaded in batches.
 pub async fn post_views(
     state: &AppState,
@@ -196,17 +218,7 @@ pub async fn post_views(
         images.iter().map(|i| i.upload_id.clone()).collect(),
     )
     .await?;
-    let liked: HashSet<String> = match viewer {
-        Some(user) if !ids.is_empty() => post_likes::Entity::find()
-            .filter(post_likes::Column::UserId.eq(user))
-            .filter(post_likes::Column::PostId.is_in(ids))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|l| l.post_id)
-            .collect(),
-        _ => HashSet::new(),
-    };
+    let liked = liked_posts(&state.db, viewer, ids).await?;
     Ok(rows
         .into_iter()
         .map(|p| PostView {

@@ -231,8 +231,12 @@ pub async fn revisions(
         .await?)
 }
 
-/// Hidden at once; purged later by the retention job.
-pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppResult<()> {
+/// Hidden at once; purged later by the retention job. Returns the circle.
+pub async fn delete(
+    db: &DatabaseConnection,
+    user: &AuthUser,
+    id: &str,
+) -> AppResult<Option<String>> {
     let post = visible(db, id, Some(user)).await?;
     if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
         return Err(AppError::forbidden(
@@ -256,5 +260,5 @@ pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppRe
             .await?;
     }
     txn.commit().await?;
-    Ok(())
+    Ok(post.circle_id)
 }

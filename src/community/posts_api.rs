@@ -9,7 +9,7 @@ use poem_openapi::{
 
 use super::{
     circles,
-    dto::{post_views, PostView},
+    dto::{liked_posts, post_views, PostView},
     feeds::{self, FeedKey, Sort},
     likes,
     posts::{self, NewPost, PostEdit},
@@ -19,6 +19,7 @@ use crate::{
     auth::BearerAuth,
     error::AppResult,
     platform::ratelimit::ActionClass,
+    privacy::consents,
     state::AppState,
 };
 
@@ -131,26 +132,63 @@ async fn feed(
     limit: Option<u32>,
 ) -> AppResult<FeedResponse> {
     let page = PageParams::parse(None, limit)?;
+    let sort = sort.unwrap_or(Sort::Hot);
     let after = cursor
         .filter(|c| !c.is_empty())
         .map(|c| FeedKey::parse(&c))
         .transpose()?;
-    let mut rows = feeds::page(
+    // Checked on every request, so that a withdrawal applies at once.
+    if let (Some(user), None, Sort::Hot) = (viewer, circle, sort) {
+        let granted = consents::granted(&state.db, user).await?;
+        if granted.contains("personalized_recommendations") {
+            let joined = circles::joined_all(&state.db, user).await?;
+            if !joined.is_empty() {
+                let mut rows = feeds::boosted_page(&state.db, &joined, after, page.limit).await?;
+                let next_cursor = if rows.len() as u64 > page.limit {
+                    rows.truncate(page.limit as usize);
+                    rows.last().map(|(p, score)| FeedKey::with_score(p, *score))
+                } else {
+                    None
+                };
+                let rows = rows.into_iter().map(|(p, _)| p).collect();
+                let items = post_views(state, rows, viewer).await?;
+                return Ok(FeedResponse::Ok(Json(Page { items, next_cursor })));
+            }
+        }
+    }
+    let first_page = after.is_none() && limit.is_none();
+    let shared = match first_page {
+        true => feeds::cached(state, circle, sort).await,
+        false => None,
+    };
+    let mut shared = match shared {
+        Some(hit) => hit,
+        None => {
+            let mut rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
+            let next_cursor = if rows.len() as u64 > page.limit {
+                rows.truncate(page.limit as usize);
+                rows.last().map(FeedKey::of)
+            } else {
+                None
+            };
+            let items = post_views(state, rows, None).await?;
+            let fresh = Page { items, next_cursor };
+            if first_page {
+                feeds::store(state, circle, sort, &fresh).await;
+            }
+            fresh
+        }
+    };
+    let liked = liked_posts(
         &state.db,
-        circle,
-        sort.unwrap_or(Sort::Hot),
-        after,
-        page.limit,
+        viewer,
+        shared.items.iter().map(|p| p.id.clone()).collect(),
     )
     .await?;
-    let next_cursor = if rows.len() as u64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(FeedKey::of)
-    } else {
-        None
-    };
-    let items = post_views(state, rows, viewer).await?;
-    Ok(FeedResponse::Ok(Json(Page { items, next_cursor })))
+    for item in &mut shared.items {
+        item.liked_by_me = liked.contains(&item.id);
+    }
+    Ok(FeedResponse::Ok(Json(shared)))
 }
 
 #[OpenApi(tag = "ApiTags::Community")]
@@ -178,6 +216,7 @@ impl PostsApi {
             },
         )
         .await?;
+        feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(PostResponse::Created(Json(
             one(&state, post, Some(&auth.0.id)).await?,
         )))
@@ -219,6 +258,7 @@ impl PostsApi {
             },
         )
         .await?;
+        feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(PostResponse::Ok(Json(
             one(&state, post, Some(&auth.0.id)).await?,
         )))
@@ -233,7 +273,8 @@ impl PostsApi {
         /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<Deleted> {
-        posts::delete(&state.db, &auth.0, &id.0).await?;
+        let circle = posts::delete(&state.db, &auth.0, &id.0).await?;
+        feeds::invalidate(&state, circle.as_deref()).await;
         Ok(Deleted::Done)
     }
 
@@ -274,6 +315,7 @@ impl PostsApi {
         check_limit(&state, ActionClass::Like, &auth.0.id).await?;
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, true).await?;
+        feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(LikeResponse::Ok(Json(LikeState {
             liked: true,
             like_count,
@@ -295,6 +337,7 @@ impl PostsApi {
     ) -> AppResult<LikeResponse> {
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, false).await?;
+        feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(LikeResponse::Ok(Json(LikeState {
             liked: false,
             like_count,

@@ -210,6 +210,7 @@ items! {
     "guardian_phone", "user.contact.phone_number", "pd:TelephoneNumber", Sensitive, Guardian, Ephemeral, "guardian's phone number", "监护人手机号码";
     "installed_apps", "user.device", "ext:InstalledApplications", Personal, User, Plain, "installed apps", "已安装应用";
     "ip_address", "user.device.ip_address", "pd:IPAddress", Personal, User, Plain, "IP address", "IP地址";
+    "report_reason", "user.content.private", "ext:ReportReason", Personal, User, Plain, "reasons given in reports", "举报理由";
     "interests", "user.behavior", "pd:Interest", Personal, User, Plain, "interests derived from activity", "根据活动推断的兴趣";
     "usage_counters", "user.behavior", "ext:AggregatedUsage", Personal, User, Aggregated, "anonymous usage counters", "匿名使用统计";
 }
@@ -276,7 +277,7 @@ pub const PURPOSES: &[Purpose] = &[
         ["contact_phone", "device_model", "installed_apps"]),
     purpose!("security", "Security", "安全", "Protect the service and your account from abuse.", "保护服务和你的账号免受滥用。",
         LegitimateInterest, Essential, For("P90D"), Delete, ByDeregistration,
-        ["ip_address"]),
+        ["ip_address", "report_reason"]),
     purpose!("ai_reply", "AI replies", "AI回复", "Let an assistant suggest a reply to your post (title and body only; never your phone number).", "让助手根据你的帖子建议回复（仅标题和正文，绝不使用手机号）。",
         ContractPerformance, Essential, UntilDeleted, Delete, ByDeregistration,
         ["post_title", "post_body"]),

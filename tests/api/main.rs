@@ -6,6 +6,7 @@
 mod auth;
 mod cli;
 mod community;
+mod community_more;
 mod database;
 mod errors;
 mod health;

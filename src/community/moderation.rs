@@ -1,0 +1,229 @@
+//! Reports and moderation: every moderator action is written to the audit
+//! log, in the same transaction as the action itself.
+use chrono::Utc;
+use entity::{comments, moderation_log, posts, reports, users};
+use poem_openapi::Enum;
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::{
+    api::PageParams,
+    error::{AppError, AppResult},
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum TargetType {
+    Post,
+    Comment,
+    User,
+}
+
+impl TargetType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "post",
+            Self::Comment => "comment",
+            Self::User => "user",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum Action {
+    Hide,
+    Restore,
+    Pin,
+    Unpin,
+    Lock,
+    Unlock,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hide => "hide",
+            Self::Restore => "restore",
+            Self::Pin => "pin",
+            Self::Unpin => "unpin",
+            Self::Lock => "lock",
+            Self::Unlock => "unlock",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ReportStatus {
+    Open,
+    Resolved,
+}
+
+pub async fn report(
+    db: &impl ConnectionTrait,
+    reporter: &str,
+    target_type: TargetType,
+    target_id: &str,
+    reason: &str,
+) -> AppResult<reports::Model> {
+    let exists = match target_type {
+        TargetType::Post => posts::Entity::find_by_id(target_id.to_owned())
+            .one(db)
+            .await?
+            .is_some_and(|p| p.deleted_at.is_none()),
+        TargetType::Comment => comments::Entity::find_by_id(target_id.to_owned())
+            .one(db)
+            .await?
+            .is_some_and(|c| c.deleted_at.is_none()),
+        TargetType::User => users::Entity::find_by_id(target_id.to_owned())
+            .one(db)
+            .await?
+            .is_some(),
+    };
+    if !exists {
+        return Err(AppError::invalid(
+            "target_id",
+            "unknown_target",
+            "names nothing that can be reported",
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "required", "must not be empty"));
+    }
+    let row = reports::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        reporter_id: Set(Some(reporter.to_owned())),
+        target_type: Set(target_type.as_str().into()),
+        target_id: Set(target_id.to_owned()),
+        reason: Set(reason.to_owned()),
+        status: Set("open".into()),
+        created_at: Set(Utc::now()),
+        resolved_at: Set(None),
+    };
+    Ok(reports::Entity::insert(row).exec_with_returning(db).await?)
+}
+
+pub async fn list_reports(
+    db: &impl ConnectionTrait,
+    status: ReportStatus,
+    page: &PageParams,
+) -> AppResult<Vec<reports::Model>> {
+    let status = match status {
+        ReportStatus::Open => "open",
+        ReportStatus::Resolved => "resolved",
+    };
+    let mut query = reports::Entity::find()
+        .filter(reports::Column::Status.eq(status))
+        .order_by_asc(reports::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(reports::Column::Id.gt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// Applies a moderator action, logs it and resolves the target's open reports.
+pub async fn moderate(
+    db: &DatabaseConnection,
+    moderator: &str,
+    target_type: TargetType,
+    id: &str,
+    action: Action,
+    reason: &str,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let affected = match target_type {
+        TargetType::Post => {
+            let (column, value) = match action {
+                Action::Hide => (posts::Column::Hidden, true),
+                Action::Restore => (posts::Column::Hidden, false),
+                Action::Pin => (posts::Column::Pinned, true),
+                Action::Unpin => (posts::Column::Pinned, false),
+                Action::Lock => (posts::Column::Locked, true),
+                Action::Unlock => (posts::Column::Locked, false),
+            };
+            posts::Entity::update_many()
+                .col_expr(column, Expr::value(value))
+                .filter(posts::Column::Id.eq(id))
+                .filter(posts::Column::DeletedAt.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected
+        }
+        TargetType::Comment => {
+            let hidden = match action {
+                Action::Hide => true,
+                Action::Restore => false,
+                _ => {
+                    return Err(AppError::invalid(
+                        "action",
+                        "not_allowed",
+                        "comments can only be hidden or restored",
+                    ))
+                }
+            };
+            comments::Entity::update_many()
+                .col_expr(comments::Column::Hidden, Expr::value(hidden))
+                .filter(comments::Column::Id.eq(id))
+                .filter(comments::Column::DeletedAt.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected
+        }
+        TargetType::User => {
+            return Err(AppError::invalid(
+                "target_type",
+                "not_allowed",
+                "users are moderated elsewhere",
+            ))
+        }
+    };
+    if affected == 0 {
+        return Err(AppError::not_found(target_type.as_str()));
+    }
+    moderation_log::Entity::insert(moderation_log::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        moderator_id: Set(Some(moderator.to_owned())),
+        target_type: Set(target_type.as_str().into()),
+        target_id: Set(id.to_owned()),
+        action: Set(action.as_str().into()),
+        reason: Set(reason.trim().to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .exec(&txn)
+    .await?;
+    reports::Entity::update_many()
+        .col_expr(reports::Column::Status, Expr::value("resolved"))
+        .col_expr(reports::Column::ResolvedAt, Expr::value(Utc::now()))
+        .filter(reports::Column::TargetType.eq(target_type.as_str()))
+        .filter(reports::Column::TargetId.eq(id))
+        .filter(reports::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(
+        moderator_id = moderator,
+        target = target_type.as_str(),
+        target_id = id,
+        action = action.as_str(),
+        "moderation"
+    );
+    Ok(())
+}
+
+pub async fn audit_log(
+    db: &impl ConnectionTrait,
+    page: &PageParams,
+) -> AppResult<Vec<moderation_log::Model>> {
+    let mut query = moderation_log::Entity::find()
+        .order_by_desc(moderation_log::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(moderation_log::Column::Id.lt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}

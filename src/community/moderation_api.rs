@@ -1,0 +1,262 @@
+//! `POST /reports` and the moderator routes under `/admin`.
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
+
+use sea_orm::EntityTrait;
+
+use super::moderation::{self, Action, ReportStatus, TargetType};
+use crate::{
+    api::{
+        page::{split_page, Page},
+        ApiTags, JsonBody, PageParams,
+    },
+    auth::{BearerAuth, Role},
+    error::AppResult,
+    state::AppState,
+};
+
+pub struct ModerationApi;
+pub struct AdminModerationApi;
+
+#[derive(Debug, Object)]
+pub struct NewReport {
+    /// privacy: not personal
+    pub target_type: TargetType,
+    /// privacy: not personal
+    pub target_id: String,
+    /// Why; up to 500 characters.
+    /// privacy: report_reason for security, required
+    #[oai(validator(max_length = 500))]
+    pub reason: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ReportView {
+    pub id: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub reason: String,
+    /// Absent once the reporter's account is gone.
+    pub reporter_id: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Object)]
+pub struct ModerationRequest {
+    /// `hide`, `restore`, `pin`, `unpin`, `lock` or `unlock` (comments: hide and restore).
+    /// privacy: not personal
+    pub action: Action,
+    /// Written to the audit log.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub reason: String,
+}
+
+#[derive(Debug, Object)]
+pub struct AuditEntry {
+    pub id: String,
+    pub moderator_id: Option<String>,
+    pub target_type: String,
+    pub target_id: String,
+    pub action: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum ReportResponse {
+    /// Received; moderators will review it.
+    #[oai(status = 201)]
+    Created(Json<ReportView>),
+}
+
+#[derive(ApiResponse)]
+pub enum ReportsResponse {
+    /// Reports, oldest first.
+    #[oai(status = 200)]
+    Ok(Json<Page<ReportView>>),
+}
+
+#[derive(ApiResponse)]
+pub enum Moderated {
+    /// Done and logged.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+pub enum AuditResponse {
+    /// Moderator actions, newest first.
+    #[oai(status = 200)]
+    Ok(Json<Page<AuditEntry>>),
+}
+
+fn view(r: entity::reports::Model) -> ReportView {
+    ReportView {
+        id: r.id,
+        target_type: r.target_type,
+        target_id: r.target_id,
+        reason: r.reason,
+        reporter_id: r.reporter_id,
+        status: r.status,
+        created_at: r.created_at,
+        resolved_at: r.resolved_at,
+    }
+}
+
+async fn moderate(
+    state: &AppState,
+    auth: &BearerAuth,
+    target: TargetType,
+    id: &str,
+    body: ModerationRequest,
+) -> AppResult<Moderated> {
+    auth.0.require(Role::Moderator)?;
+    moderation::moderate(&state.db, &auth.0.id, target, id, body.action, &body.reason).await?;
+    let post_id = match target {
+        TargetType::Comment => entity::comments::Entity::find_by_id(id.to_owned())
+            .one(&state.db)
+            .await?
+            .map(|c| c.post_id),
+        _ => Some(id.to_owned()),
+    };
+    if let Some(post_id) = post_id {
+        crate::community::feeds::invalidate_post(state, &post_id).await;
+    }
+    Ok(Moderated::Done)
+}
+
+#[OpenApi(tag = "ApiTags::Community")]
+impl ModerationApi {
+    /// Report a post, comment or user to the moderators.
+    #[oai(path = "/reports", method = "post", operation_id = "reports_create")]
+    async fn report(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<NewReport>,
+    ) -> AppResult<ReportResponse> {
+        let body = body.0;
+        let report = moderation::report(
+            &state.db,
+            &auth.0.id,
+            body.target_type,
+            &body.target_id,
+            &body.reason,
+        )
+        .await?;
+        Ok(ReportResponse::Created(Json(view(report))))
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl AdminModerationApi {
+    /// The review queue (moderators).
+    #[oai(
+        path = "/admin/reports",
+        method = "get",
+        operation_id = "admin_list_reports"
+    )]
+    async fn reports(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// `open` (default) or `resolved`.
+        /// privacy: not personal
+        status: Query<Option<ReportStatus>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<ReportsResponse> {
+        auth.0.require(Role::Moderator)?;
+        let page = PageParams::parse(cursor.0, limit.0)?;
+        let rows =
+            moderation::list_reports(&state.db, status.0.unwrap_or(ReportStatus::Open), &page)
+                .await?;
+        let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
+        Ok(ReportsResponse::Ok(Json(Page {
+            items: rows.into_iter().map(view).collect(),
+            next_cursor,
+        })))
+    }
+
+    /// Hide, restore, pin, unpin, lock or unlock a post (moderators).
+    #[oai(
+        path = "/admin/posts/:id/moderation",
+        method = "post",
+        operation_id = "admin_moderate_post"
+    )]
+    async fn moderate_post(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+        body: JsonBody<ModerationRequest>,
+    ) -> AppResult<Moderated> {
+        moderate(&state, &auth, TargetType::Post, &id.0, body.0).await
+    }
+
+    /// Hide or restore a comment (moderators).
+    #[oai(
+        path = "/admin/comments/:id/moderation",
+        method = "post",
+        operation_id = "admin_moderate_comment"
+    )]
+    async fn moderate_comment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+        body: JsonBody<ModerationRequest>,
+    ) -> AppResult<Moderated> {
+        moderate(&state, &auth, TargetType::Comment, &id.0, body.0).await
+    }
+
+    /// Every moderator action (moderators).
+    #[oai(
+        path = "/admin/audit-log",
+        method = "get",
+        operation_id = "admin_list_audit_log"
+    )]
+    async fn audit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<AuditResponse> {
+        auth.0.require(Role::Moderator)?;
+        let page = PageParams::parse(cursor.0, limit.0)?;
+        let rows = moderation::audit_log(&state.db, &page).await?;
+        let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
+        let items = rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                id: r.id,
+                moderator_id: r.moderator_id,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                action: r.action,
+                reason: r.reason,
+                created_at: r.created_at,
+            })
+            .collect();
+        Ok(AuditResponse::Ok(Json(Page { items, next_cursor })))
+    }
+}
