@@ -31,6 +31,8 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI spec (JSON).
     Openapi,
+    /// Fill an empty database with demo circles, users and posts.
+    SeedDemo,
     /// Manage users.
     Users {
         #[command(subcommand)]
@@ -72,6 +74,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users {
             command: UsersCommand::GrantRole { phone, role },
         } => grant_role(config, &phone, &role).await,
+        Command::SeedDemo => seed_demo(config).await,
         Command::Openapi => Ok(()),
     }
 }
@@ -109,5 +112,21 @@ async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{} is now {}", user_id, role.as_str());
+    Ok(())
+}
+
+async fn seed_demo(config: Config) -> anyhow::Result<()> {
+    let state = AppState::build(config).await?;
+    let seeded = crate::community::seed::seed_demo(&state).await?;
+    println!(
+        "seeded {} circles, {} users and {} posts; every demo account logs in with its phone and the password `{}`:",
+        seeded.circles,
+        seeded.users.len(),
+        seeded.posts,
+        crate::community::seed::DEMO_PASSWORD
+    );
+    for (phone, nickname) in seeded.users {
+        println!("  {phone}  {nickname}");
+    }
     Ok(())
 }

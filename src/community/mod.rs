@@ -12,3 +12,4 @@ pub mod moderation;
 pub mod moderation_api;
 pub mod posts;
 pub mod posts_api;
+pub mod seed;

@@ -465,3 +465,41 @@ async fn joined_circles_are_boosted_only_for_users_who_granted_recommendations()
         "withdrawal applies at once"
     );
 }
+
+#[tokio::test]
+async fn seed_demo_fills_an_empty_database_with_a_living_plaza_once() {
+    let app = crate::helpers::spawn_app().await;
+    let seeded = agora::community::seed::seed_demo(&app.state).await.unwrap();
+    assert!(seeded.circles >= 6 && seeded.posts >= 10 && seeded.users.len() >= 10);
+    let plaza = json_of(app.get("/plaza?limit=50").send().await.unwrap()).await;
+    let titles: Vec<&str> = plaza["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), seeded.posts);
+    assert!(titles.iter().any(|t| t.contains("小米")), "Chinese posts");
+    assert!(
+        titles.iter().any(|t| t.contains("Battery")),
+        "English posts"
+    );
+    assert!(plaza["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["like_count"].as_i64().unwrap() > 0));
+    let kinds = json_of(app.get("/circles?kind=city").send().await.unwrap()).await;
+    assert!(!kinds["items"].as_array().unwrap().is_empty());
+    // A demo account can log in.
+    let (phone, _) = &seeded.users[0];
+    let resp = app
+        .post("/auth/login")
+        .json(&json!({ "phone": phone, "password": agora::community::seed::DEMO_PASSWORD, "consents": ["account"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // A second run refuses: the database is no longer empty.
+    assert!(agora::community::seed::seed_demo(&app.state).await.is_err());
+}
