@@ -1,7 +1,8 @@
 //! Feed load benchmark: seeds 10k users and 100k posts (20 circles), then
-//! drives the plaza and circle feeds over HTTP with concurrent clients and
-//! prints requests/s and latency percentiles. Not a test: numbers on shared
-//! machines are noisy, so nothing here asserts a speed.
+//! drives the plaza and circle feeds over HTTP with `wrk` (Debian package
+//! `wrk`, a load generator of its own process) and prints requests/s and
+//! latency percentiles. Not a test: numbers on shared machines are noisy,
+//! so nothing here asserts a speed.
 //!
 //! ```sh
 //! cargo bench --bench feeds
@@ -10,7 +11,7 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use agora::{
     community::posts::hot_rank,
@@ -113,90 +114,70 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
     circle_ids
 }
 
-struct Outcome {
-    latencies: Vec<Duration>,
-    errors: usize,
-    elapsed: Duration,
-}
-
-async fn drive(client: &reqwest::Client, url: String, concurrency: usize, seconds: u64) -> Outcome {
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let workers = (0..concurrency).map(|_| {
-        let client = client.clone();
-        let url = url.clone();
-        tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match client.get(&url).send().await {
-                    Ok(resp) if resp.status().is_success() => {
-                        let _ = resp.bytes().await;
-                        latencies.push(t.elapsed());
-                    }
-                    _ => errors += 1,
-                }
+/// Serves on its own runtime and threads, so that the load generator's
+/// scheduling does not leak into the measured latencies.
+fn start_server(n_users: usize, n_posts: usize) -> (u16, Vec<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = Config {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                data_dir: dir.path().to_path_buf(),
+                data_key: Some(Secret::new("00".repeat(32))),
+                ..Config::default()
+            };
+            if let Ok(url) = std::env::var("AGORA_BENCH_DATABASE_URL") {
+                config.database_url = Some(Secret::new(url));
             }
-            (latencies, errors)
-        })
+            for class in [ActionClass::ReadIp, ActionClass::ReadAccount] {
+                config
+                    .rate_limits
+                    .insert(class, "100000000/1m".parse().unwrap());
+            }
+            let app = Application::build(config).await.unwrap();
+            let state = app.state().clone();
+            let t = Instant::now();
+            let circles = seed(&state, n_users, n_posts).await;
+            println!(
+                "seeded {n_users} users and {n_posts} posts in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+            tx.send((app.port(), circles)).unwrap();
+            app.run_until_stopped().await.unwrap();
+            drop(dir);
+        });
     });
-    let mut outcome = Outcome {
-        latencies: Vec::new(),
-        errors: 0,
-        elapsed: Duration::ZERO,
-    };
-    for worker in workers {
-        let (lat, err) = worker.await.unwrap();
-        outcome.latencies.extend(lat);
-        outcome.errors += err;
-    }
-    outcome.elapsed = started.elapsed();
-    outcome.latencies.sort();
-    outcome
+    rx.recv().unwrap()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
+fn main() {
+    if std::process::Command::new("wrk")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("this benchmark drives the API with wrk: install it first (apt-get install wrk)");
+        std::process::exit(2);
     }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx].as_secs_f64() * 1000.0
-}
-
-#[tokio::main]
-async fn main() {
     let n_users = env("BENCH_USERS", 10_000);
     let n_posts = env("BENCH_POSTS", 100_000);
     let seconds = env("BENCH_SECONDS", 10) as u64;
     let concurrency = env("BENCH_CONCURRENCY", 32);
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        data_key: Some(Secret::new("00".repeat(32))),
-        ..Config::default()
-    };
-    if let Ok(url) = std::env::var("AGORA_BENCH_DATABASE_URL") {
-        config.database_url = Some(Secret::new(url));
-    }
-    for class in [ActionClass::ReadIp, ActionClass::ReadAccount] {
-        config
-            .rate_limits
-            .insert(class, "100000000/1m".parse().unwrap());
-    }
-    let app = Application::build(config).await.unwrap();
-    let base = format!("http://127.0.0.1:{}/api/v1", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
+    let (port, circles) = start_server(n_users, n_posts);
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(load(base, circles, seconds, concurrency));
+}
 
-    let t = Instant::now();
-    let circles = seed(&state, n_users, n_posts).await;
-    println!(
-        "seeded {n_users} users and {n_posts} posts in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-
+async fn load(base: String, circles: Vec<String>, seconds: u64, concurrency: usize) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -233,19 +214,50 @@ async fn main() {
     println!("{concurrency} concurrent clients, {seconds} s per scenario\n");
     println!(
         "{:<40} {:>10} {:>10} {:>10} {:>10} {:>8}",
-        "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+        "scenario", "requests", "req/s", "p50", "p99", "errors"
     );
     for (name, url) in scenarios {
-        let out = drive(&client, url, concurrency, seconds).await;
-        let rps = out.latencies.len() as f64 / out.elapsed.as_secs_f64();
-        println!(
-            "{:<40} {:>10} {:>10.0} {:>10.2} {:>10.2} {:>8}",
-            name,
-            out.latencies.len(),
-            rps,
-            percentile(&out.latencies, 0.5),
-            percentile(&out.latencies, 0.99),
-            out.errors
-        );
+        run_wrk(name, &url, concurrency, seconds);
     }
+}
+
+/// Runs wrk against one URL and prints its figures in the table's shape.
+fn run_wrk(name: &str, url: &str, concurrency: usize, seconds: u64) {
+    let out = std::process::Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{concurrency}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            url,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let requests = text
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("?")
+        .to_owned();
+    let errors = text
+        .lines()
+        .find(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+        .map_or("0".to_owned(), |l| l.trim().to_owned());
+    println!(
+        "{:<40} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        name,
+        requests,
+        field("Requests/sec:"),
+        field("50%"),
+        field("99%"),
+        errors
+    );
 }

@@ -539,6 +539,11 @@ async fn every_community_write_needs_a_session_and_admin_routes_an_admin() {
         ("DELETE", format!("/circles/{id}/membership")),
         ("POST", "/admin/circles".to_owned()),
         ("PATCH", format!("/admin/circles/{id}")),
+        ("PUT", format!("/users/{id}/follow")),
+        ("DELETE", format!("/users/{id}/follow")),
+        ("POST", "/reports".to_owned()),
+        ("POST", format!("/admin/posts/{id}/moderation")),
+        ("POST", format!("/admin/comments/{id}/moderation")),
     ];
     for (method, path) in &writes {
         let resp = app
@@ -591,6 +596,61 @@ async fn every_community_write_needs_a_session_and_admin_routes_an_admin() {
             .unwrap(),
         404,
         "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn one_comment_per_five_seconds_and_fifty_likes_a_minute() {
+    let app = spawn_app_with(|c| {
+        generous_limits(c);
+        c.rate_limits.insert(
+            agora::platform::ratelimit::ActionClass::CommentCreate,
+            "1/5s".parse().unwrap(),
+        );
+        c.rate_limits.insert(
+            agora::platform::ratelimit::ActionClass::Like,
+            "50/1m".parse().unwrap(),
+        );
+    })
+    .await;
+    let user = app.register().await;
+    let mut ids = Vec::new();
+    for i in 0..51 {
+        ids.push(
+            new_post(&app, &user, &format!("p{i}")).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let comment = |body: &'static str| {
+        app.post(&format!("/posts/{}/comments", ids[0]))
+            .bearer_auth(&user.token)
+            .json(&json!({ "body": body }))
+            .send()
+    };
+    assert_eq!(comment("first").await.unwrap().status(), 201);
+    assert_problem(comment("second").await.unwrap(), 429, "rate_limited").await;
+    for id in &ids[..50] {
+        assert_eq!(
+            app.put(&format!("/posts/{id}/like"))
+                .bearer_auth(&user.token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    assert_problem(
+        app.put(&format!("/posts/{}/like", ids[50]))
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap(),
+        429,
+        "rate_limited",
     )
     .await;
 }
