@@ -103,6 +103,7 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
                 deleted_at: Set(None),
                 created_at: Set(created),
                 edited_at: Set(None),
+                client_id: Set(None),
             }
         });
         posts::Entity::insert_many(rows)

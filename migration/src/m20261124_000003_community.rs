@@ -57,6 +57,7 @@ enum Posts {
     DeletedAt,
     CreatedAt,
     EditedAt,
+    ClientId,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -202,6 +203,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Posts::DeletedAt))
                     .col(timestamp_with_time_zone(Posts::CreatedAt))
                     .col(timestamp_with_time_zone_null(Posts::EditedAt))
+                    .col(string_len_null(Posts::ClientId, 64))
                     .foreign_key(&mut fk(
                         (Posts::Table, Posts::AuthorId),
                         (Users::Table, Users::Id),
@@ -236,6 +238,17 @@ impl MigrationTrait for Migration {
                 .create_index(index(name, Posts::Table, cols))
                 .await?;
         }
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_posts_client_id")
+                    .table(Posts::Table)
+                    .col(Posts::AuthorId)
+                    .col(Posts::ClientId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()

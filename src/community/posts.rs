@@ -8,7 +8,7 @@ use sea_orm::{
 
 use crate::{
     auth::{AuthUser, Role},
-    error::{AppError, AppResult},
+    error::{is_unique_violation, AppError, AppResult},
 };
 
 /// Reddit's hot rank: log10 of the score plus creation time over a
@@ -22,6 +22,7 @@ pub fn hot_rank(score: i64, created_at: DateTime<Utc>) -> f64 {
 }
 
 pub struct NewPost {
+    pub client_id: Option<String>,
     pub circle_id: Option<String>,
     pub title: String,
     pub body: String,
@@ -123,9 +124,22 @@ pub async fn create(
         deleted_at: Set(None),
         created_at: Set(now),
         edited_at: Set(None),
+        client_id: Set(post.client_id.clone()),
     }
     .insert(&txn)
-    .await?;
+    .await;
+    let row = match row {
+        Ok(row) => row,
+        // The same request, raced: hand back the post that won.
+        Err(err) if is_unique_violation(&err) => {
+            drop(txn);
+            if let Some(first) = by_client_id(db, author, post.client_id.as_deref()).await? {
+                return Ok(first);
+            }
+            return Err(err.into());
+        }
+        Err(err) => return Err(err.into()),
+    };
     for (position, upload_id) in post.image_upload_ids.into_iter().enumerate() {
         post_images::ActiveModel {
             post_id: Set(row.id.clone()),
@@ -147,6 +161,22 @@ pub async fn create(
     }
     txn.commit().await?;
     Ok(row)
+}
+
+/// The post an author already made with this idempotency key, if any.
+pub async fn by_client_id(
+    db: &impl ConnectionTrait,
+    author: &str,
+    client_id: Option<&str>,
+) -> AppResult<Option<posts::Model>> {
+    let Some(client_id) = client_id else {
+        return Ok(None);
+    };
+    Ok(posts::Entity::find()
+        .filter(posts::Column::AuthorId.eq(author))
+        .filter(posts::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?)
 }
 
 /// A post anyone may see: not deleted, and not hidden unless by a moderator.

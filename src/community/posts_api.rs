@@ -27,6 +27,11 @@ pub struct PostsApi;
 
 #[derive(Debug, Object)]
 pub struct NewPostBody {
+    /// An idempotency key chosen by the client (e.g. a UUID): sending the
+    /// same post again with it returns the first one instead of a duplicate.
+    /// privacy: not personal
+    #[oai(validator(max_length = 64))]
+    pub client_id: Option<String>,
     /// Post to this circle; leave out to post to the plaza.
     /// privacy: not personal
     pub circle_id: Option<String>,
@@ -201,12 +206,20 @@ impl PostsApi {
         auth: BearerAuth,
         body: JsonBody<NewPostBody>,
     ) -> AppResult<PostResponse> {
-        check_limit(&state, ActionClass::PostCreate, &auth.0.id).await?;
         let body = body.0;
+        if let Some(first) =
+            posts::by_client_id(&state.db, &auth.0.id, body.client_id.as_deref()).await?
+        {
+            return Ok(PostResponse::Created(Json(
+                one(&state, first, Some(&auth.0.id)).await?,
+            )));
+        }
+        check_limit(&state, ActionClass::PostCreate, &auth.0.id).await?;
         let post = posts::create(
             &state.db,
             &auth.0.id,
             NewPost {
+                client_id: body.client_id,
                 circle_id: body.circle_id,
                 title: body.title,
                 body: body.body,

@@ -195,6 +195,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
     for (i, (title, body, circle)) in POSTS.iter().enumerate() {
         let author = &user_ids[i % user_ids.len()];
         let post = NewPost {
+            client_id: None,
             circle_id: circle.map(|c| circle_ids[c].clone()),
             title: (*title).into(),
             body: (*body).into(),

@@ -654,3 +654,29 @@ async fn one_comment_per_five_seconds_and_fifty_likes_a_minute() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_resent_post_with_the_same_client_id_is_not_posted_twice() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let body =
+        json!({ "client_id": "3f2c7a9e-retry", "title": "flaky network", "body": "sent twice" });
+    let first = json_of(post(&app, &user, body.clone()).await).await;
+    // The retry comes within the flood window: it is the same post, not a 429.
+    let resp = post(&app, &user, body).await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(json_of(resp).await["id"], first["id"]);
+    assert_eq!(app.count("posts").await, 1);
+    // Another user may use the same key for their own post.
+    let other = app.register().await;
+    let theirs = json_of(
+        post(
+            &app,
+            &other,
+            json!({ "client_id": "3f2c7a9e-retry", "title": "t", "body": "b" }),
+        )
+        .await,
+    )
+    .await;
+    assert_ne!(theirs["id"], first["id"]);
+}
