@@ -101,9 +101,14 @@ pub async fn enforce<E: Endpoint>(
         // Broken JSON: the handler refuses it with a 400, storing nothing.
         BodyRead::Unparseable => return Ok(ep.call(req).await?.into_response()),
     };
-    let grants: HashSet<String> = match &caller {
-        Some(Resolved(user, _)) => consents::granted(&state.db, &user.id).await?,
-        None => anonymous_grants(body.as_ref()),
+    let collects = policy.fields.iter().any(|f| {
+        matches!(f.tag, Tag::Personal { .. }) && present(&req, body.as_ref(), f.location, &f.name)
+    });
+    // Calls that carry nothing personal need no grants looked up.
+    let grants: HashSet<String> = match (&caller, collects) {
+        (_, false) => HashSet::new(),
+        (Some(Resolved(user, _)), true) => consents::granted(&state.db, &user.id).await?,
+        (None, true) => anonymous_grants(body.as_ref()),
     };
     let verdict = judge(policy, &req, body.as_ref(), &grants);
     if !verdict.refused.is_empty() {
