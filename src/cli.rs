@@ -33,6 +33,8 @@ pub enum Command {
     Openapi,
     /// Fill an empty database with demo circles, users and posts.
     SeedDemo,
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Manage users.
     Users {
         #[command(subcommand)]
@@ -75,6 +77,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: UsersCommand::GrantRole { phone, role },
         } => grant_role(config, &phone, &role).await,
         Command::SeedDemo => seed_demo(config).await,
+        Command::Reindex => {
+            let state = AppState::build(config).await?;
+            let count = crate::search::outbox::reindex(&state).await?;
+            println!("reindexed {count} documents");
+            Ok(())
+        }
         Command::Openapi => Ok(()),
     }
 }

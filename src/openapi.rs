@@ -17,7 +17,7 @@ use crate::{
         api::{MyPrivacyApi, PrivacyApi},
         spec::{annotate, Annotated, PolicyTable},
     },
-    search::api::SearchHistoryApi,
+    search::api::{SearchApi, SearchHistoryApi},
     uploads::api::UploadsApi,
     users::api::{AdminUsersApi, MeApi, UsersApi},
 };
@@ -38,6 +38,7 @@ pub type Apis = (
     FollowsApi,
     ModerationApi,
     AdminModerationApi,
+    SearchApi,
 );
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -60,6 +61,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             FollowsApi,
             ModerationApi,
             AdminModerationApi,
+            SearchApi,
         ),
         "agora",
         env!("CARGO_PKG_VERSION"),

@@ -38,6 +38,7 @@ impl Application {
             anyhow::bail!("privacy tags are broken:\n{}", problems.join("\n"));
         }
         let state = AppState::build(config).await?;
+        crate::search::outbox::spawn_worker(state.clone());
         let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
         let port = listener.local_addr()?.port();
         Ok(Self {
@@ -206,12 +207,16 @@ fn healthz() -> Json<serde_json::Value> {
 async fn readyz(state: Data<&AppState>) -> Response {
     let database = db::ping(&state.db).await;
     let cache = state.cache.ping().await;
+    let search = state.search.ping().await;
+    let status = |up: bool| if up { "ok" } else { "down" };
     let checks = json!({
-        "database": if database { "ok" } else { "down" },
-        "cache": if cache { "ok" } else { "down" },
+        "database": status(database),
+        "cache": status(cache),
         "cache_kind": state.cache.kind(),
+        "search": status(search),
+        "search_kind": state.search.kind(),
     });
-    let down: Vec<&str> = [("database", database), ("cache", cache)]
+    let down: Vec<&str> = [("database", database), ("cache", cache), ("search", search)]
         .into_iter()
         .filter(|(_, up)| !up)
         .map(|(name, _)| name)

@@ -10,6 +10,7 @@ use crate::{
         crypto::Crypto,
         db,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
+        search_index::{tantivy::TantivyIndex, SharedSearch},
         sms::{LogSender, SmsSender},
         storage::MediaStore,
     },
@@ -27,6 +28,7 @@ pub struct AppState {
     pub media: MediaStore,
     /// What each optional purpose's owner erases on withdrawal.
     pub erasers: Erasers,
+    pub search: SharedSearch,
 }
 
 impl AppState {
@@ -54,7 +56,12 @@ impl AppState {
         let mut erasers = Erasers::default();
         erasers.register(Arc::new(crate::users::service::LocationEraser));
         erasers.register(Arc::new(crate::search::history::HistoryEraser));
+        if config.meili_url.is_some() {
+            tracing::warn!("AGORA_MEILI_URL is set, but the Meilisearch adapter is not built yet: using the embedded index");
+        }
+        let search: SharedSearch = Arc::new(TantivyIndex::open(&config.data_dir.join("search"))?);
         Ok(Self {
+            search,
             erasers,
             crypto: Crypto::from_config(&config)?,
             media: MediaStore::local(&config.data_dir.join("media"))?,

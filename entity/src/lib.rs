@@ -16,6 +16,7 @@ pub mod posts;
 pub mod processing_log;
 pub mod reports;
 pub mod search_history;
+pub mod search_outbox;
 pub mod sessions;
 pub mod sms_codes;
 pub mod uploads;

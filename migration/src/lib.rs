@@ -6,6 +6,7 @@ mod m20261124_000001_accounts;
 mod m20261124_000002_privacy;
 mod m20261124_000003_community;
 mod m20261124_000004_follows_reports;
+mod m20261124_000005_search_outbox;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_privacy::Migration),
             Box::new(m20261124_000003_community::Migration),
             Box::new(m20261124_000004_follows_reports::Migration),
+            Box::new(m20261124_000005_search_outbox::Migration),
         ]
     }
 }

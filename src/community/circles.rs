@@ -62,7 +62,15 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
         updated_at: Set(now),
     };
     match circles::Entity::insert(row).exec_with_returning(db).await {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            crate::search::outbox::enqueue(
+                db,
+                crate::platform::search_index::DocKind::Circle,
+                &c.id,
+            )
+            .await?;
+            Ok(c)
+        }
         Err(err) if is_unique_violation(&err) => Err(name_taken()),
         Err(err) => Err(err.into()),
     }
@@ -94,7 +102,15 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     match active.update(db).await {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            crate::search::outbox::enqueue(
+                db,
+                crate::platform::search_index::DocKind::Circle,
+                &c.id,
+            )
+            .await?;
+            Ok(c)
+        }
         Err(err) if is_unique_violation(&err) => Err(name_taken()),
         Err(err) => Err(err.into()),
     }

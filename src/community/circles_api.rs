@@ -6,6 +6,7 @@ use poem_openapi::{
     types::MaybeUndefined,
     ApiResponse, Object, OpenApi,
 };
+use sea_orm::TransactionTrait;
 
 use super::{
     circles::{self, CircleInput},
@@ -216,8 +217,9 @@ impl AdminCirclesApi {
     ) -> AppResult<CircleResponse> {
         auth.0.require(Role::Admin)?;
         let body = body.0;
+        let txn = state.db.begin().await?;
         let circle = circles::create(
-            &state.db,
+            &txn,
             CircleInput {
                 name: Some(body.name),
                 kind: Some(body.kind),
@@ -226,6 +228,7 @@ impl AdminCirclesApi {
             },
         )
         .await?;
+        txn.commit().await?;
         Ok(CircleResponse::Created(Json(
             one(&state, &circle.id, None).await?,
         )))
@@ -248,8 +251,9 @@ impl AdminCirclesApi {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(v) => Some(Some(v)),
         };
+        let txn = state.db.begin().await?;
         circles::update(
-            &state.db,
+            &txn,
             &id.0,
             CircleInput {
                 name: body.name,
@@ -259,6 +263,7 @@ impl AdminCirclesApi {
             },
         )
         .await?;
+        txn.commit().await?;
         Ok(CircleResponse::Ok(Json(one(&state, &id.0, None).await?)))
     }
 }

@@ -185,6 +185,10 @@ pub async fn moderate(
     if affected == 0 {
         return Err(AppError::not_found(target_type.as_str()));
     }
+    if target_type == TargetType::Post {
+        crate::search::outbox::enqueue(&txn, crate::platform::search_index::DocKind::Post, id)
+            .await?;
+    }
     moderation_log::Entity::insert(moderation_log::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         moderator_id: Set(Some(moderator.to_owned())),

@@ -9,6 +9,8 @@ use sea_orm::{
 use crate::{
     auth::{AuthUser, Role},
     error::{is_unique_violation, AppError, AppResult},
+    platform::search_index::DocKind,
+    search::outbox,
 };
 
 /// Reddit's hot rank: log10 of the score plus creation time over a
@@ -149,6 +151,7 @@ pub async fn create(
         .insert(&txn)
         .await?;
     }
+    outbox::enqueue(&txn, DocKind::Post, &row.id).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(
@@ -238,6 +241,7 @@ pub async fn edit(
     }
     active.edited_at = Set(Some(now));
     let post = active.update(&txn).await?;
+    outbox::enqueue(&txn, DocKind::Post, &post.id).await?;
     txn.commit().await?;
     Ok(post)
 }
@@ -279,6 +283,7 @@ pub async fn delete(
         .filter(posts::Column::Id.eq(id))
         .exec(&txn)
         .await?;
+    outbox::enqueue(&txn, DocKind::Post, id).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(

@@ -4,5 +4,6 @@ pub mod cache;
 pub mod crypto;
 pub mod db;
 pub mod ratelimit;
+pub mod search_index;
 pub mod sms;
 pub mod storage;

@@ -95,3 +95,137 @@ impl SearchHistoryApi {
         Ok(Deleted::Done)
     }
 }
+
+pub struct SearchApi;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SearchType {
+    Posts,
+    Users,
+    Circles,
+}
+
+/// One search result.
+#[derive(Debug, Object)]
+pub struct SearchHit {
+    /// `post`, `user` or `circle`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    /// The post title, the nickname or the circle name.
+    pub title: String,
+    /// A passage with the matched words in `<b>`.
+    pub snippet: String,
+    pub circle_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum SearchResponse {
+    /// Hits, best first.
+    #[oai(status = 200)]
+    Ok(Json<Page<SearchHit>>),
+}
+
+fn offset_of(cursor: Option<String>) -> crate::error::AppResult<usize> {
+    match cursor.filter(|c| !c.is_empty()) {
+        None => Ok(0),
+        Some(c) => crate::api::Cursor::decode(&c)?
+            .strip_prefix("o:")
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n <= 10_000)
+            .ok_or_else(|| {
+                crate::error::AppError::invalid(
+                    "cursor",
+                    "invalid",
+                    "is not a cursor from this search",
+                )
+            }),
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Search")]
+impl SearchApi {
+    /// Search posts, users or circles (Chinese and English).
+    ///
+    /// Signed-in users who granted `search_history` find the query in
+    /// their history afterwards; nobody else's query is kept.
+    #[oai(path = "/search", method = "get", operation_id = "search_query")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        viewer: crate::api::viewer::Viewer,
+        /// What to look for, up to 200 characters.
+        /// privacy: search_query for browsing, required
+        #[oai(validator(max_length = 200))]
+        q: Query<String>,
+        /// `posts` (default), `users` or `circles`.
+        /// privacy: not personal
+        #[oai(name = "type")]
+        kind: Query<Option<SearchType>>,
+        /// Only posts of this circle.
+        /// privacy: not personal
+        circle_id: Query<Option<String>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<SearchResponse> {
+        use crate::platform::search_index::{DocKind, SearchQuery};
+        let text = q.0.trim().to_owned();
+        if text.is_empty() {
+            return Err(crate::error::AppError::invalid(
+                "q",
+                "required",
+                "must not be empty",
+            ));
+        }
+        let page = PageParams::parse(None, limit.0)?;
+        let offset = offset_of(cursor.0)?;
+        let kind = match kind.0.unwrap_or(SearchType::Posts) {
+            SearchType::Posts => DocKind::Post,
+            SearchType::Users => DocKind::User,
+            SearchType::Circles => DocKind::Circle,
+        };
+        let query = SearchQuery {
+            text: text.clone(),
+            kind,
+            circle_id: circle_id.0.filter(|_| kind == DocKind::Post),
+            offset,
+            limit: page.limit as usize,
+        };
+        let mut hits = state.search.search(query).await.map_err(|err| {
+            tracing::warn!(error = %err, "search failed");
+            crate::error::AppError::new(
+                crate::error::ErrorCode::Unavailable,
+                "search is unavailable right now",
+            )
+        })?;
+        let next_cursor = (hits.len() > page.limit as usize).then(|| {
+            hits.truncate(page.limit as usize);
+            crate::api::Cursor::encode(&format!("o:{}", offset + hits.len()))
+        });
+        if let Some(user) = viewer.id() {
+            let granted = crate::privacy::consents::granted(&state.db, user).await?;
+            if granted.contains("search_history") {
+                history::record(&state.db, user, &text).await?;
+            }
+        }
+        let items = hits
+            .into_iter()
+            .map(|h| SearchHit {
+                kind: h.kind.as_str().into(),
+                id: h.id,
+                title: h.title,
+                snippet: h.snippet,
+                circle_id: h.circle_id,
+                created_at: h.created_at,
+            })
+            .collect();
+        Ok(SearchResponse::Ok(Json(Page { items, next_cursor })))
+    }
+}

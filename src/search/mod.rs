@@ -3,3 +3,4 @@
 //! itself arrives with its own issue and records through `history::record`.
 pub mod api;
 pub mod history;
+pub mod outbox;

@@ -4,6 +4,7 @@ use poem::web::Data;
 use poem_openapi::{
     param::Path, payload::Json, types::MaybeUndefined, ApiResponse, Object, OpenApi,
 };
+use sea_orm::TransactionTrait;
 
 use super::{
     dto::{Gender, Me, PublicUser},
@@ -184,7 +185,9 @@ impl MeApi {
         let (user, _) = service::load(&state.db, &auth.0.id)
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
-        service::update_profile(&state.db, user, change).await?;
+        let txn = state.db.begin().await?;
+        service::update_profile(&txn, user, change).await?;
+        txn.commit().await?;
         Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
     }
 

@@ -124,7 +124,10 @@ pub async fn update_profile(
         active.signature = Set(v);
     }
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let user = active.update(db).await?;
+    crate::search::outbox::enqueue(db, crate::platform::search_index::DocKind::User, &user.id)
+        .await?;
+    Ok(user)
 }
 
 pub async fn set_role(

@@ -17,5 +17,6 @@ mod privacy;
 mod profile;
 mod rate_limits;
 mod roles;
+mod search;
 mod sessions;
 mod uploads;

@@ -1,0 +1,258 @@
+//! The embedded engine: a tantivy index in `$AGORA_DATA_DIR/search`, with
+//! jieba segmentation (Chinese) and lowercasing (English).
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+use async_trait::async_trait;
+use chrono::{TimeZone, Utc};
+use tantivy::{
+    collector::TopDocs,
+    directory::MmapDirectory,
+    query::{BooleanQuery, Occur, Query, QueryParser, TermQuery},
+    schema::{
+        Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
+        STRING,
+    },
+    snippet::SnippetGenerator,
+    tokenizer::{LowerCaser, TextAnalyzer},
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
+
+use super::{Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    kind: Field,
+    id: Field,
+    circle: Field,
+    title: Field,
+    body: Field,
+    created_at: Field,
+}
+
+#[derive(Clone)]
+pub struct TantivyIndex {
+    index: Index,
+    reader: IndexReader,
+    /// Opened on first write: the index takes one writer per directory, and
+    /// commands such as `agora users grant-role` must not need it while the
+    /// server holds it.
+    writer: Arc<Mutex<Option<IndexWriter>>>,
+    fields: Fields,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("jieba")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        id: builder.add_text_field("id", STRING | STORED),
+        circle: builder.add_text_field("circle_id", STRING | STORED),
+        title: builder.add_text_field("title", text.clone()),
+        body: builder.add_text_field("body", text),
+        created_at: builder.add_i64_field("created_at", STORED | FAST),
+    };
+    (builder.build(), fields)
+}
+
+fn key(kind: DocKind, id: &str) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+impl TantivyIndex {
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        index.tokenizers().register(
+            "jieba",
+            TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+                .filter(LowerCaser)
+                .build(),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Arc::new(Mutex::new(None)),
+            fields,
+        })
+    }
+
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut slot = self
+            .writer
+            .lock()
+            .map_err(|_| anyhow::anyhow!("index writer poisoned"))?;
+        if slot.is_none() {
+            *slot = Some(self.index.writer_with_num_threads(1, 32_000_000)?);
+        }
+        match slot.as_mut() {
+            Some(writer) => f(writer),
+            None => Err(anyhow::anyhow!("no index writer")),
+        }
+    }
+
+    fn write(&self, ops: Vec<IndexOp>) -> anyhow::Result<()> {
+        self.with_writer(|writer| self.write_with(writer, ops))
+    }
+
+    fn write_with(&self, writer: &mut IndexWriter, ops: Vec<IndexOp>) -> anyhow::Result<()> {
+        let f = self.fields;
+        for op in ops {
+            match op {
+                IndexOp::Delete(kind, id) => {
+                    writer.delete_term(Term::from_field_text(f.key, &key(kind, &id)));
+                }
+                IndexOp::Upsert(doc) => {
+                    writer.delete_term(Term::from_field_text(f.key, &key(doc.kind, &doc.id)));
+                    writer.add_document(self.document(doc))?;
+                }
+            }
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn document(&self, doc: Doc) -> TantivyDocument {
+        let f = self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.key, key(doc.kind, &doc.id));
+        d.add_text(f.kind, doc.kind.as_str());
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.circle, doc.circle_id.as_deref().unwrap_or(""));
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.body, &doc.body);
+        d.add_i64(f.created_at, doc.created_at.timestamp());
+        d
+    }
+
+    fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+        parser.set_field_boost(f.title, 2.0);
+        let (text, _) = parser.parse_query_lenient(&q.text);
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, text),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.kind, q.kind.as_str()),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ];
+        if let Some(circle) = &q.circle_id {
+            parts.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.circle, circle),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    fn find(&self, q: SearchQuery) -> anyhow::Result<Vec<Hit>> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let query = self.query(&q);
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(q.limit + 1)
+                .and_offset(q.offset)
+                .order_by_score(),
+        )?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.body)?;
+        snippets.set_max_num_chars(160);
+        let mut hits = Vec::new();
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let circle = text(f.circle);
+            // Adjacent highlighted tokens (jieba splits unknown words) read as one.
+            let mut snippet = snippets
+                .snippet_from_doc(&doc)
+                .to_html()
+                .replace("</b><b>", "");
+            if snippet.is_empty() {
+                snippet = text(f.body).chars().take(160).collect();
+            }
+            hits.push(Hit {
+                kind: DocKind::parse(&text(f.kind)).unwrap_or(q.kind),
+                id: text(f.id),
+                title: text(f.title),
+                snippet,
+                circle_id: (!circle.is_empty()).then_some(circle),
+                created_at: Utc
+                    .timestamp_opt(
+                        doc.get_first(f.created_at)
+                            .and_then(|v| v.as_i64())
+                            .unwrap_or(0),
+                        0,
+                    )
+                    .single()
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    async fn apply(&self, ops: Vec<IndexOp>) -> anyhow::Result<()> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.write(ops)).await?
+    }
+
+    async fn search(&self, query: SearchQuery) -> anyhow::Result<Vec<Hit>> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.find(query)).await?
+    }
+
+    async fn clear(&self) -> anyhow::Result<()> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            this.with_writer(|writer| {
+                writer.delete_all_documents()?;
+                writer.commit()?;
+                Ok(())
+            })?;
+            this.reader.reload()?;
+            Ok(())
+        })
+        .await?
+    }
+
+    async fn ping(&self) -> bool {
+        true
+    }
+
+    fn kind(&self) -> &'static str {
+        "tantivy"
+    }
+}
