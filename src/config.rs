@@ -69,6 +69,8 @@ pub struct Config {
     pub redis_prefix: String,
     pub meili_url: Option<String>,
     pub meili_key: Option<Secret>,
+    /// The Meilisearch index this instance uses.
+    pub meili_index: String,
     /// 32 bytes, base64 or hex; unset means a key generated into the data dir.
     pub data_key: Option<Secret>,
     /// `log` is the only sender so far.
@@ -103,6 +105,7 @@ impl Default for Config {
             redis_prefix: "agora:".into(),
             meili_url: None,
             meili_key: None,
+            meili_index: "agora".into(),
             data_key: None,
             sms_sender: "log".into(),
             sms_test_code: None,

@@ -10,7 +10,7 @@ use crate::{
         crypto::Crypto,
         db,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
-        search_index::{tantivy::TantivyIndex, SharedSearch},
+        search_index::{meili::MeiliIndex, tantivy::TantivyIndex, SharedSearch},
         sms::{LogSender, SmsSender},
         storage::MediaStore,
     },
@@ -56,10 +56,14 @@ impl AppState {
         let mut erasers = Erasers::default();
         erasers.register(Arc::new(crate::users::service::LocationEraser));
         erasers.register(Arc::new(crate::search::history::HistoryEraser));
-        if config.meili_url.is_some() {
-            tracing::warn!("AGORA_MEILI_URL is set, but the Meilisearch adapter is not built yet: using the embedded index");
-        }
-        let search: SharedSearch = Arc::new(TantivyIndex::open(&config.data_dir.join("search"))?);
+        let search: SharedSearch = match &config.meili_url {
+            Some(url) => Arc::new(MeiliIndex::new(
+                url,
+                config.meili_key.as_ref().map(|k| k.expose()),
+                &config.meili_index,
+            )?),
+            None => Arc::new(TantivyIndex::open(&config.data_dir.join("search"))?),
+        };
         Ok(Self {
             search,
             erasers,

@@ -74,6 +74,13 @@ pub fn pg_url() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// A Meilisearch to run the search suite against, when there is one.
+pub fn meili_url() -> Option<String> {
+    std::env::var("AGORA_TEST_MEILI_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
 pub fn redis_url() -> Option<String> {
     std::env::var("AGORA_TEST_REDIS_URL")
         .ok()
@@ -89,18 +96,28 @@ fn with_database(url: &str, name: &str) -> String {
 struct Cleanup {
     pg: Option<(String, String)>,
     redis: Option<(String, String)>,
+    meili: Option<(String, String)>,
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
         let pg = self.pg.take();
         let redis = self.redis.take();
+        let meili = self.meili.take();
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             rt.block_on(async move {
+                if let Some((url, index)) = meili {
+                    let key = std::env::var("AGORA_TEST_MEILI_KEY").unwrap_or_default();
+                    let _ = reqwest::Client::new()
+                        .delete(format!("{}/indexes/{index}", url.trim_end_matches('/')))
+                        .bearer_auth(key)
+                        .send()
+                        .await;
+                }
                 if let Some((admin, name)) = pg {
                     if let Ok(db) = Database::connect(admin).await {
                         let _ = db
@@ -159,7 +176,15 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let mut cleanup = Cleanup {
         pg: None,
         redis: None,
+        meili: None,
     };
+    if let Some(url) = meili_url() {
+        let index = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+        config.meili_url = Some(url.clone());
+        config.meili_key = std::env::var("AGORA_TEST_MEILI_KEY").ok().map(Secret::new);
+        config.meili_index = index.clone();
+        cleanup.meili = Some((url, index));
+    }
     if let Some(admin) = pg_url() {
         let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
         let db = Database::connect(admin.clone()).await.unwrap();
