@@ -1,0 +1,115 @@
+//! Search benchmark on the embedded engine: indexes 100k posts (Chinese and
+//! English) through the `SearchIndex` trait, printing documents/s, then runs
+//! queries and prints latency percentiles (in-process, no HTTP). Not a test.
+//!
+//! ```sh
+//! cargo bench --bench search
+//! BENCH_DOCS=20000 BENCH_QUERIES=500 cargo bench --bench search
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use agora::platform::search_index::{
+    tantivy::TantivyIndex, Doc, DocKind, IndexOp, SearchIndex, SearchQuery,
+};
+use chrono::Utc;
+
+const ZH: &[&str] = &[
+    "小米", "手机", "拍照", "夜景", "电池", "续航", "平板", "澎湃", "系统", "更新", "徕卡", "镜头",
+    "充电", "屏幕",
+];
+const EN: &[&str] = &[
+    "battery",
+    "camera",
+    "update",
+    "screen",
+    "charging",
+    "tablet",
+    "night",
+    "photo",
+    "review",
+    "performance",
+];
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn text(i: usize, words: usize) -> String {
+    (0..words)
+        .map(|w| {
+            let n = i.wrapping_mul(2_654_435_761).wrapping_add(w * 40_503);
+            if (i + w).is_multiple_of(2) {
+                ZH[n % ZH.len()]
+            } else {
+                EN[n % EN.len()]
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let n_docs = env("BENCH_DOCS", 100_000);
+    let n_queries = env("BENCH_QUERIES", 2_000);
+    let dir = tempfile::tempdir().unwrap();
+    let index = TantivyIndex::open(&dir.path().join("search")).unwrap();
+    let now = Utc::now();
+    let started = Instant::now();
+    for batch in (0..n_docs).collect::<Vec<_>>().chunks(1000) {
+        let ops = batch
+            .iter()
+            .map(|&i| {
+                IndexOp::Upsert(Doc {
+                    kind: DocKind::Post,
+                    id: uuid::Uuid::now_v7().to_string(),
+                    title: text(i, 4),
+                    body: text(i + 7, 40),
+                    circle_id: Some(format!("circle-{}", i % 20)),
+                    created_at: now,
+                })
+            })
+            .collect();
+        index.apply(ops).await.unwrap();
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!("indexed {n_docs} posts in {took:.1} s: {:.0} documents/s (batches of 1000, one commit each)", n_docs as f64 / took);
+
+    let mut latencies = Vec::with_capacity(n_queries);
+    for i in 0..n_queries {
+        let query = match i % 3 {
+            0 => ZH[i % ZH.len()].to_owned(),
+            1 => EN[i % EN.len()].to_owned(),
+            _ => format!("{} {}", ZH[i % ZH.len()], EN[i % EN.len()]),
+        };
+        let t = Instant::now();
+        let hits = index
+            .search(SearchQuery {
+                text: query,
+                kind: DocKind::Post,
+                circle_id: None,
+                offset: 0,
+                limit: 20,
+            })
+            .await
+            .unwrap();
+        latencies.push(t.elapsed());
+        assert!(!hits.is_empty());
+    }
+    latencies.sort();
+    println!(
+        "{n_queries} queries (Chinese, English, mixed; 20 hits with snippets): p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99)
+    );
+}
