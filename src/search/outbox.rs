@@ -133,9 +133,17 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
     }
 }
 
-/// Runs [`drain`] in the background, twice a second.
+/// Runs [`drain`] in the background, twice a second, after getting the
+/// engine ready (its index settings are applied at start, retried while it
+/// is down).
 pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
+        let mut wait = Duration::from_millis(500);
+        while let Err(err) = state.search.prepare().await {
+            tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "search engine not ready");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(30));
+        }
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         loop {
             tick.tick().await;

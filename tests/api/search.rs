@@ -370,3 +370,25 @@ async fn meilisearch_adapter_suite_runs_when_configured() {
     let body = json_of(resp).await;
     assert_eq!(body["checks"]["search_kind"], "meilisearch");
 }
+
+#[tokio::test]
+async fn a_typo_in_a_longer_english_word_still_finds_the_post() {
+    let app = spawn_app_with(generous_limits).await;
+    let user = app.register().await;
+    let id = new_post(
+        &app,
+        &user,
+        "Battery report",
+        "Charging overnight is fine",
+        None,
+    )
+    .await;
+    sync(&app).await;
+    assert_eq!(ids(&app, &q("batery")).await, [id.as_str()]);
+    assert_eq!(
+        ids(&app, &q("chargign")).await,
+        [id.as_str()],
+        "a swapped pair counts as one edit"
+    );
+    assert!(ids(&app, &q("xyzzy")).await.is_empty());
+}

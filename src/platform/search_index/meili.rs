@@ -173,4 +173,8 @@ impl SearchIndex for MeiliIndex {
     fn kind(&self) -> &'static str {
         "meilisearch"
     }
+
+    async fn prepare(&self) -> anyhow::Result<()> {
+        self.ensure_settings().await
+    }
 }

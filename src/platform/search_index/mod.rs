@@ -81,6 +81,10 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn clear(&self) -> anyhow::Result<()>;
     async fn ping(&self) -> bool;
     fn kind(&self) -> &'static str;
+    /// Gets the engine ready (index settings); retried until it works.
+    async fn prepare(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 pub type SharedSearch = Arc<dyn SearchIndex>;

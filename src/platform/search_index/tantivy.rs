@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use tantivy::{
     collector::TopDocs,
     directory::MmapDirectory,
-    query::{BooleanQuery, Occur, Query, QueryParser, TermQuery},
+    query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery},
     schema::{
         Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
         STRING,
@@ -148,7 +148,26 @@ impl TantivyIndex {
         let f = self.fields;
         let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
         parser.set_field_boost(f.title, 2.0);
-        let (text, _) = parser.parse_query_lenient(&q.text);
+        let (parsed, _) = parser.parse_query_lenient(&q.text);
+        // Typo tolerance: longer Latin-script words also match at edit
+        // distance 1. Chinese tokens are too short for that to mean anything.
+        let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, parsed)];
+        for word in q.text.split_whitespace() {
+            let word = word.to_lowercase();
+            if word.len() >= 5 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                for field in [f.title, f.body] {
+                    either.push((
+                        Occur::Should,
+                        Box::new(FuzzyTermQuery::new(
+                            Term::from_field_text(field, &word),
+                            1,
+                            true,
+                        )),
+                    ));
+                }
+            }
+        }
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(either));
         let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, text),
             (
