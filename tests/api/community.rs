@@ -3,14 +3,11 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{
-        assert_problem, fields, generous_limits, spawn_app, spawn_app_with, TestApp, TestUser,
+        assert_problem, fields, generous_limits, json_of, spawn_app, spawn_app_with, TestApp,
+        TestUser,
     },
     uploads::{png_bytes, upload},
 };
-
-async fn json_of(resp: reqwest::Response) -> Value {
-    resp.json().await.unwrap()
-}
 
 async fn make_circle(app: &TestApp, admin: &TestUser, name: &str, kind: &str) -> Value {
     let resp = app

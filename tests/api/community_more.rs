@@ -1,10 +1,8 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, fields, generous_limits, spawn_app_with, TestApp, TestUser};
-
-async fn json_of(resp: reqwest::Response) -> Value {
-    resp.json().await.unwrap()
-}
+use crate::helpers::{
+    assert_problem, fields, generous_limits, json_of, spawn_app_with, TestApp, TestUser,
+};
 
 async fn new_post(app: &TestApp, user: &TestUser, body: Value) -> String {
     let resp = app

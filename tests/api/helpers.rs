@@ -405,3 +405,8 @@ impl TestApp {
         self.api(Method::PATCH, path)
     }
 }
+
+/// The JSON body of a response.
+pub async fn json_of(resp: Response) -> Value {
+    resp.json().await.unwrap()
+}
