@@ -1,4 +1,4 @@
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{
     assert_problem, fields, generous_limits, json_of, spawn_app_with, TestApp, TestUser,
