@@ -169,6 +169,10 @@ async fn feed(
     let mut shared = match shared {
         Some(hit) => hit,
         None => {
+            // Only a miss needs to know that the circle exists.
+            if let Some(circle) = circle {
+                circles::find(&state.db, circle).await?;
+            }
             let mut rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
             let next_cursor = if rows.len() as u64 > page.limit {
                 rows.truncate(page.limit as usize);
@@ -398,7 +402,6 @@ impl PostsApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<FeedResponse> {
-        circles::find(&state.db, &id.0).await?;
         feed(&state, viewer.id(), Some(&id.0), sort.0, cursor.0, limit.0).await
     }
 }
