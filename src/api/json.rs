@@ -14,6 +14,13 @@ use serde_json::Value;
 use super::validate;
 use crate::error::{AppError, ErrorCode};
 
+/// Whether a `Content-Type` is JSON (`application/json`, `…+json`, any case).
+/// The consent middleware asks the very same question.
+pub fn is_json(content_type: &str) -> bool {
+    matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.type_() == "application"
+        && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
+}
+
 /// The largest JSON body accepted; put into request data at start-up.
 #[derive(Clone, Copy, Debug)]
 pub struct JsonLimit(pub usize);
@@ -32,8 +39,7 @@ impl<T: Type> Payload for JsonBody<T> {
     const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
 
     fn check_content_type(content_type: &str) -> bool {
-        matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.type_() == "application"
-            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
+        is_json(content_type)
     }
 
     fn schema_ref() -> MetaSchemaRef {

@@ -238,15 +238,10 @@ impl AuthApi {
         let phone = Phone::parse(&body.phone, "phone")?;
         check_limit(&state, ActionClass::SmsIp, &client.ip.to_string()).await?;
         let registered = service::find_by_phone(&state, &phone).await?.is_some();
+        // The answer never tells whether a number is registered: a taken
+        // number gets its register code too, and learns "log in instead"
+        // only once it proves it holds the phone.
         let deliver = match body.purpose {
-            SmsPurpose::Register if registered => {
-                return Err(AppError::field(
-                    crate::error::ErrorCode::PhoneTaken,
-                    "phone",
-                    "taken",
-                    "is already registered; log in instead",
-                ))
-            }
             SmsPurpose::Register | SmsPurpose::Guardian => true,
             // No SMS to unknown numbers: the answer is the same either way.
             SmsPurpose::Login | SmsPurpose::Deregister => registered,
@@ -312,6 +307,14 @@ impl AuthApi {
             });
         }
         let consents = parse_consents(body.consents.as_deref(), &mut errors);
+        // The consent middleware already refused a form without it; the
+        // account is never created without its recorded grant.
+        if errors.is_empty() && !consents.iter().any(|p| p.key == "account") {
+            return Err(AppError::new(
+                crate::error::ErrorCode::ConsentRequired,
+                "grant `account` on the form: the phone number needs its separate consent",
+            ));
+        }
         let phone = Phone::parse(&body.phone, "phone")
             .map_err(|e| errors.extend(e.errors))
             .ok();
@@ -389,6 +392,11 @@ impl AuthApi {
         }
         .into_info(&state);
         let body = body.0;
+        let mut errors = Vec::new();
+        let form_consents = parse_consents(body.consents.as_deref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::invalid_fields(errors));
+        }
         let phone = Phone::parse(&body.phone, "phone")?;
         let credential = match (body.password, body.sms_code) {
             (Some(p), None) => Credential::Password(p),
@@ -413,6 +421,8 @@ impl AuthApi {
         check_limit(&state, ActionClass::LoginAccount, &index).await?;
         let (user, issued) = service::login(&state, &phone, credential, device).await?;
         subject.set(&user.id);
+        // What the user ticked on the login form becomes a recorded grant.
+        service::record_form_grants(&state, &user.id, &form_consents).await?;
         Ok(LoginResponse::Ok(Json(auth_session(&state, user, issued))))
     }
 

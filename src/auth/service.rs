@@ -46,9 +46,7 @@ pub async fn find_by_phone(state: &AppState, phone: &Phone) -> AppResult<Option<
 
 /// Creates the account and its first session, or nothing at all.
 pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::Model, Issued)> {
-    if find_by_phone(state, &reg.phone).await?.is_some() {
-        return Err(phone_taken());
-    }
+    // The code first: only the phone's holder learns that it is taken.
     let index = sms_codes::phone_index(state, &reg.phone);
     sms_codes::consume(
         state,
@@ -58,6 +56,9 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         "sms_code",
     )
     .await?;
+    if find_by_phone(state, &reg.phone).await?.is_some() {
+        return Err(phone_taken());
+    }
     let password_hash = password::hash(reg.password).await?;
     let now = Utc::now();
     let user = users::ActiveModel {
@@ -134,4 +135,24 @@ fn bad_credentials(field: &str) -> AppError {
         "invalid_credentials",
         "the phone number or this credential is wrong",
     )
+}
+
+/// Records, with receipts, the grants a sign-in form carried that the user
+/// had not given yet.
+pub async fn record_form_grants(
+    state: &AppState,
+    user_id: &str,
+    purposes: &[&'static crate::privacy::catalog::Purpose],
+) -> AppResult<()> {
+    let held = consents::granted(&state.db, user_id).await?;
+    let new: Vec<_> = purposes.iter().filter(|p| !held.contains(p.key)).collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let txn = state.db.begin().await?;
+    for purpose in new {
+        consents::record(&txn, user_id, purpose, Action::Grant).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }

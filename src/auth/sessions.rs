@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{sessions, users};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::{
@@ -103,10 +103,24 @@ pub async fn authenticate(
     if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS
         || should_slide(session.expires_at, now, ttl(state))
     {
-        let mut active: sessions::ActiveModel = session.clone().into();
-        active.last_seen_at = Set(now);
-        active.expires_at = Set(now + ttl(state));
-        let session = active.update(&state.db).await?;
+        let expires_at = now + ttl(state);
+        let touched = sessions::Entity::update_many()
+            .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
+            .col_expr(sessions::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(sessions::Column::Id.eq(session.id.as_str()))
+            .exec(&state.db)
+            .await?;
+        // Revoked by a request running alongside this one.
+        if touched.rows_affected == 0 {
+            return Err(AppError::unauthorized(
+                "the token is invalid or was revoked",
+            ));
+        }
+        let session = sessions::Model {
+            last_seen_at: now,
+            expires_at,
+            ..session
+        };
         return Ok((user, session));
     }
     Ok((user, session))

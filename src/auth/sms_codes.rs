@@ -105,6 +105,14 @@ pub async fn consume(
             "must be 6 digits",
         ));
     }
+    // A new code resets its own five attempts; this caps guesses per phone
+    // across codes.
+    crate::api::check_limit(
+        state,
+        crate::platform::ratelimit::ActionClass::SmsVerify,
+        index,
+    )
+    .await?;
     let expired = || {
         AppError::field(
             ErrorCode::SmsCodeExpired,

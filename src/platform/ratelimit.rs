@@ -16,6 +16,8 @@ pub enum ActionClass {
     SmsPhone,
     /// SMS codes requested from one IP address.
     SmsIp,
+    /// SMS-code checks for one phone number: bounds guessing across codes.
+    SmsVerify,
     /// Login attempts from one IP address.
     LoginIp,
     /// Login attempts for one phone number.
@@ -41,6 +43,7 @@ impl ActionClass {
         match self {
             Self::SmsPhone => "sms_phone",
             Self::SmsIp => "sms_ip",
+            Self::SmsVerify => "sms_verify",
             Self::LoginIp => "login_ip",
             Self::LoginAccount => "login_account",
             Self::WriteIp => "write_ip",
@@ -61,6 +64,7 @@ impl ActionClass {
         BTreeMap::from([
             (Self::SmsPhone, q(1, 60)),
             (Self::SmsIp, q(10, 3600)),
+            (Self::SmsVerify, q(20, 86_400)),
             (Self::LoginIp, q(10, 60)),
             (Self::LoginAccount, q(5, 60)),
             (Self::WriteIp, q(600, 60)),

@@ -69,13 +69,22 @@ pub async fn enforce<E: Endpoint>(
     let Some(path) = req.uri().path().strip_prefix(openapi::BASE_PATH) else {
         return Ok(ep.call(req).await?.into_response());
     };
-    let Some(policy) = openapi::policies().find(req.method(), path) else {
+    let method = if req.method() == poem::http::Method::HEAD {
+        poem::http::Method::GET
+    } else {
+        req.method().clone()
+    };
+    let Some(policy) = openapi::policies().find(&method, path) else {
         return Ok(ep.call(req).await?.into_response());
     };
     let subject = Subject::default();
     req.extensions_mut().insert(subject.clone());
     let caller = match resolve_caller(state, &req).await {
         Ok(caller) => caller,
+        // A bad token on a route that needs one is a 401 before anything else.
+        Err(failure) if policy.authenticated => {
+            return Err(AppError::unauthorized(failure.0).into());
+        }
         Err(failure) => {
             req.extensions_mut().insert(failure);
             None
@@ -105,10 +114,12 @@ pub async fn enforce<E: Endpoint>(
         matches!(f.tag, Tag::Personal { .. }) && present(&req, body.as_ref(), f.location, &f.name)
     });
     // Calls that carry nothing personal need no grants looked up.
-    let grants: HashSet<String> = match (&caller, collects) {
-        (_, false) => HashSet::new(),
-        (Some(Resolved(user, _)), true) => consents::granted(&state.db, &user.id).await?,
-        (None, true) => anonymous_grants(body.as_ref()),
+    // Operations without a session (registration, login) are judged by the
+    // form, whoever's token rides along.
+    let grants: HashSet<String> = match (&caller, collects, policy.authenticated) {
+        (_, false, _) => HashSet::new(),
+        (Some(Resolved(user, _)), true, true) => consents::granted(&state.db, &user.id).await?,
+        _ => anonymous_grants(body.as_ref()),
     };
     let verdict = judge(policy, &req, body.as_ref(), &grants);
     if !verdict.refused.is_empty() {
@@ -122,16 +133,18 @@ pub async fn enforce<E: Endpoint>(
     }
     let resp = ep.call(req).await?.into_response();
     if resp.status().is_success() && !verdict.used.is_empty() {
-        let user_id = caller
-            .map(|Resolved(u, _)| u.id)
-            .or_else(|| subject.get().cloned());
+        let user_id = subject.get().cloned().or(caller.map(|Resolved(u, _)| u.id));
         if let Some(user_id) = user_id {
             let entries: Vec<(&'static str, Vec<&'static str>)> = verdict
                 .used
                 .into_iter()
                 .map(|(purpose, items)| (purpose, items.into_iter().collect()))
                 .collect();
-            log::append(&state.db, &user_id, &policy.operation_id, &entries).await?;
+            // The work is committed: a failed log write must not turn it into a 500.
+            if let Err(err) = log::append(&state.db, &user_id, &policy.operation_id, &entries).await
+            {
+                tracing::error!(error = %err, operation = %policy.operation_id, "processing log write failed");
+            }
         }
     }
     Ok(resp)
@@ -145,11 +158,10 @@ async fn resolve_caller(state: &AppState, req: &Request) -> Result<Option<Resolv
     let Some(header) = req.header("authorization") else {
         return Ok(None);
     };
-    let Some(token) = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-    else {
-        return Ok(None);
+    // Schemes are case-insensitive (RFC 9110), as poem-openapi's Bearer is.
+    let token = match header.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token,
+        _ => return Err(AuthFailure("send `Authorization: Bearer <token>`".into())),
     };
     match sessions::authenticate(state, token.trim()).await {
         Ok((user, session)) => Ok(Some(Resolved(user, session))),
@@ -170,9 +182,8 @@ async fn read_json_body(
     policy: &OperationPolicy,
     req: &mut Request,
 ) -> poem::Result<BodyRead> {
-    let is_json = req
-        .content_type()
-        .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+    // The very test the handler's payload uses, so the two never disagree.
+    let is_json = req.content_type().is_some_and(crate::api::json::is_json);
     let has_body_tags = policy.fields.iter().any(|f| f.location == Location::Body);
     if !is_json || !has_body_tags {
         return Ok(BodyRead::Other);
@@ -217,16 +228,17 @@ fn present(req: &Request, body: Option<&Value>, location: Location, name: &str) 
         Location::Query => req
             .uri()
             .query()
-            .is_some_and(|q| q.split('&').any(|kv| kv.split('=').next() == Some(name))),
+            .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(key, _)| key == name)),
         // A multipart form is not parsed here: its fields count as given.
         Location::Body => match body {
             Some(body) => name
                 .split('.')
                 .try_fold(body, |v, key| v.get(key))
                 .is_some_and(|v| !v.is_null()),
-            None => req
-                .content_type()
-                .is_some_and(|ct| ct.starts_with("multipart/form-data")),
+            None => req.content_type().is_some_and(|ct| {
+                ct.parse::<mime::Mime>()
+                    .is_ok_and(|m| m.type_() == mime::MULTIPART && m.subtype() == mime::FORM_DATA)
+            }),
         },
     }
 }

@@ -84,14 +84,22 @@ async fn the_phone_is_stored_encrypted_never_in_clear() {
 }
 
 #[tokio::test]
-async fn registering_a_taken_phone_is_a_409_and_changes_nothing() {
-    let app = spawn_app().await;
+async fn registering_a_taken_phone_is_a_409_only_for_the_phones_holder() {
+    let app = spawn_app_with(|c| {
+        c.rate_limits.insert(
+            agora::platform::ratelimit::ActionClass::SmsPhone,
+            "5/1m".parse().unwrap(),
+        );
+    })
+    .await;
     let user = app.register().await;
-    // Asking for a register code for a taken number is refused up front…
-    let resp = app.send_code(&user.phone, "register").await;
-    let body = assert_problem(resp, 409, "phone_taken").await;
-    assert_eq!(fields(&body), ["phone"]);
-    // …and so is registering, in another spelling of the same number.
+    // Asking for a register code does not tell whether the number is taken…
+    assert_eq!(app.send_code(&user.phone, "register").await.status(), 202);
+    // …a wrong code does not either…
+    let mut guess = registration(&user.phone);
+    guess["sms_code"] = json!("000000");
+    assert_problem(app.register_raw(guess).await, 400, "sms_code_invalid").await;
+    // …only the code sent to the phone does, in any spelling of the number.
     let resp = app
         .register_raw(registration(&format!("+86 {}", user.phone)))
         .await;
@@ -293,4 +301,83 @@ async fn an_sms_test_code_is_refused_with_a_real_sender() {
     .merge(("sms_test_code", "123456"));
     let err = agora::config::Config::from_figment(figment).unwrap_err();
     assert!(err.to_string().contains("AGORA_SMS_TEST_CODE"), "{err}");
+}
+
+#[tokio::test]
+async fn guesses_are_capped_per_phone_across_fresh_codes() {
+    let app = spawn_app_with(|c| {
+        for (class, spec) in [
+            (agora::platform::ratelimit::ActionClass::SmsPhone, "100/1m"),
+            (agora::platform::ratelimit::ActionClass::SmsVerify, "6/1d"),
+        ] {
+            c.rate_limits.insert(class, spec.parse().unwrap());
+        }
+    })
+    .await;
+    let phone = new_phone();
+    for _ in 0..2 {
+        // A fresh code resets its own five attempts, but not the daily cap.
+        app.send_code(&phone, "register").await;
+        for _ in 0..3 {
+            let mut body = registration(&phone);
+            body["sms_code"] = json!("000000");
+            assert_eq!(app.register_raw(body).await.status(), 400);
+        }
+    }
+    app.send_code(&phone, "register").await;
+    assert_problem(
+        app.register_raw(registration(&phone)).await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn what_the_login_form_grants_is_recorded_with_a_receipt() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let resp = app
+        .post("/auth/login")
+        .json(&json!({ "phone": user.phone, "password": PASSWORD, "consents": ["account", "browsing"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let states: Value = app
+        .get("/me/consents")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let browsing = states
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["purpose"] == "browsing")
+        .unwrap();
+    assert_eq!(browsing["granted"], true);
+    let receipts: Value = app
+        .get("/me/consent-receipts")
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(receipts["items"][0]["purpose"], "browsing");
+    let resp = app
+        .post("/auth/login")
+        .json(&json!({ "phone": user.phone, "password": PASSWORD, "consents": ["account", "nonsense"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        fields(&assert_problem(resp, 400, "validation_failed").await),
+        ["consents[1]"]
+    );
 }

@@ -789,3 +789,59 @@ async fn only_the_last_hundred_searches_are_kept() {
         0
     );
 }
+
+#[tokio::test]
+async fn letter_case_in_headers_does_not_get_past_the_consent_check() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    // A content type in capitals is still JSON to the consent check.
+    let resp = app
+        .api(Method::PUT, "/me/location")
+        .bearer_auth(&user.token)
+        .header("content-type", "Application/JSON")
+        .body(r#"{"city":"杭州"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 403, "consent_required").await;
+    // A scheme in capitals is still this user: grants come from the record,
+    // never from the request.
+    let resp = app
+        .api(Method::PUT, "/me/location")
+        .header("authorization", format!("BEARER {}", user.token))
+        .json(&json!({ "city": "杭州", "consents": ["location"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 403, "consent_required").await;
+    let resp = app
+        .api(Method::PUT, "/me/location")
+        .header("authorization", format!("Basic {}", user.token))
+        .json(&json!({ "city": "杭州" }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 401, "unauthorized").await;
+    assert_eq!(app.count("user_locations").await, 0);
+}
+
+#[tokio::test]
+async fn a_signed_in_users_grants_do_not_cover_someone_elses_registration() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let phone = new_phone();
+    app.send_code(&phone, "register").await;
+    let body = json!({
+        "phone": phone, "sms_code": TEST_CODE, "password": PASSWORD, "nickname": "x",
+        "accepted_notice_version": notice_version(),
+    });
+    let resp = app
+        .post("/auth/register")
+        .bearer_auth(&user.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 403, "consent_required").await;
+    assert_eq!(app.count("users").await, 1);
+}
