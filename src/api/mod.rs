@@ -42,6 +42,16 @@ pub enum ApiTags {
     Community,
 }
 
+/// A PATCH field: `None` leaves it alone, `Some(None)` clears it.
+pub fn patch_field<T>(value: poem_openapi::types::MaybeUndefined<T>) -> Option<Option<T>> {
+    use poem_openapi::types::MaybeUndefined;
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
 /// 429 with `Retry-After` when `key` is over its quota for `class`.
 pub async fn check_limit(state: &AppState, class: ActionClass, key: &str) -> AppResult<()> {
     state

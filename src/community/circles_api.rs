@@ -15,6 +15,7 @@ use super::{
 use crate::{
     api::{
         page::{split_page, Page},
+        patch_field,
         viewer::Viewer,
         ApiTags, JsonBody, PageParams,
     },
@@ -246,11 +247,7 @@ impl AdminCirclesApi {
     ) -> AppResult<CircleResponse> {
         auth.0.require(Role::Admin)?;
         let body = body.0;
-        let icon = match body.icon_upload_id {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(v) => Some(Some(v)),
-        };
+        let icon = patch_field(body.icon_upload_id);
         let txn = state.db.begin().await?;
         circles::update(
             &txn,

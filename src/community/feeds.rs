@@ -26,13 +26,15 @@ pub struct FeedKey {
 }
 
 impl FeedKey {
+    /// The key after `post` in a feed ordered by its stored rank.
     pub fn of(post: &posts::Model) -> String {
-        Cursor::encode(&format!(
-            "{}|{:?}|{}",
-            u8::from(post.pinned),
-            post.hot_rank,
-            post.id
-        ))
+        Self::with_score(post, post.hot_rank)
+    }
+
+    /// The key after a post whose effective score is `score`; `split_page`
+    /// wraps it into an opaque cursor.
+    pub fn with_score(post: &posts::Model, score: f64) -> String {
+        format!("{}|{:?}|{}", u8::from(post.pinned), score, post.id)
     }
 
     pub fn parse(cursor: &str) -> AppResult<Self> {
@@ -144,18 +146,6 @@ pub async fn boosted_page(
             (p, score)
         })
         .collect())
-}
-
-impl FeedKey {
-    /// A cursor after a post whose effective score is `score`.
-    pub fn with_score(post: &posts::Model, score: f64) -> String {
-        Cursor::encode(&format!(
-            "{}|{:?}|{}",
-            u8::from(post.pinned),
-            score,
-            post.id
-        ))
-    }
 }
 
 // ---- the first-page cache -------------------------------------------------

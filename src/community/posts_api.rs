@@ -15,7 +15,12 @@ use super::{
     posts::{self, NewPost, PostEdit},
 };
 use crate::{
-    api::{check_limit, page::Page, viewer::Viewer, ApiTags, JsonBody, PageParams},
+    api::{
+        check_limit,
+        page::{split_page, Page},
+        viewer::Viewer,
+        ApiTags, JsonBody, PageParams,
+    },
     auth::BearerAuth,
     error::AppResult,
     platform::ratelimit::ActionClass,
@@ -148,13 +153,10 @@ async fn feed(
         if granted.contains("personalized_recommendations") {
             let joined = circles::joined_all(&state.db, user).await?;
             if !joined.is_empty() {
-                let mut rows = feeds::boosted_page(&state.db, &joined, after, page.limit).await?;
-                let next_cursor = if rows.len() as u64 > page.limit {
-                    rows.truncate(page.limit as usize);
-                    rows.last().map(|(p, score)| FeedKey::with_score(p, *score))
-                } else {
-                    None
-                };
+                let rows = feeds::boosted_page(&state.db, &joined, after, page.limit).await?;
+                let (rows, next_cursor) = split_page(rows, page.limit, |(p, score)| {
+                    FeedKey::with_score(p, *score)
+                });
                 let rows = rows.into_iter().map(|(p, _)| p).collect();
                 let items = post_views(state, rows, viewer).await?;
                 return Ok(FeedResponse::Ok(Json(Page { items, next_cursor })));
@@ -173,13 +175,8 @@ async fn feed(
             if let Some(circle) = circle {
                 circles::find(&state.db, circle).await?;
             }
-            let mut rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
-            let next_cursor = if rows.len() as u64 > page.limit {
-                rows.truncate(page.limit as usize);
-                rows.last().map(FeedKey::of)
-            } else {
-                None
-            };
+            let rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
+            let (rows, next_cursor) = split_page(rows, page.limit, FeedKey::of);
             let items = post_views(state, rows, None).await?;
             let fresh = Page { items, next_cursor };
             if first_page {

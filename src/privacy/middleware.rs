@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::{
     consents, log, notice,
-    spec::{Location, OperationPolicy},
+    spec::{FieldTag, Location, OperationPolicy},
     tags::Tag,
 };
 use crate::{
@@ -110,18 +110,22 @@ pub async fn enforce<E: Endpoint>(
         // Broken JSON: the handler refuses it with a 400, storing nothing.
         BodyRead::Unparseable => return Ok(ep.call(req).await?.into_response()),
     };
-    let collects = policy.fields.iter().any(|f| {
-        matches!(f.tag, Tag::Personal { .. }) && present(&req, body.as_ref(), f.location, &f.name)
-    });
+    // The personal fields this call actually carries, worked out once.
+    let given: Vec<&FieldTag> = policy
+        .fields
+        .iter()
+        .filter(|f| matches!(f.tag, Tag::Personal { .. }))
+        .filter(|f| present(&req, body.as_ref(), f.location, &f.name))
+        .collect();
     // Calls that carry nothing personal need no grants looked up.
     // Operations without a session (registration, login) are judged by the
     // form, whoever's token rides along.
-    let grants: HashSet<String> = match (&caller, collects, policy.authenticated) {
-        (_, false, _) => HashSet::new(),
-        (Some(Resolved(user, _)), true, true) => consents::granted(&state.db, &user.id).await?,
+    let grants: HashSet<String> = match (&caller, given.is_empty(), policy.authenticated) {
+        (_, true, _) => HashSet::new(),
+        (Some(Resolved(user, _)), false, true) => consents::granted(&state.db, &user.id).await?,
         _ => anonymous_grants(body.as_ref()),
     };
-    let verdict = judge(policy, &req, body.as_ref(), &grants);
+    let verdict = judge(&given, &grants);
     if !verdict.refused.is_empty() {
         return Err(consent_required(&verdict.refused).into());
     }
@@ -243,20 +247,12 @@ fn present(req: &Request, body: Option<&Value>, location: Location, name: &str) 
     }
 }
 
-fn judge(
-    policy: &OperationPolicy,
-    req: &Request,
-    body: Option<&Value>,
-    grants: &HashSet<String>,
-) -> Verdict {
+fn judge(given: &[&FieldTag], grants: &HashSet<String>) -> Verdict {
     let mut verdict = Verdict::default();
-    for field in &policy.fields {
+    for field in given {
         let Tag::Personal { item, purpose, .. } = field.tag else {
             continue;
         };
-        if !present(req, body, field.location, &field.name) {
-            continue;
-        }
         if purpose.allows(item, grants.contains(purpose.key)) {
             verdict
                 .used

@@ -11,7 +11,7 @@ use super::{
     service::{self, check_birthday, Nickname, ProfileChange},
 };
 use crate::{
-    api::{check_limit, ApiTags, JsonBody},
+    api::{check_limit, patch_field, ApiTags, JsonBody},
     auth::{
         password::{self, Password},
         sessions, BearerAuth, Role,
@@ -127,15 +127,9 @@ async fn me(state: &AppState, id: &str) -> AppResult<Me> {
     Ok(me)
 }
 
+/// Free text: blank clears it like `null` does.
 fn optional_text(v: MaybeUndefined<String>) -> Option<Option<String>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(s) => {
-            let s = s.trim().to_owned();
-            Some((!s.is_empty()).then_some(s))
-        }
-    }
+    patch_field(v).map(|s| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
 }
 
 #[OpenApi(prefix_path = "/me", tag = "ApiTags::Me")]
@@ -164,21 +158,11 @@ impl MeApi {
                 .nickname
                 .map(|n| Nickname::parse(&n, "nickname"))
                 .transpose()?,
-            avatar_upload_id: match patch.avatar_upload_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(id) => Some(Some(id)),
-            },
-            gender: match patch.gender {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(g) => Some(Some(g.as_str().to_owned())),
-            },
-            birthday: match patch.birthday {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(check_birthday(d)?)),
-            },
+            avatar_upload_id: patch_field(patch.avatar_upload_id),
+            gender: patch_field(patch.gender).map(|g| g.map(|g| g.as_str().to_owned())),
+            birthday: patch_field(patch.birthday)
+                .map(|d| d.map(check_birthday).transpose())
+                .transpose()?,
             region: optional_text(patch.region),
             signature: optional_text(patch.signature),
         };
