@@ -73,6 +73,7 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
             accepted_notice_version: Set("bench".into()),
             created_at: Set(now),
             updated_at: Set(now),
+            show_online_status: Set(true),
         });
         users::Entity::insert_many(rows)
             .exec(&state.db)

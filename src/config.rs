@@ -81,6 +81,13 @@ pub struct Config {
     pub json_body_limit: usize,
     /// Largest uploaded image, in bytes.
     pub upload_image_limit: usize,
+    /// Largest uploaded video, in bytes.
+    pub upload_video_limit: usize,
+    /// Largest uploaded file (PDF, ZIP, text), in bytes.
+    pub upload_file_limit: usize,
+    /// How long after sending a message its sender may recall it.
+    #[serde(with = "humantime_serde")]
+    pub message_recall_window: Duration,
     /// Sliding lifetime of a session token.
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
@@ -111,6 +118,9 @@ impl Default for Config {
             sms_test_code: None,
             json_body_limit: 1024 * 1024,
             upload_image_limit: 10 * 1024 * 1024,
+            upload_video_limit: 100 * 1024 * 1024,
+            upload_file_limit: 20 * 1024 * 1024,
+            message_recall_window: Duration::from_secs(120),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
             trust_forwarded_for: false,

@@ -44,6 +44,7 @@ error_codes! {
     InvalidCredentials => "invalid_credentials", UNAUTHORIZED, "The phone number or the credential is wrong";
     Forbidden => "forbidden", FORBIDDEN, "You may not do this";
     ConsentRequired => "consent_required", FORBIDDEN, "Consent is required for this purpose";
+    Blocked => "blocked", FORBIDDEN, "One of you has blocked the other";
     NoticeOutdated => "notice_outdated", FORBIDDEN, "Accept the current privacy notice first";
     NotFound => "not_found", NOT_FOUND, "Not found";
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
@@ -51,6 +52,7 @@ error_codes! {
     Conflict => "conflict", CONFLICT, "This conflicts with what is already there";
     Locked => "locked", CONFLICT, "This is locked by a moderator";
     ConsentNotWithdrawable => "consent_not_withdrawable", CONFLICT, "This purpose ends only with deregistration";
+    RecallWindowPassed => "recall_window_passed", CONFLICT, "It is too late to recall this message";
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large";
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type";
     RateLimited => "rate_limited", TOO_MANY_REQUESTS, "Too many requests";

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod community;
 pub mod config;
 pub mod error;
+pub mod messages;
 pub mod openapi;
 pub mod platform;
 pub mod privacy;

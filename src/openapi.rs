@@ -13,6 +13,7 @@ use crate::{
         posts_api::PostsApi,
     },
     error::ErrorCode,
+    messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::{
         api::{MyPrivacyApi, PrivacyApi},
         spec::{annotate, Annotated, PolicyTable},
@@ -38,7 +39,7 @@ pub type Apis = (
     FollowsApi,
     ModerationApi,
     AdminModerationApi,
-    SearchApi,
+    (SearchApi, MessagesApi, PeopleApi, RealtimeApi),
 );
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -61,7 +62,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             FollowsApi,
             ModerationApi,
             AdminModerationApi,
-            SearchApi,
+            (SearchApi, MessagesApi, PeopleApi, RealtimeApi),
         ),
         "agora",
         env!("CARGO_PKG_VERSION"),

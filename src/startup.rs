@@ -72,10 +72,16 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let docs = api.swagger_ui_html().replacen(&api.spec(), &spec, 1);
     let json_limit = JsonLimit(state.config.json_body_limit);
     let trust = TrustForwardedFor(state.config.trust_forwarded_for);
-    let max_body = state
-        .config
-        .upload_image_limit
-        .max(state.config.json_body_limit)
+    let config = &state.config;
+    let max_body = [
+        config.upload_image_limit,
+        config.upload_video_limit,
+        config.upload_file_limit,
+        config.json_body_limit,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
         + 1024 * 1024;
     let limits_state = state.clone();
     let consent_state = state.clone();
@@ -96,6 +102,10 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/media/:key", get(uploads::media::serve))
+        .at(
+            format!("{}/realtime", openapi::BASE_PATH),
+            get(crate::messages::realtime::connect),
+        )
         .around(move |ep, req| {
             let state = consent_state.clone();
             async move { privacy::middleware::enforce(&state, ep, req).await }

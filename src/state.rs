@@ -10,6 +10,7 @@ use crate::{
         crypto::Crypto,
         db,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
+        realtime::Realtime,
         search_index::{meili::MeiliIndex, tantivy::TantivyIndex, SharedSearch},
         sms::{LogSender, SmsSender},
         storage::MediaStore,
@@ -29,6 +30,8 @@ pub struct AppState {
     /// What each optional purpose's owner erases on withdrawal.
     pub erasers: Erasers,
     pub search: SharedSearch,
+    /// Live connections: events to users, and who is online.
+    pub realtime: Realtime,
 }
 
 impl AppState {
@@ -36,20 +39,26 @@ impl AppState {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = db::connect(&config).await?;
         db::migrate(&db).await?;
-        let (cache, limiter): (SharedCache, SharedLimiter) = match &config.redis_url {
-            Some(url) => {
-                let redis = RedisConn::new(url.expose(), &config.redis_prefix)?;
-                (
-                    Arc::new(RedisCache::new(redis.clone())),
-                    Arc::new(RedisLimiter::new(redis, config.rate_limits.clone())),
-                )
-            }
-            None => {
-                let governor = Arc::new(GovernorLimiter::new(&config.rate_limits));
-                spawn_shrinker(governor.clone());
-                (Arc::new(MemoryCache::new()), governor)
-            }
-        };
+        let (cache, limiter, realtime): (SharedCache, SharedLimiter, Realtime) =
+            match &config.redis_url {
+                Some(url) => {
+                    let redis = RedisConn::new(url.expose(), &config.redis_prefix)?;
+                    (
+                        Arc::new(RedisCache::new(redis.clone())),
+                        Arc::new(RedisLimiter::new(redis.clone(), config.rate_limits.clone())),
+                        Realtime::redis(redis),
+                    )
+                }
+                None => {
+                    let governor = Arc::new(GovernorLimiter::new(&config.rate_limits));
+                    spawn_shrinker(governor.clone());
+                    (
+                        Arc::new(MemoryCache::new()),
+                        governor,
+                        Realtime::in_process(),
+                    )
+                }
+            };
         crate::privacy::notice::publish(&db)
             .await
             .map_err(|e| anyhow::anyhow!("publishing the notice version: {e}"))?;
@@ -74,6 +83,7 @@ impl AppState {
             db,
             cache,
             limiter,
+            realtime,
         })
     }
 }

@@ -23,6 +23,8 @@ pub struct Model {
     pub accepted_notice_version: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Whether others may see when I am online.
+    pub show_online_status: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

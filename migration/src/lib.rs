@@ -7,6 +7,7 @@ mod m20261124_000002_privacy;
 mod m20261124_000003_community;
 mod m20261124_000004_follows_reports;
 mod m20261124_000005_search_outbox;
+mod m20261129_000006_messages;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_community::Migration),
             Box::new(m20261124_000004_follows_reports::Migration),
             Box::new(m20261124_000005_search_outbox::Migration),
+            Box::new(m20261129_000006_messages::Migration),
         ]
     }
 }

@@ -40,6 +40,8 @@ pub enum ApiTags {
     Search,
     /// Circles, posts, comments, likes and feeds.
     Community,
+    /// Private messages, blocks, presence, notifications and the realtime socket.
+    Messages,
 }
 
 /// A PATCH field: `None` leaves it alone, `Some(None)` clears it.

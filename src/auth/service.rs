@@ -78,6 +78,7 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         accepted_notice_version: Set(reg.accepted_notice_version),
         created_at: Set(now),
         updated_at: Set(now),
+        show_online_status: Set(true),
     };
     let txn = state.db.begin().await?;
     let user = match users::Entity::insert(user).exec_with_returning(&txn).await {

@@ -176,6 +176,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
             accepted_notice_version: Set(notice::version().into()),
             created_at: Set(now),
             updated_at: Set(now),
+            show_online_status: Set(true),
         })
         .exec(&txn)
         .await?;

@@ -11,6 +11,8 @@ pub trait Cache: Send + Sync + 'static {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> anyhow::Result<()>;
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Gets and deletes in one step: of two callers, one gets the value.
+    async fn take(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     /// Reachable right now?
     async fn ping(&self) -> bool;
     /// `memory` or `redis`.
@@ -67,6 +69,13 @@ impl Cache for MemoryCache {
         Ok(())
     }
 
+    async fn take(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(match self.inner.remove(key).await {
+            Some((value, expires)) if expires > tokio::time::Instant::now() => Some(value),
+            _ => None,
+        })
+    }
+
     async fn ping(&self) -> bool {
         true
     }
@@ -108,6 +117,10 @@ impl RedisConn {
         Ok(manager.clone())
     }
 
+    pub fn client(&self) -> &redis::Client {
+        &self.client
+    }
+
     pub fn key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
     }
@@ -141,6 +154,14 @@ impl Cache for RedisCache {
         let mut conn = self.redis.conn().await?;
         let _: () = conn.del(self.redis.key(key)).await?;
         Ok(())
+    }
+
+    async fn take(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut conn = self.redis.conn().await?;
+        Ok(redis::cmd("GETDEL")
+            .arg(self.redis.key(key))
+            .query_async(&mut conn)
+            .await?)
     }
 
     async fn ping(&self) -> bool {

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod crypto;
 pub mod db;
 pub mod ratelimit;
+pub mod realtime;
 pub mod search_index;
 pub mod sms;
 pub mod storage;

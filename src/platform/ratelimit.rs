@@ -36,6 +36,10 @@ pub enum ActionClass {
     CommentCreate,
     /// Likes by one account.
     Like,
+    /// Private messages sent by one account.
+    MessageSend,
+    /// New conversations started by one account.
+    ConversationCreate,
 }
 
 impl ActionClass {
@@ -53,6 +57,8 @@ impl ActionClass {
             Self::PostCreate => "post_create",
             Self::CommentCreate => "comment_create",
             Self::Like => "like",
+            Self::MessageSend => "message_send",
+            Self::ConversationCreate => "conversation_create",
         }
     }
 
@@ -74,6 +80,9 @@ impl ActionClass {
             (Self::PostCreate, q(1, 15)),
             (Self::CommentCreate, q(1, 5)),
             (Self::Like, q(50, 60)),
+            // One a second with a burst of ten.
+            (Self::MessageSend, q(10, 10)),
+            (Self::ConversationCreate, q(20, 86_400)),
         ])
     }
 }

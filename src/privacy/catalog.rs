@@ -192,6 +192,7 @@ items! {
     "likes", "user.behavior", "pd:Preference", Personal, User, Plain, "likes", "点赞";
     "comments", "user.content.public", "ext:CommentContent", Personal, User, Plain, "comments", "评论";
     "circle_memberships", "user.behavior", "pd:Membership", Personal, User, Plain, "circle memberships", "圈子成员关系";
+    "blocks", "user.behavior", "pd:SocialNetwork", Personal, User, Plain, "users you blocked", "黑名单";
     "search_query", "user.behavior.search_history", "pd:SearchHistory", Personal, User, Plain, "search queries", "搜索记录";
     "conversation_list", "user.content.private", "pd:Communication", Personal, User, Plain, "conversation list", "会话列表";
     "message_text", "user.content.private", "pd:Communication", Personal, User, Encrypted, "message text", "私信内容";
@@ -245,9 +246,9 @@ pub const PURPOSES: &[Purpose] = &[
     purpose!("diagnostic_logs", "Diagnostic logs", "诊断日志", "Help engineers fix the problem you report with a log from your device.", "帮助工程师用你设备上的日志修复你反馈的问题。",
         Consent, Optional, For("P180D"), Delete, Allowed,
         ["diagnostic_log"]),
-    purpose!("social", "Social", "社交", "Follows, likes, comments and circle memberships.", "关注、点赞、评论和圈子成员关系。",
+    purpose!("social", "Social", "社交", "Follows, likes, comments, circle memberships and the users you block.", "关注、点赞、评论、圈子成员关系和你屏蔽的用户。",
         ContractPerformance, Essential, UntilDeleted, Delete, ByDeregistration,
-        ["follows", "likes", "comments", "circle_memberships"]),
+        ["follows", "likes", "comments", "circle_memberships", "blocks"]),
     purpose!("search_history", "Search history", "搜索记录", "Keep your recent searches so you can repeat them (the last 100).", "保存你最近的搜索（最多100条），方便再次搜索。",
         Consent, Optional, UntilDeleted, Delete, Allowed,
         ["search_query"]),

@@ -4,19 +4,16 @@ use poem_openapi::{
     payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
 };
 
-use crate::{
-    api::ApiTags,
-    auth::BearerAuth,
-    error::{AppError, AppResult, ErrorCode},
-    state::AppState,
-};
+use crate::{api::ApiTags, auth::BearerAuth, error::AppResult, state::AppState};
 
 pub struct UploadsApi;
 
 #[derive(Debug, Multipart)]
 pub struct UploadForm {
-    /// The file: a JPEG, PNG, WebP or GIF image up to 10 MiB. The type is
-    /// decided from the bytes, not the name; metadata (EXIF, GPS) is removed.
+    /// The file: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
+    /// such as EXIF and GPS is removed), an MP4, MOV or WebM video (up to
+    /// 100 MiB) or a PDF, ZIP, Office document or plain-text file (up to
+    /// 20 MiB). The type is decided from the bytes, not the name.
     /// privacy: uploaded_media for posting, required
     pub file: Upload,
 }
@@ -26,7 +23,7 @@ pub struct UploadView {
     pub id: String,
     /// Where the stored file can be fetched.
     pub url: String,
-    /// `image`.
+    /// `image`, `video` or `file`.
     pub kind: String,
     pub content_type: String,
     /// Size after metadata was removed.
@@ -42,7 +39,9 @@ pub enum UploadResponse {
 
 #[OpenApi(prefix_path = "/uploads", tag = "ApiTags::Uploads")]
 impl UploadsApi {
-    /// Upload an image (multipart, field `file`).
+    /// Upload an image, a video or a file (multipart, field `file`).
+    ///
+    /// Large files are streamed to storage, never held whole in memory.
     #[oai(path = "/", method = "post", operation_id = "uploads_create")]
     async fn create(
         &self,
@@ -50,17 +49,7 @@ impl UploadsApi {
         auth: BearerAuth,
         form: UploadForm,
     ) -> AppResult<UploadResponse> {
-        let limit = state.config.upload_image_limit;
-        if form.file.size() > limit {
-            return Err(AppError::field(
-                ErrorCode::PayloadTooLarge,
-                "file",
-                "too_large",
-                format!("must be at most {limit} bytes"),
-            ));
-        }
-        let data = form.file.into_vec().await.map_err(AppError::internal)?;
-        let upload = super::service::store_image(&state, &auth.0.id, data).await?;
+        let upload = super::service::store(&state, &auth.0.id, form.file).await?;
         Ok(UploadResponse::Created(Json(UploadView {
             url: state.config.media_url(&upload.storage_key),
             id: upload.id,

@@ -28,16 +28,22 @@ pub async fn serve(state: Data<&AppState>, Path(key): Path<String>) -> Result<Re
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("media"))?;
-    let bytes = state
+    let stream = state
         .media
-        .get(&key)
+        .get_stream(&key)
         .await
         .map_err(AppError::internal)?
         .ok_or_else(|| AppError::not_found("media"))?;
-    Ok(Response::builder()
+    let mut builder = Response::builder();
+    if upload.kind == "file" {
+        // Files are downloaded, never rendered by the browser.
+        builder = builder.header("Content-Disposition", "attachment");
+    }
+    Ok(builder
         .content_type(upload.content_type)
+        .header("Content-Length", upload.bytes.to_string())
         .header("Cache-Control", "public, max-age=31536000, immutable")
         .header("X-Content-Type-Options", "nosniff")
-        .body(bytes)
+        .body(poem::Body::from_bytes_stream(stream))
         .into_response())
 }

@@ -1,8 +1,11 @@
-//! Storing an upload: sniff, strip, store, record — or nothing at all.
+//! Storing an upload: sniff, check the size for its kind, strip image
+//! metadata, store, record — or nothing at all.
 use bytes::Bytes;
 use chrono::Utc;
 use entity::uploads;
+use poem_openapi::types::multipart::Upload;
 use sea_orm::{ActiveValue::Set, EntityTrait};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::strip::{self, ImageFormat};
 use crate::{
@@ -10,21 +13,153 @@ use crate::{
     state::AppState,
 };
 
-pub async fn store_image(
+/// What an upload is, decided from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sniffed {
+    Image(ImageFormat),
+    /// A video or file kept as sent: `(kind, mime, extension)`.
+    Other(&'static str, &'static str, &'static str),
+}
+
+/// The allow-list of videos and files, by sniffed MIME type.
+const OTHER: &[(&str, &str, &str)] = &[
+    ("video/mp4", "video", "mp4"),
+    ("video/quicktime", "video", "mov"),
+    ("video/webm", "video", "webm"),
+    ("application/pdf", "file", "pdf"),
+    ("application/zip", "file", "zip"),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "file",
+        "docx",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "file",
+        "xlsx",
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "file",
+        "pptx",
+    ),
+];
+
+pub fn sniff(head: &[u8]) -> Option<Sniffed> {
+    match infer::get(head) {
+        Some(t) => {
+            let mime = t.mime_type();
+            if let Some(format) = ImageFormat::from_mime(mime) {
+                return Some(Sniffed::Image(format));
+            }
+            OTHER
+                .iter()
+                .find(|(m, _, _)| *m == mime)
+                .map(|(m, kind, ext)| Sniffed::Other(kind, m, ext))
+        }
+        // Plain text: valid UTF-8 (a character may be cut at the end of
+        // the head) without control bytes other than whitespace, and not
+        // markup.
+        None if !head.is_empty() && looks_like_text(head) => {
+            Some(Sniffed::Other("file", "text/plain; charset=utf-8", "txt"))
+        }
+        None => None,
+    }
+}
+
+fn looks_like_text(head: &[u8]) -> bool {
+    // Markup (HTML, SVG, XML) is refused outright: too easy to turn into
+    // script in someone's browser.
+    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        return false;
+    }
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
+    };
+    valid
+        && head
+            .iter()
+            .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
+}
+
+fn unsupported() -> AppError {
+    AppError::field(
+        ErrorCode::UnsupportedMediaType,
+        "file",
+        "unsupported_type",
+        "must be an image (JPEG, PNG, WebP, GIF), a video (MP4, MOV, WebM) \
+         or a file (PDF, ZIP, Office document, plain text)",
+    )
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::field(
+        ErrorCode::PayloadTooLarge,
+        "file",
+        "too_large",
+        format!("must be at most {limit} bytes for this kind of file"),
+    )
+}
+
+/// Stores an upload of any accepted kind.
+pub async fn store(state: &AppState, owner_id: &str, upload: Upload) -> AppResult<uploads::Model> {
+    let size = upload.size();
+    let mut file = upload.into_file();
+    let mut head = vec![0u8; 8192];
+    let mut read = 0;
+    while read < head.len() {
+        let n = file
+            .read(&mut head[read..])
+            .await
+            .map_err(AppError::internal)?;
+        if n == 0 {
+            break;
+        }
+        read += n;
+    }
+    head.truncate(read);
+    let config = &state.config;
+    match sniff(&head).ok_or_else(unsupported)? {
+        Sniffed::Image(format) => {
+            if size > config.upload_image_limit {
+                return Err(too_large(config.upload_image_limit));
+            }
+            file.rewind().await.map_err(AppError::internal)?;
+            let mut data = Vec::with_capacity(size);
+            file.read_to_end(&mut data)
+                .await
+                .map_err(AppError::internal)?;
+            store_image(state, owner_id, format, data).await
+        }
+        Sniffed::Other(kind, mime, ext) => {
+            let limit = if kind == "video" {
+                config.upload_video_limit
+            } else {
+                config.upload_file_limit
+            };
+            if size > limit {
+                return Err(too_large(limit));
+            }
+            file.rewind().await.map_err(AppError::internal)?;
+            let id = uuid::Uuid::now_v7().to_string();
+            let key = format!("{id}.{ext}");
+            let bytes = state
+                .media
+                .put_stream(&key, file)
+                .await
+                .map_err(AppError::internal)?;
+            record(state, id, owner_id, key, kind, mime, bytes as i64).await
+        }
+    }
+}
+
+async fn store_image(
     state: &AppState,
     owner_id: &str,
+    format: ImageFormat,
     data: Vec<u8>,
 ) -> AppResult<uploads::Model> {
-    let format = infer::get(&data)
-        .and_then(|t| ImageFormat::from_mime(t.mime_type()))
-        .ok_or_else(|| {
-            AppError::field(
-                ErrorCode::UnsupportedMediaType,
-                "file",
-                "unsupported_type",
-                "must be a JPEG, PNG, WebP or GIF image",
-            )
-        })?;
     let cleaned = strip::strip(format, Bytes::from(data)).ok_or_else(|| {
         AppError::invalid(
             "file",
@@ -40,12 +175,25 @@ pub async fn store_image(
         .put(&key, cleaned)
         .await
         .map_err(AppError::internal)?;
+    record(state, id, owner_id, key, "image", format.mime(), bytes).await
+}
+
+/// Records a stored object; removes it again when the row cannot be written.
+async fn record(
+    state: &AppState,
+    id: String,
+    owner_id: &str,
+    key: String,
+    kind: &str,
+    mime: &str,
+    bytes: i64,
+) -> AppResult<uploads::Model> {
     let row = uploads::ActiveModel {
         id: Set(id),
         owner_id: Set(owner_id.to_owned()),
         storage_key: Set(key.clone()),
-        kind: Set("image".into()),
-        content_type: Set(format.mime().into()),
+        kind: Set(kind.into()),
+        content_type: Set(mime.into()),
         bytes: Set(bytes),
         created_at: Set(Utc::now()),
     };
@@ -55,7 +203,6 @@ pub async fn store_image(
     {
         Ok(model) => Ok(model),
         Err(err) => {
-            // Leave no orphan file behind a failed insert.
             let _ = state.media.delete(&key).await;
             Err(err.into())
         }

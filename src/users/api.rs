@@ -48,6 +48,9 @@ pub struct ProfilePatch {
     /// privacy: signature for profile, optional
     #[oai(validator(max_length = 200))]
     pub signature: MaybeUndefined<String>,
+    /// Whether others may see when I am online (on by default).
+    /// privacy: not personal
+    pub show_online_status: Option<bool>,
 }
 
 #[derive(Debug, Object)]
@@ -165,6 +168,7 @@ impl MeApi {
                 .transpose()?,
             region: optional_text(patch.region),
             signature: optional_text(patch.signature),
+            show_online_status: patch.show_online_status,
         };
         let (user, _) = service::load(&state.db, &auth.0.id)
             .await?

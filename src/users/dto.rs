@@ -57,6 +57,8 @@ pub struct Me {
     pub experience: i64,
     /// The privacy-notice version I accepted.
     pub accepted_notice_version: String,
+    /// Whether others may see when I am online.
+    pub show_online_status: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -98,6 +100,7 @@ impl Me {
             level: user.level,
             experience: user.experience,
             accepted_notice_version: user.accepted_notice_version,
+            show_online_status: user.show_online_status,
             created_at: user.created_at,
             nickname: user.nickname,
             id: user.id,

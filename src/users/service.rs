@@ -70,6 +70,7 @@ pub struct ProfileChange {
     pub birthday: Option<Option<NaiveDate>>,
     pub region: Option<Option<String>>,
     pub signature: Option<Option<String>>,
+    pub show_online_status: Option<bool>,
 }
 
 pub fn check_birthday(date: NaiveDate) -> AppResult<NaiveDate> {
@@ -122,6 +123,9 @@ pub async fn update_profile(
     }
     if let Some(v) = change.signature {
         active.signature = Set(v);
+    }
+    if let Some(v) = change.show_online_status {
+        active.show_online_status = Set(v);
     }
     active.updated_at = Set(Utc::now());
     let user = active.update(db).await?;

@@ -191,16 +191,21 @@ async fn the_type_comes_from_the_bytes_not_the_name() {
     .await;
     let problem = assert_problem(resp, 415, "unsupported_media_type").await;
     assert_eq!(fields(&problem), ["file"]);
-    // A PDF is not an image either.
-    let resp = upload(
+    // A PDF named like an image is stored as the file it is.
+    let body: Value = upload(
         &app,
         &user.token,
         b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
         "a.png",
     )
-    .await;
-    assert_problem(resp, 415, "unsupported_media_type").await;
-    assert_eq!(app.count("uploads").await, 1);
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(body["kind"], "file");
+    assert_eq!(body["content_type"], "application/pdf");
+    assert!(body["url"].as_str().unwrap().ends_with(".pdf"));
+    assert_eq!(app.count("uploads").await, 2);
 }
 
 #[tokio::test]

@@ -1,0 +1,155 @@
+//! Blocks: a blocked user can start no conversation with the blocker, send
+//! them nothing and see nothing of their presence. Blocking also ends
+//! follows both ways. History already exchanged stays readable.
+use chrono::Utc;
+use entity::{follows, user_blocks, users};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::{
+    api::PageParams,
+    error::{AppError, AppResult, ErrorCode},
+};
+
+pub async fn block(db: &DatabaseConnection, blocker: &str, blocked: &str) -> AppResult<()> {
+    if blocker == blocked {
+        return Err(AppError::invalid("id", "self", "you cannot block yourself"));
+    }
+    let txn = db.begin().await?;
+    if users::Entity::find_by_id(blocked.to_owned())
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::not_found("user"));
+    }
+    user_blocks::Entity::insert(user_blocks::ActiveModel {
+        blocker_id: Set(blocker.to_owned()),
+        blocked_id: Set(blocked.to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    follows::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(follows::Column::FollowerId.eq(blocker))
+                        .add(follows::Column::FolloweeId.eq(blocked)),
+                )
+                .add(
+                    Condition::all()
+                        .add(follows::Column::FollowerId.eq(blocked))
+                        .add(follows::Column::FolloweeId.eq(blocker)),
+                ),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn unblock(db: &impl ConnectionTrait, blocker: &str, blocked: &str) -> AppResult<()> {
+    user_blocks::Entity::delete_many()
+        .filter(user_blocks::Column::BlockerId.eq(blocker))
+        .filter(user_blocks::Column::BlockedId.eq(blocked))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn between(a: &str, b: &str) -> Condition {
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(user_blocks::Column::BlockerId.eq(a))
+                .add(user_blocks::Column::BlockedId.eq(b)),
+        )
+        .add(
+            Condition::all()
+                .add(user_blocks::Column::BlockerId.eq(b))
+                .add(user_blocks::Column::BlockedId.eq(a)),
+        )
+}
+
+/// Has either of the two blocked the other?
+pub async fn either_blocked(db: &impl ConnectionTrait, a: &str, b: &str) -> AppResult<bool> {
+    Ok(user_blocks::Entity::find()
+        .filter(between(a, b))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// 403 `blocked` when either of the two blocked the other.
+pub async fn ensure_not_blocked(db: &impl ConnectionTrait, a: &str, b: &str) -> AppResult<()> {
+    if either_blocked(db, a, b).await? {
+        return Err(AppError::new(
+            ErrorCode::Blocked,
+            "one of you has blocked the other",
+        ));
+    }
+    Ok(())
+}
+
+/// Of `others`, those who blocked `user` or whom `user` blocked.
+pub async fn blocked_among(
+    db: &impl ConnectionTrait,
+    user: &str,
+    others: &[String],
+) -> AppResult<Vec<String>> {
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = user_blocks::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(user_blocks::Column::BlockerId.eq(user))
+                        .add(user_blocks::Column::BlockedId.is_in(others.to_vec())),
+                )
+                .add(
+                    Condition::all()
+                        .add(user_blocks::Column::BlockedId.eq(user))
+                        .add(user_blocks::Column::BlockerId.is_in(others.to_vec())),
+                ),
+        )
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            if r.blocker_id == user {
+                r.blocked_id
+            } else {
+                r.blocker_id
+            }
+        })
+        .collect())
+}
+
+/// The users I blocked, by id.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    blocker: &str,
+    page: &PageParams,
+) -> AppResult<Vec<String>> {
+    let mut query = user_blocks::Entity::find()
+        .filter(user_blocks::Column::BlockerId.eq(blocker))
+        .order_by_asc(user_blocks::Column::BlockedId)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(user_blocks::Column::BlockedId.gt(after.as_str()));
+    }
+    Ok(query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.blocked_id)
+        .collect())
+}

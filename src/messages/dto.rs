@@ -1,0 +1,147 @@
+//! What the API shows of conversations, messages and notifications.
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{messages, uploads};
+use poem_openapi::{Enum, Object};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    community::dto::{authors, AuthorView},
+    error::AppResult,
+    state::AppState,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum MessageKind {
+    Text,
+    Image,
+    Video,
+    File,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::File => "file",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            "file" => Self::File,
+            _ => Self::Text,
+        }
+    }
+}
+
+/// The image, video or file a message carries.
+#[derive(Debug, Clone, Object)]
+pub struct AttachmentView {
+    pub upload_id: String,
+    pub url: String,
+    /// `image`, `video` or `file`.
+    pub kind: String,
+    pub content_type: String,
+    pub bytes: i64,
+}
+
+/// A private message.
+#[derive(Debug, Clone, Object)]
+pub struct MessageView {
+    pub id: String,
+    pub conversation_id: String,
+    /// Absent when the sender's account is gone.
+    pub sender_id: Option<String>,
+    /// The sender's idempotency key.
+    pub client_id: String,
+    pub kind: MessageKind,
+    /// The text of a `text` message; null once recalled.
+    pub text: Option<String>,
+    /// The media of an `image`, `video` or `file` message; null once recalled.
+    pub attachment: Option<AttachmentView>,
+    pub created_at: DateTime<Utc>,
+    /// The sender took it back.
+    pub recalled: bool,
+}
+
+/// One conversation as one participant sees it.
+#[derive(Debug, Clone, Object)]
+pub struct ConversationView {
+    pub id: String,
+    /// The other participant; absent when their account is gone.
+    pub peer: Option<AuthorView>,
+    pub last_message: Option<MessageView>,
+    /// Messages from the peer after my read position.
+    pub unread_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Decrypted message bodies, attachments looked up in one query.
+pub async fn message_views(
+    state: &AppState,
+    rows: Vec<messages::Model>,
+) -> AppResult<Vec<MessageView>> {
+    let decrypt = |c: &Option<String>| c.as_deref().and_then(|c| state.crypto.decrypt(c).ok());
+    let upload_ids: HashSet<String> = rows
+        .iter()
+        .filter_map(|m| decrypt(&m.attachment_ciphertext))
+        .collect();
+    let uploads: HashMap<String, uploads::Model> = if upload_ids.is_empty() {
+        HashMap::new()
+    } else {
+        uploads::Entity::find()
+            .filter(uploads::Column::Id.is_in(upload_ids))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let attachment = decrypt(&m.attachment_ciphertext)
+                .and_then(|id| uploads.get(&id))
+                .map(|u| AttachmentView {
+                    upload_id: u.id.clone(),
+                    url: state.config.media_url(&u.storage_key),
+                    kind: u.kind.clone(),
+                    content_type: u.content_type.clone(),
+                    bytes: u.bytes,
+                });
+            MessageView {
+                text: decrypt(&m.text_ciphertext),
+                attachment,
+                kind: MessageKind::parse(&m.kind),
+                recalled: m.recalled_at.is_some(),
+                id: m.id,
+                conversation_id: m.conversation_id,
+                sender_id: m.sender_id,
+                client_id: m.client_id,
+                created_at: m.created_at,
+            }
+        })
+        .collect())
+}
+
+pub async fn message_view(state: &AppState, row: messages::Model) -> AppResult<MessageView> {
+    let mut views = message_views(state, vec![row]).await?;
+    views
+        .pop()
+        .ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("no message view")))
+}
+
+/// Profiles of a batch of users, for peers and notification actors.
+pub async fn people(
+    state: &AppState,
+    ids: impl IntoIterator<Item = Option<String>>,
+) -> AppResult<HashMap<String, AuthorView>> {
+    authors(state, ids.into_iter().flatten().collect()).await
+}

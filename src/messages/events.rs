@@ -1,0 +1,92 @@
+//! The events pushed over realtime connections, and presence.
+use entity::{conversation_members as members, users};
+use poem_openapi::types::ToJSON;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde_json::json;
+
+use super::{blocks, dto::MessageView};
+use crate::{error::AppResult, platform::realtime::Frame, state::AppState};
+
+/// Peers told of a presence change, at most.
+const PRESENCE_FANOUT: u64 = 1000;
+
+fn frame(value: serde_json::Value) -> Frame {
+    Frame::from(value.to_string())
+}
+
+/// Participants of a conversation, those whose accounts still exist.
+fn both(member: &members::Model) -> Vec<String> {
+    std::iter::once(member.user_id.clone())
+        .chain(member.peer_id.clone())
+        .collect()
+}
+
+pub async fn message_created(state: &AppState, member: &members::Model, message: &MessageView) {
+    let event = json!({ "type": "message.created", "message": message.to_json() });
+    state.realtime.send(&both(member), frame(event)).await;
+}
+
+pub async fn message_read(state: &AppState, member: &members::Model, up_to: &str) {
+    let event = json!({
+        "type": "message.read",
+        "conversation_id": member.conversation_id,
+        "reader_id": member.user_id,
+        "up_to": up_to,
+    });
+    state.realtime.send(&both(member), frame(event)).await;
+}
+
+pub async fn message_recalled(state: &AppState, member: &members::Model, message_id: &str) {
+    let event = json!({
+        "type": "message.recalled",
+        "conversation_id": member.conversation_id,
+        "message_id": message_id,
+    });
+    state.realtime.send(&both(member), frame(event)).await;
+}
+
+/// Whether `viewer` may see `target`'s online status: the target shows it
+/// and neither blocked the other.
+pub async fn presence_visible(
+    state: &AppState,
+    viewer: Option<&str>,
+    target: &users::Model,
+) -> AppResult<bool> {
+    if !target.show_online_status {
+        return Ok(false);
+    }
+    match viewer {
+        Some(viewer) => Ok(!blocks::either_blocked(&state.db, viewer, &target.id).await?),
+        None => Ok(true),
+    }
+}
+
+/// Tells the user's conversation peers that they came online or went
+/// offline — only peers allowed to see it, and only if the user shows it.
+pub async fn announce_presence(state: &AppState, user: &str, online: bool) -> AppResult<()> {
+    let Some(me) = users::Entity::find_by_id(user.to_owned())
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    if !me.show_online_status {
+        return Ok(());
+    }
+    let peers: Vec<String> = members::Entity::find()
+        .filter(members::Column::UserId.eq(user))
+        .filter(members::Column::PeerId.is_not_null())
+        .limit(PRESENCE_FANOUT)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.peer_id)
+        .collect();
+    let hidden = blocks::blocked_among(&state.db, user, &peers).await?;
+    let to: Vec<String> = peers.into_iter().filter(|p| !hidden.contains(p)).collect();
+    if !to.is_empty() {
+        let event = json!({ "type": "presence", "user_id": user, "online": online });
+        state.realtime.send(&to, frame(event)).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Notifications: what arrived while the user had no live connection.
+use chrono::{DateTime, Utc};
+use entity::notifications;
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::dto::people;
+use crate::{api::PageParams, community::dto::AuthorView, error::AppResult, state::AppState};
+
+/// One notification; it carries references, never message content.
+#[derive(Debug, poem_openapi::Object)]
+pub struct NotificationView {
+    pub id: String,
+    /// `message`.
+    pub kind: String,
+    /// Who caused it; absent when their account is gone.
+    pub actor: Option<AuthorView>,
+    pub conversation_id: Option<String>,
+    pub message_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user: &str,
+    page: &PageParams,
+) -> AppResult<Vec<notifications::Model>> {
+    let mut query = notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(user))
+        .order_by_desc(notifications::Column::Id)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(notifications::Column::Id.lt(after.as_str()));
+    }
+    Ok(query.all(db).await?)
+}
+
+pub async fn unread_count(db: &impl ConnectionTrait, user: &str) -> AppResult<i64> {
+    Ok(notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(user))
+        .filter(notifications::Column::ReadAt.is_null())
+        .count(db)
+        .await? as i64)
+}
+
+/// Marks my notifications read, up to `up_to` or all of them.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user: &str,
+    up_to: Option<&str>,
+) -> AppResult<()> {
+    let mut query = notifications::Entity::update_many()
+        .col_expr(notifications::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notifications::Column::UserId.eq(user))
+        .filter(notifications::Column::ReadAt.is_null());
+    if let Some(up_to) = up_to {
+        query = query.filter(notifications::Column::Id.lte(up_to));
+    }
+    query.exec(db).await?;
+    Ok(())
+}
+
+pub async fn views(
+    state: &AppState,
+    rows: Vec<notifications::Model>,
+) -> AppResult<Vec<NotificationView>> {
+    let actors = people(state, rows.iter().map(|n| n.actor_id.clone())).await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| NotificationView {
+            actor: n.actor_id.as_ref().and_then(|a| actors.get(a)).cloned(),
+            read: n.read_at.is_some(),
+            id: n.id,
+            kind: n.kind,
+            conversation_id: n.conversation_id,
+            message_id: n.message_id,
+            created_at: n.created_at,
+        })
+        .collect())
+}

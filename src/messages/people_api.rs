@@ -1,0 +1,207 @@
+//! Blocks, presence and notifications.
+use entity::users;
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
+use sea_orm::EntityTrait;
+
+use super::{
+    blocks,
+    dto::people,
+    events::presence_visible,
+    notifications::{self, NotificationView},
+};
+use crate::{
+    api::{page::split_page, page::Page, ApiTags, JsonBody, PageParams},
+    auth::BearerAuth,
+    community::dto::AuthorView,
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+pub struct PeopleApi;
+
+#[derive(ApiResponse)]
+pub enum Done {
+    /// Done (idempotent).
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+pub enum BlocksResponse {
+    /// The users I blocked.
+    #[oai(status = 200)]
+    Ok(Json<Page<AuthorView>>),
+}
+
+/// Whether a user is online.
+#[derive(Debug, Object)]
+pub struct Presence {
+    /// False also when the user hides it, or when either of us blocked the other.
+    pub online: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum PresenceResponse {
+    /// Their status, as far as I may see it.
+    #[oai(status = 200)]
+    Ok(Json<Presence>),
+}
+
+/// A page of notifications with the count of unread ones.
+#[derive(Debug, Object)]
+pub struct NotificationsPage {
+    pub items: Vec<NotificationView>,
+    /// Absent on the last page.
+    pub next_cursor: Option<String>,
+    pub unread_count: i64,
+}
+
+#[derive(ApiResponse)]
+pub enum NotificationsResponse {
+    /// Newest first.
+    #[oai(status = 200)]
+    Ok(Json<NotificationsPage>),
+}
+
+#[derive(Debug, Object)]
+pub struct MarkRead {
+    /// Mark read up to this notification; leave out to mark all.
+    /// privacy: not personal
+    #[oai(validator(max_length = 36))]
+    pub up_to: Option<String>,
+}
+
+#[OpenApi(tag = "ApiTags::Messages")]
+impl PeopleApi {
+    /// Block a user: no conversation, message or presence between us; follows end.
+    #[oai(
+        path = "/users/:id/block",
+        method = "put",
+        operation_id = "users_block"
+    )]
+    async fn block(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The user to block.
+        /// privacy: blocks for social, required
+        id: Path<String>,
+    ) -> AppResult<Done> {
+        blocks::block(&state.db, &auth.0.id, &id.0).await?;
+        Ok(Done::Done)
+    }
+
+    /// Unblock a user.
+    #[oai(
+        path = "/users/:id/block",
+        method = "delete",
+        operation_id = "users_unblock"
+    )]
+    async fn unblock(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The user to unblock.
+        /// privacy: blocks for social, required
+        id: Path<String>,
+    ) -> AppResult<Done> {
+        blocks::unblock(&state.db, &auth.0.id, &id.0).await?;
+        Ok(Done::Done)
+    }
+
+    /// The users I blocked.
+    #[oai(path = "/me/blocks", method = "get", operation_id = "me_list_blocks")]
+    async fn list_blocks(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<BlocksResponse> {
+        let page = PageParams::parse(cursor.0, limit.0)?;
+        let ids = blocks::list(&state.db, &auth.0.id, &page).await?;
+        let (ids, next_cursor) = split_page(ids, page.limit, Clone::clone);
+        let found = people(&state, ids.iter().cloned().map(Some)).await?;
+        let items = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        Ok(BlocksResponse::Ok(Json(Page { items, next_cursor })))
+    }
+
+    /// Whether a user is online, if they show it and neither of us blocked the other.
+    #[oai(
+        path = "/users/:id/presence",
+        method = "get",
+        operation_id = "users_get_presence"
+    )]
+    async fn presence(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<String>,
+    ) -> AppResult<PresenceResponse> {
+        let target = users::Entity::find_by_id(id.0.clone())
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        let online = presence_visible(&state, Some(&auth.0.id), &target).await?
+            && state
+                .realtime
+                .bus
+                .online(&target.id)
+                .await
+                .map_err(AppError::internal)?;
+        Ok(PresenceResponse::Ok(Json(Presence { online })))
+    }
+
+    /// My notifications: messages that arrived while I was offline.
+    #[oai(
+        path = "/me/notifications",
+        method = "get",
+        operation_id = "me_list_notifications"
+    )]
+    async fn notifications(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<NotificationsResponse> {
+        let page = PageParams::parse(cursor.0, limit.0)?;
+        let rows = notifications::list(&state.db, &auth.0.id, &page).await?;
+        let (rows, next_cursor) = split_page(rows, page.limit, |n| n.id.clone());
+        Ok(NotificationsResponse::Ok(Json(NotificationsPage {
+            items: notifications::views(&state, rows).await?,
+            next_cursor,
+            unread_count: notifications::unread_count(&state.db, &auth.0.id).await?,
+        })))
+    }
+
+    /// Mark my notifications read.
+    #[oai(
+        path = "/me/notifications/read",
+        method = "post",
+        operation_id = "me_mark_notifications_read"
+    )]
+    async fn mark_read(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<MarkRead>,
+    ) -> AppResult<Done> {
+        notifications::mark_read(&state.db, &auth.0.id, body.0.up_to.as_deref()).await?;
+        Ok(Done::Done)
+    }
+}

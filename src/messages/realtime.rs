@@ -1,0 +1,224 @@
+//! `GET /api/v1/realtime`: the WebSocket that pushes message, read, recall
+//! and presence events to every device of a user; and the short-lived
+//! tickets that let browsers (which cannot set headers on a WebSocket)
+//! authenticate it.
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::{SinkExt, StreamExt};
+use poem::{
+    handler,
+    web::{
+        websocket::{Message, WebSocket, WebSocketStream},
+        Data,
+    },
+    IntoResponse, Request,
+};
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::events::announce_presence;
+use crate::{
+    api::ApiTags,
+    auth::{sessions, BearerAuth},
+    error::{AppError, AppResult},
+    platform::crypto::{random_token, token_hash},
+    state::AppState,
+};
+
+/// The subprotocol that carries a bearer token: `agora.bearer, <token>`.
+pub const BEARER_PROTOCOL: &str = "agora.bearer";
+const TICKET_TTL: Duration = Duration::from_secs(60);
+const HEARTBEAT: Duration = Duration::from_secs(20);
+/// A connection silent for this long is dropped.
+const IDLE: Duration = Duration::from_secs(60);
+/// The session behind a connection is re-checked this often.
+const SESSION_CHECK: Duration = Duration::from_secs(60);
+
+fn ticket_key(ticket: &str) -> String {
+    format!("realtime-ticket:{}", token_hash(ticket))
+}
+
+pub struct RealtimeApi;
+
+/// A single-use credential for opening the realtime socket.
+#[derive(Debug, Object)]
+pub struct Ticket {
+    /// Pass as `?ticket=` to `GET /api/v1/realtime` within a minute.
+    pub ticket: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum TicketResponse {
+    /// Issued.
+    #[oai(status = 201)]
+    Created(Json<Ticket>),
+}
+
+#[OpenApi(tag = "ApiTags::Messages")]
+impl RealtimeApi {
+    /// A ticket for the realtime WebSocket.
+    ///
+    /// `GET /api/v1/realtime` upgrades to a WebSocket, authenticated by
+    /// `?ticket=` (from here; single use, valid 60 s), by the subprotocols
+    /// `agora.bearer, <token>`, or by an `Authorization: Bearer` header.
+    /// The server sends JSON text frames: `message.created` `{message}`,
+    /// `message.read` `{conversation_id, reader_id, up_to}`,
+    /// `message.recalled` `{conversation_id, message_id}` and `presence`
+    /// `{user_id, online}`; it answers `{"type":"ping"}` with
+    /// `{"type":"pong"}`. A connection that falls behind is closed with
+    /// code 4000: reconnect and fetch what was missed.
+    #[oai(
+        path = "/realtime/tickets",
+        method = "post",
+        operation_id = "messages_create_realtime_ticket"
+    )]
+    async fn ticket(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<TicketResponse> {
+        let ticket = random_token(32);
+        let value = format!("{} {}", auth.0.id, auth.0.session_id);
+        state
+            .cache
+            .set(&ticket_key(&ticket), value.as_bytes(), TICKET_TTL)
+            .await
+            .map_err(AppError::internal)?;
+        Ok(TicketResponse::Created(Json(Ticket {
+            ticket,
+            expires_at: Utc::now() + TICKET_TTL,
+        })))
+    }
+}
+
+/// `(user id, session id)` behind the upgrade request, or 401.
+async fn authenticate(state: &AppState, req: &Request) -> AppResult<(String, String)> {
+    let ticket = req.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "ticket")
+            .map(|(_, v)| v.into_owned())
+    });
+    if let Some(ticket) = ticket {
+        let value = state
+            .cache
+            .take(&ticket_key(&ticket))
+            .await
+            .map_err(AppError::internal)?
+            .and_then(|v| String::from_utf8(v).ok());
+        return value
+            .as_deref()
+            .and_then(|v| v.split_once(' '))
+            .map(|(u, s)| (u.to_owned(), s.to_owned()))
+            .ok_or_else(|| AppError::unauthorized("the ticket is invalid, used or expired"));
+    }
+    let from_protocol = req.header("sec-websocket-protocol").and_then(|h| {
+        let mut parts = h.split(',').map(str::trim);
+        parts.any(|p| p == BEARER_PROTOCOL).then(|| parts.next())?
+    });
+    let from_header = req.header("authorization").and_then(|h| {
+        let (scheme, token) = h.split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then_some(token.trim())
+    });
+    let token = from_protocol
+        .or(from_header)
+        .ok_or_else(|| AppError::unauthorized("a ticket or a bearer token is required"))?;
+    let (user, session) = sessions::authenticate(state, token).await?;
+    Ok((user.id, session.id))
+}
+
+#[handler]
+pub async fn connect(
+    req: &Request,
+    ws: WebSocket,
+    state: Data<&AppState>,
+) -> poem::Result<impl IntoResponse> {
+    let (user, session) = authenticate(&state, req).await?;
+    let state = state.0.clone();
+    Ok(ws
+        .protocols([BEARER_PROTOCOL])
+        .on_upgrade(move |socket| serve(state, user, session, socket)))
+}
+
+async fn session_alive(state: &AppState, session: &str) -> bool {
+    use sea_orm::EntityTrait;
+    match entity::sessions::Entity::find_by_id(session.to_owned())
+        .one(&state.db)
+        .await
+    {
+        Ok(found) => found.is_some_and(|s| s.expires_at > Utc::now()),
+        // A database hiccup does not drop live connections.
+        Err(_) => true,
+    }
+}
+
+/// One connection: events out, pings answered, presence kept, until the
+/// client leaves, falls silent, falls behind or its session ends.
+async fn serve(state: AppState, user: String, session: String, socket: WebSocketStream) {
+    let conn = uuid::Uuid::now_v7().to_string();
+    let mut events = state.realtime.local.subscribe(&user);
+    let (mut sink, mut stream) = socket.split();
+    if state.realtime.bus.join(&user, &conn).await.unwrap_or(false) {
+        let _ = announce_presence(&state, &user, true).await;
+    }
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    beat.tick().await;
+    let mut heard = Instant::now();
+    let mut checked = Instant::now();
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    heard = Instant::now();
+                    if is_ping(&text) && sink.send(Message::text(r#"{"type":"pong"}"#)).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => heard = Instant::now(),
+            },
+            event = events.recv() => match event {
+                Ok(frame) => {
+                    if sink.send(Message::text(frame.to_string())).await.is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    let _ = sink.send(Message::close_with(4000u16, "resync")).await;
+                    break;
+                }
+                Err(RecvError::Closed) => break,
+            },
+            _ = beat.tick() => {
+                if heard.elapsed() > IDLE || sink.send(Message::ping(Vec::new())).await.is_err() {
+                    break;
+                }
+                if checked.elapsed() >= SESSION_CHECK {
+                    checked = Instant::now();
+                    if !session_alive(&state, &session).await {
+                        let _ = sink.send(Message::close_with(4001u16, "session ended")).await;
+                        break;
+                    }
+                }
+                if let Err(err) = state.realtime.bus.beat(&user, &conn).await {
+                    tracing::warn!(error = %err, "presence heartbeat failed");
+                }
+            }
+        }
+    }
+    drop(events);
+    if state
+        .realtime
+        .bus
+        .leave(&user, &conn)
+        .await
+        .unwrap_or(false)
+    {
+        let _ = announce_presence(&state, &user, false).await;
+    }
+}
+
+fn is_ping(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("type").and_then(|t| t.as_str()) == Some("ping"))
+}
