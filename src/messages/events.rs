@@ -64,15 +64,37 @@ pub async fn presence_visible(
 /// Tells the user's conversation peers that they came online or went
 /// offline — only peers allowed to see it, and only if the user shows it.
 pub async fn announce_presence(state: &AppState, user: &str, online: bool) -> AppResult<()> {
-    let Some(me) = users::Entity::find_by_id(user.to_owned())
+    let shows = users::Entity::find_by_id(user.to_owned())
         .one(&state.db)
         .await?
-    else {
-        return Ok(());
-    };
-    if !me.show_online_status {
-        return Ok(());
+        .is_some_and(|u| u.show_online_status);
+    if shows {
+        tell_peers(state, user, online).await?;
     }
+    Ok(())
+}
+
+/// After the user changed "show my online status": peers see them go
+/// offline, or come back if they are connected.
+pub async fn visibility_changed(state: &AppState, user: &str, shows: bool) -> AppResult<()> {
+    let online = state.realtime.bus.online(user).await.unwrap_or(false);
+    if online {
+        tell_peers(state, user, shows).await?;
+    }
+    Ok(())
+}
+
+/// After a block: each side, if online, disappears for the other.
+pub async fn blocked(state: &AppState, a: &str, b: &str) {
+    for (user, other) in [(a, b), (b, a)] {
+        if state.realtime.bus.online(user).await.unwrap_or(false) {
+            let event = json!({ "type": "presence", "user_id": user, "online": false });
+            state.realtime.send(&[other.to_owned()], frame(event)).await;
+        }
+    }
+}
+
+async fn tell_peers(state: &AppState, user: &str, online: bool) -> AppResult<()> {
     let peers: Vec<String> = members::Entity::find()
         .filter(members::Column::UserId.eq(user))
         .filter(members::Column::PeerId.is_not_null())

@@ -18,7 +18,7 @@ use crate::{
     api::{page::split_page, page::Page, ApiTags, JsonBody, PageParams},
     auth::BearerAuth,
     community::dto::AuthorView,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     state::AppState,
 };
 
@@ -93,6 +93,7 @@ impl PeopleApi {
         id: Path<String>,
     ) -> AppResult<Done> {
         blocks::block(&state.db, &auth.0.id, &id.0).await?;
+        super::events::blocked(&state, &auth.0.id, &id.0).await;
         Ok(Done::Done)
     }
 
@@ -153,12 +154,10 @@ impl PeopleApi {
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
         let online = presence_visible(&state, Some(&auth.0.id), &target).await?
-            && state
-                .realtime
-                .bus
-                .online(&target.id)
-                .await
-                .map_err(AppError::internal)?;
+            && state.realtime.bus.online(&target.id).await.map_err(|err| {
+                tracing::warn!(error = %err, "presence lookup failed");
+                AppError::new(ErrorCode::Unavailable, "presence is unavailable right now")
+            })?;
         Ok(PresenceResponse::Ok(Json(Presence { online })))
     }
 

@@ -24,6 +24,8 @@ pub enum Sniffed {
 /// The allow-list of videos and files, by sniffed MIME type.
 const OTHER: &[(&str, &str, &str)] = &[
     ("video/mp4", "video", "mp4"),
+    // MP4 with Apple's M4V brand, as iOS exports it.
+    ("video/x-m4v", "video", "m4v"),
     ("video/quicktime", "video", "mov"),
     ("video/webm", "video", "webm"),
     ("application/pdf", "file", "pdf"),

@@ -174,8 +174,13 @@ impl MeApi {
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
         let txn = state.db.begin().await?;
-        service::update_profile(&txn, user, change).await?;
+        let shown_before = user.show_online_status;
+        let user = service::update_profile(&txn, user, change).await?;
         txn.commit().await?;
+        if user.show_online_status != shown_before {
+            crate::messages::events::visibility_changed(&state, &user.id, user.show_online_status)
+                .await?;
+        }
         Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
     }
 

@@ -410,3 +410,43 @@ impl TestApp {
 pub async fn json_of(resp: Response) -> Value {
     resp.json().await.unwrap()
 }
+
+/// `generous_limits`, and flood control on messages and new conversations
+/// lifted too.
+pub fn generous_message_limits(config: &mut Config) {
+    use agora::platform::ratelimit::ActionClass;
+    generous_limits(config);
+    for class in [ActionClass::MessageSend, ActionClass::ConversationCreate] {
+        config
+            .rate_limits
+            .insert(class, "100000/1m".parse().unwrap());
+    }
+}
+
+/// A second instance of `app`'s deployment: another server on the same
+/// database, data dir and Redis prefix. `app` still owns them and cleans
+/// them up, so drop the sibling first; its own `data_dir` is an unused
+/// placeholder.
+pub async fn spawn_sibling(app: &TestApp) -> TestApp {
+    let mut config = app.config.clone();
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let server = Application::build(config.clone()).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", server.port());
+    let state = server.state().clone();
+    tokio::spawn(server.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        state,
+        config,
+        data_dir: tempfile::tempdir().unwrap(),
+        _cleanup: Cleanup {
+            pg: None,
+            redis: None,
+            meili: None,
+        },
+    }
+}
