@@ -13,6 +13,8 @@ pub struct Model {
     pub content_type: String,
     pub bytes: i64,
     pub created_at: DateTimeUtc,
+    /// Sent in a private message: served only through signed links.
+    pub private: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! Private messages: blocks, conversations and their members, messages
 //! (text and attachment references encrypted), notifications, and the
-//! "show my online status" setting.
+//! "show my online status" setting; uploads sent in messages become private
+//! (served only through signed links).
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -11,6 +12,12 @@ enum Users {
     Table,
     Id,
     ShowOnlineStatus,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Uploads {
+    Table,
+    Private,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -110,6 +117,14 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Users::Table)
                     .add_column(boolean(Users::ShowOnlineStatus).default(true))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Uploads::Table)
+                    .add_column(boolean(Uploads::Private).default(false))
                     .to_owned(),
             )
             .await?;
@@ -330,6 +345,14 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Uploads::Table)
+                    .drop_column(Uploads::Private)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

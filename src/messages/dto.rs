@@ -111,7 +111,11 @@ pub async fn message_views(
                 .and_then(|id| uploads.get(&id))
                 .map(|u| AttachmentView {
                     upload_id: u.id.clone(),
-                    url: state.config.media_url(&u.storage_key),
+                    url: if u.private {
+                        crate::uploads::media::signed_url(state, &u.storage_key)
+                    } else {
+                        state.config.media_url(&u.storage_key)
+                    },
                     kind: u.kind.clone(),
                     content_type: u.content_type.clone(),
                     bytes: u.bytes,

@@ -35,12 +35,16 @@ pub async fn by_client_id(
         .await?)
 }
 
-/// Checks the content and encrypts it: `(text, attachment reference)`.
-pub async fn seal(
-    state: &AppState,
-    me: &str,
-    new: &NewMessage,
-) -> AppResult<(Option<String>, Option<String>)> {
+/// Checked content, encrypted for storage.
+pub struct Sealed {
+    pub text: Option<String>,
+    pub attachment: Option<String>,
+    /// The upload the attachment refers to, made private when sent.
+    pub upload_id: Option<String>,
+}
+
+/// Checks the content and encrypts it.
+pub async fn seal(state: &AppState, me: &str, new: &NewMessage) -> AppResult<Sealed> {
     if new.kind == MessageKind::Text {
         let text = new.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
@@ -53,7 +57,11 @@ pub async fn seal(
                 format!("must be at most {MAX_TEXT_CHARS} characters"),
             ));
         }
-        return Ok((Some(state.crypto.encrypt(text)), None));
+        return Ok(Sealed {
+            text: Some(state.crypto.encrypt(text)),
+            attachment: None,
+            upload_id: None,
+        });
     }
     if new.text.as_deref().is_some_and(|t| !t.is_empty()) {
         return Err(AppError::invalid(
@@ -81,7 +89,11 @@ pub async fn seal(
             format!("is a {}, not a {}", upload.kind, new.kind.as_str()),
         ));
     }
-    Ok((None, Some(state.crypto.encrypt(&upload.id))))
+    Ok(Sealed {
+        text: None,
+        attachment: Some(state.crypto.encrypt(&upload.id)),
+        upload_id: Some(upload.id),
+    })
 }
 
 /// Stores a sealed message, moves the conversation to the top of both
@@ -91,7 +103,7 @@ pub async fn store(
     state: &AppState,
     member: &members::Model,
     new: &NewMessage,
-    sealed: (Option<String>, Option<String>),
+    sealed: Sealed,
     recipient_offline: bool,
 ) -> AppResult<(messages::Model, bool)> {
     let me = member.user_id.as_str();
@@ -105,8 +117,8 @@ pub async fn store(
         sender_id: Set(Some(me.to_owned())),
         client_id: Set(new.client_id.clone()),
         kind: Set(new.kind.as_str().into()),
-        text_ciphertext: Set(sealed.0),
-        attachment_ciphertext: Set(sealed.1),
+        text_ciphertext: Set(sealed.text),
+        attachment_ciphertext: Set(sealed.attachment),
         created_at: Set(now),
         recalled_at: Set(None),
     })
@@ -123,6 +135,13 @@ pub async fn store(
         }
         Err(err) => return Err(err.into()),
     };
+    if let Some(upload) = &sealed.upload_id {
+        uploads::Entity::update_many()
+            .col_expr(uploads::Column::Private, Expr::value(true))
+            .filter(uploads::Column::Id.eq(upload.as_str()))
+            .exec(&txn)
+            .await?;
+    }
     conversations::Entity::update_many()
         .col_expr(
             conversations::Column::LastMessageId,

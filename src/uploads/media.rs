@@ -1,11 +1,13 @@
-//! `GET /media/{key}`: stored files with their content type.
+//! `GET /media/{key}`: stored files with their content type. Private
+//! uploads (sent in messages) need a signed, expiring link.
 use entity::uploads;
 use poem::{
     handler,
-    web::{Data, Path},
+    web::{Data, Path, Query},
     IntoResponse, Response,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use subtle::ConstantTimeEq;
 
 use crate::{error::AppError, state::AppState};
 
@@ -18,8 +20,49 @@ fn valid_key(key: &str) -> bool {
         && !key.contains("..")
 }
 
+/// How long a signed link lasts, at least; links are stable within an hour
+/// so that clients can cache them.
+const SIGNED_FOR_SECS: i64 = 24 * 3600;
+
+fn signature(state: &AppState, key: &str, exp: i64) -> String {
+    state
+        .crypto
+        .blind_index("media-link", &format!("{key}|{exp}"))
+}
+
+/// A link to a private upload, valid for a day or a little more.
+pub fn signed_url(state: &AppState, key: &str) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let exp = (now + SIGNED_FOR_SECS).div_euclid(3600) * 3600 + 3600;
+    format!(
+        "{}?exp={exp}&sig={}",
+        state.config.media_url(key),
+        signature(state, key, exp)
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct LinkParams {
+    exp: Option<i64>,
+    sig: Option<String>,
+}
+
+fn link_valid(state: &AppState, key: &str, params: &LinkParams) -> bool {
+    match (params.exp, params.sig.as_deref()) {
+        (Some(exp), Some(sig)) if exp > chrono::Utc::now().timestamp() => {
+            let expected = signature(state, key, exp);
+            expected.as_bytes().ct_eq(sig.as_bytes()).into()
+        }
+        _ => false,
+    }
+}
+
 #[handler]
-pub async fn serve(state: Data<&AppState>, Path(key): Path<String>) -> Result<Response, AppError> {
+pub async fn serve(
+    state: Data<&AppState>,
+    Path(key): Path<String>,
+    Query(link): Query<LinkParams>,
+) -> Result<Response, AppError> {
     if !valid_key(&key) {
         return Err(AppError::not_found("media"));
     }
@@ -28,6 +71,10 @@ pub async fn serve(state: Data<&AppState>, Path(key): Path<String>) -> Result<Re
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("media"))?;
+    // Without a valid link a private upload does not exist.
+    if upload.private && !link_valid(&state, &key, &link) {
+        return Err(AppError::not_found("media"));
+    }
     let stream = state
         .media
         .get_stream(&key)
@@ -42,7 +89,14 @@ pub async fn serve(state: Data<&AppState>, Path(key): Path<String>) -> Result<Re
     Ok(builder
         .content_type(upload.content_type)
         .header("Content-Length", upload.bytes.to_string())
-        .header("Cache-Control", "public, max-age=31536000, immutable")
+        .header(
+            "Cache-Control",
+            if upload.private {
+                "private, max-age=3600"
+            } else {
+                "public, max-age=31536000, immutable"
+            },
+        )
         .header("X-Content-Type-Options", "nosniff")
         .body(poem::Body::from_bytes_stream(stream))
         .into_response())

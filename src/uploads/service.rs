@@ -198,6 +198,7 @@ async fn record(
         content_type: Set(mime.into()),
         bytes: Set(bytes),
         created_at: Set(Utc::now()),
+        private: Set(false),
     };
     match uploads::Entity::insert(row)
         .exec_with_returning(&state.db)

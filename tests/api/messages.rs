@@ -368,6 +368,38 @@ async fn an_image_message_carries_my_upload() {
     let resp = app.client.get(url).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/png");
+    assert!(resp.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .starts_with("private"));
+}
+
+#[tokio::test]
+async fn a_sent_attachment_opens_only_through_its_signed_link() {
+    let app = spawn_app().await;
+    let (a, b) = (app.register().await, app.register().await);
+    let id = new_conversation(&app, &a, &b).await;
+    let image = json_of(upload(&app, &a.token, png_bytes(), "a.png").await).await;
+    let plain = format!("{}{}", app.address, image["url"].as_str().unwrap());
+    // Before it is sent, the upload is an ordinary one.
+    assert_eq!(app.client.get(&plain).send().await.unwrap().status(), 200);
+    send_upload(&app, &a, &id, "image", &image["id"]).await;
+
+    let signed = messages(&app, &b, &id).await[0]["attachment"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let signed = format!("{}{signed}", app.address);
+    assert!(signed.starts_with(&plain) && signed.contains("sig="));
+    assert_eq!(app.client.get(&signed).send().await.unwrap().status(), 200);
+    // The bare link, a forged signature and a moved expiry all find nothing.
+    let forged = format!("{}0", signed.trim_end_matches(|c: char| c != '='));
+    let (before, after) = signed.split_once("exp=").unwrap();
+    let moved = format!("{before}exp=9{after}");
+    for url in [plain, forged, moved] {
+        let resp = app.client.get(&url).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{url}");
+    }
 }
 
 /// An MP4 of `len` bytes: an `ftyp` box and an `mdat` box of zeros.
