@@ -18,5 +18,6 @@ mod profile;
 mod rate_limits;
 mod roles;
 mod search;
+mod search_comments;
 mod sessions;
 mod uploads;
