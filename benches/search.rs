@@ -76,6 +76,7 @@ async fn main() {
                     title: text(i, 4),
                     body: text(i + 7, 40),
                     circle_id: Some(format!("circle-{}", i % 20)),
+                    post_id: None,
                     created_at: now,
                 })
             })

@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    /// `post`, `user` or `circle`.
+    /// `post`, `comment`, `user` or `circle`.
     pub kind: String,
     pub doc_id: String,
     pub attempts: i32,

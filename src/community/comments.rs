@@ -14,6 +14,8 @@ use crate::{
     api::PageParams,
     auth::{AuthUser, Role},
     error::{AppError, AppResult, ErrorCode},
+    platform::search_index::DocKind,
+    search::outbox,
 };
 
 pub async fn create(
@@ -68,6 +70,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     bump_comments(&txn, &post.id, 1).await?;
+    outbox::enqueue(&txn, DocKind::Comment, &comment.id).await?;
     txn.commit().await?;
     Ok(comment)
 }
@@ -143,6 +146,7 @@ pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppRe
         .exec(&txn)
         .await?;
     bump_comments(&txn, &comment.post_id, -1).await?;
+    outbox::enqueue(&txn, DocKind::Comment, id).await?;
     txn.commit().await?;
     Ok(comment.post_id)
 }

@@ -11,6 +11,8 @@ use sea_orm::{
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
+    platform::search_index::DocKind,
+    search::outbox,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
@@ -185,9 +187,14 @@ pub async fn moderate(
     if affected == 0 {
         return Err(AppError::not_found(target_type.as_str()));
     }
-    if target_type == TargetType::Post {
-        crate::search::outbox::enqueue(&txn, crate::platform::search_index::DocKind::Post, id)
-            .await?;
+    match target_type {
+        // Hiding or restoring a post takes its comments out or back too.
+        TargetType::Post => {
+            let visibility = matches!(action, Action::Hide | Action::Restore);
+            outbox::enqueue_post(&txn, id, visibility).await?;
+        }
+        TargetType::Comment => outbox::enqueue(&txn, DocKind::Comment, id).await?,
+        TargetType::User => {}
     }
     moderation_log::Entity::insert(moderation_log::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),

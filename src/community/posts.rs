@@ -9,7 +9,6 @@ use sea_orm::{
 use crate::{
     auth::{AuthUser, Role},
     error::{is_unique_violation, AppError, AppResult},
-    platform::search_index::DocKind,
     search::outbox,
 };
 
@@ -151,7 +150,7 @@ pub async fn create(
         .insert(&txn)
         .await?;
     }
-    outbox::enqueue(&txn, DocKind::Post, &row.id).await?;
+    outbox::enqueue_post(&txn, &row.id, false).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(
@@ -221,6 +220,8 @@ pub async fn edit(
         .map(|t| required_text(&t, "title"))
         .transpose()?;
     let body = change.body.map(|b| required_text(&b, "body")).transpose()?;
+    // Its comments show its title.
+    let retitled = title.as_ref().is_some_and(|t| *t != post.title);
     let now = Utc::now();
     let txn = db.begin().await?;
     post_revisions::ActiveModel {
@@ -241,7 +242,7 @@ pub async fn edit(
     }
     active.edited_at = Set(Some(now));
     let post = active.update(&txn).await?;
-    outbox::enqueue(&txn, DocKind::Post, &post.id).await?;
+    outbox::enqueue_post(&txn, &post.id, retitled).await?;
     txn.commit().await?;
     Ok(post)
 }
@@ -283,7 +284,7 @@ pub async fn delete(
         .filter(posts::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    outbox::enqueue(&txn, DocKind::Post, id).await?;
+    outbox::enqueue_post(&txn, id, true).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(

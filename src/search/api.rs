@@ -98,26 +98,41 @@ impl SearchHistoryApi {
 
 pub struct SearchApi;
 
+/// What to search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum SearchType {
+    /// Posts, by title and text.
     Posts,
+    /// Profiles, by nickname and signature.
     Users,
+    /// Circles, by name and description.
     Circles,
+    /// Comments, by their text; each hit names its post.
+    Comments,
 }
 
 /// One search result.
 #[derive(Debug, Object)]
 pub struct SearchHit {
-    /// `post`, `user` or `circle`.
+    /// `post`, `user`, `circle` or `comment`.
     #[oai(rename = "type")]
     pub kind: String,
+    /// The post's, user's, circle's or comment's id.
     pub id: String,
-    /// The post title, the nickname or the circle name.
+    /// The post title, the nickname or the circle name; for a comment, the
+    /// title of its post.
     pub title: String,
-    /// A passage with the matched words in `<b>`.
+    /// A passage with the matched words in `<b>`; for a comment, from its
+    /// text.
     pub snippet: String,
+    /// The circle of a post, or of a comment's post; null for plaza posts,
+    /// users and circles.
     pub circle_id: Option<String>,
+    /// The post to open: for a comment its post, for a post the post
+    /// itself; null for users and circles.
+    pub post_id: Option<String>,
+    /// When the post, comment, account or circle was created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -147,7 +162,7 @@ fn offset_of(cursor: Option<String>) -> crate::error::AppResult<usize> {
 
 #[OpenApi(tag = "ApiTags::Search")]
 impl SearchApi {
-    /// Search posts, users or circles (Chinese and English).
+    /// Search posts, users, circles or comments (Chinese and English).
     ///
     /// Signed-in users who granted `search_history` find the query in
     /// their history afterwards; nobody else's query is kept.
@@ -161,11 +176,11 @@ impl SearchApi {
         /// privacy: search_query for browsing, required
         #[oai(validator(max_length = 200))]
         q: Query<String>,
-        /// `posts` (default), `users` or `circles`.
+        /// `posts` (default), `users`, `circles` or `comments`.
         /// privacy: not personal
         #[oai(name = "type")]
         kind: Query<Option<SearchType>>,
-        /// Only posts of this circle.
+        /// Only posts, or comments on posts, of this circle.
         /// privacy: not personal
         circle_id: Query<Option<String>>,
         /// From `next_cursor` of the previous page.
@@ -190,11 +205,14 @@ impl SearchApi {
             SearchType::Posts => DocKind::Post,
             SearchType::Users => DocKind::User,
             SearchType::Circles => DocKind::Circle,
+            SearchType::Comments => DocKind::Comment,
         };
         let query = SearchQuery {
             text: text.clone(),
             kind,
-            circle_id: circle_id.0.filter(|_| kind == DocKind::Post),
+            circle_id: circle_id
+                .0
+                .filter(|_| matches!(kind, DocKind::Post | DocKind::Comment)),
             offset,
             limit: page.limit as usize,
         };
@@ -219,6 +237,10 @@ impl SearchApi {
             .into_iter()
             .map(|h| SearchHit {
                 kind: h.kind.as_str().into(),
+                post_id: match h.kind {
+                    DocKind::Post => Some(h.id.clone()),
+                    _ => h.post_id,
+                },
                 id: h.id,
                 title: h.title,
                 snippet: h.snippet,

@@ -1,19 +1,20 @@
-//! Durable index sync: every change to a post, profile or circle writes an
-//! outbox row in its own transaction; this worker applies the rows to the
-//! index from the current database state, retrying with backoff, so an
-//! engine outage loses nothing and catches up when it returns.
-use std::time::Duration;
+//! Durable index sync: every change to a post, comment, profile or circle
+//! writes an outbox row in its own transaction; this worker applies the
+//! rows to the index from the current database state, retrying with
+//! backoff, so an engine outage loses nothing and catches up when it returns.
+use std::{future::Future, time::Duration};
 
 use chrono::Utc;
-use entity::{circles, posts, search_outbox, users};
+use entity::{comments, search_outbox};
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::documents::{self, current};
 use crate::{
     error::AppResult,
-    platform::search_index::{Doc, DocKind, IndexOp},
+    platform::search_index::{DocKind, IndexOp},
     state::AppState,
 };
 
@@ -21,62 +22,48 @@ const BATCH: u64 = 200;
 
 /// Records that `id` of `kind` changed; call inside the change's transaction.
 pub async fn enqueue(db: &impl ConnectionTrait, kind: DocKind, id: &str) -> AppResult<()> {
-    let now = Utc::now();
-    search_outbox::Entity::insert(search_outbox::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        kind: Set(kind.as_str().into()),
-        doc_id: Set(id.to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        created_at: Set(now),
-    })
-    .exec(db)
-    .await?;
+    enqueue_many(db, kind, vec![id.to_owned()]).await
+}
+
+/// Records that a post changed and, with `comments_too`, its visible
+/// comments: they show its title and are searchable only while it is
+/// visible. Call inside the change's transaction.
+pub async fn enqueue_post(
+    db: &impl ConnectionTrait,
+    id: &str,
+    comments_too: bool,
+) -> AppResult<()> {
+    enqueue(db, DocKind::Post, id).await?;
+    if comments_too {
+        let ids = comments::Entity::find()
+            .select_only()
+            .column(comments::Column::Id)
+            .filter(comments::Column::PostId.eq(id))
+            .filter(comments::Column::Hidden.eq(false))
+            .filter(comments::Column::DeletedAt.is_null())
+            .into_tuple::<String>()
+            .all(db)
+            .await?;
+        enqueue_many(db, DocKind::Comment, ids).await?;
+    }
     Ok(())
 }
 
-/// What the index should hold for a document now: it, or nothing.
-async fn current(db: &impl ConnectionTrait, kind: DocKind, id: &str) -> AppResult<IndexOp> {
-    let doc = match kind {
-        DocKind::Post => posts::Entity::find_by_id(id.to_owned())
-            .one(db)
-            .await?
-            .filter(|p| !p.hidden && p.deleted_at.is_none())
-            .map(|p| Doc {
-                kind,
-                id: p.id,
-                title: p.title,
-                body: p.body,
-                circle_id: p.circle_id,
-                created_at: p.created_at,
-            }),
-        DocKind::User => users::Entity::find_by_id(id.to_owned())
-            .one(db)
-            .await?
-            .map(|u| Doc {
-                kind,
-                id: u.id,
-                title: u.nickname,
-                body: u.signature.unwrap_or_default(),
-                circle_id: None,
-                created_at: u.created_at,
-            }),
-        DocKind::Circle => circles::Entity::find_by_id(id.to_owned())
-            .one(db)
-            .await?
-            .map(|c| Doc {
-                kind,
-                id: c.id,
-                title: c.name,
-                body: c.description,
-                circle_id: None,
-                created_at: c.created_at,
-            }),
-    };
-    Ok(match doc {
-        Some(doc) => IndexOp::Upsert(doc),
-        None => IndexOp::Delete(kind, id.to_owned()),
-    })
+async fn enqueue_many(db: &impl ConnectionTrait, kind: DocKind, ids: Vec<String>) -> AppResult<()> {
+    let now = Utc::now();
+    // Chunked: a statement takes a bounded number of parameters.
+    for chunk in ids.chunks(500) {
+        let rows = chunk.iter().map(|id| search_outbox::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            kind: Set(kind.as_str().into()),
+            doc_id: Set(id.clone()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+        });
+        search_outbox::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
 }
 
 /// Applies every due row; returns how many were applied.
@@ -133,16 +120,34 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
     }
 }
 
+/// Retries `attempt` with backoff (0.5 s doubling to 30 s) until it works.
+async fn retry<T, F: Future<Output = anyhow::Result<T>>>(
+    what: &str,
+    mut attempt: impl FnMut() -> F,
+) -> T {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        match attempt().await {
+            Ok(done) => return done,
+            Err(err) => {
+                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "{what}");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
 /// Runs [`drain`] in the background, twice a second, after getting the
 /// engine ready (its index settings are applied at start, retried while it
-/// is down).
+/// is down) and filling it if it starts empty (see
+/// [`SearchIndex::needs_rebuild`](crate::platform::search_index::SearchIndex::needs_rebuild)).
 pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
-        let mut wait = Duration::from_millis(500);
-        while let Err(err) = state.search.prepare().await {
-            tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "search engine not ready");
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(30));
+        retry("search engine not ready", || state.search.prepare()).await;
+        if state.search.needs_rebuild().await {
+            let count = retry("filling the search index", || fill(&state)).await;
+            tracing::info!(documents = count, "search index filled from the database");
         }
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         loop {
@@ -154,42 +159,23 @@ pub fn spawn_worker(state: AppState) {
     });
 }
 
+/// Writes every document the database holds, without clearing first: an
+/// upsert replaces a document, so no search ever sees an emptied index.
+async fn fill(state: &AppState) -> anyhow::Result<usize> {
+    let docs = documents::all(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let count = docs.len();
+    let mut docs = docs.into_iter().peekable();
+    while docs.peek().is_some() {
+        let chunk = docs.by_ref().take(1000).map(IndexOp::Upsert).collect();
+        state.search.apply(chunk).await?;
+    }
+    Ok(count)
+}
+
 /// `agora reindex`: rebuilds the whole index from the database.
 pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
     state.search.clear().await?;
-    let mut ops = Vec::new();
-    for c in circles::Entity::find().all(&state.db).await? {
-        ops.push(
-            current(&state.db, DocKind::Circle, &c.id)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        );
-    }
-    for u in users::Entity::find().all(&state.db).await? {
-        ops.push(
-            current(&state.db, DocKind::User, &u.id)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        );
-    }
-    let visible = posts::Entity::find()
-        .filter(posts::Column::Hidden.eq(false))
-        .filter(posts::Column::DeletedAt.is_null())
-        .all(&state.db)
-        .await?;
-    for p in visible {
-        ops.push(IndexOp::Upsert(Doc {
-            kind: DocKind::Post,
-            id: p.id,
-            title: p.title,
-            body: p.body,
-            circle_id: p.circle_id,
-            created_at: p.created_at,
-        }));
-    }
-    let count = ops.len();
-    for chunk in ops.chunks(1000) {
-        state.search.apply(chunk.to_vec()).await?;
-    }
-    Ok(count)
+    fill(state).await
 }

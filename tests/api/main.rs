@@ -20,5 +20,6 @@ mod rate_limits;
 mod realtime;
 mod roles;
 mod search;
+mod search_comments;
 mod sessions;
 mod uploads;

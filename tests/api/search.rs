@@ -4,7 +4,7 @@ use crate::helpers::{
     assert_problem, fields, generous_limits, json_of, spawn_app_with, TestApp, TestUser,
 };
 
-async fn new_post(
+pub(crate) async fn new_post(
     app: &TestApp,
     user: &TestUser,
     title: &str,
@@ -23,11 +23,11 @@ async fn new_post(
 }
 
 /// Applies the outbox now instead of waiting for the worker's next tick.
-async fn sync(app: &TestApp) {
+pub(crate) async fn sync(app: &TestApp) {
     agora::search::outbox::drain(&app.state).await.unwrap();
 }
 
-async fn ids(app: &TestApp, query: &str) -> Vec<String> {
+pub(crate) async fn ids(app: &TestApp, query: &str) -> Vec<String> {
     let page = json_of(app.get(&format!("/search?{query}")).send().await.unwrap()).await;
     page["items"]
         .as_array()
@@ -37,7 +37,7 @@ async fn ids(app: &TestApp, query: &str) -> Vec<String> {
         .collect()
 }
 
-fn q(text: &str) -> String {
+pub(crate) fn q(text: &str) -> String {
     format!("q={}", urlencode(text))
 }
 
@@ -239,6 +239,7 @@ async fn bad_search_input_is_named() {
         ("q=%20%20".to_owned(), "q"),
         (format!("q={}", "a".repeat(201)), "q"),
         ("q=x&type=recipes".to_owned(), "type"),
+        ("q=x&type=comment".to_owned(), "type"),
         ("q=x&cursor=bogus".to_owned(), "cursor"),
     ] {
         let problem = assert_problem(

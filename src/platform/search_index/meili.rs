@@ -18,9 +18,16 @@ struct MeiliDoc {
     key: String,
     kind: String,
     id: String,
+    /// Matched: empty for a comment, whose title is its post's.
     title: String,
+    /// The title a hit shows; absent in documents written before comments
+    /// were indexed, whose `title` is what they show.
+    #[serde(default)]
+    heading: Option<String>,
     body: String,
     circle_id: Option<String>,
+    #[serde(default)]
+    post_id: Option<String>,
     created_at: i64,
 }
 
@@ -93,10 +100,12 @@ impl SearchIndex for MeiliIndex {
                 IndexOp::Upsert(doc) => upserts.push(MeiliDoc {
                     key: key(doc.kind, &doc.id),
                     kind: doc.kind.as_str().into(),
+                    title: doc.searchable_title().to_owned(),
+                    heading: Some(doc.title),
                     id: doc.id,
-                    title: doc.title,
                     body: doc.body,
                     circle_id: doc.circle_id,
+                    post_id: doc.post_id,
                     created_at: doc.created_at.timestamp(),
                 }),
                 IndexOp::Delete(kind, id) => deletes.push(key(kind, &id)),
@@ -148,9 +157,10 @@ impl SearchIndex for MeiliIndex {
                 Hit {
                     kind: DocKind::parse(&doc.kind).unwrap_or(q.kind),
                     id: doc.id,
-                    title: doc.title,
+                    title: doc.heading.unwrap_or(doc.title),
                     snippet,
                     circle_id: doc.circle_id,
+                    post_id: doc.post_id,
                     created_at: Utc
                         .timestamp_opt(doc.created_at, 0)
                         .single()

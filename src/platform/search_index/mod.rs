@@ -14,6 +14,8 @@ pub enum DocKind {
     Post,
     User,
     Circle,
+    /// A comment, found by its text and shown under its post's title.
+    Comment,
 }
 
 impl DocKind {
@@ -22,6 +24,7 @@ impl DocKind {
             Self::Post => "post",
             Self::User => "user",
             Self::Circle => "circle",
+            Self::Comment => "comment",
         }
     }
 
@@ -30,6 +33,7 @@ impl DocKind {
             "post" => Some(Self::Post),
             "user" => Some(Self::User),
             "circle" => Some(Self::Circle),
+            "comment" => Some(Self::Comment),
             _ => None,
         }
     }
@@ -40,10 +44,27 @@ impl DocKind {
 pub struct Doc {
     pub kind: DocKind,
     pub id: String,
+    /// Shown with the hit; a comment's is its post's title.
     pub title: String,
     pub body: String,
+    /// A post's circle; a comment's is its post's, so that the circle
+    /// filter applies to comments too.
     pub circle_id: Option<String>,
+    /// The post a comment is on; `None` for every other kind.
+    pub post_id: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Doc {
+    /// The title as far as matching goes: a comment's title is its post's,
+    /// shown but not searched, or every comment on a post would match the
+    /// post's title.
+    pub fn searchable_title(&self) -> &str {
+        match self.kind {
+            DocKind::Comment => "",
+            _ => &self.title,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +89,8 @@ pub struct Hit {
     /// HTML with the matched words in `<b>`.
     pub snippet: String,
     pub circle_id: Option<String>,
+    /// The post a comment is on; `None` for every other kind.
+    pub post_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -84,6 +107,12 @@ pub trait SearchIndex: Send + Sync + 'static {
     /// Gets the engine ready (index settings); retried until it works.
     async fn prepare(&self) -> anyhow::Result<()> {
         Ok(())
+    }
+    /// True when the index holds nothing at start-up (first start, or
+    /// started afresh after its schema changed) and must be filled from the
+    /// database before the outbox is applied.
+    async fn needs_rebuild(&self) -> bool {
+        false
     }
 }
 

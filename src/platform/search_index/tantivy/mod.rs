@@ -1,5 +1,7 @@
 //! The embedded engine: a tantivy index in `$AGORA_DATA_DIR/search`, with
 //! jieba segmentation (Chinese) and lowercasing (English).
+mod schema;
+
 use std::{
     path::Path,
     sync::{Arc, Mutex},
@@ -9,29 +11,15 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use tantivy::{
     collector::TopDocs,
-    directory::MmapDirectory,
     query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery},
-    schema::{
-        Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
-        STRING,
-    },
+    schema::{IndexRecordOption, Value},
     snippet::SnippetGenerator,
     tokenizer::{LowerCaser, TextAnalyzer},
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
 };
 
+use self::schema::Fields;
 use super::{Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
-
-#[derive(Clone, Copy)]
-struct Fields {
-    key: Field,
-    kind: Field,
-    id: Field,
-    circle: Field,
-    title: Field,
-    body: Field,
-    created_at: Field,
-}
 
 #[derive(Clone)]
 pub struct TantivyIndex {
@@ -44,36 +32,16 @@ pub struct TantivyIndex {
     fields: Fields,
 }
 
-fn schema() -> (Schema, Fields) {
-    let mut builder = Schema::builder();
-    let text = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("jieba")
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
-    let fields = Fields {
-        key: builder.add_text_field("key", STRING),
-        kind: builder.add_text_field("kind", STRING | STORED),
-        id: builder.add_text_field("id", STRING | STORED),
-        circle: builder.add_text_field("circle_id", STRING | STORED),
-        title: builder.add_text_field("title", text.clone()),
-        body: builder.add_text_field("body", text),
-        created_at: builder.add_i64_field("created_at", STORED | FAST),
-    };
-    (builder.build(), fields)
-}
-
 fn key(kind: DocKind, id: &str) -> String {
     format!("{}:{id}", kind.as_str())
 }
 
 impl TantivyIndex {
+    /// Opens the index in `dir`; one written with another schema is
+    /// replaced by an empty one, which [`SearchIndex::needs_rebuild`] reports.
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)?;
-        let (schema, fields) = schema();
-        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        let (schema, fields) = schema::schema();
+        let index = schema::open_or_start_afresh(dir, schema)?;
         index.tokenizers().register(
             "jieba",
             TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
@@ -137,8 +105,10 @@ impl TantivyIndex {
         d.add_text(f.key, key(doc.kind, &doc.id));
         d.add_text(f.kind, doc.kind.as_str());
         d.add_text(f.id, &doc.id);
+        d.add_text(f.post, doc.post_id.as_deref().unwrap_or(""));
         d.add_text(f.circle, doc.circle_id.as_deref().unwrap_or(""));
-        d.add_text(f.title, &doc.title);
+        d.add_text(f.title, doc.searchable_title());
+        d.add_text(f.heading, &doc.title);
         d.add_text(f.body, &doc.body);
         d.add_i64(f.created_at, doc.created_at.timestamp());
         d
@@ -212,6 +182,7 @@ impl TantivyIndex {
                     .to_owned()
             };
             let circle = text(f.circle);
+            let post = text(f.post);
             // Adjacent highlighted tokens (jieba splits unknown words) read as one.
             let mut snippet = snippets
                 .snippet_from_doc(&doc)
@@ -223,9 +194,10 @@ impl TantivyIndex {
             hits.push(Hit {
                 kind: DocKind::parse(&text(f.kind)).unwrap_or(q.kind),
                 id: text(f.id),
-                title: text(f.title),
+                title: text(f.heading),
                 snippet,
                 circle_id: (!circle.is_empty()).then_some(circle),
+                post_id: (!post.is_empty()).then_some(post),
                 created_at: Utc
                     .timestamp_opt(
                         doc.get_first(f.created_at)
@@ -273,5 +245,9 @@ impl SearchIndex for TantivyIndex {
 
     fn kind(&self) -> &'static str {
         "tantivy"
+    }
+
+    async fn needs_rebuild(&self) -> bool {
+        self.reader.searcher().num_docs() == 0
     }
 }
