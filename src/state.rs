@@ -32,6 +32,25 @@ pub struct AppState {
     pub search: SharedSearch,
     /// Live connections: events to users, and who is online.
     pub realtime: Realtime,
+    pub jobs: Jobs,
+}
+
+/// Who this instance is to the job leases, and the guard that keeps its own
+/// background work from overlapping.
+#[derive(Clone)]
+pub struct Jobs {
+    /// A random id for this process, the holder of the leases it takes.
+    pub instance: String,
+    pub draining: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self {
+            instance: uuid::Uuid::new_v4().to_string(),
+            draining: Arc::default(),
+        }
+    }
 }
 
 impl AppState {
@@ -84,6 +103,7 @@ impl AppState {
             cache,
             limiter,
             realtime,
+            jobs: Jobs::default(),
         })
     }
 }

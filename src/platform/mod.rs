@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod crypto;
 pub mod db;
+pub mod lease;
 pub mod ratelimit;
 pub mod realtime;
 pub mod search_index;

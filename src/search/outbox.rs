@@ -14,6 +14,7 @@ use sea_orm::{
 use super::documents::{self, current};
 use crate::{
     error::AppResult,
+    platform::lease,
     platform::search_index::{DocKind, IndexOp},
     state::AppState,
 };
@@ -66,8 +67,20 @@ async fn enqueue_many(db: &impl ConnectionTrait, kind: DocKind, ids: Vec<String>
     Ok(())
 }
 
-/// Applies every due row; returns how many were applied.
+/// The lease that lets one instance at a time apply the outbox: two
+/// drains interleaving could leave an older state of a document in the
+/// index.
+const LEASE: &str = "search_outbox";
+const LEASE_TTL: Duration = Duration::from_secs(30);
+
+/// Applies every due row, unless another instance is doing so; returns how
+/// many were applied.
 pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
+    // One drain at a time in this process, one instance at a time in all.
+    let _running = state.jobs.draining.lock().await;
+    if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
+        return Ok(0);
+    }
     let mut applied = 0;
     loop {
         let rows = search_outbox::Entity::find()

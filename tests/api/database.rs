@@ -47,3 +47,50 @@ async fn deleting_a_user_cascades_to_sessions_and_uploads() {
     assert_eq!(app.count("sessions").await, 0);
     assert_eq!(app.count("uploads").await, 0);
 }
+
+#[tokio::test]
+async fn a_job_lease_is_held_by_one_instance_until_it_lapses() {
+    use agora::platform::lease::acquire;
+    let app = crate::helpers::spawn_app().await;
+    let db = &app.state.db;
+    let ttl = std::time::Duration::from_millis(400);
+    assert!(acquire(db, "test_job", "one", ttl).await.unwrap());
+    assert!(!acquire(db, "test_job", "two", ttl).await.unwrap());
+    // The holder renews it.
+    assert!(acquire(db, "test_job", "one", ttl).await.unwrap());
+    assert!(!acquire(db, "test_job", "two", ttl).await.unwrap());
+    // Left unrenewed, it lapses and another instance takes it over.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(acquire(db, "test_job", "two", ttl).await.unwrap());
+    assert!(!acquire(db, "test_job", "one", ttl).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_instance_without_the_outbox_lease_leaves_the_outbox_alone() {
+    let app = spawn_app().await;
+    let db = &app.state.db;
+    let hour = std::time::Duration::from_secs(3600);
+    // Another instance takes the lease (from this one's worker, if need be).
+    let mut taken = false;
+    for _ in 0..20 {
+        db.execute_raw(Statement::from_string(
+            db.get_database_backend(),
+            "DELETE FROM job_leases",
+        ))
+        .await
+        .unwrap();
+        if agora::platform::lease::acquire(db, "search_outbox", "another", hour)
+            .await
+            .unwrap()
+        {
+            taken = true;
+            break;
+        }
+    }
+    assert!(taken);
+    app.register().await;
+    // Registration queued the new profile; this instance does not apply it.
+    assert!(app.count("search_outbox").await >= 1);
+    assert_eq!(agora::search::outbox::drain(&app.state).await.unwrap(), 0);
+    assert!(app.count("search_outbox").await >= 1);
+}
