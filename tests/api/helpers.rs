@@ -202,6 +202,11 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
         cleanup.redis = Some((url, prefix));
     }
     customise(&mut config);
+    start(config, data_dir, cleanup).await
+}
+
+/// Builds and runs the server of `config`.
+async fn start(config: Config, data_dir: TempDir, cleanup: Cleanup) -> TestApp {
     let app = Application::build(config.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
@@ -430,23 +435,10 @@ pub fn generous_message_limits(config: &mut Config) {
 pub async fn spawn_sibling(app: &TestApp) -> TestApp {
     let mut config = app.config.clone();
     config.listen = "127.0.0.1:0".parse().unwrap();
-    let server = Application::build(config.clone()).await.unwrap();
-    let address = format!("http://127.0.0.1:{}", server.port());
-    let state = server.state().clone();
-    tokio::spawn(server.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        state,
-        config,
-        data_dir: tempfile::tempdir().unwrap(),
-        _cleanup: Cleanup {
-            pg: None,
-            redis: None,
-            meili: None,
-        },
-    }
+    let cleanup = Cleanup {
+        pg: None,
+        redis: None,
+        meili: None,
+    };
+    start(config, tempfile::tempdir().unwrap(), cleanup).await
 }
