@@ -74,6 +74,8 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
             created_at: Set(now),
             updated_at: Set(now),
             show_online_status: Set(true),
+            deregister_at: Set(None),
+            community_closed_at: Set(None),
         });
         users::Entity::insert_many(rows)
             .exec(&state.db)

@@ -35,6 +35,8 @@ pub enum Command {
     SeedDemo,
     /// Rebuild the search index from the database.
     Reindex,
+    /// Carry out due deregistrations and run every retention rule, once.
+    Purge,
     /// Manage users.
     Users {
         #[command(subcommand)]
@@ -81,6 +83,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::build(config).await?;
             let count = crate::search::outbox::reindex(&state).await?;
             println!("reindexed {count} documents");
+            Ok(())
+        }
+        Command::Purge => {
+            let state = AppState::build(config).await?;
+            let report = crate::privacy::purge::run(&state).await?;
+            if !report.ran {
+                println!("another instance is purging; nothing done");
+            }
+            println!(
+                "deregistrations completed: {}, held for open reports: {}",
+                report.completed, report.holding
+            );
+            for (rule, removed) in report.retention {
+                println!("retention {rule}: {removed} removed");
+            }
             Ok(())
         }
         Command::Openapi => Ok(()),

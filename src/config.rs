@@ -88,6 +88,12 @@ pub struct Config {
     /// How long after sending a message its sender may recall it.
     #[serde(with = "humantime_serde")]
     pub message_recall_window: Duration,
+    /// Between a deregistration request and its erasure; the user may cancel.
+    #[serde(with = "humantime_serde")]
+    pub deregistration_cooling_off: Duration,
+    /// How often `serve` runs deregistrations and retention rules.
+    #[serde(with = "humantime_serde")]
+    pub purge_interval: Duration,
     /// Sliding lifetime of a session token.
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
@@ -121,6 +127,8 @@ impl Default for Config {
             upload_video_limit: 100 * 1024 * 1024,
             upload_file_limit: 20 * 1024 * 1024,
             message_recall_window: Duration::from_secs(120),
+            deregistration_cooling_off: Duration::from_secs(15 * 24 * 3600),
+            purge_interval: Duration::from_secs(3600),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
             trust_forwarded_for: false,

@@ -46,6 +46,7 @@ error_codes! {
     ConsentRequired => "consent_required", FORBIDDEN, "Consent is required for this purpose";
     Blocked => "blocked", FORBIDDEN, "One of you has blocked the other";
     NoticeOutdated => "notice_outdated", FORBIDDEN, "Accept the current privacy notice first";
+    DeregistrationPending => "deregistration_pending", FORBIDDEN, "The account is being deregistered: it can only cancel that";
     NotFound => "not_found", NOT_FOUND, "Not found";
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
     PhoneTaken => "phone_taken", CONFLICT, "This phone number is already registered";

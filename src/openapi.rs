@@ -16,6 +16,7 @@ use crate::{
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::{
         api::{MyPrivacyApi, PrivacyApi},
+        rights_api::RightsApi,
         spec::{annotate, Annotated, PolicyTable},
     },
     search::api::{SearchApi, SearchHistoryApi},
@@ -39,7 +40,7 @@ pub type Apis = (
     FollowsApi,
     ModerationApi,
     AdminModerationApi,
-    (SearchApi, MessagesApi, PeopleApi, RealtimeApi),
+    (SearchApi, MessagesApi, PeopleApi, RealtimeApi, RightsApi),
 );
 
 pub const BASE_PATH: &str = "/api/v1";
@@ -62,7 +63,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             FollowsApi,
             ModerationApi,
             AdminModerationApi,
-            (SearchApi, MessagesApi, PeopleApi, RealtimeApi),
+            (SearchApi, MessagesApi, PeopleApi, RealtimeApi, RightsApi),
         ),
         "agora",
         env!("CARGO_PKG_VERSION"),

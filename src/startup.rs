@@ -39,6 +39,7 @@ impl Application {
         }
         let state = AppState::build(config).await?;
         crate::search::outbox::spawn_worker(state.clone());
+        crate::privacy::purge::spawn(state.clone());
         let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
         let port = listener.local_addr()?.port();
         Ok(Self {

@@ -15,7 +15,7 @@ use crate::{
         sms::{LogSender, SmsSender},
         storage::MediaStore,
     },
-    privacy::consents::Erasers,
+    privacy::{consents::Erasers, registry::Registry, retention::Retention},
 };
 
 #[derive(Clone)]
@@ -33,6 +33,9 @@ pub struct AppState {
     /// Live connections: events to users, and who is online.
     pub realtime: Realtime,
     pub jobs: Jobs,
+    /// Every area's personal data: export and erasure.
+    pub personal_data: Registry,
+    pub retention: Retention,
 }
 
 /// Who this instance is to the job leases, and the guard that keeps its own
@@ -104,8 +107,24 @@ impl AppState {
             limiter,
             realtime,
             jobs: Jobs::default(),
+            personal_data: registry(),
+            retention: Retention::standard(),
         })
     }
+}
+
+/// The owners of personal data, in erasure order: content first, the
+/// account it hangs on last.
+fn registry() -> Registry {
+    let mut r = Registry::default();
+    r.register(Arc::new(crate::community::personal::CommunityData));
+    r.register(Arc::new(crate::messages::personal::MessagesData));
+    r.register(Arc::new(crate::search::history::HistoryData));
+    r.register(Arc::new(crate::privacy::personal::ConsentData));
+    r.register(Arc::new(crate::users::personal::ProfileData));
+    r.register(Arc::new(crate::uploads::personal::UploadsData));
+    r.register(Arc::new(crate::auth::personal::AccountData));
+    r
 }
 
 fn spawn_shrinker(limiter: Arc<GovernorLimiter>) {

@@ -8,6 +8,7 @@ pub mod consent_receipts;
 pub mod consents;
 pub mod conversation_members;
 pub mod conversations;
+pub mod deregistrations;
 pub mod follows;
 pub mod job_leases;
 pub mod messages;

@@ -25,6 +25,11 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Whether others may see when I am online.
     pub show_online_status: bool,
+    /// A deregistration is pending: until then the account can only cancel it.
+    pub deregister_at: Option<DateTimeUtc>,
+    /// The community service was deregistered: no profile, content or
+    /// search presence, the account alone remains.
+    pub community_closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261124_000004_follows_reports;
 mod m20261124_000005_search_outbox;
 mod m20261129_000006_messages;
 mod m20261129_000007_job_leases;
+mod m20261129_000008_deregistration;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_search_outbox::Migration),
             Box::new(m20261129_000006_messages::Migration),
             Box::new(m20261129_000007_job_leases::Migration),
+            Box::new(m20261129_000008_deregistration::Migration),
         ]
     }
 }

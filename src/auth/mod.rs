@@ -2,6 +2,7 @@
 pub mod api;
 pub mod guard;
 pub mod password;
+pub mod personal;
 pub mod phone;
 pub mod service;
 pub mod sessions;

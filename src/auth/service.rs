@@ -79,6 +79,8 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         created_at: Set(now),
         updated_at: Set(now),
         show_online_status: Set(true),
+        deregister_at: Set(None),
+        community_closed_at: Set(None),
     };
     let txn = state.db.begin().await?;
     let user = match users::Entity::insert(user).exec_with_returning(&txn).await {

@@ -10,6 +10,7 @@ pub mod follows_api;
 pub mod likes;
 pub mod moderation;
 pub mod moderation_api;
+pub mod personal;
 pub mod posts;
 pub mod posts_api;
 pub mod seed;

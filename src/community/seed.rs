@@ -177,6 +177,8 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
             created_at: Set(now),
             updated_at: Set(now),
             show_online_status: Set(true),
+            deregister_at: Set(None),
+            community_closed_at: Set(None),
         })
         .exec(&txn)
         .await?;

@@ -8,5 +8,6 @@ pub mod dto;
 pub mod events;
 pub mod notifications;
 pub mod people_api;
+pub mod personal;
 pub mod realtime;
 pub mod service;

@@ -123,6 +123,12 @@ async fn authenticate(state: &AppState, req: &Request) -> AppResult<(String, Str
         .or(from_header)
         .ok_or_else(|| AppError::unauthorized("a ticket or a bearer token is required"))?;
     let (user, session) = sessions::authenticate(state, token).await?;
+    if user.deregister_at.is_some() {
+        return Err(AppError::new(
+            crate::error::ErrorCode::DeregistrationPending,
+            "this account is being deregistered",
+        ));
+    }
     Ok((user.id, session.id))
 }
 

@@ -51,3 +51,18 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }
+
+/// After an erasure: SQLite copies the WAL into the database file and
+/// truncates it, so that no old page holding erased values stays behind
+/// (`secure_delete` already zeroes freed space). Nothing to do elsewhere.
+pub async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        db.execute_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+        ))
+        .await?;
+    }
+    Ok(())
+}

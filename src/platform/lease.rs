@@ -49,3 +49,17 @@ pub async fn acquire(
         .await?;
     Ok(taken.rows_affected == 1)
 }
+
+/// Gives the lease up early (it would lapse by itself).
+pub async fn release(
+    db: &impl ConnectionTrait,
+    name: &str,
+    holder: &str,
+) -> Result<(), sea_orm::DbErr> {
+    job_leases::Entity::delete_many()
+        .filter(job_leases::Column::Name.eq(name))
+        .filter(job_leases::Column::Holder.eq(holder))
+        .exec(db)
+        .await?;
+    Ok(())
+}

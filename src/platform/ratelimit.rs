@@ -40,6 +40,8 @@ pub enum ActionClass {
     MessageSend,
     /// New conversations started by one account.
     ConversationCreate,
+    /// Data exports by one account.
+    DataExport,
 }
 
 impl ActionClass {
@@ -59,6 +61,7 @@ impl ActionClass {
             Self::Like => "like",
             Self::MessageSend => "message_send",
             Self::ConversationCreate => "conversation_create",
+            Self::DataExport => "data_export",
         }
     }
 
@@ -83,6 +86,7 @@ impl ActionClass {
             // One a second with a burst of ten.
             (Self::MessageSend, q(10, 10)),
             (Self::ConversationCreate, q(20, 86_400)),
+            (Self::DataExport, q(1, 86_400)),
         ])
     }
 }

@@ -48,6 +48,13 @@ impl Subject {
 #[derive(Clone)]
 pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
 
+/// Operations an account with a pending deregistration may still call.
+const WHILE_DEREGISTERING: &[&str] = &[
+    "me_get_deregistration",
+    "me_cancel_deregistration",
+    "auth_logout",
+];
+
 /// Operations a user may still call before accepting a changed notice.
 const WITHOUT_NOTICE: &[&str] = &[
     "me_get",
@@ -90,6 +97,17 @@ pub async fn enforce<E: Endpoint>(
             None
         }
     };
+    if let (Some(Resolved(user, _)), true) = (&caller, policy.authenticated) {
+        if user.deregister_at.is_some()
+            && !WHILE_DEREGISTERING.contains(&policy.operation_id.as_str())
+        {
+            return Err(AppError::new(
+                ErrorCode::DeregistrationPending,
+                "this account is being deregistered: it can only cancel that (DELETE /me/deregistration)",
+            )
+            .into());
+        }
+    }
     if let Some(Resolved(user, _)) = &caller {
         if !WITHOUT_NOTICE.contains(&policy.operation_id.as_str())
             && notice::needs_acceptance(&state.db, &user.accepted_notice_version).await?

@@ -93,9 +93,11 @@ pub async fn current(db: &impl ConnectionTrait, kind: DocKind, id: &str) -> AppR
             .filter(post_is_visible)
             .map(post_doc),
         DocKind::Comment => comment(db, id).await?,
+        // A user who closed their community presence is not searchable.
         DocKind::User => users::Entity::find_by_id(id.to_owned())
             .one(db)
             .await?
+            .filter(|u| u.community_closed_at.is_none())
             .map(user_doc),
         DocKind::Circle => circles::Entity::find_by_id(id.to_owned())
             .one(db)
@@ -118,6 +120,7 @@ pub async fn all(db: &impl ConnectionTrait) -> AppResult<Vec<Doc>> {
         .collect();
     docs.extend(
         users::Entity::find()
+            .filter(users::Column::CommunityClosedAt.is_null())
             .all(db)
             .await?
             .into_iter()

@@ -97,3 +97,44 @@ impl WithdrawalEraser for HistoryEraser {
         delete_all(txn, user_id).await
     }
 }
+
+/// Search history as personal data: exported, and erased with the service.
+pub struct HistoryData;
+
+#[async_trait::async_trait]
+impl crate::privacy::registry::PersonalData for HistoryData {
+    fn sections(&self) -> &'static [&'static str] {
+        &["search_history"]
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["search_history"]
+    }
+
+    async fn export(
+        &self,
+        state: &crate::state::AppState,
+        user: &str,
+    ) -> AppResult<Vec<(&'static str, serde_json::Value)>> {
+        let rows = search_history::Entity::find()
+            .filter(search_history::Column::UserId.eq(user))
+            .order_by_desc(search_history::Column::Id)
+            .all(&state.db)
+            .await?;
+        let items: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|r| serde_json::json!({ "query": r.query, "created_at": r.created_at }))
+            .collect();
+        Ok(vec![("search_history", items.into())])
+    }
+
+    async fn erase(
+        &self,
+        _state: &crate::state::AppState,
+        txn: &DatabaseTransaction,
+        erasure: &crate::privacy::registry::Erasure,
+    ) -> AppResult<crate::privacy::registry::AfterCommit> {
+        delete_all(txn, &erasure.user).await?;
+        Ok(Default::default())
+    }
+}

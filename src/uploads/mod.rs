@@ -2,5 +2,6 @@
 //! media store and served from `/media/{key}`.
 pub mod api;
 pub mod media;
+pub mod personal;
 pub mod service;
 pub mod strip;

@@ -265,6 +265,7 @@ impl UsersApi {
     ) -> AppResult<PublicUserResponse> {
         let (user, key) = service::load(&state.db, &id.0)
             .await?
+            .filter(|(u, _)| u.community_closed_at.is_none())
             .ok_or_else(|| AppError::not_found("user"))?;
         Ok(PublicUserResponse::Ok(Json(PublicUser::build(
             &state,

@@ -108,6 +108,11 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn prepare(&self) -> anyhow::Result<()> {
         Ok(())
     }
+    /// Rewrites the index without deleted documents, so that erased text
+    /// leaves its files (engines that do this themselves need nothing).
+    async fn compact(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
     /// True when the index holds nothing at start-up (first start, or
     /// started afresh after its schema changed) and must be filled from the
     /// database before the outbox is applied.

@@ -239,6 +239,25 @@ impl SearchIndex for TantivyIndex {
         .await?
     }
 
+    async fn compact(&self) -> anyhow::Result<()> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            this.with_writer(|writer| {
+                // Deletes are tombstones until their segments are rewritten.
+                writer.commit()?;
+                let segments = this.index.searchable_segment_ids()?;
+                if !segments.is_empty() {
+                    writer.merge(&segments).wait()?;
+                }
+                writer.garbage_collect_files().wait()?;
+                Ok(())
+            })?;
+            this.reader.reload()?;
+            Ok(())
+        })
+        .await?
+    }
+
     async fn ping(&self) -> bool {
         true
     }

@@ -1,0 +1,92 @@
+//! The account as personal data: the masked phone, role and level, and the
+//! signed-in devices. Erasing the account deletes the row itself (with its
+//! phone ciphertext, blind index and password hash) — last, and only once
+//! nothing is held for an open report.
+use async_trait::async_trait;
+use entity::{sessions, sms_codes, users};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+
+use crate::{
+    error::AppResult,
+    privacy::registry::{AfterCommit, Erasure, PersonalData, Scope},
+    state::AppState,
+};
+
+pub struct AccountData;
+
+#[async_trait]
+impl PersonalData for AccountData {
+    fn sections(&self) -> &'static [&'static str] {
+        &["account", "sessions"]
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["users", "sessions", "deregistrations"]
+    }
+
+    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+        let account = users::Entity::find_by_id(user.to_owned())
+            .one(&state.db)
+            .await?
+            .map(|u| {
+                let phone_masked = state
+                    .crypto
+                    .decrypt(&u.phone_ciphertext)
+                    .map(|p| super::phone::mask_e164(&p))
+                    .unwrap_or_else(|_| "****".into());
+                json!({
+                    "id": u.id, "phone_masked": phone_masked, "role": u.role,
+                    "level": u.level, "experience": u.experience,
+                    "accepted_notice_version": u.accepted_notice_version,
+                    "created_at": u.created_at,
+                })
+            })
+            .unwrap_or(Value::Null);
+        let devices: Vec<Value> = sessions::Entity::find()
+            .filter(sessions::Column::UserId.eq(user))
+            .order_by_asc(sessions::Column::Id)
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|s| {
+                json!({
+                    "id": s.id, "device_model": s.device_model, "os_version": s.os_version,
+                    "app_version": s.app_version, "language": s.language,
+                    "timezone": s.timezone, "created_at": s.created_at,
+                    "last_seen_at": s.last_seen_at, "expires_at": s.expires_at,
+                })
+            })
+            .collect();
+        Ok(vec![("account", account), ("sessions", devices.into())])
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        txn: &DatabaseTransaction,
+        erasure: &Erasure,
+    ) -> AppResult<AfterCommit> {
+        if erasure.scope != Scope::Account {
+            return Ok(AfterCommit::default());
+        }
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(erasure.user.as_str()))
+            .exec(txn)
+            .await?;
+        if !erasure.held.is_empty() {
+            return Ok(AfterCommit::default());
+        }
+        if let Some(u) = users::Entity::find_by_id(erasure.user.clone())
+            .one(txn)
+            .await?
+        {
+            sms_codes::Entity::delete_many()
+                .filter(sms_codes::Column::PhoneBlindIndex.eq(u.phone_blind_index))
+                .exec(txn)
+                .await?;
+            users::Entity::delete_by_id(u.id).exec(txn).await?;
+        }
+        Ok(AfterCommit::default())
+    }
+}

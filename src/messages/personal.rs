@@ -1,0 +1,161 @@
+//! Private messages as personal data: my conversations with every message
+//! in them (sent and received), my notifications and my blocks. Erasing
+//! takes what I sent; what the peer sent stays in the peer's history.
+use async_trait::async_trait;
+use entity::{
+    conversation_members as members, conversations, messages, notifications, user_blocks,
+};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde_json::{json, Value};
+
+use crate::{
+    error::AppResult,
+    privacy::registry::{AfterCommit, Erasure, PersonalData},
+    state::AppState,
+};
+
+pub struct MessagesData;
+
+#[async_trait]
+impl PersonalData for MessagesData {
+    fn sections(&self) -> &'static [&'static str] {
+        &["conversations", "notifications", "blocks"]
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &[
+            "conversations",
+            "conversation_members",
+            "messages",
+            "notifications",
+            "user_blocks",
+        ]
+    }
+
+    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+        let db = &state.db;
+        let decrypt = |c: &Option<String>| c.as_deref().and_then(|c| state.crypto.decrypt(c).ok());
+        let mut conversations_out = Vec::new();
+        for m in members::Entity::find()
+            .filter(members::Column::UserId.eq(user))
+            .all(db)
+            .await?
+        {
+            let msgs: Vec<Value> = messages::Entity::find()
+                .filter(messages::Column::ConversationId.eq(m.conversation_id.as_str()))
+                .order_by_asc(messages::Column::Id)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|x| {
+                    json!({
+                        "id": x.id, "sender_id": x.sender_id, "kind": x.kind,
+                        "text": decrypt(&x.text_ciphertext),
+                        "attachment_upload_id": decrypt(&x.attachment_ciphertext),
+                        "created_at": x.created_at, "recalled": x.recalled_at.is_some(),
+                    })
+                })
+                .collect();
+            conversations_out.push(json!({
+                "id": m.conversation_id, "peer_id": m.peer_id, "listed": m.listed,
+                "last_read_id": m.last_read_id, "messages": msgs,
+            }));
+        }
+        let notes: Vec<Value> = notifications::Entity::find()
+            .filter(notifications::Column::UserId.eq(user))
+            .order_by_asc(notifications::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|n| json!({ "id": n.id, "kind": n.kind, "actor_id": n.actor_id, "conversation_id": n.conversation_id, "message_id": n.message_id, "created_at": n.created_at, "read_at": n.read_at }))
+            .collect();
+        let blocks: Vec<String> = user_blocks::Entity::find()
+            .filter(user_blocks::Column::BlockerId.eq(user))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| b.blocked_id)
+            .collect();
+        Ok(vec![
+            ("conversations", Value::from(conversations_out)),
+            ("notifications", Value::from(notes)),
+            ("blocks", Value::from(blocks)),
+        ])
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        txn: &DatabaseTransaction,
+        erasure: &Erasure,
+    ) -> AppResult<AfterCommit> {
+        let user = erasure.user.as_str();
+        let touched: Vec<String> = members::Entity::find()
+            .filter(members::Column::UserId.eq(user))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|m| m.conversation_id)
+            .collect();
+        // What I sent goes, and with it the notifications it caused.
+        messages::Entity::delete_many()
+            .filter(messages::Column::SenderId.eq(user))
+            .exec(txn)
+            .await?;
+        notifications::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(notifications::Column::UserId.eq(user))
+                    .add(notifications::Column::ActorId.eq(user)),
+            )
+            .exec(txn)
+            .await?;
+        members::Entity::delete_many()
+            .filter(members::Column::UserId.eq(user))
+            .exec(txn)
+            .await?;
+        members::Entity::update_many()
+            .col_expr(members::Column::PeerId, Expr::value(Option::<String>::None))
+            .filter(members::Column::PeerId.eq(user))
+            .exec(txn)
+            .await?;
+        for (col, id) in [
+            (conversations::Column::UserLow, user),
+            (conversations::Column::UserHigh, user),
+        ] {
+            conversations::Entity::update_many()
+                .col_expr(col, Expr::value(Option::<String>::None))
+                .filter(col.eq(id))
+                .exec(txn)
+                .await?;
+        }
+        for conversation in touched {
+            let last = messages::Entity::find()
+                .filter(messages::Column::ConversationId.eq(conversation.as_str()))
+                .order_by_desc(messages::Column::Id)
+                .limit(1)
+                .one(txn)
+                .await?
+                .map(|m| m.id);
+            conversations::Entity::update_many()
+                .col_expr(conversations::Column::LastMessageId, Expr::value(last))
+                .filter(conversations::Column::Id.eq(conversation.as_str()))
+                .exec(txn)
+                .await?;
+        }
+        // A conversation nobody is left in goes entirely.
+        conversations::Entity::delete_many()
+            .filter(conversations::Column::UserLow.is_null())
+            .filter(conversations::Column::UserHigh.is_null())
+            .exec(txn)
+            .await?;
+        user_blocks::Entity::delete_many()
+            .filter(user_blocks::Column::BlockerId.eq(user))
+            .exec(txn)
+            .await?;
+        Ok(AfterCommit::default())
+    }
+}

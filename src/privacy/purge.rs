@@ -1,0 +1,156 @@
+//! The purge: deregistrations whose cooling-off is over are carried out
+//! through the registry, and every retention rule runs. Inside `serve` it
+//! runs periodically; `agora purge` runs it once. One instance at a time
+//! (a lease); idempotent; it logs counts, never values.
+use std::{collections::HashSet, time::Duration};
+
+use chrono::Utc;
+use entity::{deregistrations, users};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::registry::{AfterCommit, Content, Erasure, Scope};
+use crate::{
+    community::{feeds, personal::reported_content},
+    platform::{db, lease},
+    state::AppState,
+};
+
+const LEASE: &str = "purge";
+const LEASE_TTL: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Default)]
+pub struct PurgeReport {
+    /// Deregistrations carried out completely.
+    pub completed: usize,
+    /// Deregistrations carried out but for content under an open report.
+    pub holding: usize,
+    /// Rows each retention rule removed.
+    pub retention: Vec<(&'static str, u64)>,
+    /// False when another instance was purging.
+    pub ran: bool,
+}
+
+pub async fn run(state: &AppState) -> anyhow::Result<PurgeReport> {
+    let mut report = PurgeReport::default();
+    if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
+        return Ok(report);
+    }
+    report.ran = true;
+    let due = deregistrations::Entity::find()
+        .filter(deregistrations::Column::CompletedAt.is_null())
+        .filter(deregistrations::Column::CancelledAt.is_null())
+        .filter(deregistrations::Column::EffectiveAt.lte(Utc::now()))
+        .all(&state.db)
+        .await?;
+    for d in due {
+        if carry_out(state, &d).await? {
+            report.completed += 1;
+        } else {
+            report.holding += 1;
+        }
+    }
+    for rule in state.retention.rules() {
+        let removed = rule
+            .run(state)
+            .await
+            .map_err(|e| anyhow::anyhow!("retention rule {}: {e}", rule.name()))?;
+        report.retention.push((rule.name(), removed));
+    }
+    // Index deletions go out now, and the erased values leave the files.
+    crate::search::outbox::drain(state).await?;
+    state.search.compact().await?;
+    db::checkpoint(&state.db).await?;
+    lease::release(&state.db, LEASE, &state.jobs.instance).await?;
+    tracing::info!(
+        completed = report.completed,
+        holding = report.holding,
+        retention = ?report.retention,
+        "purge ran"
+    );
+    Ok(report)
+}
+
+/// Erases one user's data for their request; true when nothing is held.
+async fn carry_out(state: &AppState, d: &deregistrations::Model) -> anyhow::Result<bool> {
+    let Some(user) = d.user_id.clone() else {
+        return Ok(true);
+    };
+    let held: HashSet<(String, String)> = reported_content(&state.db, &user)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .collect();
+    let done = held.is_empty();
+    let erasure = Erasure {
+        user: user.clone(),
+        scope: Scope::parse(&d.scope),
+        content: Content::parse(&d.content),
+        held,
+    };
+    let txn = state.db.begin().await?;
+    let mut after = AfterCommit::default();
+    for owner in state.personal_data.owners() {
+        after.extend(
+            owner
+                .erase(state, &txn, &erasure)
+                .await
+                .map_err(|e| anyhow::anyhow!("erasing {:?}: {e}", owner.sections()))?,
+        );
+    }
+    if done {
+        deregistrations::Entity::update_many()
+            .col_expr(
+                deregistrations::Column::CompletedAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .col_expr(
+                deregistrations::Column::UserId,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(deregistrations::Column::Id.eq(d.id.as_str()))
+            .exec(&txn)
+            .await?;
+        if erasure.scope == Scope::Service {
+            users::Entity::update_many()
+                .col_expr(
+                    users::Column::DeregisterAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .filter(users::Column::Id.eq(user.as_str()))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    for key in &after.media_keys {
+        if let Err(err) = state.media.delete(key).await {
+            tracing::warn!(error = %err, "erased upload's file not deleted");
+        }
+    }
+    feeds::invalidate(state, None).await;
+    for circle in after.feeds.iter().flatten() {
+        feeds::invalidate(state, Some(circle.as_str())).await;
+    }
+    tracing::info!(
+        deregistration = %d.id,
+        scope = %d.scope,
+        files = after.media_keys.len(),
+        held = erasure.held.len(),
+        "deregistration carried out"
+    );
+    Ok(done)
+}
+
+/// Runs [`run`] every `purge_interval` inside `serve`.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let every = state.config.purge_interval;
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            if let Err(err) = run(&state).await {
+                tracing::warn!(error = %err, "purge failed");
+            }
+        }
+    });
+}

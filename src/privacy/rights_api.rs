@@ -1,0 +1,194 @@
+//! Data rights: `GET /me/export` and `/me/deregistration`.
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{payload::Json, ApiResponse, Enum, Object, OpenApi};
+use serde_json::{json, Map, Value};
+
+use super::{
+    deregistration::{self, Confirmation},
+    registry::{Content, Scope},
+};
+use crate::{
+    api::{check_limit, ApiTags, JsonBody},
+    auth::BearerAuth,
+    error::{AppError, AppResult},
+    platform::ratelimit::ActionClass,
+    state::AppState,
+};
+
+pub struct RightsApi;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ScopeChoice {
+    /// The community profile and content go; the account stays.
+    Service,
+    /// Everything goes, phone number and credentials included.
+    Account,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ContentChoice {
+    /// Posts and comments are deleted.
+    Delete,
+    /// Posts and comments stay as by a deleted user, with no link back.
+    Anonymize,
+}
+
+/// A deregistration request, confirmed by my password or an SMS code
+/// (`POST /auth/sms-codes` with purpose `deregister`).
+#[derive(Debug, Object)]
+pub struct DeregistrationRequest {
+    /// privacy: not personal
+    pub scope: ScopeChoice,
+    /// privacy: not personal
+    pub content: ContentChoice,
+    /// My password; or give `sms_code`.
+    /// privacy: password for account, optional
+    #[oai(validator(max_length = 128))]
+    pub password: Option<String>,
+    /// A code sent for purpose `deregister`.
+    /// privacy: sms_code for account, optional
+    #[oai(validator(max_length = 6))]
+    pub sms_code: Option<String>,
+}
+
+/// A pending (or carried out) deregistration.
+#[derive(Debug, Object)]
+pub struct DeregistrationView {
+    pub id: String,
+    /// `service` or `account`.
+    pub scope: String,
+    /// `delete` or `anonymize`.
+    pub content: String,
+    pub requested_at: DateTime<Utc>,
+    /// When it is carried out; until then it can be cancelled.
+    pub effective_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum ExportResponse {
+    /// Everything about me, by section.
+    #[oai(status = 200)]
+    Ok(Json<Value>),
+}
+
+#[derive(ApiResponse)]
+pub enum RequestedResponse {
+    /// Accepted: carried out at `effective_at` unless cancelled; every
+    /// other session was signed out.
+    #[oai(status = 202)]
+    Accepted(Json<DeregistrationView>),
+}
+
+#[derive(ApiResponse)]
+pub enum PendingResponse {
+    /// The pending request.
+    #[oai(status = 200)]
+    Ok(Json<DeregistrationView>),
+}
+
+#[derive(ApiResponse)]
+pub enum Cancelled {
+    /// Cancelled: the account is back to normal.
+    #[oai(status = 204)]
+    Done,
+}
+
+fn view(row: entity::deregistrations::Model) -> DeregistrationView {
+    DeregistrationView {
+        id: row.id,
+        scope: row.scope,
+        content: row.content,
+        requested_at: row.requested_at,
+        effective_at: row.effective_at,
+    }
+}
+
+#[OpenApi(prefix_path = "/me", tag = "ApiTags::Privacy")]
+impl RightsApi {
+    /// Everything the service holds about me, machine-readable (GDPR
+    /// Art. 20, PIPL Art. 45): account (phone masked), profile, sessions
+    /// (no tokens), consents and receipts, processing log, circles, posts
+    /// with their history, comments, likes, follows, blocks, reports,
+    /// search history, conversations with every message, notifications
+    /// and uploads. Once a day.
+    #[oai(path = "/export", method = "get", operation_id = "me_export")]
+    async fn export(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<ExportResponse> {
+        check_limit(&state, ActionClass::DataExport, &auth.0.id).await?;
+        let mut sections = Map::new();
+        for owner in state.personal_data.owners() {
+            for (name, value) in owner.export(&state, &auth.0.id).await? {
+                sections.insert(name.to_owned(), value);
+            }
+        }
+        Ok(ExportResponse::Ok(Json(json!({
+            "format": "agora-export/1",
+            "generated_at": Utc::now(),
+            "user_id": auth.0.id,
+            "sections": sections,
+        }))))
+    }
+
+    /// Leave the community service or close the whole account, after a
+    /// cooling-off period during which I can only cancel.
+    #[oai(
+        path = "/deregistration",
+        method = "post",
+        operation_id = "me_request_deregistration"
+    )]
+    async fn request(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<DeregistrationRequest>,
+    ) -> AppResult<RequestedResponse> {
+        let body = body.0;
+        let how = match (body.password, body.sms_code) {
+            (Some(p), _) if !p.is_empty() => Confirmation::Password(p),
+            (_, Some(c)) if !c.is_empty() => Confirmation::SmsCode(c),
+            _ => {
+                return Err(AppError::invalid(
+                    "password",
+                    "required",
+                    "confirm with your password or an SMS code (sms_code)",
+                ))
+            }
+        };
+        let scope = match body.scope {
+            ScopeChoice::Service => Scope::Service,
+            ScopeChoice::Account => Scope::Account,
+        };
+        let content = match body.content {
+            ContentChoice::Delete => Content::Delete,
+            ContentChoice::Anonymize => Content::Anonymize,
+        };
+        let row = deregistration::request(&state, &auth.0, scope, content, how).await?;
+        Ok(RequestedResponse::Accepted(Json(view(row))))
+    }
+
+    /// My pending deregistration.
+    #[oai(
+        path = "/deregistration",
+        method = "get",
+        operation_id = "me_get_deregistration"
+    )]
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<PendingResponse> {
+        let row = deregistration::pending(&state.db, &auth.0.id)
+            .await?
+            .ok_or_else(|| AppError::not_found("deregistration"))?;
+        Ok(PendingResponse::Ok(Json(view(row))))
+    }
+
+    /// Cancel my deregistration during the cooling-off.
+    #[oai(
+        path = "/deregistration",
+        method = "delete",
+        operation_id = "me_cancel_deregistration"
+    )]
+    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<Cancelled> {
+        deregistration::cancel(&state, &auth.0.id).await?;
+        Ok(Cancelled::Done)
+    }
+}

@@ -1,0 +1,80 @@
+//! Uploads as personal data: the rows and the stored files. Files of posts
+//! held under an open report stay until the report is resolved.
+use async_trait::async_trait;
+use entity::{post_images, uploads};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+
+use crate::{
+    error::AppResult,
+    privacy::registry::{AfterCommit, Erasure, PersonalData},
+    state::AppState,
+};
+
+pub struct UploadsData;
+
+#[async_trait]
+impl PersonalData for UploadsData {
+    fn sections(&self) -> &'static [&'static str] {
+        &["uploads"]
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["uploads"]
+    }
+
+    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+        let rows = uploads::Entity::find()
+            .filter(uploads::Column::OwnerId.eq(user))
+            .order_by_asc(uploads::Column::Id)
+            .all(&state.db)
+            .await?;
+        let items: Vec<Value> = rows
+            .into_iter()
+            .map(|u| {
+                let url = if u.private {
+                    super::media::signed_url(state, &u.storage_key)
+                } else {
+                    state.config.media_url(&u.storage_key)
+                };
+                json!({ "id": u.id, "kind": u.kind, "content_type": u.content_type, "bytes": u.bytes, "url": url, "created_at": u.created_at })
+            })
+            .collect();
+        Ok(vec![("uploads", items.into())])
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        txn: &DatabaseTransaction,
+        erasure: &Erasure,
+    ) -> AppResult<AfterCommit> {
+        let mut after = AfterCommit::default();
+        let held: Vec<String> = erasure
+            .held
+            .iter()
+            .filter(|(t, _)| t == "post")
+            .map(|(_, id)| id.clone())
+            .collect();
+        let kept: Vec<String> = if held.is_empty() {
+            Vec::new()
+        } else {
+            post_images::Entity::find()
+                .filter(post_images::Column::PostId.is_in(held))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|i| i.upload_id)
+                .collect()
+        };
+        let mine = uploads::Entity::find()
+            .filter(uploads::Column::OwnerId.eq(erasure.user.as_str()))
+            .all(txn)
+            .await?;
+        for u in mine.into_iter().filter(|u| !kept.contains(&u.id)) {
+            uploads::Entity::delete_by_id(u.id).exec(txn).await?;
+            after.media_keys.push(u.storage_key);
+        }
+        Ok(after)
+    }
+}
