@@ -249,11 +249,14 @@ impl SearchIndex for TantivyIndex {
                 if !segments.is_empty() {
                     writer.merge(&segments).wait()?;
                 }
-                writer.garbage_collect_files().wait()?;
                 Ok(())
             })?;
+            // Once no searcher uses the old segments, their files can go.
             this.reader.reload()?;
-            Ok(())
+            this.with_writer(|writer| {
+                writer.garbage_collect_files().wait()?;
+                Ok(())
+            })
         })
         .await?
     }
