@@ -8,6 +8,22 @@ fn agora() -> Command {
     Command::new(env!("CARGO_BIN_EXE_agora"))
 }
 
+/// The binary, pointed at the test server's data dir, key and database.
+fn agora_against(app: &crate::helpers::TestApp) -> Command {
+    let mut cmd = agora();
+    cmd.env("AGORA_DATA_DIR", app.data_dir.path())
+        .env(
+            "AGORA_DATA_KEY",
+            app.config.data_key.as_ref().unwrap().expose(),
+        )
+        .env_remove("AGORA_REDIS_URL");
+    match &app.config.database_url {
+        Some(url) => cmd.env("AGORA_DATABASE_URL", url.expose()),
+        None => cmd.env_remove("AGORA_DATABASE_URL"),
+    };
+    cmd
+}
+
 #[test]
 fn help_lists_the_subcommands() {
     let out = agora().arg("--help").output().unwrap();
@@ -32,20 +48,10 @@ fn openapi_prints_the_spec() {
 async fn grant_role_makes_an_admin_by_phone_number() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let mut cmd = agora();
-    cmd.args(["users", "grant-role", &user.phone, "admin"])
-        .env("AGORA_DATA_DIR", app.data_dir.path())
-        .env(
-            "AGORA_DATA_KEY",
-            app.config.data_key.as_ref().unwrap().expose(),
-        )
-        .env_remove("AGORA_REDIS_URL");
-    if let Some(url) = &app.config.database_url {
-        cmd.env("AGORA_DATABASE_URL", url.expose());
-    } else {
-        cmd.env_remove("AGORA_DATABASE_URL");
-    }
-    let out = cmd.output().unwrap();
+    let out = agora_against(&app)
+        .args(["users", "grant-role", &user.phone, "admin"])
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -71,4 +77,35 @@ async fn grant_role_makes_an_admin_by_phone_number() {
     // The CLI names the account by masked phone only.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains(&user.phone));
+}
+
+#[tokio::test]
+async fn purge_carries_out_a_deregistration_whose_cooling_off_is_over() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.deregistration_cooling_off = std::time::Duration::from_millis(100);
+    })
+    .await;
+    let user = app.register().await;
+    let resp = app
+        .post("/me/deregistration")
+        .bearer_auth(&user.token)
+        .json(&serde_json::json!({
+            "scope": "account", "content": "delete", "password": crate::helpers::PASSWORD,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let out = agora_against(&app).arg("purge").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("deregistrations completed: 1"), "{stdout}");
+    let resp = app.login(&user.phone, crate::helpers::PASSWORD).await;
+    assert_eq!(resp.status(), 401);
 }
