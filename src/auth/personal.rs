@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     error::AppResult,
-    privacy::registry::{AfterCommit, Erasure, PersonalData, Scope},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope},
     state::AppState,
 };
 
@@ -70,9 +70,7 @@ impl PersonalData for AccountData {
         if erasure.scope != Scope::Account {
             return Ok(AfterCommit::default());
         }
-        sessions::Entity::delete_many()
-            .filter(sessions::Column::UserId.eq(erasure.user.as_str()))
-            .exec(txn)
+        delete_where::<sessions::Entity>(txn, sessions::Column::UserId, erasure.user.as_str())
             .await?;
         if !erasure.held.is_empty() {
             return Ok(AfterCommit::default());
@@ -81,10 +79,12 @@ impl PersonalData for AccountData {
             .one(txn)
             .await?
         {
-            sms_codes::Entity::delete_many()
-                .filter(sms_codes::Column::PhoneBlindIndex.eq(u.phone_blind_index))
-                .exec(txn)
-                .await?;
+            delete_where::<sms_codes::Entity>(
+                txn,
+                sms_codes::Column::PhoneBlindIndex,
+                &u.phone_blind_index,
+            )
+            .await?;
             users::Entity::delete_by_id(u.id).exec(txn).await?;
         }
         Ok(AfterCommit::default())

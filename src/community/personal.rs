@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::{
     error::AppResult,
     platform::search_index::DocKind,
-    privacy::registry::{AfterCommit, Content, Erasure, PersonalData},
+    privacy::registry::{delete_where, AfterCommit, Content, Erasure, PersonalData},
     search::outbox,
     state::AppState,
 };
@@ -192,10 +192,7 @@ async fn undo_social(txn: &DatabaseTransaction, user: &str) -> AppResult<()> {
         )
         .exec(txn)
         .await?;
-    post_likes::Entity::delete_many()
-        .filter(post_likes::Column::UserId.eq(user))
-        .exec(txn)
-        .await?;
+    delete_where::<post_likes::Entity>(txn, post_likes::Column::UserId, user).await?;
     comments::Entity::update_many()
         .col_expr(
             comments::Column::LikeCount,
@@ -212,10 +209,7 @@ async fn undo_social(txn: &DatabaseTransaction, user: &str) -> AppResult<()> {
         )
         .exec(txn)
         .await?;
-    comment_likes::Entity::delete_many()
-        .filter(comment_likes::Column::UserId.eq(user))
-        .exec(txn)
-        .await?;
+    delete_where::<comment_likes::Entity>(txn, comment_likes::Column::UserId, user).await?;
     circles::Entity::update_many()
         .col_expr(
             circles::Column::MemberCount,
@@ -232,10 +226,7 @@ async fn undo_social(txn: &DatabaseTransaction, user: &str) -> AppResult<()> {
         )
         .exec(txn)
         .await?;
-    circle_members::Entity::delete_many()
-        .filter(circle_members::Column::UserId.eq(user))
-        .exec(txn)
-        .await?;
+    delete_where::<circle_members::Entity>(txn, circle_members::Column::UserId, user).await?;
     follows::Entity::delete_many()
         .filter(
             Condition::any()
@@ -324,13 +315,9 @@ async fn erase_posts(
         }
         after.feeds.push(p.circle_id.clone());
         outbox::enqueue_post(txn, &p.id, true).await?;
-        post_revisions::Entity::delete_many()
-            .filter(post_revisions::Column::PostId.eq(p.id.as_str()))
-            .exec(txn)
+        delete_where::<post_revisions::Entity>(txn, post_revisions::Column::PostId, p.id.as_str())
             .await?;
-        post_images::Entity::delete_many()
-            .filter(post_images::Column::PostId.eq(p.id.as_str()))
-            .exec(txn)
+        delete_where::<post_images::Entity>(txn, post_images::Column::PostId, p.id.as_str())
             .await?;
         if p.deleted_at.is_none() && erasure.content == Content::Anonymize {
             posts::Entity::update_many()

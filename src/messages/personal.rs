@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::{
     error::AppResult,
-    privacy::registry::{AfterCommit, Erasure, PersonalData},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData},
     state::AppState,
 };
 
@@ -101,10 +101,7 @@ impl PersonalData for MessagesData {
             .map(|m| m.conversation_id)
             .collect();
         // What I sent goes, and with it the notifications it caused.
-        messages::Entity::delete_many()
-            .filter(messages::Column::SenderId.eq(user))
-            .exec(txn)
-            .await?;
+        delete_where::<messages::Entity>(txn, messages::Column::SenderId, user).await?;
         notifications::Entity::delete_many()
             .filter(
                 Condition::any()
@@ -113,10 +110,7 @@ impl PersonalData for MessagesData {
             )
             .exec(txn)
             .await?;
-        members::Entity::delete_many()
-            .filter(members::Column::UserId.eq(user))
-            .exec(txn)
-            .await?;
+        delete_where::<members::Entity>(txn, members::Column::UserId, user).await?;
         members::Entity::update_many()
             .col_expr(members::Column::PeerId, Expr::value(Option::<String>::None))
             .filter(members::Column::PeerId.eq(user))
@@ -152,10 +146,7 @@ impl PersonalData for MessagesData {
             .filter(conversations::Column::UserHigh.is_null())
             .exec(txn)
             .await?;
-        user_blocks::Entity::delete_many()
-            .filter(user_blocks::Column::BlockerId.eq(user))
-            .exec(txn)
-            .await?;
+        delete_where::<user_blocks::Entity>(txn, user_blocks::Column::BlockerId, user).await?;
         Ok(AfterCommit::default())
     }
 }

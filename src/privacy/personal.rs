@@ -6,7 +6,7 @@ use entity::{consent_receipts, consents, processing_log};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
-use super::registry::{AfterCommit, Erasure, PersonalData, Scope};
+use super::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope};
 use crate::{error::AppResult, state::AppState};
 
 pub struct ConsentData;
@@ -66,18 +66,10 @@ impl PersonalData for ConsentData {
             return Ok(AfterCommit::default());
         }
         let user = erasure.user.as_str();
-        consents::Entity::delete_many()
-            .filter(consents::Column::UserId.eq(user))
-            .exec(txn)
+        delete_where::<consents::Entity>(txn, consents::Column::UserId, user).await?;
+        delete_where::<consent_receipts::Entity>(txn, consent_receipts::Column::UserId, user)
             .await?;
-        consent_receipts::Entity::delete_many()
-            .filter(consent_receipts::Column::UserId.eq(user))
-            .exec(txn)
-            .await?;
-        processing_log::Entity::delete_many()
-            .filter(processing_log::Column::UserId.eq(user))
-            .exec(txn)
-            .await?;
+        delete_where::<processing_log::Entity>(txn, processing_log::Column::UserId, user).await?;
         Ok(AfterCommit::default())
     }
 }

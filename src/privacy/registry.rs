@@ -5,7 +5,7 @@
 use std::{collections::HashSet, sync::Arc};
 
 use async_trait::async_trait;
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::{error::AppResult, state::AppState};
@@ -135,4 +135,18 @@ impl Registry {
             .flat_map(|o| o.sections().iter().copied())
             .collect()
     }
+}
+
+/// Deletes the rows of `E` whose `column` equals `value`; for the many
+/// "everything of this user in that table" steps of an erasure.
+pub async fn delete_where<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    column: E::Column,
+    value: &str,
+) -> AppResult<u64> {
+    Ok(E::delete_many()
+        .filter(column.eq(value))
+        .exec(txn)
+        .await?
+        .rows_affected)
 }

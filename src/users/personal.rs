@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::{
     error::AppResult,
     platform::search_index::DocKind,
-    privacy::registry::{AfterCommit, Erasure, PersonalData},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData},
     search::outbox,
     state::AppState,
 };
@@ -73,10 +73,7 @@ impl PersonalData for ProfileData {
             .filter(users::Column::Id.eq(user))
             .exec(txn)
             .await?;
-        user_locations::Entity::delete_many()
-            .filter(user_locations::Column::UserId.eq(user))
-            .exec(txn)
-            .await?;
+        delete_where::<user_locations::Entity>(txn, user_locations::Column::UserId, user).await?;
         outbox::enqueue(txn, DocKind::User, user).await?;
         Ok(AfterCommit::default())
     }
