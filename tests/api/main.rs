@@ -8,6 +8,7 @@ mod cli;
 mod community;
 mod community_more;
 mod database;
+mod deregistration;
 mod errors;
 mod health;
 mod helpers;
