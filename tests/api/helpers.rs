@@ -442,3 +442,234 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
     };
     start(config, tempfile::tempdir().unwrap(), cleanup).await
 }
+
+// ---------------------------------------------------------------- data rights
+
+use std::time::Duration;
+
+use crate::{
+    messages::{new_conversation, send_text},
+    search::{q, sync},
+    uploads::{png_bytes, upload},
+};
+
+/// A random marker to plant in what a user gives and look for afterwards:
+/// lowercase letters and digits, so every tokenizer keeps it whole, and
+/// short enough to be a nickname.
+pub fn marker() -> String {
+    format!("mkr{}", &uuid::Uuid::new_v4().simple().to_string()[..20])
+}
+
+/// Sends `req`, asserts its status and returns the JSON body (null when
+/// there is none).
+pub async fn expect(req: RequestBuilder, status: u16) -> Value {
+    let resp = req.send().await.unwrap();
+    let (path, got) = (resp.url().path().to_owned(), resp.status().as_u16());
+    let text = resp.text().await.unwrap();
+    assert_eq!(got, status, "{path}: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+fn id_of(value: &Value) -> String {
+    value["id"].as_str().unwrap().to_owned()
+}
+
+async fn upload_id(app: &TestApp, user: &TestUser, bytes: Vec<u8>, name: &str) -> String {
+    let resp = upload(app, &user.token, bytes, name).await;
+    assert_eq!(resp.status(), 201);
+    id_of(&json_of(resp).await)
+}
+
+/// Everything a busy user did.
+pub struct Busy {
+    pub user: TestUser,
+    /// A second session, signed in with device headers.
+    pub device_token: String,
+    /// Follows and is followed by the user, talks with them, answered
+    /// their comment.
+    pub peer: TestUser,
+    /// Blocked by the user.
+    pub stranger: TestUser,
+    pub circle: String,
+    /// The user's post, in the circle, with an image and one edit.
+    pub post: String,
+    pub avatar: String,
+    pub image: String,
+    /// A text file the user sent the peer.
+    pub file: String,
+    /// The user's comment on the peer's post, which the peer answered.
+    pub comment: String,
+    pub peer_post: String,
+    pub peer_reply: String,
+    pub conversation: String,
+    /// Why the user reported the peer's post.
+    pub report_reason: String,
+}
+
+/// A user who used every feature, everything they typed carrying `marker`
+/// (`{marker}-title`, `{marker}-city`, …; the nickname is the marker
+/// itself), and a peer whose own content carries `peer_marker`. The second
+/// session's device model is `device`. The search outbox is drained.
+pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &str) -> Busy {
+    let m = marker;
+    let pm = peer_marker;
+    let admin = app.admin().await;
+    let circle_name = format!("club {}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let circle = id_of(
+        &expect(
+            app.post("/admin/circles").bearer_auth(&admin.token).json(
+                &json!({ "name": circle_name, "kind": "club", "description": "busy people" }),
+            ),
+            201,
+        )
+        .await,
+    );
+    let user = app.register_phone(&new_phone(), m).await;
+    let peer = app.register_phone(&new_phone(), pm).await;
+    let stranger = app.register().await;
+    let as_user = |req: RequestBuilder| req.bearer_auth(&user.token);
+    let as_peer = |req: RequestBuilder| req.bearer_auth(&peer.token);
+
+    let login = app
+        .post("/auth/login")
+        .header("X-Device-Model", device)
+        .header("X-OS-Version", "Android 15")
+        .header("X-App-Version", "3.1.0")
+        .json(&json!({ "consents": ["account"], "phone": user.phone, "password": PASSWORD }));
+    let device_token = expect(login, 200).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let avatar = upload_id(app, &user, png_bytes(), "me.png").await;
+    let profile = json!({
+        "gender": "female", "birthday": "1995-05-20", "avatar_upload_id": avatar,
+        "region": format!("{m}-region"), "signature": format!("{m}-signature"),
+    });
+    expect(as_user(app.patch("/me/profile")).json(&profile), 200).await;
+    for purpose in ["location", "search_history"] {
+        let path = format!("/me/consents/{purpose}");
+        expect(
+            as_user(app.put(&path)).json(&json!({ "granted": true })),
+            200,
+        )
+        .await;
+    }
+    let city = json!({ "city": format!("{m}-city") });
+    expect(as_user(app.put("/me/location")).json(&city), 204).await;
+    let membership = format!("/circles/{circle}/membership");
+    expect(as_user(app.put(&membership)), 200).await;
+
+    let image = upload_id(app, &user, png_bytes(), "post.png").await;
+    let body = json!({
+        "circle_id": circle, "title": format!("{m}-title"), "body": format!("{m}-body"),
+        "image_upload_ids": [image], "device_model": format!("{m}-phone"),
+    });
+    let post = id_of(&expect(as_user(app.post("/posts")).json(&body), 201).await);
+    let edit = json!({ "title": format!("{m}-title-edited") });
+    expect(
+        as_user(app.patch(&format!("/posts/{post}"))).json(&edit),
+        200,
+    )
+    .await;
+
+    let body = json!({ "title": format!("{pm}-title"), "body": format!("{pm}-body") });
+    let peer_post = id_of(&expect(as_peer(app.post("/posts")).json(&body), 201).await);
+    let comments = format!("/posts/{peer_post}/comments");
+    let body = json!({ "body": format!("{m}-comment") });
+    let comment = id_of(&expect(as_user(app.post(&comments)).json(&body), 201).await);
+    let body = json!({ "body": format!("{pm}-reply"), "parent_id": comment });
+    let peer_reply = id_of(&expect(as_peer(app.post(&comments)).json(&body), 201).await);
+
+    expect(as_user(app.put(&format!("/posts/{peer_post}/like"))), 200).await;
+    expect(
+        as_user(app.put(&format!("/comments/{peer_reply}/like"))),
+        200,
+    )
+    .await;
+    expect(as_peer(app.put(&format!("/posts/{post}/like"))), 200).await;
+    expect(as_user(app.put(&format!("/users/{}/follow", peer.id))), 204).await;
+    expect(as_peer(app.put(&format!("/users/{}/follow", user.id))), 204).await;
+    expect(
+        as_user(app.put(&format!("/users/{}/block", stranger.id))),
+        204,
+    )
+    .await;
+    let search = format!("/search?{}", q(&format!("{m} search")));
+    expect(as_user(app.get(&search)), 200).await;
+
+    // The user is offline, so the peer's message leaves a notification.
+    let conversation = new_conversation(app, &user, &peer).await;
+    send_text(app, &user, &conversation, &format!("{m}-message")).await;
+    send_text(app, &peer, &conversation, &format!("{pm}-message")).await;
+    let file = upload_id(app, &user, format!("notes {m}-file\n").into(), "a.txt").await;
+    let peer_file = upload_id(app, &peer, format!("notes {pm}-file\n").into(), "b.txt").await;
+    let messages = format!("/conversations/{conversation}/messages");
+    for (token, upload_id) in [(&user.token, &file), (&peer.token, &peer_file)] {
+        let body = json!({ "client_id": uuid::Uuid::new_v4().to_string(), "kind": "file", "upload_id": upload_id });
+        expect(app.post(&messages).bearer_auth(token).json(&body), 201).await;
+    }
+
+    let report_reason = "looks like advertising".to_owned();
+    let report = json!({ "target_type": "post", "target_id": peer_post, "reason": report_reason });
+    expect(as_user(app.post("/reports")).json(&report), 201).await;
+    sync(app).await;
+    Busy {
+        user,
+        device_token,
+        peer,
+        stranger,
+        circle,
+        post,
+        avatar,
+        image,
+        file,
+        comment,
+        peer_post,
+        peer_reply,
+        conversation,
+        report_reason,
+    }
+}
+
+/// Short enough to wait out in a test.
+pub const SHORT_COOLING_OFF: Duration = Duration::from_millis(300);
+
+/// `generous_message_limits` and a cooling-off of [`SHORT_COOLING_OFF`].
+pub fn short_cooling_off(config: &mut Config) {
+    generous_message_limits(config);
+    config.deregistration_cooling_off = SHORT_COOLING_OFF;
+}
+
+/// Asks to deregister, confirmed by the password.
+pub async fn request_deregistration(
+    app: &TestApp,
+    token: &str,
+    scope: &str,
+    content: &str,
+) -> Response {
+    app.post("/me/deregistration")
+        .bearer_auth(token)
+        .json(&json!({ "scope": scope, "content": content, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Runs the purge once and applies the search updates it queued.
+pub async fn purge(app: &TestApp) {
+    agora::privacy::purge::run(&app.state).await.unwrap();
+    sync(app).await;
+}
+
+/// Deregisters `user`, waits out the (short) cooling-off and purges.
+pub async fn deregister_and_purge(app: &TestApp, user: &TestUser, scope: &str, content: &str) {
+    let resp = request_deregistration(app, &user.token, scope, content).await;
+    assert_eq!(resp.status(), 202);
+    tokio::time::sleep(SHORT_COOLING_OFF + Duration::from_millis(300)).await;
+    purge(app).await;
+}

@@ -1,0 +1,110 @@
+//! `GET /me/export`: everything the service holds about me, once a day.
+use serde_json::Value;
+
+use crate::helpers::{
+    assert_problem, busy_user, json_of, marker, spawn_app_with, Busy, TestApp, PASSWORD,
+};
+
+async fn export(app: &TestApp, token: &str) -> reqwest::Response {
+    app.get("/me/export")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().or_else(|| v["id"].as_str()).unwrap())
+        .collect()
+}
+
+fn check_social(s: &Value, busy: &Busy) {
+    assert_eq!(ids(&s["likes"]["posts"]), [busy.peer_post.as_str()]);
+    assert_eq!(ids(&s["likes"]["comments"]), [busy.peer_reply.as_str()]);
+    assert_eq!(ids(&s["follows"]["following"]), [busy.peer.id.as_str()]);
+    assert_eq!(ids(&s["follows"]["followers"]), [busy.peer.id.as_str()]);
+    assert_eq!(ids(&s["blocks"]), [busy.stranger.id.as_str()]);
+    assert_eq!(s["circles"][0]["circle_id"], busy.circle.as_str());
+    assert_eq!(s["reports"][0]["reason"], busy.report_reason.as_str());
+}
+
+#[tokio::test]
+async fn the_export_holds_everything_i_gave_and_nothing_secret() {
+    let app = spawn_app_with(crate::helpers::generous_message_limits).await;
+    let (m, pm) = (marker(), marker());
+    let busy = busy_user(&app, &m, &pm, &format!("{m}-device")).await;
+    let resp = export(&app, &busy.user.token).await;
+    assert_eq!(resp.status(), 200);
+    let raw = resp.text().await.unwrap();
+    let doc: Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(doc["user_id"], busy.user.id.as_str());
+    let s = &doc["sections"];
+    for name in app.state.personal_data.sections() {
+        let section = &s[name];
+        let filled = match section {
+            Value::Array(items) => !items.is_empty(),
+            Value::Object(map) => !map.is_empty(),
+            _ => false,
+        };
+        assert!(filled, "section {name} is empty: {section}");
+    }
+
+    assert!(s["account"]["phone_masked"]
+        .as_str()
+        .unwrap()
+        .contains("****"));
+    assert_eq!(s["profile"]["nickname"], m.as_str());
+    assert_eq!(s["profile"]["city"], format!("{m}-city"));
+    assert!(s["sessions"].to_string().contains(&format!("{m}-device")));
+    let post = &s["posts"][0];
+    assert_eq!(post["id"], busy.post.as_str());
+    assert_eq!(post["title"], format!("{m}-title-edited"));
+    assert_eq!(post["revisions"][0]["title"], format!("{m}-title"));
+    assert_eq!(ids(&post["image_upload_ids"]), [busy.image.as_str()]);
+    assert_eq!(s["comments"][0]["id"], busy.comment.as_str());
+    check_social(s, &busy);
+    assert_eq!(s["search_history"][0]["query"], format!("{m} search"));
+    let conversation = &s["conversations"][0];
+    assert_eq!(conversation["id"], busy.conversation.as_str());
+    let said = conversation["messages"].to_string();
+    for text in [
+        format!("{m}-message"),
+        format!("{pm}-message"),
+        busy.file.clone(),
+    ] {
+        assert!(said.contains(&text), "{text} missing from {said}");
+    }
+    let uploads = ids(&s["uploads"]);
+    for upload in [&busy.avatar, &busy.image, &busy.file] {
+        assert!(uploads.contains(&upload.as_str()), "{upload}");
+    }
+    assert!(s["consents"]["receipts"].as_array().unwrap().len() >= 2);
+
+    // No credential of any kind, and never the whole phone number.
+    for secret in [
+        PASSWORD,
+        &busy.user.token,
+        &busy.device_token,
+        &busy.user.phone,
+        "argon2",
+    ] {
+        assert!(!raw.contains(secret), "the export holds {secret}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_export_within_a_day_is_refused() {
+    let app = spawn_app_with(|_| {}).await;
+    let user = app.register().await;
+    assert_eq!(export(&app, &user.token).await.status(), 200);
+    let resp = export(&app, &user.token).await;
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_problem(resp, 429, "rate_limited").await;
+    // Someone else's export is theirs to make.
+    let other = app.register().await;
+    let doc = json_of(export(&app, &other.token).await).await;
+    assert_eq!(doc["user_id"], other.id.as_str());
+}

@@ -1,0 +1,177 @@
+//! The proof: a user who used every feature, with a marker in everything
+//! they gave, deregisters; after the purge no store holds the marker — not
+//! the database's bytes, not Redis, not the search index's files, not the
+//! media store, not the logs. The peer's own content stays, which shows the
+//! sweep looks in the right places.
+use std::path::Path;
+
+use redis::AsyncCommands;
+
+use crate::helpers::{
+    busy_user, captured_logs, deregister_and_purge, marker, redis_url, short_cooling_off,
+    spawn_app_with, TestApp, PASSWORD,
+};
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Every file under `dir` that holds `needle`.
+fn files_holding(dir: &Path, needle: &str, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_holding(&path, needle, found);
+        } else if std::fs::read(&path).is_ok_and(|bytes| holds(&bytes, needle)) {
+            found.push(path.display().to_string());
+        }
+    }
+}
+
+fn database_holds(app: &TestApp, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if app.config.database_url.is_none() {
+        for name in ["agora.db", "agora.db-wal"] {
+            let path = app.data_dir.path().join(name);
+            if std::fs::read(&path).is_ok_and(|bytes| holds(&bytes, needle)) {
+                found.push(path.display().to_string());
+            }
+        }
+    } else {
+        let out = std::process::Command::new("pg_dump")
+            .args(["--data-only", &app.config.database_url()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if holds(&out.stdout, needle) {
+            found.push("pg_dump".into());
+        }
+    }
+    found
+}
+
+async fn redis_holds(app: &TestApp, needle: &str) -> Vec<String> {
+    let Some(url) = redis_url() else {
+        return Vec::new();
+    };
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let pattern = format!("{}*", app.config.redis_prefix);
+    let keys: Vec<String> = conn.keys(pattern).await.unwrap();
+    let mut found = Vec::new();
+    for key in keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let values: Vec<Vec<u8>> = match kind.as_str() {
+            "string" => vec![conn.get(&key).await.unwrap()],
+            "hash" => conn.hvals(&key).await.unwrap(),
+            "set" => conn.smembers(&key).await.unwrap(),
+            "list" => conn.lrange(&key, 0, -1).await.unwrap(),
+            "zset" => conn.zrange(&key, 0, -1).await.unwrap(),
+            _ => Vec::new(),
+        };
+        if holds(key.as_bytes(), needle) || values.iter().any(|v| holds(v, needle)) {
+            found.push(format!("redis {key}"));
+        }
+    }
+    found
+}
+
+/// Every place that holds `needle`.
+async fn places(app: &TestApp, needle: &str) -> Vec<String> {
+    let mut found = database_holds(app, needle);
+    found.extend(redis_holds(app, needle).await);
+    for dir in ["search", "media"] {
+        files_holding(&app.data_dir.path().join(dir), needle, &mut found);
+    }
+    if holds(captured_logs().as_bytes(), needle) {
+        found.push("logs".into());
+    }
+    found
+}
+
+#[tokio::test]
+async fn nothing_of_a_deregistered_account_survives_anywhere() {
+    let app = spawn_app_with(short_cooling_off).await;
+    let (m, pm) = (marker(), marker());
+    let busy = busy_user(&app, &m, &pm, &format!("{m}-device")).await;
+    // Readers fill the feed caches with the user's post.
+    for path in [
+        "/plaza?sort=new".to_owned(),
+        format!("/circles/{}/posts", busy.circle),
+    ] {
+        assert_eq!(app.get(&path).send().await.unwrap().status(), 200);
+    }
+    // Before: the marker is everywhere one would expect.
+    let before = places(&app, &m).await;
+    if redis_url().is_some() {
+        assert!(before.iter().any(|p| p.starts_with("redis")), "{before:?}");
+    }
+    assert!(
+        before
+            .iter()
+            .any(|p| p.contains("agora.db") || p == "pg_dump"),
+        "{before:?}"
+    );
+    assert!(before.iter().any(|p| p.contains("media")), "{before:?}");
+    if crate::helpers::meili_url().is_none() {
+        assert!(before.iter().any(|p| p.contains("search")), "{before:?}");
+    }
+
+    deregister_and_purge(&app, &busy.user, "account", "delete").await;
+
+    assert_eq!(places(&app, &m).await, Vec::<String>::new());
+    // The peer's own words stay where they were.
+    let peer = places(&app, &pm).await;
+    assert!(
+        peer.iter()
+            .any(|p| p.contains("agora.db") || p == "pg_dump"),
+        "{peer:?}"
+    );
+    assert!(peer.iter().any(|p| p.contains("media")), "{peer:?}");
+    assert_eq!(app.login(&busy.user.phone, PASSWORD).await.status(), 401);
+    // The peer still reads their side of the conversation, with nobody on the other end.
+    let list = crate::helpers::json_of(
+        app.get("/conversations")
+            .bearer_auth(&busy.peer.token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(list["items"][0]["id"], busy.conversation.as_str());
+    assert!(list["items"][0]["peer"].is_null());
+}
+
+#[tokio::test]
+async fn leaving_the_service_keeps_only_the_account() {
+    let app = spawn_app_with(short_cooling_off).await;
+    let (m, pm) = (marker(), marker());
+    let busy = busy_user(&app, &m, &pm, "Pixel 9").await;
+
+    deregister_and_purge(&app, &busy.user, "service", "delete").await;
+
+    assert_eq!(places(&app, &m).await, Vec::<String>::new());
+    assert!(!places(&app, &pm).await.is_empty());
+    let login = app.login(&busy.user.phone, PASSWORD).await;
+    assert_eq!(login.status(), 200);
+    let token = crate::helpers::json_of(login).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = app.get("/me").bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), 200);
+}
