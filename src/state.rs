@@ -45,6 +45,7 @@ pub struct Jobs {
     /// A random id for this process, the holder of the leases it takes.
     pub instance: String,
     pub draining: Arc<tokio::sync::Mutex<()>>,
+    pub purging: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Default for Jobs {
@@ -52,6 +53,7 @@ impl Default for Jobs {
         Self {
             instance: uuid::Uuid::new_v4().to_string(),
             draining: Arc::default(),
+            purging: Arc::default(),
         }
     }
 }

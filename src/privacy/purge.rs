@@ -32,6 +32,7 @@ pub struct PurgeReport {
 
 pub async fn run(state: &AppState) -> anyhow::Result<PurgeReport> {
     let mut report = PurgeReport::default();
+    let _running = state.jobs.purging.lock().await;
     if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
         return Ok(report);
     }

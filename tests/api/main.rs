@@ -21,6 +21,7 @@ mod privacy;
 mod profile;
 mod rate_limits;
 mod realtime;
+mod retention;
 mod roles;
 mod search;
 mod search_comments;
