@@ -4,6 +4,7 @@ pub mod circles_api;
 pub mod comments;
 pub mod comments_api;
 pub mod dto;
+pub mod erasure;
 pub mod feeds;
 pub mod follows;
 pub mod follows_api;

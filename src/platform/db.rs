@@ -57,12 +57,26 @@ pub fn is_sqlite(db: &DatabaseConnection) -> bool {
 /// (`secure_delete` already zeroes freed space). Nothing to do elsewhere.
 pub async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-    if db.get_database_backend() == DatabaseBackend::Sqlite {
-        db.execute_raw(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "PRAGMA wal_checkpoint(TRUNCATE)",
-        ))
-        .await?;
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        return Ok(());
     }
+    // A reader on another connection can keep the WAL from being reset:
+    // SQLite then answers "busy" (first column 1); try again shortly.
+    for _ in 0..50 {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DatabaseBackend::Sqlite,
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ))
+            .await?;
+        let busy = row
+            .map(|r| r.try_get_by_index::<i64>(0).unwrap_or(1))
+            .unwrap_or(0);
+        if busy == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tracing::warn!("the SQLite write-ahead log could not be reset after an erasure");
     Ok(())
 }

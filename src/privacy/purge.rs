@@ -10,7 +10,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, Transactio
 
 use super::registry::{AfterCommit, Content, Erasure, Scope};
 use crate::{
-    community::{feeds, personal::reported_content},
+    community::{erasure::reported_content, feeds},
     platform::{db, lease},
     state::AppState,
 };
