@@ -48,8 +48,10 @@ impl Subject {
 #[derive(Clone)]
 pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
 
-/// Operations an account with a pending deregistration may still call.
+/// Operations an account with a pending deregistration may still call:
+/// cancel it, or take its data along before it goes.
 const WHILE_DEREGISTERING: &[&str] = &[
+    "me_export",
     "me_get_deregistration",
     "me_cancel_deregistration",
     "auth_logout",

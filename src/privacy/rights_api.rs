@@ -132,7 +132,7 @@ impl RightsApi {
     }
 
     /// Leave the community service or close the whole account, after a
-    /// cooling-off period during which I can only cancel.
+    /// cooling-off period during which I can only export my data or cancel.
     #[oai(
         path = "/deregistration",
         method = "post",

@@ -130,7 +130,6 @@ async fn during_the_cooling_off_the_account_can_only_cancel() {
     for (method, path) in [
         (reqwest::Method::GET, "/me"),
         (reqwest::Method::POST, "/posts"),
-        (reqwest::Method::GET, "/me/export"),
         (reqwest::Method::POST, "/realtime/tickets"),
     ] {
         let resp = app
@@ -142,6 +141,14 @@ async fn during_the_cooling_off_the_account_can_only_cancel() {
             .unwrap();
         assert_problem(resp, 403, "deregistration_pending").await;
     }
+    // It may still take its data along.
+    let resp = app
+        .get("/me/export")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     let pending = json_of(
         app.get("/me/deregistration")
             .bearer_auth(&token)
