@@ -30,11 +30,8 @@ impl PersonalData for AccountData {
             .one(&state.db)
             .await?
             .map(|u| {
-                let phone_masked = state
-                    .crypto
-                    .decrypt(&u.phone_ciphertext)
-                    .map(|p| super::phone::mask_e164(&p))
-                    .unwrap_or_else(|_| "****".into());
+                let phone_masked =
+                    super::phone::masked_from_ciphertext(&state.crypto, &u.phone_ciphertext);
                 json!({
                     "id": u.id, "phone_masked": phone_masked, "role": u.role,
                     "level": u.level, "experience": u.experience,

@@ -54,6 +54,18 @@ impl Phone {
     }
 }
 
+/// The stored (encrypted) phone number, decrypted and masked; `****` when
+/// it cannot be read.
+pub fn masked_from_ciphertext(
+    crypto: &crate::platform::crypto::Crypto,
+    ciphertext: &str,
+) -> String {
+    crypto
+        .decrypt(ciphertext)
+        .map(|p| mask_e164(&p))
+        .unwrap_or_else(|_| "****".into())
+}
+
 /// Keeps the country code and prefix, hides the middle: `+86138****8000`.
 pub fn mask_e164(e164: &str) -> String {
     let digits: Vec<char> = e164.chars().collect();

@@ -88,7 +88,7 @@ pub async fn message_views(
     state: &AppState,
     rows: Vec<messages::Model>,
 ) -> AppResult<Vec<MessageView>> {
-    let decrypt = |c: &Option<String>| c.as_deref().and_then(|c| state.crypto.decrypt(c).ok());
+    let decrypt = |c: &Option<String>| state.crypto.decrypt_opt(c);
     let upload_ids: HashSet<String> = rows
         .iter()
         .filter_map(|m| decrypt(&m.attachment_ciphertext))
@@ -111,11 +111,7 @@ pub async fn message_views(
                 .and_then(|id| uploads.get(&id))
                 .map(|u| AttachmentView {
                     upload_id: u.id.clone(),
-                    url: if u.private {
-                        crate::uploads::media::signed_url(state, &u.storage_key)
-                    } else {
-                        state.config.media_url(&u.storage_key)
-                    },
+                    url: crate::uploads::media::upload_url(state, u),
                     kind: u.kind.clone(),
                     content_type: u.content_type.clone(),
                     bytes: u.bytes,

@@ -37,7 +37,7 @@ impl PersonalData for MessagesData {
 
     async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
-        let decrypt = |c: &Option<String>| c.as_deref().and_then(|c| state.crypto.decrypt(c).ok());
+        let decrypt = |c: &Option<String>| state.crypto.decrypt_opt(c);
         let mut conversations_out = Vec::new();
         for m in members::Entity::find()
             .filter(members::Column::UserId.eq(user))

@@ -82,6 +82,11 @@ impl Crypto {
         STANDARD.encode(out)
     }
 
+    /// An optional ciphertext's plaintext; `None` when absent or unreadable.
+    pub fn decrypt_opt(&self, encoded: &Option<String>) -> Option<String> {
+        encoded.as_deref().and_then(|c| self.decrypt(c).ok())
+    }
+
     pub fn decrypt(&self, encoded: &str) -> Result<String, CryptoError> {
         let raw = STANDARD.decode(encoded).map_err(|_| CryptoError::Decrypt)?;
         if raw.len() < 24 {

@@ -41,6 +41,15 @@ pub fn signed_url(state: &AppState, key: &str) -> String {
     )
 }
 
+/// Where an upload can be fetched: a signed link when it is private.
+pub fn upload_url(state: &AppState, upload: &uploads::Model) -> String {
+    if upload.private {
+        signed_url(state, &upload.storage_key)
+    } else {
+        state.config.media_url(&upload.storage_key)
+    }
+}
+
 #[derive(serde::Deserialize)]
 pub struct LinkParams {
     exp: Option<i64>,

@@ -32,11 +32,7 @@ impl PersonalData for UploadsData {
         let items: Vec<Value> = rows
             .into_iter()
             .map(|u| {
-                let url = if u.private {
-                    super::media::signed_url(state, &u.storage_key)
-                } else {
-                    state.config.media_url(&u.storage_key)
-                };
+                let url = super::media::upload_url(state, &u);
                 json!({ "id": u.id, "kind": u.kind, "content_type": u.content_type, "bytes": u.bytes, "url": url, "created_at": u.created_at })
             })
             .collect();

@@ -3,7 +3,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::users;
 use poem_openapi::{Enum, Object};
 
-use crate::{auth::phone::mask_e164, auth::Role, state::AppState};
+use crate::{auth::phone::masked_from_ciphertext, auth::Role, state::AppState};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -82,11 +82,7 @@ pub fn avatar_url(state: &AppState, avatar_key: Option<&str>) -> Option<String> 
 impl Me {
     /// `avatar_key` is the storage key of the avatar upload, if any.
     pub fn build(state: &AppState, user: users::Model, avatar_key: Option<&str>) -> Self {
-        let phone_masked = state
-            .crypto
-            .decrypt(&user.phone_ciphertext)
-            .map(|p| mask_e164(&p))
-            .unwrap_or_else(|_| "****".into());
+        let phone_masked = masked_from_ciphertext(&state.crypto, &user.phone_ciphertext);
         Self {
             phone_masked,
             avatar_url: avatar_url(state, avatar_key),
