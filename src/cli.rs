@@ -2,14 +2,14 @@
 use clap::{Parser, Subcommand};
 
 use crate::{
-    auth::{phone::Phone, service::find_by_phone, Role},
     config::Config,
+    identity::profiles::set_role,
+    identity::{accounts::find_by_phone, phone::Phone, Role},
     openapi,
     platform::db,
     startup::Application,
     state::AppState,
     telemetry,
-    users::service::set_role,
 };
 
 #[derive(Parser, Debug)]

@@ -1,10 +1,10 @@
 //! agora: a community-forum backend with privacy by construction.
 pub mod api;
-pub mod auth;
 pub mod cli;
 pub mod community;
 pub mod config;
 pub mod error;
+pub mod identity;
 pub mod messages;
 pub mod openapi;
 pub mod platform;
@@ -14,4 +14,3 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod uploads;
-pub mod users;

@@ -4,7 +4,6 @@ use std::sync::OnceLock;
 use poem_openapi::OpenApiService;
 
 use crate::{
-    auth::api::AuthApi,
     community::{
         circles_api::{AdminCirclesApi, CirclesApi},
         comments_api::CommentsApi,
@@ -13,6 +12,8 @@ use crate::{
         posts_api::PostsApi,
     },
     error::ErrorCode,
+    identity::auth_api::AuthApi,
+    identity::users_api::{AdminUsersApi, MeApi, UsersApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::{
         api::{MyPrivacyApi, PrivacyApi},
@@ -21,7 +22,6 @@ use crate::{
     },
     search::api::{SearchApi, SearchHistoryApi},
     uploads::api::UploadsApi,
-    users::api::{AdminUsersApi, MeApi, UsersApi},
 };
 
 pub type Apis = (

@@ -87,7 +87,7 @@ impl AppState {
             .await
             .map_err(|e| anyhow::anyhow!("publishing the notice version: {e}"))?;
         let mut erasers = Erasers::default();
-        erasers.register(Arc::new(crate::users::service::LocationEraser));
+        erasers.register(Arc::new(crate::identity::profiles::LocationEraser));
         erasers.register(Arc::new(crate::search::history::HistoryEraser));
         let search: SharedSearch = match &config.meili_url {
             Some(url) => Arc::new(MeiliIndex::new(
@@ -123,9 +123,9 @@ fn registry() -> Registry {
     r.register(Arc::new(crate::messages::personal::MessagesData));
     r.register(Arc::new(crate::search::history::HistoryData));
     r.register(Arc::new(crate::privacy::personal::ConsentData));
-    r.register(Arc::new(crate::users::personal::ProfileData));
+    r.register(Arc::new(crate::identity::profile_data::ProfileData));
     r.register(Arc::new(crate::uploads::personal::UploadsData));
-    r.register(Arc::new(crate::auth::personal::AccountData));
+    r.register(Arc::new(crate::identity::account_data::AccountData));
     r
 }
 

@@ -3,8 +3,8 @@
 use poem::{FromRequest, Request, RequestBody};
 
 use crate::{
-    auth::{AuthUser, Role},
     error::AppError,
+    identity::{AuthUser, Role},
     privacy::middleware::{AuthFailure, Resolved},
 };
 

@@ -19,8 +19,8 @@ use crate::{
         viewer::Viewer,
         ApiTags, JsonBody, PageParams,
     },
-    auth::{BearerAuth, Role},
     error::AppResult,
+    identity::{BearerAuth, Role},
     state::AppState,
 };
 

@@ -12,8 +12,8 @@ use sea_orm::{
 
 use crate::{
     api::PageParams,
-    auth::{AuthUser, Role},
     error::{AppError, AppResult, ErrorCode},
+    identity::{AuthUser, Role},
     platform::search_index::DocKind,
     search::outbox,
 };

@@ -19,8 +19,8 @@ use crate::{
         viewer::Viewer,
         ApiTags, JsonBody, PageParams,
     },
-    auth::BearerAuth,
     error::AppResult,
+    identity::BearerAuth,
     platform::ratelimit::ActionClass,
     state::AppState,
 };

@@ -16,10 +16,10 @@ use crate::{
         page::{split_page, Page},
         ApiTags, PageParams,
     },
-    auth::BearerAuth,
     error::{AppError, AppResult},
+    identity::views::PublicUser,
+    identity::BearerAuth,
     state::AppState,
-    users::dto::PublicUser,
 };
 
 pub struct FollowsApi;

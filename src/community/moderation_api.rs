@@ -15,8 +15,8 @@ use crate::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
-    auth::{BearerAuth, Role},
     error::AppResult,
+    identity::{BearerAuth, Role},
     state::AppState,
 };
 

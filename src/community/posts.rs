@@ -7,8 +7,8 @@ use sea_orm::{
 };
 
 use crate::{
-    auth::{AuthUser, Role},
     error::{is_unique_violation, AppError, AppResult},
+    identity::{AuthUser, Role},
     search::outbox,
 };
 

@@ -12,7 +12,7 @@ use super::{
     posts::{self, NewPost},
 };
 use crate::{
-    auth::{password, phone::Phone},
+    identity::{password, phone::Phone},
     privacy::{
         catalog,
         consents::{self, Action},

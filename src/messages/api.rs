@@ -14,8 +14,8 @@ use super::{
 };
 use crate::{
     api::{check_limit, page::split_page, page::Page, ApiTags, JsonBody, PageParams},
-    auth::BearerAuth,
     error::{AppError, AppResult, ErrorCode},
+    identity::BearerAuth,
     platform::ratelimit::ActionClass,
     state::AppState,
 };

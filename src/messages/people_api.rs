@@ -16,9 +16,9 @@ use super::{
 };
 use crate::{
     api::{page::split_page, page::Page, ApiTags, JsonBody, PageParams},
-    auth::BearerAuth,
     community::dto::AuthorView,
     error::{AppError, AppResult, ErrorCode},
+    identity::BearerAuth,
     state::AppState,
 };
 

@@ -20,8 +20,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::events::announce_presence;
 use crate::{
     api::ApiTags,
-    auth::{sessions, BearerAuth},
     error::{AppError, AppResult},
+    identity::{sessions, BearerAuth},
     platform::crypto::{random_token, token_hash},
     state::AppState,
 };

@@ -2,7 +2,7 @@
 //! phone number masked; a provider plugs in behind the same trait.
 use async_trait::async_trait;
 
-use crate::auth::phone::Phone;
+use crate::identity::phone::Phone;
 
 #[async_trait]
 pub trait SmsSender: Send + Sync + 'static {

@@ -19,10 +19,10 @@ use crate::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
-    auth::BearerAuth,
     error::{AppError, AppResult},
+    identity::profiles as users,
+    identity::BearerAuth,
     state::AppState,
-    users::service as users,
 };
 
 pub struct PrivacyApi;

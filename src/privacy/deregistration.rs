@@ -9,12 +9,12 @@ use sea_orm::{
 
 use super::registry::{Content, Scope};
 use crate::{
-    auth::{
+    error::{AppError, AppResult, ErrorCode},
+    identity::{
         password, sessions,
         sms_codes::{self, SmsPurpose},
         AuthUser,
     },
-    error::{AppError, AppResult, ErrorCode},
     state::AppState,
 };
 

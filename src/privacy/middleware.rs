@@ -24,8 +24,8 @@ use super::{
     tags::Tag,
 };
 use crate::{
-    auth::sessions,
     error::{AppError, ErrorCode},
+    identity::sessions,
     openapi,
     state::AppState,
 };

@@ -10,8 +10,8 @@ use super::{
 };
 use crate::{
     api::{check_limit, ApiTags, JsonBody},
-    auth::BearerAuth,
     error::{AppError, AppResult},
+    identity::BearerAuth,
     platform::ratelimit::ActionClass,
     state::AppState,
 };

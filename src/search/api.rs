@@ -13,8 +13,8 @@ use crate::{
         page::{split_page, Page},
         ApiTags, PageParams,
     },
-    auth::BearerAuth,
     error::AppResult,
+    identity::BearerAuth,
     state::AppState,
 };
 

@@ -4,7 +4,7 @@ use poem_openapi::{
     payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
 };
 
-use crate::{api::ApiTags, auth::BearerAuth, error::AppResult, state::AppState};
+use crate::{api::ApiTags, error::AppResult, identity::BearerAuth, state::AppState};
 
 pub struct UploadsApi;
 

@@ -31,15 +31,15 @@ impl PersonalData for ProfileData {
     }
 
     async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
-        let Some((u, avatar_key)) = super::service::load(&state.db, user).await? else {
+        let Some((u, avatar_key)) = super::profiles::load(&state.db, user).await? else {
             return Ok(vec![("profile", Value::Null)]);
         };
-        let city = super::service::location(&state.db, user).await?;
+        let city = super::profiles::location(&state.db, user).await?;
         Ok(vec![(
             "profile",
             json!({
                 "nickname": u.nickname,
-                "avatar_url": super::dto::avatar_url(state, avatar_key.as_deref()),
+                "avatar_url": super::views::avatar_url(state, avatar_key.as_deref()),
                 "gender": u.gender, "birthday": u.birthday, "region": u.region,
                 "signature": u.signature, "city": city,
                 "show_online_status": u.show_online_status,

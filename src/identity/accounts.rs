@@ -6,6 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Transacti
 use super::{
     password::{self, Password},
     phone::Phone,
+    profiles::Nickname,
     sessions::{self, DeviceInfo, Issued},
     sms_codes::{self, SmsPurpose},
 };
@@ -13,7 +14,6 @@ use crate::{
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
     privacy::consents::{self, Action},
     state::AppState,
-    users::service::Nickname,
 };
 
 pub struct Registration {

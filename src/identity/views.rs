@@ -3,7 +3,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::users;
 use poem_openapi::{Enum, Object};
 
-use crate::{auth::phone::masked_from_ciphertext, auth::Role, state::AppState};
+use crate::{identity::phone::masked_from_ciphertext, identity::Role, state::AppState};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]

@@ -4,8 +4,8 @@ use entity::{uploads, users};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::{
-    auth::Role,
     error::{AppError, AppResult},
+    identity::Role,
 };
 
 pub const NICKNAME_MAX: usize = 32;

@@ -7,16 +7,16 @@ use poem_openapi::{
 use sea_orm::TransactionTrait;
 
 use super::{
-    dto::{Gender, Me, PublicUser},
-    service::{self, check_birthday, Nickname, ProfileChange},
+    profiles::{self, check_birthday, Nickname, ProfileChange},
+    views::{Gender, Me, PublicUser},
 };
 use crate::{
     api::{check_limit, patch_field, ApiTags, JsonBody},
-    auth::{
+    error::{AppError, AppResult, ErrorCode},
+    identity::{
         password::{self, Password},
         sessions, BearerAuth, Role,
     },
-    error::{AppError, AppResult, ErrorCode},
     platform::ratelimit::ActionClass,
     state::AppState,
 };
@@ -122,11 +122,11 @@ pub enum AdminUserResponse {
 }
 
 async fn me(state: &AppState, id: &str) -> AppResult<Me> {
-    let (user, key) = service::load(&state.db, id)
+    let (user, key) = profiles::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
     let mut me = Me::build(state, user, key.as_deref());
-    me.city = service::location(&state.db, id).await?;
+    me.city = profiles::location(&state.db, id).await?;
     Ok(me)
 }
 
@@ -170,12 +170,12 @@ impl MeApi {
             signature: optional_text(patch.signature),
             show_online_status: patch.show_online_status,
         };
-        let (user, _) = service::load(&state.db, &auth.0.id)
+        let (user, _) = profiles::load(&state.db, &auth.0.id)
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
         let txn = state.db.begin().await?;
         let shown_before = user.show_online_status;
-        let user = service::update_profile(&txn, user, change).await?;
+        let user = profiles::update_profile(&txn, user, change).await?;
         txn.commit().await?;
         if user.show_online_status != shown_before {
             crate::messages::events::visibility_changed(&state, &user.id, user.show_online_status)
@@ -198,7 +198,7 @@ impl MeApi {
     ) -> AppResult<PasswordChanged> {
         let new_password = Password::parse(&body.new_password, "new_password")?;
         check_limit(&state, ActionClass::LoginAccount, &auth.0.id).await?;
-        let (user, _) = service::load(&state.db, &auth.0.id)
+        let (user, _) = profiles::load(&state.db, &auth.0.id)
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
         let ok = password::verify(
@@ -215,7 +215,7 @@ impl MeApi {
             ));
         }
         let hash = password::hash(new_password).await?;
-        service::set_password(&state.db, user, hash).await?;
+        profiles::set_password(&state.db, user, hash).await?;
         sessions::revoke_others(&state.db, &auth.0.id, Some(&auth.0.session_id)).await?;
         Ok(PasswordChanged::Done)
     }
@@ -232,7 +232,7 @@ impl MeApi {
         if city.is_empty() {
             return Err(AppError::invalid("city", "required", "must not be empty"));
         }
-        service::set_location(&state.db, &auth.0.id, city).await?;
+        profiles::set_location(&state.db, &auth.0.id, city).await?;
         Ok(LocationResponse::Done)
     }
 
@@ -247,7 +247,7 @@ impl MeApi {
         state: Data<&AppState>,
         auth: BearerAuth,
     ) -> AppResult<LocationResponse> {
-        service::clear_location(&state.db, &auth.0.id).await?;
+        profiles::clear_location(&state.db, &auth.0.id).await?;
         Ok(LocationResponse::Done)
     }
 }
@@ -263,7 +263,7 @@ impl UsersApi {
         /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<PublicUserResponse> {
-        let (user, key) = service::load(&state.db, &id.0)
+        let (user, key) = profiles::load(&state.db, &id.0)
             .await?
             .filter(|(u, _)| u.community_closed_at.is_none())
             .ok_or_else(|| AppError::not_found("user"))?;
@@ -276,7 +276,7 @@ impl UsersApi {
 }
 
 async fn admin_view(state: &AppState, id: &str) -> AppResult<AdminUser> {
-    let (user, key) = service::load(&state.db, id)
+    let (user, key) = profiles::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
     let me = Me::build(state, user.clone(), key.as_deref());
@@ -323,10 +323,10 @@ impl AdminUsersApi {
         if id.0 == auth.0.id {
             return Err(AppError::forbidden("admins cannot change their own role"));
         }
-        let (user, _) = service::load(&state.db, &id.0)
+        let (user, _) = profiles::load(&state.db, &id.0)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
-        service::set_role(&state.db, user, body.role).await?;
+        profiles::set_role(&state.db, user, body.role).await?;
         tracing::info!(admin_id = %auth.0.id, user_id = %id.0, role = body.role.as_str(), "role changed");
         Ok(AdminUserResponse::Ok(Json(
             admin_view(&state, &id.0).await?,

@@ -8,11 +8,13 @@ use poem_openapi::{
 };
 
 use super::{
+    accounts::{self, Credential, Registration},
     password::Password,
     phone::Phone,
-    service::{self, Credential, Registration},
+    profiles::Nickname,
     sessions::{self, header_value, DeviceInfo},
     sms_codes::{self, SmsPurpose, CODE_TTL_MINUTES},
+    views::Me,
     BearerAuth,
 };
 use crate::{
@@ -25,7 +27,6 @@ use crate::{
     platform::ratelimit::ActionClass,
     privacy::{catalog, notice, Subject},
     state::AppState,
-    users::{dto::Me, service::Nickname},
 };
 
 pub struct AuthApi;
@@ -237,7 +238,7 @@ impl AuthApi {
     ) -> AppResult<SmsCodeResponse> {
         let phone = Phone::parse(&body.phone, "phone")?;
         check_limit(&state, ActionClass::SmsIp, &client.ip.to_string()).await?;
-        let registered = service::find_by_phone(&state, &phone).await?.is_some();
+        let registered = accounts::find_by_phone(&state, &phone).await?.is_some();
         // The answer never tells whether a number is registered: a taken
         // number gets its register code too, and learns "log in instead"
         // only once it proves it holds the phone.
@@ -329,7 +330,7 @@ impl AuthApi {
         else {
             return Err(AppError::invalid_fields(errors));
         };
-        let (user, issued) = service::register(
+        let (user, issued) = accounts::register(
             &state,
             Registration {
                 phone,
@@ -419,10 +420,10 @@ impl AuthApi {
         check_limit(&state, ActionClass::LoginIp, &client.ip.to_string()).await?;
         let index = sms_codes::phone_index(&state, &phone);
         check_limit(&state, ActionClass::LoginAccount, &index).await?;
-        let (user, issued) = service::login(&state, &phone, credential, device).await?;
+        let (user, issued) = accounts::login(&state, &phone, credential, device).await?;
         subject.set(&user.id);
         // What the user ticked on the login form becomes a recorded grant.
-        service::record_form_grants(&state, &user.id, &form_consents).await?;
+        accounts::record_form_grants(&state, &user.id, &form_consents).await?;
         Ok(LoginResponse::Ok(Json(auth_session(&state, user, issued))))
     }
 
