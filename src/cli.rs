@@ -7,8 +7,7 @@ use crate::{
     identity::{accounts::find_by_phone, phone::Phone, Role},
     openapi,
     platform::db,
-    startup::Application,
-    state::AppState,
+    startup::{self, Application},
     telemetry,
 };
 
@@ -80,14 +79,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => grant_role(config, &phone, &role).await,
         Command::SeedDemo => seed_demo(config).await,
         Command::Reindex => {
-            let state = AppState::build(config).await?;
+            let (state, _) = startup::context(config).await?;
             let count = crate::search::outbox::reindex(&state).await?;
             println!("reindexed {count} documents");
             Ok(())
         }
         Command::Purge => {
-            let state = AppState::build(config).await?;
-            let report = crate::privacy::purge::run(&state).await?;
+            let (state, registries) = startup::context(config).await?;
+            let report = crate::rights::purge::run(&state, &registries).await?;
             if !report.ran {
                 println!("another instance is purging; nothing done");
             }
@@ -127,7 +126,7 @@ async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<(
         .ok_or_else(|| anyhow::anyhow!("role must be user, moderator or admin"))?;
     let phone =
         Phone::parse(phone, "phone").map_err(|_| anyhow::anyhow!("not a valid phone number"))?;
-    let state = AppState::build(config).await?;
+    let (state, _) = startup::context(config).await?;
     let user = find_by_phone(&state, &phone)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
@@ -141,7 +140,7 @@ async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<(
 }
 
 async fn seed_demo(config: Config) -> anyhow::Result<()> {
-    let state = AppState::build(config).await?;
+    let (state, _) = startup::context(config).await?;
     let seeded = crate::community::seed::seed_demo(&state).await?;
     println!(
         "seeded {} circles, {} users and {} posts; every demo account logs in with its phone and the password `{}`:",

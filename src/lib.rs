@@ -9,6 +9,7 @@ pub mod messages;
 pub mod openapi;
 pub mod platform;
 pub mod privacy;
+pub mod rights;
 pub mod search;
 pub mod startup;
 pub mod state;

@@ -15,10 +15,10 @@ use crate::{
     identity::auth_api::AuthApi,
     identity::users_api::{AdminUsersApi, MeApi, UsersApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
-    privacy::{
-        api::{MyPrivacyApi, PrivacyApi},
-        rights_api::RightsApi,
-        spec::{annotate, Annotated, PolicyTable},
+    privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
+    rights::{
+        api::RightsApi,
+        privacy_api::{MyPrivacyApi, PrivacyApi},
     },
     search::api::{SearchApi, SearchHistoryApi},
     uploads::api::UploadsApi,
@@ -43,7 +43,7 @@ pub type Apis = (
     (SearchApi, MessagesApi, PeopleApi, RealtimeApi, RightsApi),
 );
 
-pub const BASE_PATH: &str = "/api/v1";
+pub use crate::api::BASE_PATH;
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
@@ -75,17 +75,25 @@ pub fn service() -> OpenApiService<Apis, ()> {
 /// The generated spec with the field tags read out of it, built once.
 pub fn annotated() -> &'static Annotated {
     static ANNOTATED: OnceLock<Annotated> = OnceLock::new();
-    ANNOTATED.get_or_init(|| {
+    let annotated = ANNOTATED.get_or_init(|| {
         let raw = serde_json::from_str(&service().spec()).unwrap_or_default();
         let mut annotated = annotate(raw);
         standardise_formats(&mut annotated.spec);
         annotated
-    })
+    });
+    register_policies(&annotated.policies);
+    annotated
 }
 
 /// What the consent middleware enforces, per operation.
 pub fn policies() -> &'static PolicyTable {
     &annotated().policies
+}
+
+/// The version of the privacy notice this build publishes.
+pub fn notice_version() -> &'static str {
+    annotated();
+    crate::privacy::notice::version()
 }
 
 /// The spec as served at `/api/openapi.json` and committed in `openapi/`.

@@ -1,6 +1,8 @@
 //! Builds the HTTP application: routes, middleware and the listener.
 use std::{io, time::Instant};
 
+use anyhow::Context;
+
 use poem::{
     get, handler,
     http::{Method, StatusCode},
@@ -15,11 +17,14 @@ use crate::{
     api::{
         check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo,
     },
+    community,
     config::Config,
     error::{AppError, ErrorCode},
-    openapi,
+    identity::{self, caller::SessionCaller},
+    messages, openapi,
     platform::{db, ratelimit::ActionClass},
-    privacy,
+    privacy::{self, registry::Registries},
+    rights, search,
     state::AppState,
     uploads,
 };
@@ -28,24 +33,51 @@ pub struct Application {
     port: u16,
     listener: tokio::net::TcpListener,
     state: AppState,
+    registries: Registries,
+}
+
+/// What every area registers: its personal data, withdrawal erasers,
+/// retention rules and erasure hooks. The wiring lists areas, never their
+/// internals; the order of owners in an erasure comes from their stage.
+pub fn registries() -> Registries {
+    let mut r = Registries::default();
+    privacy::register(&mut r);
+    identity::register(&mut r);
+    uploads::register(&mut r);
+    community::register(&mut r);
+    messages::register(&mut r);
+    search::register(&mut r);
+    r
+}
+
+/// What every command works in: the privacy tags checked, the backends
+/// connected and migrated, the notice version published, the registries
+/// built.
+pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
+    let problems = &openapi::annotated().problems;
+    if !problems.is_empty() {
+        anyhow::bail!("privacy tags are broken:\n{}", problems.join("\n"));
+    }
+    let state = AppState::build(config).await?;
+    privacy::notice::publish(&state.db)
+        .await
+        .context("publishing the notice version")?;
+    Ok((state, registries()))
 }
 
 impl Application {
     /// Connects the backends, migrates and binds (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let problems = &openapi::annotated().problems;
-        if !problems.is_empty() {
-            anyhow::bail!("privacy tags are broken:\n{}", problems.join("\n"));
-        }
-        let state = AppState::build(config).await?;
-        crate::search::outbox::spawn_worker(state.clone());
-        crate::privacy::purge::spawn(state.clone());
+        let (state, registries) = context(config).await?;
+        search::outbox::spawn_worker(state.clone());
+        rights::purge::spawn(state.clone(), registries.clone());
         let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
         let port = listener.local_addr()?.port();
         Ok(Self {
             port,
             listener,
             state,
+            registries,
         })
     }
 
@@ -57,8 +89,12 @@ impl Application {
         &self.state
     }
 
+    pub fn registries(&self) -> &Registries {
+        &self.registries
+    }
+
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        let app = routes(self.state);
+        let app = routes(self.state, self.registries);
         Server::new_with_acceptor(TcpAcceptor::from_tokio(self.listener)?)
             .run(app)
             .await
@@ -66,7 +102,7 @@ impl Application {
 }
 
 /// Every route and middleware, around the shared state.
-pub fn routes(state: AppState) -> impl Endpoint {
+pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
     let api = openapi::service();
     let spec = openapi::spec_json();
     // The interactive docs show the annotated spec, `x-privacy` included.
@@ -109,13 +145,15 @@ pub fn routes(state: AppState) -> impl Endpoint {
         )
         .around(move |ep, req| {
             let state = consent_state.clone();
-            async move { privacy::middleware::enforce(&state, ep, req).await }
+            // Identity resolves callers; the consent middleware only uses it.
+            async move { privacy::middleware::enforce(&state, &SessionCaller, ep, req).await }
         })
         .around(move |ep, req| {
             let state = limits_state.clone();
             async move { limit_request(&state, max_body, ep, req).await }
         })
         .data(state)
+        .data(registries)
         .data(json_limit)
         .data(trust)
         .around(observe)

@@ -1,4 +1,7 @@
-//! Everything a handler needs, built once at start-up and shared.
+//! The plain context every handler and job works in: configuration and the
+//! platform's handles, connected once at start-up and shared. It knows no
+//! area; what areas register (personal data, erasers, retention rules,
+//! hooks) is built by the wiring (`startup::registries`).
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
@@ -15,7 +18,6 @@ use crate::{
         sms::{LogSender, SmsSender},
         storage::MediaStore,
     },
-    privacy::{consents::Erasers, registry::Registry, retention::Retention},
 };
 
 #[derive(Clone)]
@@ -27,15 +29,10 @@ pub struct AppState {
     pub crypto: Crypto,
     pub sms: Arc<dyn SmsSender>,
     pub media: MediaStore,
-    /// What each optional purpose's owner erases on withdrawal.
-    pub erasers: Erasers,
     pub search: SharedSearch,
     /// Live connections: events to users, and who is online.
     pub realtime: Realtime,
     pub jobs: Jobs,
-    /// Every area's personal data: export and erasure.
-    pub personal_data: Registry,
-    pub retention: Retention,
 }
 
 /// Who this instance is to the job leases, and the guard that keeps its own
@@ -83,12 +80,6 @@ impl AppState {
                     )
                 }
             };
-        crate::privacy::notice::publish(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("publishing the notice version: {e}"))?;
-        let mut erasers = Erasers::default();
-        erasers.register(Arc::new(crate::identity::profiles::LocationEraser));
-        erasers.register(Arc::new(crate::search::history::HistoryEraser));
         let search: SharedSearch = match &config.meili_url {
             Some(url) => Arc::new(MeiliIndex::new(
                 url,
@@ -99,7 +90,6 @@ impl AppState {
         };
         Ok(Self {
             search,
-            erasers,
             crypto: Crypto::from_config(&config)?,
             media: MediaStore::local(&config.data_dir.join("media"))?,
             sms: Arc::new(LogSender),
@@ -109,24 +99,8 @@ impl AppState {
             limiter,
             realtime,
             jobs: Jobs::default(),
-            personal_data: registry(),
-            retention: Retention::standard(),
         })
     }
-}
-
-/// The owners of personal data, in erasure order: content first, the
-/// account it hangs on last.
-fn registry() -> Registry {
-    let mut r = Registry::default();
-    r.register(Arc::new(crate::community::personal::CommunityData));
-    r.register(Arc::new(crate::messages::personal::MessagesData));
-    r.register(Arc::new(crate::search::history::HistoryData));
-    r.register(Arc::new(crate::privacy::personal::ConsentData));
-    r.register(Arc::new(crate::identity::profile_data::ProfileData));
-    r.register(Arc::new(crate::uploads::personal::UploadsData));
-    r.register(Arc::new(crate::identity::account_data::AccountData));
-    r
 }
 
 fn spawn_shrinker(limiter: Arc<GovernorLimiter>) {

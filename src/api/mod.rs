@@ -1,11 +1,11 @@
 //! Plumbing shared by every area: the JSON payload, schema validation,
 //! pagination, the client context and problem mapping of framework errors.
+pub mod caller;
 pub mod client;
 pub mod errors;
 pub mod json;
 pub mod page;
 pub mod validate;
-pub mod viewer;
 
 pub use client::ClientInfo;
 pub use json::JsonBody;
@@ -20,6 +20,9 @@ use crate::{
     platform::ratelimit::ActionClass,
     state::AppState,
 };
+
+/// Where every operation of the API lives.
+pub const BASE_PATH: &str = "/api/v1";
 
 /// One tag per area.
 #[derive(Tags)]

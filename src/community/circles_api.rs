@@ -15,12 +15,10 @@ use super::{
 use crate::{
     api::{
         page::{split_page, Page},
-        patch_field,
-        viewer::Viewer,
-        ApiTags, JsonBody, PageParams,
+        patch_field, ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
-    identity::{BearerAuth, Role},
+    identity::{caller::Viewer, BearerAuth, Role},
     state::AppState,
 };
 

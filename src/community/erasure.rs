@@ -225,3 +225,25 @@ pub async fn reported_content(
     }
     Ok(held)
 }
+
+/// Community's part in an erasure: content under an open report is held;
+/// feed pages that may show erased content are dropped.
+pub struct CommunityHook;
+
+#[async_trait::async_trait]
+impl crate::privacy::registry::ErasureHook for CommunityHook {
+    async fn held(
+        &self,
+        state: &crate::state::AppState,
+        user: &str,
+    ) -> AppResult<Vec<(String, String)>> {
+        reported_content(&state.db, user).await
+    }
+
+    async fn erased(&self, state: &crate::state::AppState, after: &AfterCommit) {
+        super::feeds::invalidate(state, None).await;
+        for circle in after.feeds.iter().flatten() {
+            super::feeds::invalidate(state, Some(circle.as_str())).await;
+        }
+    }
+}

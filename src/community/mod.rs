@@ -14,4 +14,17 @@ pub mod moderation_api;
 pub mod personal;
 pub mod posts;
 pub mod posts_api;
+pub mod retention;
 pub mod seed;
+
+use std::sync::Arc;
+
+/// Community content as personal data, its retention rules, and its part
+/// in an erasure: content under an open report is held, feed pages that
+/// showed erased content are dropped.
+pub fn register(r: &mut crate::privacy::registry::Registries) {
+    r.personal_data(Arc::new(personal::CommunityData))
+        .retention_rule(Arc::new(retention::DeletedContent))
+        .retention_rule(Arc::new(retention::DiagnosticLogs))
+        .hook(Arc::new(erasure::CommunityHook));
+}

@@ -18,11 +18,10 @@ use crate::{
     api::{
         check_limit,
         page::{split_page, Page},
-        viewer::Viewer,
         ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
-    identity::BearerAuth,
+    identity::{caller::Viewer, BearerAuth},
     platform::ratelimit::ActionClass,
     privacy::consents,
     state::AppState,

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     error::AppResult,
-    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope, Stage},
     state::AppState,
 };
 
@@ -17,6 +17,10 @@ pub struct AccountData;
 
 #[async_trait]
 impl PersonalData for AccountData {
+    fn stage(&self) -> Stage {
+        Stage::Account
+    }
+
     fn sections(&self) -> &'static [&'static str] {
         &["account", "sessions"]
     }

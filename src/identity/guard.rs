@@ -2,7 +2,9 @@
 use poem::{http::Method, Request};
 use poem_openapi::{auth::Bearer, Enum, SecurityScheme};
 
+use super::caller::auth_user;
 use crate::{
+    api::caller::{AuthFailure, Resolved},
     error::{AppError, AppResult},
     platform::ratelimit::ActionClass,
     state::AppState,
@@ -68,13 +70,15 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
         .data::<AppState>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
     // The consent middleware has usually resolved the caller already.
-    use crate::privacy::middleware::{AuthFailure, Resolved};
     let resolved = req.extensions().get::<Resolved>();
     let failure = req.extensions().get::<AuthFailure>();
-    let (user, session) = match (resolved, failure) {
-        (Some(resolved), _) => (resolved.0.clone(), resolved.1.clone()),
+    let user = match (resolved, failure) {
+        (Some(resolved), _) => auth_user(resolved),
         (None, Some(failure)) => return Err(AppError::unauthorized(failure.0.clone()).into()),
-        (None, None) => super::sessions::authenticate(state, &bearer.token).await?,
+        (None, None) => {
+            let (user, session) = super::sessions::authenticate(state, &bearer.token).await?;
+            auth_user(&Resolved(user, session))
+        }
     };
     let class = if req.method() == Method::GET || req.method() == Method::HEAD {
         ActionClass::ReadAccount
@@ -84,9 +88,5 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
     if let Err(wait) = state.limiter.check(class, &user.id).await {
         return Err(AppError::rate_limited(crate::api::retry_after_secs(wait)).into());
     }
-    Ok(AuthUser {
-        role: Role::parse(&user.role).unwrap_or(Role::User),
-        id: user.id,
-        session_id: session.id,
-    })
+    Ok(user)
 }

@@ -3,14 +3,30 @@
 pub mod account_data;
 pub mod accounts;
 pub mod auth_api;
+pub mod caller;
 pub mod guard;
 pub mod password;
 pub mod phone;
 pub mod profile_data;
 pub mod profiles;
+pub mod retention;
 pub mod sessions;
 pub mod sms_codes;
 pub mod users_api;
 pub mod views;
 
 pub use guard::{AuthUser, BearerAuth, Role};
+
+use std::sync::Arc;
+
+use crate::privacy::registry::Registries;
+
+/// The profile and the account as personal data, the location eraser, and
+/// the retention rules of sessions and SMS codes.
+pub fn register(r: &mut Registries) {
+    r.personal_data(Arc::new(profile_data::ProfileData))
+        .personal_data(Arc::new(account_data::AccountData))
+        .eraser(Arc::new(profiles::LocationEraser))
+        .retention_rule(Arc::new(retention::EndedSessions))
+        .retention_rule(Arc::new(retention::SmsCodes));
+}

@@ -4,7 +4,7 @@ use std::fmt;
 
 use phonenumber::{country, Mode};
 
-use crate::error::AppError;
+use crate::{error::AppError, platform::sms::mask_e164};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Phone(String);
@@ -64,17 +64,6 @@ pub fn masked_from_ciphertext(
         .decrypt(ciphertext)
         .map(|p| mask_e164(&p))
         .unwrap_or_else(|_| "****".into())
-}
-
-/// Keeps the country code and prefix, hides the middle: `+86138****8000`.
-pub fn mask_e164(e164: &str) -> String {
-    let digits: Vec<char> = e164.chars().collect();
-    if digits.len() <= 8 {
-        return "****".into();
-    }
-    let head: String = digits[..digits.len() - 8].iter().collect();
-    let tail: String = digits[digits.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
 }
 
 impl fmt::Debug for Phone {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::{
     error::AppResult,
     platform::search_index::DocKind,
-    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Stage},
     search::outbox,
     state::AppState,
 };
@@ -22,6 +22,10 @@ pub struct ProfileData;
 
 #[async_trait]
 impl PersonalData for ProfileData {
+    fn stage(&self) -> Stage {
+        Stage::Profile
+    }
+
     fn sections(&self) -> &'static [&'static str] {
         &["profile"]
     }

@@ -80,9 +80,10 @@ pub async fn issue(
         let text = format!(
             "[agora] Your code is {code}. It expires in {CODE_TTL_MINUTES} minutes. Never share it."
         );
+        let to = phone.e164().to_owned();
         state
             .sms
-            .send(phone, &text)
+            .send(&to, &text)
             .await
             .map_err(AppError::internal)?;
     }

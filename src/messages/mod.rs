@@ -10,4 +10,13 @@ pub mod notifications;
 pub mod people_api;
 pub mod personal;
 pub mod realtime;
+pub mod retention;
 pub mod service;
+
+use std::sync::Arc;
+
+/// Messages as personal data, and the rule for messages nobody keeps.
+pub fn register(r: &mut crate::privacy::registry::Registries) {
+    r.personal_data(Arc::new(personal::MessagesData))
+        .retention_rule(Arc::new(retention::UnreachableMessages));
+}

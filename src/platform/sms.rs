@@ -2,19 +2,29 @@
 //! phone number masked; a provider plugs in behind the same trait.
 use async_trait::async_trait;
 
-use crate::identity::phone::Phone;
-
 #[async_trait]
 pub trait SmsSender: Send + Sync + 'static {
-    async fn send(&self, to: &Phone, text: &str) -> anyhow::Result<()>;
+    /// Sends `text` to `to`, a number already validated, in E.164 form.
+    async fn send(&self, to: &str, text: &str) -> anyhow::Result<()>;
 }
 
 pub struct LogSender;
 
 #[async_trait]
 impl SmsSender for LogSender {
-    async fn send(&self, to: &Phone, text: &str) -> anyhow::Result<()> {
-        tracing::info!(to = %to.masked(), text, "sms sent (log sender)");
+    async fn send(&self, to: &str, text: &str) -> anyhow::Result<()> {
+        tracing::info!(to = %mask_e164(to), text, "sms sent (log sender)");
         Ok(())
     }
+}
+
+/// Keeps the country code and prefix, hides the middle: `+86138****8000`.
+pub fn mask_e164(e164: &str) -> String {
+    let digits: Vec<char> = e164.chars().collect();
+    if digits.len() <= 8 {
+        return "****".into();
+    }
+    let head: String = digits[..digits.len() - 8].iter().collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }

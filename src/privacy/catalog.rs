@@ -80,6 +80,16 @@ pub enum Retention {
 }
 
 impl Retention {
+    /// The period in whole days, for `PnD` durations (`For("P180D")`,
+    /// `After("session.ended", "P90D")`); retention rules read it from here.
+    pub fn days(self) -> Option<i64> {
+        let period = match self {
+            Self::For(d) | Self::After(_, d) => d,
+            _ => return None,
+        };
+        period.strip_prefix('P')?.strip_suffix('D')?.parse().ok()
+    }
+
     pub fn rule(self) -> String {
         match self {
             Self::UntilAccountClosure => "until_account_closure".into(),
@@ -295,6 +305,12 @@ pub const PURPOSES: &[Purpose] = &[
 
 pub fn item(key: &str) -> Option<&'static DataItem> {
     ITEMS.iter().find(|i| i.key == key)
+}
+
+/// The retention period of `purpose` in days, when the catalog states one
+/// in days. Retention rules take their periods from here: one source.
+pub fn retention_days(purpose: &str) -> Option<i64> {
+    self::purpose(purpose).and_then(|p| p.retention.days())
 }
 
 pub fn purpose(key: &str) -> Option<&'static Purpose> {

@@ -24,9 +24,11 @@ use super::{
     tags::Tag,
 };
 use crate::{
+    api::{
+        caller::{ResolveCaller, Resolved},
+        BASE_PATH,
+    },
     error::{AppError, ErrorCode},
-    identity::sessions,
-    openapi,
     state::AppState,
 };
 
@@ -43,10 +45,6 @@ impl Subject {
         self.0.get()
     }
 }
-
-/// The caller, resolved once here and reused by the bearer checker.
-#[derive(Clone)]
-pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
 
 /// Operations an account with a pending deregistration may still call:
 /// cancel it, or take its data along before it goes.
@@ -70,25 +68,20 @@ const WITHOUT_NOTICE: &[&str] = &[
     "auth_revoke_session",
 ];
 
-pub async fn enforce<E: Endpoint>(
+/// Runs around every request; `callers` is identity's resolution, handed
+/// in by the wiring.
+pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     state: &AppState,
+    callers: &R,
     ep: E,
     mut req: Request,
 ) -> poem::Result<Response> {
-    let Some(path) = req.uri().path().strip_prefix(openapi::BASE_PATH) else {
-        return Ok(ep.call(req).await?.into_response());
-    };
-    let method = if req.method() == poem::http::Method::HEAD {
-        poem::http::Method::GET
-    } else {
-        req.method().clone()
-    };
-    let Some(policy) = openapi::policies().find(&method, path) else {
+    let Some(policy) = policy_of(&req) else {
         return Ok(ep.call(req).await?.into_response());
     };
     let subject = Subject::default();
     req.extensions_mut().insert(subject.clone());
-    let caller = match resolve_caller(state, &req).await {
+    let caller = match callers.resolve(state, &req).await {
         Ok(caller) => caller,
         // A bad token on a route that needs one is a 401 before anything else.
         Err(failure) if policy.authenticated => {
@@ -174,23 +167,15 @@ pub async fn enforce<E: Endpoint>(
     Ok(resp)
 }
 
-/// Why a presented token did not resolve; the bearer checker answers 401 with it.
-#[derive(Clone)]
-pub struct AuthFailure(pub String);
-
-async fn resolve_caller(state: &AppState, req: &Request) -> Result<Option<Resolved>, AuthFailure> {
-    let Some(header) = req.header("authorization") else {
-        return Ok(None);
+/// The operation a request calls, if it calls one of the API's.
+fn policy_of(req: &Request) -> Option<&'static OperationPolicy> {
+    let path = req.uri().path().strip_prefix(BASE_PATH)?;
+    let method = if req.method() == poem::http::Method::HEAD {
+        poem::http::Method::GET
+    } else {
+        req.method().clone()
     };
-    // Schemes are case-insensitive (RFC 9110), as poem-openapi's Bearer is.
-    let token = match header.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token,
-        _ => return Err(AuthFailure("send `Authorization: Bearer <token>`".into())),
-    };
-    match sessions::authenticate(state, token.trim()).await {
-        Ok((user, session)) => Ok(Some(Resolved(user, session))),
-        Err(err) => Err(AuthFailure(err.detail)),
-    }
+    super::spec::policies().find(&method, path)
 }
 
 /// Reads a JSON body once, to see which tagged fields it carries, and puts

@@ -31,7 +31,7 @@ static NOTICE: OnceLock<Notice> = OnceLock::new();
 
 fn notice() -> &'static Notice {
     NOTICE.get_or_init(|| {
-        let policies = crate::openapi::policies();
+        let policies = super::spec::policies();
         let en = render(Lang::En, policies);
         let zh = render(Lang::Zh, policies);
         let version = short_hash(&format!("{en}\n{zh}"));

@@ -6,13 +6,17 @@ use entity::{consent_receipts, consents, processing_log};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
-use super::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope};
+use super::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope, Stage};
 use crate::{error::AppResult, state::AppState};
 
 pub struct ConsentData;
 
 #[async_trait]
 impl PersonalData for ConsentData {
+    fn stage(&self) -> Stage {
+        Stage::Records
+    }
+
     fn sections(&self) -> &'static [&'static str] {
         &["consents", "processing_log"]
     }

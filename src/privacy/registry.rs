@@ -8,7 +8,61 @@ use async_trait::async_trait;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use crate::{error::AppResult, state::AppState};
+use super::{
+    consents::{Erasers, WithdrawalEraser},
+    retention::{Retention, RetentionRule},
+};
+use crate::{
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// What every area registered at start-up: the owners of personal data, the
+/// erasers a withdrawal runs, the retention rules and the hooks around an
+/// erasure. The wiring builds it from each area's `register` function; the
+/// rights area runs over it without knowing the areas.
+#[derive(Clone, Default)]
+pub struct Registries {
+    pub personal_data: Registry,
+    pub erasers: Erasers,
+    pub retention: Retention,
+    pub hooks: Vec<Arc<dyn ErasureHook>>,
+}
+
+impl Registries {
+    pub fn personal_data(&mut self, owner: Arc<dyn PersonalData>) -> &mut Self {
+        self.personal_data.register(owner);
+        self
+    }
+    pub fn eraser(&mut self, eraser: Arc<dyn WithdrawalEraser>) -> &mut Self {
+        self.erasers.register(eraser);
+        self
+    }
+    pub fn retention_rule(&mut self, rule: Arc<dyn RetentionRule>) -> &mut Self {
+        self.retention.register(rule);
+        self
+    }
+    pub fn hook(&mut self, hook: Arc<dyn ErasureHook>) -> &mut Self {
+        self.hooks.push(hook);
+        self
+    }
+}
+
+/// An area's part in an erasure beyond its own rows.
+#[async_trait]
+pub trait ErasureHook: Send + Sync + 'static {
+    /// `(target_type, id)` of this user's content that must stay for now
+    /// (under an open report); the erasure finishes once nothing is held.
+    async fn held(&self, _state: &AppState, _user: &str) -> AppResult<Vec<(String, String)>> {
+        Ok(Vec::new())
+    }
+    /// After one erasure committed: drop what was derived from the rows.
+    async fn erased(&self, _state: &AppState, _after: &AfterCommit) {}
+    /// After a whole purge run: make erased values leave derived stores.
+    async fn purged(&self, _state: &AppState) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -26,11 +80,13 @@ impl Scope {
         }
     }
 
-    pub fn parse(s: &str) -> Self {
-        if s == "account" {
-            Self::Account
-        } else {
-            Self::Service
+    /// A stored scope; an unknown one is an error, never the scope that
+    /// erases less.
+    pub fn parse(s: &str) -> AppResult<Self> {
+        match s {
+            "service" => Ok(Self::Service),
+            "account" => Ok(Self::Account),
+            other => Err(unknown("erasure scope", other)),
         }
     }
 }
@@ -51,13 +107,18 @@ impl Content {
         }
     }
 
-    pub fn parse(s: &str) -> Self {
-        if s == "anonymize" {
-            Self::Anonymize
-        } else {
-            Self::Delete
+    /// A stored content choice; an unknown one is an error.
+    pub fn parse(s: &str) -> AppResult<Self> {
+        match s {
+            "delete" => Ok(Self::Delete),
+            "anonymize" => Ok(Self::Anonymize),
+            other => Err(unknown("erasure content choice", other)),
         }
     }
+}
+
+fn unknown(what: &str, value: &str) -> AppError {
+    AppError::internal(anyhow::anyhow!("unknown stored {what} `{value}`"))
 }
 
 /// One erasure: whose, how far, and what to keep for now.
@@ -91,9 +152,30 @@ impl AfterCommit {
     }
 }
 
+/// When an owner erases, relative to the others: content before the
+/// records about it, the account that everything hangs on last.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// What the user wrote and did (posts, messages, searches).
+    #[default]
+    Content,
+    /// The consent layer's records.
+    Records,
+    /// The community profile.
+    Profile,
+    /// Stored files, once nothing refers to them.
+    Files,
+    /// The account itself.
+    Account,
+}
+
 /// The owner of one kind of personal data.
 #[async_trait]
 pub trait PersonalData: Send + Sync + 'static {
+    /// Where in an erasure this owner runs.
+    fn stage(&self) -> Stage {
+        Stage::Content
+    }
     /// The sections of the export this owner writes.
     fn sections(&self) -> &'static [&'static str];
     /// The tables whose rows about a user this owner exports and erases.
@@ -114,8 +196,10 @@ pub trait PersonalData: Send + Sync + 'static {
 pub struct Registry(Vec<Arc<dyn PersonalData>>);
 
 impl Registry {
+    /// Adds an owner; owners erase by [`Stage`], then in registration order.
     pub fn register(&mut self, owner: Arc<dyn PersonalData>) {
         self.0.push(owner);
+        self.0.sort_by_key(|o| o.stage());
     }
 
     pub fn owners(&self) -> impl Iterator<Item = &Arc<dyn PersonalData>> {

@@ -1,7 +1,10 @@
 //! Reads the field tags out of the generated spec: adds `x-privacy` to
 //! every tagged property, parameter and header and `x-privacy-purposes` to
 //! every operation, and builds the table the consent middleware enforces.
-use std::collections::{BTreeSet, HashMap};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::OnceLock,
+};
 
 use poem::http::Method;
 use serde_json::{Map, Value};
@@ -66,6 +69,29 @@ impl PolicyTable {
         self.operations
             .iter()
             .find(|op| op.operation_id == operation_id)
+    }
+}
+
+static POLICIES: OnceLock<&'static PolicyTable> = OnceLock::new();
+static NO_POLICIES: PolicyTable = PolicyTable {
+    operations: Vec::new(),
+};
+
+/// The wiring registers the table read out of the whole API's spec at
+/// start-up (the privacy core cannot import the list of APIs above it).
+pub fn register_policies(table: &'static PolicyTable) {
+    let _ = POLICIES.set(table);
+}
+
+/// The registered table: every operation, its tagged fields and purposes.
+/// Empty until the wiring registered it.
+pub fn policies() -> &'static PolicyTable {
+    match POLICIES.get() {
+        Some(table) => table,
+        None => {
+            tracing::error!("the policy table was read before the wiring registered it");
+            &NO_POLICIES
+        }
     }
 }
 

@@ -171,7 +171,7 @@ impl SearchApi {
     async fn search(
         &self,
         state: Data<&AppState>,
-        viewer: crate::api::viewer::Viewer,
+        viewer: crate::identity::caller::Viewer,
         /// What to look for, up to 200 characters.
         /// privacy: search_query for browsing, required
         #[oai(validator(max_length = 200))]

@@ -192,3 +192,20 @@ pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
     state.search.clear().await?;
     fill(state).await
 }
+
+/// After a purge: the index applies the deletions now, and compacts so
+/// that erased values leave its files.
+pub struct IndexHook;
+
+#[async_trait::async_trait]
+impl crate::privacy::registry::ErasureHook for IndexHook {
+    async fn purged(&self, state: &AppState) -> anyhow::Result<()> {
+        drain(state).await?;
+        // The embedded index is busy when `agora purge` runs beside a
+        // server: the server's next purge compacts it then.
+        if let Err(err) = state.search.compact().await {
+            tracing::warn!(error = %format!("{err:#}"), "search index not compacted");
+        }
+        Ok(())
+    }
+}

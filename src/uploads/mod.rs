@@ -5,3 +5,10 @@ pub mod media;
 pub mod personal;
 pub mod service;
 pub mod strip;
+
+use std::sync::Arc;
+
+/// Uploads as personal data.
+pub fn register(r: &mut crate::privacy::registry::Registries) {
+    r.personal_data(Arc::new(personal::UploadsData));
+}

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     error::AppResult,
-    privacy::registry::{AfterCommit, Erasure, PersonalData},
+    privacy::registry::{AfterCommit, Erasure, PersonalData, Stage},
     state::AppState,
 };
 
@@ -15,6 +15,10 @@ pub struct UploadsData;
 
 #[async_trait]
 impl PersonalData for UploadsData {
+    fn stage(&self) -> Stage {
+        Stage::Files
+    }
+
     fn sections(&self) -> &'static [&'static str] {
         &["uploads"]
     }

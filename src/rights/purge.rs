@@ -4,14 +4,14 @@
 //! (a lease); idempotent; it logs counts, never values.
 use std::{collections::HashSet, time::Duration};
 
+use anyhow::Context;
 use chrono::Utc;
 use entity::{deregistrations, users};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::registry::{AfterCommit, Content, Erasure, Scope};
 use crate::{
-    community::{erasure::reported_content, feeds},
     platform::{db, lease},
+    privacy::registry::{AfterCommit, Content, Erasure, Registries, Scope},
     state::AppState,
 };
 
@@ -30,7 +30,7 @@ pub struct PurgeReport {
     pub ran: bool,
 }
 
-pub async fn run(state: &AppState) -> anyhow::Result<PurgeReport> {
+pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<PurgeReport> {
     let mut report = PurgeReport::default();
     let _running = state.jobs.purging.lock().await;
     if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
@@ -44,25 +44,22 @@ pub async fn run(state: &AppState) -> anyhow::Result<PurgeReport> {
         .all(&state.db)
         .await?;
     for d in due {
-        if carry_out(state, &d).await? {
+        if carry_out(state, registries, &d).await? {
             report.completed += 1;
         } else {
             report.holding += 1;
         }
     }
-    for rule in state.retention.rules() {
+    for rule in registries.retention.rules() {
         let removed = rule
             .run(state)
             .await
-            .map_err(|e| anyhow::anyhow!("retention rule {}: {e}", rule.name()))?;
+            .with_context(|| format!("retention rule {}", rule.name()))?;
         report.retention.push((rule.name(), removed));
     }
-    // Index deletions go out now, and the erased values leave the files.
-    crate::search::outbox::drain(state).await?;
-    // The embedded index is busy when `agora purge` runs beside a server:
-    // the server's next purge compacts it then.
-    if let Err(err) = state.search.compact().await {
-        tracing::warn!(error = %err, "search index not compacted");
+    // Derived stores (the search index) let go of what was erased.
+    for hook in &registries.hooks {
+        hook.purged(state).await?;
     }
     db::checkpoint(&state.db).await?;
     lease::release(&state.db, LEASE, &state.jobs.instance).await?;
@@ -76,30 +73,33 @@ pub async fn run(state: &AppState) -> anyhow::Result<PurgeReport> {
 }
 
 /// Erases one user's data for their request; true when nothing is held.
-async fn carry_out(state: &AppState, d: &deregistrations::Model) -> anyhow::Result<bool> {
+async fn carry_out(
+    state: &AppState,
+    registries: &Registries,
+    d: &deregistrations::Model,
+) -> anyhow::Result<bool> {
     let Some(user) = d.user_id.clone() else {
         return Ok(true);
     };
-    let held: HashSet<(String, String)> = reported_content(&state.db, &user)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .into_iter()
-        .collect();
+    let mut held: HashSet<(String, String)> = HashSet::new();
+    for hook in &registries.hooks {
+        held.extend(hook.held(state, &user).await.context("held content")?);
+    }
     let done = held.is_empty();
     let erasure = Erasure {
         user: user.clone(),
-        scope: Scope::parse(&d.scope),
-        content: Content::parse(&d.content),
+        scope: Scope::parse(&d.scope)?,
+        content: Content::parse(&d.content)?,
         held,
     };
     let txn = state.db.begin().await?;
     let mut after = AfterCommit::default();
-    for owner in state.personal_data.owners() {
+    for owner in registries.personal_data.owners() {
         after.extend(
             owner
                 .erase(state, &txn, &erasure)
                 .await
-                .map_err(|e| anyhow::anyhow!("erasing {:?}: {e}", owner.sections()))?,
+                .with_context(|| format!("erasing {:?}", owner.sections()))?,
         );
     }
     if done {
@@ -132,9 +132,8 @@ async fn carry_out(state: &AppState, d: &deregistrations::Model) -> anyhow::Resu
             tracing::warn!(error = %err, "erased upload's file not deleted");
         }
     }
-    feeds::invalidate(state, None).await;
-    for circle in after.feeds.iter().flatten() {
-        feeds::invalidate(state, Some(circle.as_str())).await;
+    for hook in &registries.hooks {
+        hook.erased(state, &after).await;
     }
     tracing::info!(
         deregistration = %d.id,
@@ -147,14 +146,14 @@ async fn carry_out(state: &AppState, d: &deregistrations::Model) -> anyhow::Resu
 }
 
 /// Runs [`run`] every `purge_interval` inside `serve`.
-pub fn spawn(state: AppState) {
+pub fn spawn(state: AppState, registries: Registries) {
     tokio::spawn(async move {
         let every = state.config.purge_interval;
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
-            if let Err(err) = run(&state).await {
-                tracing::warn!(error = %err, "purge failed");
+            if let Err(err) = run(&state, &registries).await {
+                tracing::warn!(error = %format!("{err:#}"), "purge failed");
             }
         }
     });

@@ -9,9 +9,10 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
-use super::{
+use crate::privacy::{
     catalog::{self, Necessity, PURPOSES},
     consents, log, notice,
+    registry::Registries,
     tags::{Need, Tag},
 };
 use crate::{
@@ -189,7 +190,7 @@ pub enum Accepted {
 
 fn collections(purpose: &str, item: &str) -> Vec<Collection> {
     let mut out = Vec::new();
-    for op in &crate::openapi::policies().operations {
+    for op in &crate::privacy::spec::policies().operations {
         for field in &op.fields {
             if let Tag::Personal {
                 item: i,
@@ -331,6 +332,7 @@ impl MyPrivacyApi {
     async fn set_consent(
         &self,
         state: Data<&AppState>,
+        registries: Data<&Registries>,
         auth: BearerAuth,
         /// A purpose key from the catalog.
         /// privacy: not personal
@@ -338,8 +340,14 @@ impl MyPrivacyApi {
         body: JsonBody<ConsentChange>,
     ) -> AppResult<ReceiptResponse> {
         let purpose = catalog::purpose(&purpose.0).ok_or_else(|| AppError::not_found("purpose"))?;
-        let receipt =
-            consents::set(&state.db, &state.erasers, &auth.0.id, purpose, body.granted).await?;
+        let receipt = consents::set(
+            &state.db,
+            &registries.erasers,
+            &auth.0.id,
+            purpose,
+            body.granted,
+        )
+        .await?;
         Ok(ReceiptResponse::Ok(Json(receipt)))
     }
 

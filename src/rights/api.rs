@@ -4,10 +4,8 @@ use poem::web::Data;
 use poem_openapi::{payload::Json, ApiResponse, Enum, Object, OpenApi};
 use serde_json::{json, Map, Value};
 
-use super::{
-    deregistration::{self, Confirmation},
-    registry::{Content, Scope},
-};
+use super::deregistration::{self, Confirmation};
+use crate::privacy::registry::{Content, Registries, Scope};
 use crate::{
     api::{check_limit, ApiTags, JsonBody},
     error::{AppError, AppResult},
@@ -115,10 +113,15 @@ impl RightsApi {
     /// search history, conversations with every message, notifications
     /// and uploads. Once a day.
     #[oai(path = "/export", method = "get", operation_id = "me_export")]
-    async fn export(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<ExportResponse> {
+    async fn export(
+        &self,
+        state: Data<&AppState>,
+        registries: Data<&Registries>,
+        auth: BearerAuth,
+    ) -> AppResult<ExportResponse> {
         check_limit(&state, ActionClass::DataExport, &auth.0.id).await?;
         let mut sections = Map::new();
-        for owner in state.personal_data.owners() {
+        for owner in registries.personal_data.owners() {
             for (name, value) in owner.export(&state, &auth.0.id).await? {
                 sections.insert(name.to_owned(), value);
             }

@@ -7,7 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::registry::{Content, Scope};
+use crate::privacy::registry::{Content, Scope};
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     identity::{

@@ -7,7 +7,9 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::platform::ratelimit::{ActionClass, QuotaSpec};
+pub mod limits;
+
+use limits::{ActionClass, QuotaSpec};
 
 /// A value that must never be printed: its `Debug` shows `[redacted]`.
 #[derive(Clone, Default, Serialize, PartialEq, Eq)]

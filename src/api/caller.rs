@@ -1,0 +1,27 @@
+//! Who is calling: resolved once per request, before any handler runs, and
+//! read by the consent middleware and by identity's extractors. Identity
+//! implements [`ResolveCaller`]; the wiring hands it to the middleware, so
+//! that the layers below identity never import it.
+use async_trait::async_trait;
+use poem::Request;
+
+use crate::state::AppState;
+
+/// The signed-in caller: the account and the session its token belongs to.
+#[derive(Clone)]
+pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
+
+/// Why a presented token did not resolve; extractors answer 401 with it.
+#[derive(Clone)]
+pub struct AuthFailure(pub String);
+
+#[async_trait]
+pub trait ResolveCaller: Send + Sync + 'static {
+    /// The caller the request's `Authorization` header names; `Ok(None)`
+    /// when it names none.
+    async fn resolve(
+        &self,
+        state: &AppState,
+        req: &Request,
+    ) -> Result<Option<Resolved>, AuthFailure>;
+}

@@ -1,0 +1,112 @@
+//! Community's retention rules: content its author deleted, and the
+//! diagnostic logs attached to posts.
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use entity::{comments, posts, uploads};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    error::AppResult,
+    privacy::retention::{period, RetentionRule},
+    state::AppState,
+};
+
+/// `posting`, `social`: what an author deleted stays 30 days for moderation
+/// (and mistakes), then goes for good — unless a report is still open.
+pub struct DeletedContent;
+
+const DELETED_GRACE_DAYS: i64 = 30;
+
+#[async_trait]
+impl RetentionRule for DeletedContent {
+    fn name(&self) -> &'static str {
+        "deleted_content"
+    }
+    async fn run(&self, state: &AppState) -> AppResult<u64> {
+        let cutoff = Utc::now() - Duration::days(DELETED_GRACE_DAYS);
+        let open = open_report_targets(state).await?;
+        let mut removed = 0;
+        let old_posts = posts::Entity::find()
+            .filter(posts::Column::DeletedAt.lt(cutoff))
+            .all(&state.db)
+            .await?;
+        for p in old_posts.into_iter().filter(|p| !open.contains(&p.id)) {
+            removed += posts::Entity::delete_by_id(p.id)
+                .exec(&state.db)
+                .await?
+                .rows_affected;
+        }
+        let old_comments = comments::Entity::find()
+            .filter(comments::Column::DeletedAt.lt(cutoff))
+            .all(&state.db)
+            .await?;
+        for c in old_comments.into_iter().filter(|c| !open.contains(&c.id)) {
+            // A comment others replied to keeps its place, not its words.
+            removed += comments::Entity::update_many()
+                .col_expr(comments::Column::Body, Expr::value(""))
+                .col_expr(
+                    comments::Column::AuthorId,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(comments::Column::Id.eq(c.id))
+                .filter(comments::Column::Body.ne(""))
+                .exec(&state.db)
+                .await?
+                .rows_affected;
+        }
+        Ok(removed)
+    }
+}
+
+async fn open_report_targets(state: &AppState) -> AppResult<Vec<String>> {
+    Ok(entity::reports::Entity::find()
+        .filter(entity::reports::Column::Status.eq("open"))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| r.target_id)
+        .collect())
+}
+
+/// `diagnostic_logs`: a log attached to a post is kept 180 days.
+pub struct DiagnosticLogs;
+
+#[async_trait]
+impl RetentionRule for DiagnosticLogs {
+    fn name(&self) -> &'static str {
+        "diagnostic_logs"
+    }
+    async fn run(&self, state: &AppState) -> AppResult<u64> {
+        let cutoff = Utc::now() - period("diagnostic_logs")?;
+        let old = posts::Entity::find()
+            .filter(posts::Column::LogUploadId.is_not_null())
+            .filter(posts::Column::CreatedAt.lt(cutoff))
+            .all(&state.db)
+            .await?;
+        let mut removed = 0;
+        for p in old {
+            posts::Entity::update_many()
+                .col_expr(
+                    posts::Column::LogUploadId,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(posts::Column::Id.eq(p.id.as_str()))
+                .exec(&state.db)
+                .await?;
+            let Some(upload_id) = p.log_upload_id else {
+                continue;
+            };
+            if let Some(u) = uploads::Entity::find_by_id(upload_id)
+                .one(&state.db)
+                .await?
+            {
+                uploads::Entity::delete_by_id(u.id).exec(&state.db).await?;
+                if let Err(err) = state.media.delete(&u.storage_key).await {
+                    tracing::warn!(error = %err, "expired log's file not deleted");
+                }
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}

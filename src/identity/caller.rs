@@ -1,0 +1,73 @@
+//! Caller resolution, the one place a bearer token becomes a user: the
+//! consent middleware runs it for every API call (through
+//! [`ResolveCaller`]), the bearer checker and [`Viewer`] read its result, and
+//! the realtime socket calls [`authenticate_header`] itself.
+use async_trait::async_trait;
+use poem::{FromRequest, Request, RequestBody};
+
+use super::{sessions, AuthUser, Role};
+use crate::{
+    api::caller::{AuthFailure, ResolveCaller, Resolved},
+    error::AppError,
+    state::AppState,
+};
+
+/// Resolves `Authorization: Bearer <token>` through the sessions table.
+pub struct SessionCaller;
+
+#[async_trait]
+impl ResolveCaller for SessionCaller {
+    async fn resolve(
+        &self,
+        state: &AppState,
+        req: &Request,
+    ) -> Result<Option<Resolved>, AuthFailure> {
+        // Owned: a borrow of the request held across the await would make
+        // the future's `Send` depend on the request's lifetime.
+        match req.header("authorization").map(str::to_owned) {
+            None => Ok(None),
+            Some(header) => authenticate_header(state, &header).await.map(Some),
+        }
+    }
+}
+
+/// The caller an `Authorization` header value names.
+pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resolved, AuthFailure> {
+    // Schemes are case-insensitive (RFC 9110), as poem-openapi's Bearer is.
+    let token = match header.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token,
+        _ => return Err(AuthFailure("send `Authorization: Bearer <token>`".into())),
+    };
+    match sessions::authenticate(state, token.trim()).await {
+        Ok((user, session)) => Ok(Resolved(user, session)),
+        Err(err) => Err(AuthFailure(err.detail)),
+    }
+}
+
+/// The caller as the handlers see it.
+pub fn auth_user(resolved: &Resolved) -> AuthUser {
+    AuthUser {
+        id: resolved.0.id.clone(),
+        role: Role::parse(&resolved.0.role).unwrap_or(Role::User),
+        session_id: resolved.1.id.clone(),
+    }
+}
+
+/// The optional caller of a public route: anonymous, or signed in (then
+/// answers say what is theirs, such as `liked_by_me`).
+pub struct Viewer(pub Option<AuthUser>);
+
+impl Viewer {
+    pub fn id(&self) -> Option<&str> {
+        self.0.as_ref().map(|u| u.id.as_str())
+    }
+}
+
+impl<'a> FromRequest<'a> for Viewer {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        if let Some(failure) = req.extensions().get::<AuthFailure>() {
+            return Err(AppError::unauthorized(failure.0.clone()).into());
+        }
+        Ok(Viewer(req.extensions().get::<Resolved>().map(auth_user)))
+    }
+}

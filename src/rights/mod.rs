@@ -1,0 +1,8 @@
+//! Data rights, running over every area through what each registered:
+//! my consents and the notice, the export, deregistration with its
+//! cooling-off, and the purge that carries out due erasures and the
+//! retention rules.
+pub mod api;
+pub mod deregistration;
+pub mod privacy_api;
+pub mod purge;
