@@ -61,6 +61,14 @@ impl TestApp {
         moderator
     }
 
+    /// `who` gives the user `target` a role through the admin API.
+    pub async fn grant_role(&self, who: &TestUser, target: &str, role: &str) -> Response {
+        let path = format!("/admin/users/{target}/role");
+        let body = json!({ "role": role });
+        self.send_json_as(who, reqwest::Method::PUT, &path, &body)
+            .await
+    }
+
     /// Logs in with a password, granting the account purpose only.
     pub async fn login(&self, phone: &str, password: &str) -> Response {
         self.login_with(json!({ "consents": ["account"], "phone": phone, "password": password }))
