@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{assert_problem, fields, new_phone, send, spawn_app, spawn_app_with};
+use crate::helpers::{
+    assert_invalid, assert_problem, fields, new_phone, send, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn malformed_json_is_a_400_problem() {
@@ -46,9 +48,7 @@ async fn an_unknown_enum_value_is_named() {
             .json(&json!({ "consents": ["account"], "phone": new_phone(), "purpose": "lottery" })),
     )
     .await;
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["purpose"]);
-    assert_eq!(problem["errors"][0]["code"], "not_allowed");
+    assert_invalid(resp, "purpose", Some("not_allowed")).await;
 }
 
 #[tokio::test]
