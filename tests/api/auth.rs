@@ -1,8 +1,11 @@
+//! Registration and login: SMS codes, credentials, and how the phone is
+//! stored.
+use agora::platform::ratelimit::ActionClass;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, fields, new_phone, notice_version, spawn_app, spawn_app_with, PASSWORD,
-    TEST_CODE,
+    assert_invalid, assert_problem, fields, json_of, new_phone, notice_version, set_limit,
+    spawn_app, spawn_app_with, timestamp_cast, PASSWORD, TEST_CODE,
 };
 
 fn registration(phone: &str) -> Value {
@@ -31,15 +34,7 @@ async fn a_new_user_registers_with_an_sms_code_and_sees_their_account() {
     assert_eq!(body["user"]["role"], "user");
     assert_eq!(body["user"]["accepted_notice_version"], notice_version());
 
-    let me: Value = app
-        .get("/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = json_of(app.me(token).await).await;
     assert_eq!(me["id"], body["user"]["id"]);
     let masked = me["phone_masked"].as_str().unwrap();
     assert!(
@@ -86,10 +81,7 @@ async fn the_phone_is_stored_encrypted_never_in_clear() {
 #[tokio::test]
 async fn registering_a_taken_phone_is_a_409_only_for_the_phones_holder() {
     let app = spawn_app_with(|c| {
-        c.rate_limits.insert(
-            agora::platform::ratelimit::ActionClass::SmsPhone,
-            "5/1m".parse().unwrap(),
-        );
+        set_limit(c, ActionClass::SmsPhone, "5/1m");
     })
     .await;
     let user = app.register().await;
@@ -120,14 +112,11 @@ async fn bad_phone_weak_password_and_missing_nickname_are_named() {
     let mut body = registration(&phone);
     body["password"] = json!("short");
     let resp = app.register_raw(body).await;
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["password"]);
-    assert_eq!(problem["errors"][0]["code"], "weak_password");
+    assert_invalid(resp, "password", Some("weak_password")).await;
 
     let mut body = registration(&phone);
     body["nickname"] = json!("   ");
-    let problem = assert_problem(app.register_raw(body).await, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["nickname"]);
+    assert_invalid(app.register_raw(body).await, "nickname", None).await;
 
     // Nothing was written, and the code is still good.
     assert_eq!(app.count("users").await, 0);
@@ -168,11 +157,8 @@ async fn an_expired_code_is_refused() {
     use sea_orm::ConnectionTrait;
     // Five minutes pass.
     let past = (chrono::Utc::now() - chrono::Duration::minutes(6)).to_rfc3339();
-    let sql = if crate::helpers::pg_url().is_some() {
-        format!("UPDATE sms_codes SET expires_at = '{past}'::timestamptz")
-    } else {
-        format!("UPDATE sms_codes SET expires_at = '{past}'")
-    };
+    let cast = timestamp_cast();
+    let sql = format!("UPDATE sms_codes SET expires_at = '{past}'{cast}");
     app.state.db.execute_unprepared(&sql).await.unwrap();
     let problem = assert_problem(
         app.register_raw(registration(&phone)).await,
@@ -191,12 +177,7 @@ async fn a_code_works_once_and_only_for_its_purpose() {
     // A register code cannot log in.
     let user_resp = app.register_raw(registration(&phone)).await;
     assert_eq!(user_resp.status(), 201);
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": TEST_CODE }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.login_by_code(&phone).await;
     assert_problem(resp, 400, "sms_code_expired").await;
 }
 
@@ -204,10 +185,7 @@ async fn a_code_works_once_and_only_for_its_purpose() {
 async fn users_log_in_with_password_or_sms_code() {
     // The register code went out a moment ago: allow a second SMS at once.
     let app = spawn_app_with(|c| {
-        c.rate_limits.insert(
-            agora::platform::ratelimit::ActionClass::SmsPhone,
-            "5/1m".parse().unwrap(),
-        );
+        set_limit(c, ActionClass::SmsPhone, "5/1m");
     })
     .await;
     let user = app.register().await;
@@ -218,20 +196,10 @@ async fn users_log_in_with_password_or_sms_code() {
     assert_ne!(body["token"], user.token.as_str());
 
     assert_eq!(app.send_code(&user.phone, "login").await.status(), 202);
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": user.phone, "sms_code": TEST_CODE }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.login_by_code(&user.phone).await;
     assert_eq!(resp.status(), 200);
     // The code is used up.
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": user.phone, "sms_code": TEST_CODE }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.login_by_code(&user.phone).await;
     assert_problem(resp, 400, "sms_code_expired").await;
 }
 
@@ -260,21 +228,11 @@ async fn login_needs_exactly_one_credential() {
     let app = spawn_app().await;
     let user = app.register().await;
     let resp = app
-        .post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": user.phone }))
-        .send()
-        .await
-        .unwrap();
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["password"]);
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": user.phone, "password": PASSWORD, "sms_code": TEST_CODE }))
-        .send()
-        .await
-        .unwrap();
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["sms_code"]);
+        .login_with(json!({ "consents": ["account"], "phone": user.phone }))
+        .await;
+    assert_invalid(resp, "password", None).await;
+    let resp = app.login_with(json!({ "consents": ["account"], "phone": user.phone, "password": PASSWORD, "sms_code": TEST_CODE })).await;
+    assert_invalid(resp, "sms_code", None).await;
 }
 
 #[tokio::test]
@@ -282,12 +240,7 @@ async fn a_login_code_for_an_unknown_number_gets_the_same_answer_but_cannot_log_
     let app = spawn_app().await;
     let phone = new_phone();
     assert_eq!(app.send_code(&phone, "login").await.status(), 202);
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": TEST_CODE }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.login_by_code(&phone).await;
     let problem = assert_problem(resp, 401, "invalid_credentials").await;
     assert_eq!(fields(&problem), ["sms_code"]);
 }
@@ -307,10 +260,10 @@ async fn an_sms_test_code_is_refused_with_a_real_sender() {
 async fn guesses_are_capped_per_phone_across_fresh_codes() {
     let app = spawn_app_with(|c| {
         for (class, spec) in [
-            (agora::platform::ratelimit::ActionClass::SmsPhone, "100/1m"),
-            (agora::platform::ratelimit::ActionClass::SmsVerify, "6/1d"),
+            (ActionClass::SmsPhone, "100/1m"),
+            (ActionClass::SmsVerify, "6/1d"),
         ] {
-            c.rate_limits.insert(class, spec.parse().unwrap());
+            set_limit(c, class, spec);
         }
     })
     .await;
@@ -331,53 +284,4 @@ async fn guesses_are_capped_per_phone_across_fresh_codes() {
         "rate_limited",
     )
     .await;
-}
-
-#[tokio::test]
-async fn what_the_login_form_grants_is_recorded_with_a_receipt() {
-    let app = spawn_app().await;
-    let user = app.register().await;
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "phone": user.phone, "password": PASSWORD, "consents": ["account", "browsing"] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let states: Value = app
-        .get("/me/consents")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let browsing = states
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["purpose"] == "browsing")
-        .unwrap();
-    assert_eq!(browsing["granted"], true);
-    let receipts: Value = app
-        .get("/me/consent-receipts")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(receipts["items"][0]["purpose"], "browsing");
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({ "phone": user.phone, "password": PASSWORD, "consents": ["account", "nonsense"] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        fields(&assert_problem(resp, 400, "validation_failed").await),
-        ["consents[1]"]
-    );
 }

@@ -1,15 +1,16 @@
+//! The `agora` binary: help, the spec, granting roles, and the purge.
 use std::process::Command;
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 
 fn agora() -> Command {
     Command::new(env!("CARGO_BIN_EXE_agora"))
 }
 
 /// The binary, pointed at the test server's data dir, key and database.
-fn agora_against(app: &crate::helpers::TestApp) -> Command {
+fn agora_against(app: &TestApp) -> Command {
     let mut cmd = agora();
     cmd.env("AGORA_DATA_DIR", app.data_dir.path())
         .env(
@@ -57,15 +58,7 @@ async fn grant_role_makes_an_admin_by_phone_number() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let me: Value = app
-        .get("/me")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json_as(&user, "/me").await;
     assert_eq!(me["role"], "admin");
 
     let out = agora()
@@ -81,20 +74,12 @@ async fn grant_role_makes_an_admin_by_phone_number() {
 
 #[tokio::test]
 async fn purge_carries_out_a_deregistration_whose_cooling_off_is_over() {
-    let app = crate::helpers::spawn_app_with(|c| {
+    let app = spawn_app_with(|c| {
         c.deregistration_cooling_off = std::time::Duration::from_millis(100);
     })
     .await;
     let user = app.register().await;
-    let resp = app
-        .post("/me/deregistration")
-        .bearer_auth(&user.token)
-        .json(&serde_json::json!({
-            "scope": "account", "content": "delete", "password": crate::helpers::PASSWORD,
-        }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.request_deregistration(&user, "account", "delete").await;
     assert_eq!(resp.status(), 202);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
@@ -106,6 +91,6 @@ async fn purge_carries_out_a_deregistration_whose_cooling_off_is_over() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("deregistrations completed: 1"), "{stdout}");
-    let resp = app.login(&user.phone, crate::helpers::PASSWORD).await;
+    let resp = app.login(&user.phone, PASSWORD).await;
     assert_eq!(resp.status(), 401);
 }

@@ -1,8 +1,10 @@
+//! The database: SQLite settings, cascades, and the job leases that let
+//! one instance of several do a job.
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{pg_url, spawn_app};
+use crate::helpers::{drain_outbox, pg_url, png_bytes, skip, spawn_app, TestApp};
 
-async fn pragma(app: &crate::helpers::TestApp, name: &str) -> String {
+async fn pragma(app: &TestApp, name: &str) -> String {
     let row = app
         .state
         .db
@@ -22,8 +24,10 @@ async fn pragma(app: &crate::helpers::TestApp, name: &str) -> String {
 #[tokio::test]
 async fn sqlite_runs_with_wal_foreign_keys_and_secure_delete_on_every_connection() {
     if pg_url().is_some() {
-        eprintln!("skipped: SQLite pragmas do not apply to PostgreSQL");
-        return;
+        return skip(
+            "database::sqlite_runs_with_wal_foreign_keys_and_secure_delete_on_every_connection",
+            "SQLite pragmas do not apply to PostgreSQL",
+        );
     }
     let app = spawn_app().await;
     // Several rounds so that more than one pooled connection answers.
@@ -38,7 +42,7 @@ async fn sqlite_runs_with_wal_foreign_keys_and_secure_delete_on_every_connection
 async fn deleting_a_user_cascades_to_sessions_and_uploads() {
     let app = spawn_app().await;
     let user = app.register().await;
-    crate::uploads::upload(&app, &user.token, crate::uploads::png_bytes(), "a.png").await;
+    app.upload(&user, png_bytes(), "a.png").await;
     app.state
         .db
         .execute_unprepared(&format!("DELETE FROM users WHERE id = '{}'", user.id))
@@ -51,7 +55,7 @@ async fn deleting_a_user_cascades_to_sessions_and_uploads() {
 #[tokio::test]
 async fn a_job_lease_is_held_by_one_instance_until_it_lapses() {
     use agora::platform::lease::acquire;
-    let app = crate::helpers::spawn_app().await;
+    let app = spawn_app().await;
     let db = &app.state.db;
     let ttl = std::time::Duration::from_millis(400);
     assert!(acquire(db, "test_job", "one", ttl).await.unwrap());
@@ -91,6 +95,6 @@ async fn an_instance_without_the_outbox_lease_leaves_the_outbox_alone() {
     app.register().await;
     // Registration queued the new profile; this instance does not apply it.
     assert!(app.count("search_outbox").await >= 1);
-    assert_eq!(agora::search::outbox::drain(&app.state).await.unwrap(), 0);
+    assert_eq!(drain_outbox(&app).await, 0);
     assert!(app.count("search_outbox").await >= 1);
 }

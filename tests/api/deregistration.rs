@@ -3,61 +3,39 @@
 //! keeps the registry of personal data complete.
 use std::time::Duration;
 
-use agora::privacy::purge;
+use agora::platform::ratelimit::ActionClass;
+use reqwest::Method;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, fields, json_of, spawn_app_with, TestApp, TestUser, PASSWORD, TEST_CODE,
+    assert_invalid, assert_problem, generous_limits, json_of, run_purge, set_limit, spawn_app_with,
+    HasId, TestApp, TestUser, PASSWORD, TEST_CODE,
 };
 
 fn cooling_off(d: Duration) -> impl FnOnce(&mut agora::config::Config) {
     move |c| {
-        crate::helpers::generous_limits(c);
-        let codes = "100/1m".parse().unwrap();
-        c.rate_limits
-            .insert(agora::platform::ratelimit::ActionClass::SmsPhone, codes);
+        generous_limits(c);
+        set_limit(c, ActionClass::SmsPhone, "100/1m");
         c.deregistration_cooling_off = d;
     }
 }
 
-async fn deregister(app: &TestApp, user: &TestUser, body: Value) -> reqwest::Response {
-    app.post("/me/deregistration")
-        .bearer_auth(&user.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn account_delete(app: &TestApp, user: &TestUser) -> Value {
-    let body = json!({ "scope": "account", "content": "delete", "password": PASSWORD });
-    let resp = deregister(app, user, body).await;
+    let resp = app.request_deregistration(user, "account", "delete").await;
     assert_eq!(resp.status(), 202);
     json_of(resp).await
 }
 
-async fn status(app: &TestApp, token: &str, method: reqwest::Method, path: &str) -> u16 {
-    app.api(method, path)
-        .bearer_auth(token)
-        .json(&json!({ "title": "t", "body": "b" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+/// The status of `method` on `path` as `token`, with a post's body.
+async fn status(app: &TestApp, token: &str, method: Method, path: &str) -> u16 {
+    let body = json!({ "title": "t", "body": "b" });
+    let resp = app.send_json_as(token, method, path, &body).await;
+    resp.status().as_u16()
 }
 
 async fn new_post(app: &TestApp, user: &TestUser, title: &str) -> String {
-    let resp = app
-        .post("/posts")
-        .bearer_auth(&user.token)
-        .json(&json!({ "title": title, "body": "words" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    json_of(resp).await["id"].as_str().unwrap().to_owned()
+    app.create_post(user, None, title, "words").await.id()
 }
 
 #[tokio::test]
@@ -65,37 +43,25 @@ async fn a_request_must_be_confirmed_by_the_password_or_an_sms_code() {
     let app = spawn_app_with(cooling_off(Duration::from_secs(3600))).await;
     let user = app.register().await;
     let body = json!({ "scope": "service", "content": "delete" });
-    let problem = assert_problem(
-        deregister(&app, &user, body).await,
-        400,
-        "validation_failed",
-    )
-    .await;
-    assert_eq!(fields(&problem), ["password"]);
+    assert_invalid(app.deregister(&user, body).await, "password", None).await;
     let body = json!({ "scope": "service", "content": "delete", "password": "not it at all" });
     assert_problem(
-        deregister(&app, &user, body).await,
+        app.deregister(&user, body).await,
         401,
         "invalid_credentials",
     )
     .await;
     let body = json!({ "scope": "galaxy", "content": "delete", "password": PASSWORD });
-    let problem = assert_problem(
-        deregister(&app, &user, body).await,
-        400,
-        "validation_failed",
-    )
-    .await;
-    assert_eq!(fields(&problem), ["scope"]);
+    assert_invalid(app.deregister(&user, body).await, "scope", None).await;
     assert_eq!(app.count("deregistrations").await, 0);
 
     assert_eq!(app.send_code(&user.phone, "deregister").await.status(), 202);
     let body = json!({ "scope": "service", "content": "delete", "sms_code": TEST_CODE });
-    assert_eq!(deregister(&app, &user, body).await.status(), 202);
+    assert_eq!(app.deregister(&user, body).await.status(), 202);
     // One at a time: a pending request can only be cancelled.
     let body = json!({ "scope": "account", "content": "delete", "password": PASSWORD });
     assert_problem(
-        deregister(&app, &user, body).await,
+        app.deregister(&user, body).await,
         403,
         "deregistration_pending",
     )
@@ -107,10 +73,7 @@ async fn a_request_must_be_confirmed_by_the_password_or_an_sms_code() {
 async fn during_the_cooling_off_the_account_can_only_cancel() {
     let app = spawn_app_with(cooling_off(Duration::from_secs(3600))).await;
     let user = app.register().await;
-    let other_device = json_of(app.login(&user.phone, PASSWORD).await).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other_device = app.sign_in(&user).await;
     let requested = account_delete(&app, &user).await;
     let effective =
         chrono::DateTime::parse_from_rfc3339(requested["effective_at"].as_str().unwrap()).unwrap();
@@ -118,69 +81,31 @@ async fn during_the_cooling_off_the_account_can_only_cancel() {
     assert!((effective.timestamp() - in_an_hour.timestamp()).abs() < 60);
 
     // Every other session was signed out at once.
-    assert_eq!(
-        status(&app, &other_device, reqwest::Method::GET, "/me").await,
-        401
-    );
+    assert_eq!(status(&app, &other_device, Method::GET, "/me").await, 401);
     // A fresh login works, but only to cancel.
-    let token = json_of(app.login(&user.phone, PASSWORD).await).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = app.sign_in(&user).await;
     for (method, path) in [
-        (reqwest::Method::GET, "/me"),
-        (reqwest::Method::POST, "/posts"),
-        (reqwest::Method::POST, "/realtime/tickets"),
+        (Method::GET, "/me"),
+        (Method::POST, "/posts"),
+        (Method::POST, "/realtime/tickets"),
     ] {
-        let resp = app
-            .api(method, path)
-            .bearer_auth(&token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
+        let resp = app.send_json_as(&token, method, path, &json!({})).await;
         assert_problem(resp, 403, "deregistration_pending").await;
     }
     // It may still take its data along.
-    let resp = app
-        .get("/me/export")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let pending = json_of(
-        app.get("/me/deregistration")
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    assert_eq!(app.get_as(&token, "/me/export").await.status(), 200);
+    let pending = app.get_json_as(&token, "/me/deregistration").await;
     assert_eq!(pending["id"], requested["id"]);
 
     // The purge leaves a request in its cooling-off alone.
-    purge::run(&app.state).await.unwrap();
+    run_purge(&app).await;
     assert_eq!(app.count("users").await, 1);
 
-    let resp = app
-        .api(reqwest::Method::DELETE, "/me/deregistration")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete_as(&token, "/me/deregistration").await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(status(&app, &token, reqwest::Method::GET, "/me").await, 200);
-    assert_eq!(
-        status(&app, &token, reqwest::Method::POST, "/posts").await,
-        201
-    );
-    let resp = app
-        .get("/me/deregistration")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(status(&app, &token, Method::GET, "/me").await, 200);
+    assert_eq!(status(&app, &token, Method::POST, "/posts").await, 201);
+    let resp = app.get_as(&token, "/me/deregistration").await;
     assert_problem(resp, 404, "not_found").await;
 }
 
@@ -192,35 +117,21 @@ async fn after_the_cooling_off_the_account_is_gone_and_only_a_bare_record_stays(
     new_post(&app, &user, "soon gone").await;
     account_delete(&app, &user).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let report = purge::run(&app.state).await.unwrap();
+    let report = run_purge(&app).await;
     assert_eq!(report.completed, 1);
 
     assert_eq!(app.login(&user.phone, PASSWORD).await.status(), 401);
-    let resp = app
-        .get(&format!("/users/{}", user.id))
-        .bearer_auth(&peer.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_as(&peer, &format!("/users/{}", user.id)).await;
     assert_eq!(resp.status(), 404);
     assert_eq!(app.count("posts").await, 0);
     assert_eq!(app.count("users").await, 1);
     assert_eq!(app.count("deregistrations").await, 1);
     let linked = app
-        .state
-        .db
-        .query_one_raw(Statement::from_string(
-            app.state.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM deregistrations WHERE user_id IS NOT NULL",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap();
+        .sql_count("SELECT COUNT(*) AS n FROM deregistrations WHERE user_id IS NOT NULL")
+        .await;
     assert_eq!(linked, 0);
     // Running it again changes nothing.
-    assert_eq!(purge::run(&app.state).await.unwrap().completed, 0);
+    assert_eq!(run_purge(&app).await.completed, 0);
 }
 
 #[tokio::test]
@@ -229,25 +140,17 @@ async fn a_service_deregistration_keeps_the_account_but_not_the_community_presen
     let user = app.register().await;
     let peer = app.register().await;
     new_post(&app, &user, "a post of mine").await;
-    let body = json!({ "scope": "service", "content": "delete", "password": PASSWORD });
-    assert_eq!(deregister(&app, &user, body).await.status(), 202);
+    let resp = app.request_deregistration(&user, "service", "delete").await;
+    assert_eq!(resp.status(), 202);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    purge::run(&app.state).await.unwrap();
+    run_purge(&app).await;
 
-    let token = json_of(app.login(&user.phone, PASSWORD).await).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let me = json_of(app.get("/me").bearer_auth(&token).send().await.unwrap()).await;
+    let token = app.sign_in(&user).await;
+    let me = json_of(app.me(&token).await).await;
     assert_eq!(me["id"], user.id.as_str());
     assert!(me["signature"].is_null());
     assert_eq!(app.count("posts").await, 0);
-    let resp = app
-        .get(&format!("/users/{}", user.id))
-        .bearer_auth(&peer.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_as(&peer, &format!("/users/{}", user.id)).await;
     assert_eq!(resp.status(), 404);
 }
 
@@ -259,31 +162,21 @@ async fn content_under_an_open_report_is_held_until_the_report_is_resolved() {
     let moderator = app.admin().await;
     let reported = new_post(&app, &user, "reported").await;
     new_post(&app, &user, "not reported").await;
-    let resp = app
-        .post("/reports")
-        .bearer_auth(&reader.token)
-        .json(&json!({ "target_type": "post", "target_id": reported, "reason": "spam" }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.report(&reader, "post", &reported, "spam").await;
     assert_eq!(resp.status(), 201);
     account_delete(&app, &user).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let report = purge::run(&app.state).await.unwrap();
+    let report = run_purge(&app).await;
     assert_eq!((report.completed, report.holding), (0, 1));
     assert_eq!(app.count("posts").await, 1, "only the reported post stays");
     assert_eq!(app.login(&user.phone, PASSWORD).await.status(), 200);
 
     let resp = app
-        .post(&format!("/admin/posts/{reported}/moderation"))
-        .bearer_auth(&moderator.token)
-        .json(&json!({ "action": "hide", "reason": "spam" }))
-        .send()
-        .await
-        .unwrap();
+        .try_moderate(&moderator, "posts", &reported, "hide", "spam")
+        .await;
     assert!(resp.status().is_success());
-    let report = purge::run(&app.state).await.unwrap();
+    let report = run_purge(&app).await;
     assert_eq!((report.completed, report.holding), (1, 0));
     assert_eq!(app.count("posts").await, 0);
     assert_eq!(app.login(&user.phone, PASSWORD).await.status(), 401);
@@ -295,19 +188,14 @@ async fn anonymized_posts_stay_without_their_author() {
     let user = app.register().await;
     let reader = app.register().await;
     let post = new_post(&app, &user, "keep my words").await;
-    let body = json!({ "scope": "account", "content": "anonymize", "password": PASSWORD });
-    assert_eq!(deregister(&app, &user, body).await.status(), 202);
+    let resp = app
+        .request_deregistration(&user, "account", "anonymize")
+        .await;
+    assert_eq!(resp.status(), 202);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    purge::run(&app.state).await.unwrap();
+    run_purge(&app).await;
 
-    let seen = json_of(
-        app.get(&format!("/posts/{post}"))
-            .bearer_auth(&reader.token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let seen = app.get_json_as(&reader, &format!("/posts/{post}")).await;
     assert_eq!(seen["title"], "keep my words");
     assert!(seen["author"].is_null(), "{seen}");
 }

@@ -1,7 +1,11 @@
+//! Errors as problem+json: malformed and oversized bodies, wrong types,
+//! unknown routes, and the error code table.
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{assert_problem, fields, new_phone, spawn_app, spawn_app_with};
+use crate::helpers::{
+    assert_invalid, assert_problem, fields, new_phone, send, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn malformed_json_is_a_400_problem() {
@@ -19,12 +23,7 @@ async fn malformed_json_is_a_400_problem() {
 #[tokio::test]
 async fn wrong_types_and_missing_fields_are_named() {
     let app = spawn_app().await;
-    let resp = app
-        .post("/auth/register")
-        .json(&json!({ "consents": ["account"], "phone": 13800138000u64, "sms_code": "123456", "password": ["x"] }))
-        .send()
-        .await
-        .unwrap();
+    let resp = send(app.post("/auth/register").json(&json!({ "consents": ["account"], "phone": 13800138000u64, "sms_code": "123456", "password": ["x"] }))).await;
     let problem = assert_problem(resp, 400, "validation_failed").await;
     let mut named = fields(&problem);
     named.sort();
@@ -44,28 +43,21 @@ async fn wrong_types_and_missing_fields_are_named() {
 #[tokio::test]
 async fn an_unknown_enum_value_is_named() {
     let app = spawn_app().await;
-    let resp = app
-        .post("/auth/sms-codes")
-        .json(&json!({ "consents": ["account"], "phone": new_phone(), "purpose": "lottery" }))
-        .send()
-        .await
-        .unwrap();
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["purpose"]);
-    assert_eq!(problem["errors"][0]["code"], "not_allowed");
+    let resp = send(
+        app.post("/auth/sms-codes")
+            .json(&json!({ "consents": ["account"], "phone": new_phone(), "purpose": "lottery" })),
+    )
+    .await;
+    assert_invalid(resp, "purpose", Some("not_allowed")).await;
 }
 
 #[tokio::test]
 async fn a_json_body_over_the_cap_is_413() {
     let app = spawn_app_with(|c| c.json_body_limit = 1024).await;
-    let resp = app
-        .post("/auth/login")
-        .json(
-            &json!({ "consents": ["account"], "phone": new_phone(), "password": "p".repeat(4000) }),
-        )
-        .send()
-        .await
-        .unwrap();
+    let resp = send(app.post("/auth/login").json(
+        &json!({ "consents": ["account"], "phone": new_phone(), "password": "p".repeat(4000) }),
+    ))
+    .await;
     assert_problem(resp, 413, "payload_too_large").await;
 }
 
@@ -102,12 +94,7 @@ async fn the_wrong_content_type_is_415() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = spawn_app().await;
-    assert_problem(
-        app.get("/no/such/thing").send().await.unwrap(),
-        404,
-        "not_found",
-    )
-    .await;
+    assert_problem(app.get_anon("/no/such/thing").await, 404, "not_found").await;
     let resp = app.api(Method::DELETE, "/auth/login").send().await.unwrap();
     assert_problem(resp, 405, "method_not_allowed").await;
 }
@@ -122,12 +109,7 @@ async fn bad_paging_parameters_are_named() {
         ("limit=abc", "limit"),
         ("cursor=%%%", "cursor"),
     ] {
-        let resp = app
-            .get(&format!("/auth/sessions?{query}"))
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.get_as(&user, &format!("/auth/sessions?{query}")).await;
         let problem = assert_problem(resp, 400, "validation_failed").await;
         assert_eq!(fields(&problem), [field], "{query}");
     }

@@ -2,15 +2,12 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    assert_problem, busy_user, json_of, marker, spawn_app_with, Busy, TestApp, PASSWORD,
+    assert_problem, busy_user, generous_message_limits, json_of, marker, spawn_app_with, Busy,
+    TestApp, TestUser, PASSWORD,
 };
 
-async fn export(app: &TestApp, token: &str) -> reqwest::Response {
-    app.get("/me/export")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+async fn export(app: &TestApp, user: &TestUser) -> reqwest::Response {
+    app.get_as(user, "/me/export").await
 }
 
 fn ids(list: &Value) -> Vec<&str> {
@@ -33,10 +30,10 @@ fn check_social(s: &Value, busy: &Busy) {
 
 #[tokio::test]
 async fn the_export_holds_everything_i_gave_and_nothing_secret() {
-    let app = spawn_app_with(crate::helpers::generous_message_limits).await;
+    let app = spawn_app_with(generous_message_limits).await;
     let (m, pm) = (marker(), marker());
     let busy = busy_user(&app, &m, &pm, &format!("{m}-device")).await;
-    let resp = export(&app, &busy.user.token).await;
+    let resp = export(&app, &busy.user).await;
     assert_eq!(resp.status(), 200);
     let raw = resp.text().await.unwrap();
     let doc: Value = serde_json::from_str(&raw).unwrap();
@@ -99,12 +96,12 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
 async fn a_second_export_within_a_day_is_refused() {
     let app = spawn_app_with(|_| {}).await;
     let user = app.register().await;
-    assert_eq!(export(&app, &user.token).await.status(), 200);
-    let resp = export(&app, &user.token).await;
+    assert_eq!(export(&app, &user).await.status(), 200);
+    let resp = export(&app, &user).await;
     assert!(resp.headers().contains_key("retry-after"));
     assert_problem(resp, 429, "rate_limited").await;
     // Someone else's export is theirs to make.
     let other = app.register().await;
-    let doc = json_of(export(&app, &other.token).await).await;
+    let doc = json_of(export(&app, &other).await).await;
     assert_eq!(doc["user_id"], other.id.as_str());
 }

@@ -1,33 +1,24 @@
+//! Liveness, readiness naming what is down, and request ids.
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{assert_problem, redis_url, send, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
     let app = spawn_app().await;
-    let resp = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_root("/healthz").await;
     assert_eq!(resp.status(), 200);
 }
 
 #[tokio::test]
 async fn readyz_reports_every_backend_up() {
     let app = spawn_app().await;
-    let resp = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_root("/readyz").await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["checks"]["database"], "ok");
     assert_eq!(body["checks"]["cache"], "ok");
-    let expected = if crate::helpers::redis_url().is_some() {
+    let expected = if redis_url().is_some() {
         "redis"
     } else {
         "memory"
@@ -41,23 +32,13 @@ async fn readyz_is_503_naming_the_cache_when_redis_is_unreachable_while_the_api_
         c.redis_url = Some(agora::config::Secret::new("redis://127.0.0.1:1"));
     })
     .await;
-    let resp = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_root("/readyz").await;
     let body = assert_problem(resp, 503, "unavailable").await;
     assert_eq!(body["checks"]["cache"], "down");
     assert_eq!(body["checks"]["database"], "ok");
     assert!(body["detail"].as_str().unwrap().contains("cache"));
     // Liveness and the database-backed API are unaffected.
-    let resp = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_root("/healthz").await;
     assert_eq!(resp.status(), 200);
     app.register().await;
 }
@@ -65,19 +46,13 @@ async fn readyz_is_503_naming_the_cache_when_redis_is_unreachable_while_the_api_
 #[tokio::test]
 async fn every_response_carries_a_request_id_and_a_given_one_is_echoed() {
     let app = spawn_app().await;
-    let resp = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_root("/healthz").await;
     assert!(resp.headers().get("x-request-id").is_some());
-    let resp = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .header("x-request-id", "trace-me-123")
-        .send()
-        .await
-        .unwrap();
+    let resp = send(
+        app.client
+            .get(format!("{}/healthz", app.address))
+            .header("x-request-id", "trace-me-123"),
+    )
+    .await;
     assert_eq!(resp.headers()["x-request-id"], "trace-me-123");
 }

@@ -1,6 +1,7 @@
+//! The logs: no phone number, password or token ever reaches them.
 use serde_json::json;
 
-use crate::helpers::{captured_logs, new_phone, spawn_app, PASSWORD, TEST_CODE};
+use crate::helpers::{captured_logs, new_phone, notice_version, spawn_app, PASSWORD};
 
 #[tokio::test]
 async fn no_phone_password_or_token_reaches_the_logs() {
@@ -10,21 +11,10 @@ async fn no_phone_password_or_token_reaches_the_logs() {
     app.login(&phone, PASSWORD).await;
     app.login(&phone, "a wrong password").await;
     app.send_code(&phone, "login").await;
-    app.post("/auth/login")
-        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": TEST_CODE }))
-        .send()
-        .await
-        .unwrap();
-    app.post("/auth/register")
-        .json(&json!({ "consents": ["account"], "phone": phone, "sms_code": "1", "password": PASSWORD, "nickname": "x", "accepted_notice_version": crate::helpers::notice_version() }))
-        .send()
-        .await
-        .unwrap();
-    app.get("/me")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
+    app.login_by_code(&phone).await;
+    app.register_raw(json!({ "consents": ["account"], "phone": phone, "sms_code": "1", "password": PASSWORD, "nickname": "x", "accepted_notice_version": notice_version() }))
+        .await;
+    app.me(&user).await;
 
     let logs = captured_logs();
     // The SMS went out, so the log sender did write something about it.

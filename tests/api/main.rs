@@ -1,29 +1,58 @@
 //! One integration-test binary, a module per area. Each test runs the real
 //! server on 127.0.0.1:0 with its own data dir (and database and key
-//! prefix on PostgreSQL/Redis).
+//! prefix on PostgreSQL/Redis). `helpers` holds the server, the endpoint
+//! helpers tests speak in, and `skip` for tests that cannot run on this
+//! run's backends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod auth;
-mod cli;
-mod community;
-mod community_more;
-mod database;
-mod deregistration;
-mod errors;
-mod export;
-mod health;
 mod helpers;
-mod logs;
-mod messages;
-mod openapi;
-mod pii_sweep;
-mod privacy;
+
+// accounts
+mod auth;
 mod profile;
-mod rate_limits;
-mod realtime;
-mod retention;
 mod roles;
+mod sessions;
+
+// privacy and data rights
+mod consents;
+mod deregistration;
+mod export;
+mod notice;
+mod pii_sweep;
+mod privacy_spec;
+mod retention;
+mod search_history;
+
+// community
+mod circles;
+mod feeds;
+mod flood_control;
+mod follows;
+mod likes;
+mod moderation;
+mod posts;
+mod seed;
+
+// messages and realtime
+mod attachments;
+mod blocking;
+mod conversations;
+mod instances;
+mod messages;
+mod notifications;
+mod presence;
+mod realtime;
+
+// search, uploads
 mod search;
 mod search_comments;
-mod sessions;
 mod uploads;
+
+// the platform
+mod cli;
+mod database;
+mod errors;
+mod health;
+mod logs;
+mod openapi;
+mod rate_limits;

@@ -69,21 +69,13 @@ fn the_spec_declares_bearer_auth_and_the_base_path() {
 async fn the_server_serves_the_spec_and_the_docs() {
     let app = spawn_app().await;
     let served: Value = app
-        .client
-        .get(format!("{}/api/openapi.json", app.address))
-        .send()
+        .get_root("/api/openapi.json")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(served, spec());
-    let resp = app
-        .client
-        .get(format!("{}/docs", app.address))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_root("/docs").await;
     assert_eq!(resp.status(), 200);
     let html = resp.text().await.unwrap();
     assert!(html.contains("swagger"));

@@ -8,8 +8,8 @@ use std::path::Path;
 use redis::AsyncCommands;
 
 use crate::helpers::{
-    busy_user, captured_logs, deregister_and_purge, marker, redis_url, short_cooling_off,
-    spawn_app_with, TestApp, PASSWORD,
+    busy_user, captured_logs, deregister_and_purge, json_of, marker, q, redis_url,
+    short_cooling_off, spawn_app_with, TestApp, PASSWORD,
 };
 
 fn holds(haystack: &[u8], needle: &str) -> bool {
@@ -113,7 +113,7 @@ async fn nothing_of_a_deregistered_account_survives_anywhere() {
         "/plaza?sort=new".to_owned(),
         format!("/circles/{}/posts", busy.circle),
     ] {
-        assert_eq!(app.get(&path).send().await.unwrap().status(), 200);
+        assert_eq!(app.get_anon(&path).await.status(), 200);
     }
     // Before: the marker is everywhere one would expect.
     let before = places(&app, &m).await;
@@ -130,9 +130,9 @@ async fn nothing_of_a_deregistered_account_survives_anywhere() {
     // The index's files are compressed, so a byte search there proves
     // only absence; the engine itself shows what it held.
     let found = |kind: &str| {
-        let query = format!("{}&type={kind}", crate::search::q(&m));
+        let query = format!("{}&type={kind}", q(&m));
         let app = &app;
-        async move { crate::search::ids(app, &query).await }
+        async move { app.search_ids(&query).await }
     };
     assert_eq!(found("posts").await, [busy.post.as_str()]);
     assert_eq!(found("users").await, [busy.user.id.as_str()]);
@@ -153,14 +153,7 @@ async fn nothing_of_a_deregistered_account_survives_anywhere() {
     assert!(peer.iter().any(|p| p.contains("media")), "{peer:?}");
     assert_eq!(app.login(&busy.user.phone, PASSWORD).await.status(), 401);
     // The peer still reads their side of the conversation, with nobody on the other end.
-    let list = crate::helpers::json_of(
-        app.get("/conversations")
-            .bearer_auth(&busy.peer.token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let list = app.get_json_as(&busy.peer, "/conversations").await;
     assert_eq!(list["items"][0]["id"], busy.conversation.as_str());
     assert!(list["items"][0]["peer"].is_null());
 }
@@ -177,10 +170,7 @@ async fn leaving_the_service_keeps_only_the_account() {
     assert!(!places(&app, &pm).await.is_empty());
     let login = app.login(&busy.user.phone, PASSWORD).await;
     assert_eq!(login.status(), 200);
-    let token = crate::helpers::json_of(login).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let me = app.get("/me").bearer_auth(&token).send().await.unwrap();
+    let token = json_of(login).await["token"].as_str().unwrap().to_owned();
+    let me = app.me(&token).await;
     assert_eq!(me.status(), 200);
 }

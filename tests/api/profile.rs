@@ -1,28 +1,25 @@
-use reqwest::Method;
+//! Profiles: filling in and clearing, what the public sees, bad values,
+//! and avatars.
 use serde_json::{json, Value};
 
-use crate::{
-    helpers::{assert_problem, fields, spawn_app},
-    uploads::{png_bytes, upload},
-};
+use crate::helpers::{assert_invalid, assert_problem, fields, json_of, spawn_app, NOBODY};
 
 #[tokio::test]
 async fn a_user_fills_in_and_clears_their_profile() {
     let app = spawn_app().await;
     let user = app.register().await;
     let resp = app
-        .api(Method::PATCH, "/me/profile")
-        .bearer_auth(&user.token)
-        .json(&json!({
-            "nickname": "  雷军粉  ",
-            "gender": "female",
-            "birthday": "1995-05-20",
-            "region": "北京",
-            "signature": "Are you OK?",
-        }))
-        .send()
-        .await
-        .unwrap();
+        .update_profile(
+            &user,
+            json!({
+                "nickname": "  雷军粉  ",
+                "gender": "female",
+                "birthday": "1995-05-20",
+                "region": "北京",
+                "signature": "Are you OK?",
+            }),
+        )
+        .await;
     assert_eq!(resp.status(), 200);
     let me: Value = resp.json().await.unwrap();
     assert_eq!(me["nickname"], "雷军粉");
@@ -32,12 +29,8 @@ async fn a_user_fills_in_and_clears_their_profile() {
 
     // Absent fields stay; null clears.
     let me: Value = app
-        .api(Method::PATCH, "/me/profile")
-        .bearer_auth(&user.token)
-        .json(&json!({ "region": null }))
-        .send()
+        .update_profile(&user, json!({ "region": null }))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -50,17 +43,12 @@ async fn a_user_fills_in_and_clears_their_profile() {
 async fn the_public_profile_never_shows_private_fields() {
     let app = spawn_app().await;
     let user = app.register().await;
-    app.api(Method::PATCH, "/me/profile")
-        .bearer_auth(&user.token)
-        .json(&json!({ "gender": "male", "birthday": "1990-01-01", "region": "上海", "signature": "hi" }))
-        .send()
-        .await
-        .unwrap();
-    let resp = app
-        .get(&format!("/users/{}", user.id))
-        .send()
-        .await
-        .unwrap();
+    app.update_profile(
+        &user,
+        json!({ "gender": "male", "birthday": "1990-01-01", "region": "上海", "signature": "hi" }),
+    )
+    .await;
+    let resp = app.get_anon(&format!("/users/{}", user.id)).await;
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
     let public: Value = serde_json::from_str(&text).unwrap();
@@ -76,11 +64,7 @@ async fn the_public_profile_never_shows_private_fields() {
 #[tokio::test]
 async fn an_unknown_user_is_404() {
     let app = spawn_app().await;
-    let resp = app
-        .get("/users/01900000-0000-7000-8000-000000000000")
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_anon(&format!("/users/{NOBODY}")).await;
     assert_problem(resp, 404, "not_found").await;
 }
 
@@ -98,25 +82,11 @@ async fn bad_profile_values_are_named() {
         (json!({ "region": 42 }), "region"),
     ];
     for (body, field) in cases {
-        let resp = app
-            .api(Method::PATCH, "/me/profile")
-            .bearer_auth(&user.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.update_profile(&user, body.clone()).await;
         let problem = assert_problem(resp, 400, "validation_failed").await;
         assert_eq!(fields(&problem), [field], "{body}");
     }
-    let me: Value = app
-        .get("/me")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = json_of(app.me(&user).await).await;
     assert_eq!(me["nickname"], "tester");
     assert!(me["birthday"].is_null());
 }
@@ -126,44 +96,20 @@ async fn the_avatar_must_be_my_own_upload() {
     let app = spawn_app().await;
     let alice = app.register().await;
     let bob = app.register().await;
-    let bobs: Value = upload(&app, &bob.token, png_bytes(), "b.png")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let bobs = app.upload_image(&bob, "b.png").await;
     let resp = app
-        .api(Method::PATCH, "/me/profile")
-        .bearer_auth(&alice.token)
-        .json(&json!({ "avatar_upload_id": bobs["id"] }))
-        .send()
-        .await
-        .unwrap();
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["avatar_upload_id"]);
+        .update_profile(&alice, json!({ "avatar_upload_id": bobs["id"] }))
+        .await;
+    assert_invalid(resp, "avatar_upload_id", None).await;
 
-    let mine: Value = upload(&app, &alice.token, png_bytes(), "a.png")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine = app.upload_image(&alice, "a.png").await;
     let me: Value = app
-        .api(Method::PATCH, "/me/profile")
-        .bearer_auth(&alice.token)
-        .json(&json!({ "avatar_upload_id": mine["id"] }))
-        .send()
+        .update_profile(&alice, json!({ "avatar_upload_id": mine["id"] }))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(me["avatar_url"], mine["url"]);
-    let public: Value = app
-        .get(&format!("/users/{}", alice.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public: Value = app.get_json(&format!("/users/{}", alice.id)).await;
     assert_eq!(public["avatar_url"], mine["url"]);
 }

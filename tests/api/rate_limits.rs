@@ -1,14 +1,10 @@
+//! Rate limits on codes, logins, reads and writes.
+use agora::platform::ratelimit::ActionClass;
 use serde_json::json;
 
-use crate::helpers::{assert_problem, new_phone, spawn_app, spawn_app_with, PASSWORD};
-
-fn retry_after(resp: &reqwest::Response) -> u64 {
-    resp.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
+use crate::helpers::{
+    assert_problem, new_phone, retry_after, send, set_limit, spawn_app, spawn_app_with, PASSWORD,
+};
 
 #[tokio::test]
 async fn one_sms_per_phone_per_minute() {
@@ -59,70 +55,29 @@ async fn ten_logins_a_minute_per_ip() {
 #[tokio::test]
 async fn limits_are_configurable_per_action_class() {
     let app = spawn_app_with(|c| {
-        c.rate_limits.insert(
-            agora::platform::ratelimit::ActionClass::ReadAccount,
-            "3/1m".parse().unwrap(),
-        );
+        set_limit(c, ActionClass::ReadAccount, "3/1m");
     })
     .await;
     let user = app.register().await;
     for _ in 0..3 {
-        assert_eq!(
-            app.get("/me")
-                .bearer_auth(&user.token)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(app.me(&user).await.status(), 200);
     }
-    assert_problem(
-        app.get("/me")
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap(),
-        429,
-        "rate_limited",
-    )
-    .await;
+    assert_problem(app.me(&user).await, 429, "rate_limited").await;
     // Another account is not affected.
     let other = app.register().await;
-    assert_eq!(
-        app.get("/me")
-            .bearer_auth(&other.token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.me(&other).await.status(), 200);
 }
 
 #[tokio::test]
 async fn per_ip_write_limits_apply_to_every_route() {
     let app = spawn_app_with(|c| {
-        c.rate_limits.insert(
-            agora::platform::ratelimit::ActionClass::WriteIp,
-            "2/1m".parse().unwrap(),
-        );
+        set_limit(c, ActionClass::WriteIp, "2/1m");
     })
     .await;
     for _ in 0..2 {
-        let resp = app
-            .post("/auth/login")
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
+        let resp = send(app.post("/auth/login").json(&json!({}))).await;
         assert_eq!(resp.status(), 400);
     }
-    let resp = app
-        .post("/auth/login")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send(app.post("/auth/login").json(&json!({}))).await;
     assert_problem(resp, 429, "rate_limited").await;
 }

@@ -2,17 +2,12 @@
 //! not stays; and two purges at once carry a deregistration out once.
 use std::time::Duration;
 
-use agora::privacy::purge;
 use chrono::Utc;
 use entity::{posts, sessions, sms_codes};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::json;
 
-use crate::{
-    helpers::{generous_message_limits, json_of, spawn_app_with, TestApp, PASSWORD},
-    messages::{new_conversation, send_text},
-    search::new_post,
-    uploads::upload,
+use crate::helpers::{
+    generous_limits, generous_message_limits, run_purge, spawn_app_with, HasId, TestApp,
 };
 
 fn days_ago(days: i64) -> chrono::DateTime<Utc> {
@@ -20,17 +15,16 @@ fn days_ago(days: i64) -> chrono::DateTime<Utc> {
 }
 
 async fn purge_once(app: &TestApp) {
-    assert!(purge::run(&app.state).await.unwrap().ran);
+    assert!(run_purge(app).await.ran);
 }
 
 #[tokio::test]
 async fn ended_sessions_go_ninety_days_after_they_ended() {
     let app = spawn_app_with(|_| {}).await;
     let user = app.register().await;
-    let old = json_of(app.login(&user.phone, PASSWORD).await).await;
-    let recent = json_of(app.login(&user.phone, PASSWORD).await).await;
-    for (login, ended) in [(&old, 91), (&recent, 89)] {
-        let token = login["token"].as_str().unwrap();
+    let old = app.sign_in(&user).await;
+    let recent = app.sign_in(&user).await;
+    for (token, ended) in [(&old, 91), (&recent, 89)] {
         let hash = agora::platform::crypto::token_hash(token);
         sessions::Entity::update_many()
             .col_expr(sessions::Column::ExpiresAt, Expr::value(days_ago(ended)))
@@ -62,18 +56,12 @@ async fn expired_sms_codes_go() {
 
 #[tokio::test]
 async fn deleted_posts_go_for_good_after_thirty_days() {
-    let app = spawn_app_with(crate::helpers::generous_limits).await;
+    let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let old = new_post(&app, &user, "old", "gone soon", None).await;
-    let recent = new_post(&app, &user, "recent", "not yet", None).await;
+    let old = app.create_post(&user, None, "old", "gone soon").await.id();
+    let recent = app.create_post(&user, None, "recent", "not yet").await.id();
     for id in [&old, &recent] {
-        let resp = app
-            .api(reqwest::Method::DELETE, &format!("/posts/{id}"))
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 204);
+        assert_eq!(app.delete_post(&user, id).await.status(), 204);
     }
     posts::Entity::update_many()
         .col_expr(posts::Column::DeletedAt, Expr::value(Some(days_ago(31))))
@@ -94,16 +82,11 @@ async fn deleted_posts_go_for_good_after_thirty_days() {
 
 #[tokio::test]
 async fn a_diagnostic_log_goes_after_180_days_and_its_file_too() {
-    let app = spawn_app_with(crate::helpers::generous_limits).await;
+    let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let resp = upload(
-        &app,
-        &user.token,
-        b"log line 1\nlog line 2\n".to_vec(),
-        "log.txt",
-    )
-    .await;
-    let log = json_of(resp).await;
+    let log = app
+        .upload_file(&user, b"log line 1\nlog line 2\n".to_vec(), "log.txt")
+        .await;
     let key = log["url"]
         .as_str()
         .unwrap()
@@ -111,7 +94,7 @@ async fn a_diagnostic_log_goes_after_180_days_and_its_file_too() {
         .next()
         .unwrap()
         .to_owned();
-    let post = new_post(&app, &user, "bug", "it crashes", None).await;
+    let post = app.create_post(&user, None, "bug", "it crashes").await.id();
     posts::Entity::update_many()
         .col_expr(posts::Column::LogUploadId, Expr::value(log["id"].as_str()))
         .col_expr(posts::Column::CreatedAt, Expr::value(days_ago(181)))
@@ -135,18 +118,13 @@ async fn a_diagnostic_log_goes_after_180_days_and_its_file_too() {
 async fn messages_go_once_neither_participant_keeps_them() {
     let app = spawn_app_with(generous_message_limits).await;
     let (a, b) = (app.register().await, app.register().await);
-    let id = new_conversation(&app, &a, &b).await;
-    send_text(&app, &a, &id, "hello").await;
-    send_text(&app, &b, &id, "hi").await;
-    let remove = |who: &crate::helpers::TestUser| {
-        app.api(reqwest::Method::DELETE, &format!("/conversations/{id}"))
-            .bearer_auth(&who.token)
-            .send()
-    };
-    assert_eq!(remove(&a).await.unwrap().status(), 204);
+    let id = app.open_conversation(&a, &b).await;
+    app.send_text(&a, &id, "hello").await;
+    app.send_text(&b, &id, "hi").await;
+    assert_eq!(app.remove_conversation(&a, &id).await.status(), 204);
     purge_once(&app).await;
     assert_eq!(app.count("messages").await, 2, "B still reads them");
-    assert_eq!(remove(&b).await.unwrap().status(), 204);
+    assert_eq!(app.remove_conversation(&b, &id).await.status(), 204);
     purge_once(&app).await;
     assert_eq!(app.count("messages").await, 0);
 }
@@ -155,17 +133,10 @@ async fn messages_go_once_neither_participant_keeps_them() {
 async fn two_purges_at_once_carry_a_deregistration_out_once() {
     let app = spawn_app_with(|c| c.deregistration_cooling_off = Duration::from_millis(100)).await;
     let user = app.register().await;
-    let resp = app
-        .post("/me/deregistration")
-        .bearer_auth(&user.token)
-        .json(&json!({ "scope": "account", "content": "delete", "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.request_deregistration(&user, "account", "delete").await;
     assert_eq!(resp.status(), 202);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (one, two) = tokio::join!(purge::run(&app.state), purge::run(&app.state));
-    let (one, two) = (one.unwrap(), two.unwrap());
+    let (one, two) = tokio::join!(run_purge(&app), run_purge(&app));
     assert_eq!(one.completed + two.completed, 1);
     assert_eq!(app.count("users").await, 0);
 }

@@ -1,7 +1,7 @@
-use reqwest::Method;
-use serde_json::{json, Value};
+//! Roles: who may use admin routes, and who may grant roles.
+use serde_json::Value;
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_problem, json_of, spawn_app, NOBODY};
 
 #[tokio::test]
 async fn a_plain_user_cannot_use_admin_routes() {
@@ -9,106 +9,59 @@ async fn a_plain_user_cannot_use_admin_routes() {
     let user = app.register().await;
     let other = app.register().await;
     let resp = app
-        .get(&format!("/admin/users/{}", other.id))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
+        .get_as(&user, &format!("/admin/users/{}", other.id))
+        .await;
     assert_problem(resp, 403, "forbidden").await;
-    let resp = app
-        .api(Method::PUT, &format!("/admin/users/{}/role", other.id))
-        .bearer_auth(&user.token)
-        .json(&json!({ "role": "admin" }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.grant_role(&user, &other.id, "admin").await;
     assert_problem(resp, 403, "forbidden").await;
-    let resp = app
-        .get(&format!("/admin/users/{}", other.id))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_anon(&format!("/admin/users/{}", other.id)).await;
     assert_problem(resp, 401, "unauthorized").await;
 }
 
 #[tokio::test]
 async fn a_moderator_may_look_but_not_grant_roles() {
     let app = spawn_app().await;
-    let moderator = app.register().await;
+    let moderator = app.moderator().await;
     let member = app.register().await;
-    app.set_role(&moderator.id, "moderator").await;
     let resp = app
-        .get(&format!("/admin/users/{}", member.id))
-        .bearer_auth(&moderator.token)
-        .send()
-        .await
-        .unwrap();
+        .get_as(&moderator, &format!("/admin/users/{}", member.id))
+        .await;
     assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.unwrap();
+    let body = json_of(resp).await;
     assert_eq!(body["profile"]["id"], member.id.as_str());
     assert!(body["phone_masked"].as_str().unwrap().contains("****"));
-    let resp = app
-        .api(Method::PUT, &format!("/admin/users/{}/role", member.id))
-        .bearer_auth(&moderator.token)
-        .json(&json!({ "role": "moderator" }))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.grant_role(&moderator, &member.id, "moderator").await;
     assert_problem(resp, 403, "forbidden").await;
 }
 
 #[tokio::test]
 async fn an_admin_grants_and_revokes_roles_but_not_their_own() {
     let app = spawn_app().await;
-    let admin = app.register().await;
+    let admin = app.admin().await;
     let member = app.register().await;
-    app.set_role(&admin.id, "admin").await;
     let set = |role: &'static str, target: String| {
-        app.api(Method::PUT, &format!("/admin/users/{target}/role"))
-            .bearer_auth(&admin.token)
-            .json(&json!({ "role": role }))
-            .send()
+        let (app, admin) = (&app, &admin);
+        async move { app.grant_role(admin, &target, role).await }
     };
-    let resp = set("moderator", member.id.clone()).await.unwrap();
+    let resp = set("moderator", member.id.clone()).await;
     assert_eq!(resp.status(), 200);
-    let me: Value = app
-        .get("/me")
-        .bearer_auth(&member.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = json_of(app.me(&member).await).await;
     assert_eq!(me["role"], "moderator");
     // The new moderator can now use moderator routes.
     let resp = app
-        .get(&format!("/admin/users/{}", admin.id))
-        .bearer_auth(&member.token)
-        .send()
-        .await
-        .unwrap();
+        .get_as(&member, &format!("/admin/users/{}", admin.id))
+        .await;
     assert_eq!(resp.status(), 200);
 
-    assert_eq!(set("user", member.id.clone()).await.unwrap().status(), 200);
+    assert_eq!(set("user", member.id.clone()).await.status(), 200);
     let resp = app
-        .get(&format!("/admin/users/{}", admin.id))
-        .bearer_auth(&member.token)
-        .send()
-        .await
-        .unwrap();
+        .get_as(&member, &format!("/admin/users/{}", admin.id))
+        .await;
     assert_problem(resp, 403, "forbidden").await;
 
-    assert_problem(
-        set("user", admin.id.clone()).await.unwrap(),
-        403,
-        "forbidden",
-    )
-    .await;
-    let resp = set("emperor", member.id.clone()).await.unwrap();
+    assert_problem(set("user", admin.id.clone()).await, 403, "forbidden").await;
+    let resp = set("emperor", member.id.clone()).await;
     assert_problem(resp, 400, "validation_failed").await;
-    let resp = set("user", "01900000-0000-7000-8000-000000000000".into())
-        .await
-        .unwrap();
+    let resp = set("user", NOBODY.into()).await;
     assert_problem(resp, 404, "not_found").await;
 }

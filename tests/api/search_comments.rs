@@ -2,42 +2,28 @@
 //! only while both are visible.
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-
-use crate::{
-    helpers::{generous_limits, json_of, meili_url, spawn_app_with, TestApp, TestUser},
-    search::{ids, new_post, q, sync},
+use crate::helpers::{
+    clear_index, generous_limits, meili_url, q, reindex, skip, spawn_app_with, sync, HasId,
+    TestApp, TestUser,
 };
 
+/// `user` comments on `post`; the comment's id.
 async fn comment(app: &TestApp, user: &TestUser, post: &str, body: &str) -> String {
-    let resp = app
-        .post(&format!("/posts/{post}/comments"))
-        .bearer_auth(&user.token)
-        .json(&json!({ "body": body }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    json_of(resp).await["id"].as_str().unwrap().to_owned()
+    app.comment(user, post, body).await.id()
 }
 
-/// `target` is `posts` or `comments`.
-async fn moderate(app: &TestApp, moderator: &TestUser, target: &str, id: &str, action: &str) {
-    let resp = app
-        .post(&format!("/admin/{target}/{id}/moderation"))
-        .bearer_auth(&moderator.token)
-        .json(&json!({ "action": action, "reason": "rule 3" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 204);
+/// `user` posts on the plaza or in `circle`; the post's id.
+async fn new_post(
+    app: &TestApp,
+    user: &TestUser,
+    title: &str,
+    body: &str,
+    circle: Option<&str>,
+) -> String {
+    app.create_post(user, circle, title, body).await.id()
 }
 
-async fn hits(app: &TestApp, query: &str) -> Vec<Value> {
-    let page = json_of(app.get(&format!("/search?{query}")).send().await.unwrap()).await;
-    page["items"].as_array().unwrap().clone()
-}
-
+/// A search for comments.
 fn comments(text: &str) -> String {
     format!("{}&type=comments", q(text))
 }
@@ -51,7 +37,7 @@ async fn chinese_and_english_comments_are_found_and_name_their_post() {
     let en = comment(&app, &user, &post, "The battery lasts a whole week").await;
     sync(&app).await;
 
-    let found = hits(&app, &comments("续航")).await;
+    let found = app.search(&comments("续航")).await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["type"], "comment");
     assert_eq!(found[0]["id"], zh.as_str());
@@ -64,7 +50,7 @@ async fn chinese_and_english_comments_are_found_and_name_their_post() {
             .contains("<b>续航</b>"),
         "{found:?}"
     );
-    let found = hits(&app, &comments("battery")).await;
+    let found = app.search(&comments("battery")).await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["id"], en.as_str());
     assert_eq!(found[0]["post_id"], post.as_str());
@@ -72,9 +58,9 @@ async fn chinese_and_english_comments_are_found_and_name_their_post() {
 
     // Comments are not posts, and a post's title does not make its
     // comments match; a post hit names itself as the post to open.
-    assert!(ids(&app, &q("battery")).await.is_empty());
-    assert!(ids(&app, &comments("评测")).await.is_empty());
-    let found = hits(&app, &q("评测")).await;
+    assert!(app.search_ids(&q("battery")).await.is_empty());
+    assert!(app.search_ids(&comments("评测")).await.is_empty());
+    let found = app.search(&q("评测")).await;
     assert_eq!(found[0]["post_id"], post.as_str());
 }
 
@@ -86,16 +72,12 @@ async fn a_comment_hit_shows_its_posts_current_title() {
     comment(&app, &user, &post, "夜景 samples attached").await;
     sync(&app).await;
     let resp = app
-        .patch(&format!("/posts/{post}"))
-        .bearer_auth(&user.token)
-        .json(&json!({ "title": "Better title" }))
-        .send()
-        .await
-        .unwrap();
+        .edit_post(&user, &post, serde_json::json!({ "title": "Better title" }))
+        .await;
     assert_eq!(resp.status(), 200);
     sync(&app).await;
     assert_eq!(
-        hits(&app, &comments("夜景")).await[0]["title"],
+        app.search(&comments("夜景")).await[0]["title"],
         "Better title"
     );
 }
@@ -104,86 +86,69 @@ async fn a_comment_hit_shows_its_posts_current_title() {
 async fn hidden_and_deleted_comments_drop_out_and_restored_ones_come_back() {
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let moderator = app.register().await;
-    app.set_role(&moderator.id, "moderator").await;
+    let moderator = app.moderator().await;
     let post = new_post(&app, &user, "a post", "b", None).await;
     let rude = comment(&app, &user, &post, "广告 rude words").await;
     let oops = comment(&app, &user, &post, "广告 by mistake").await;
     sync(&app).await;
-    assert_eq!(ids(&app, &comments("广告")).await.len(), 2);
+    assert_eq!(app.search_ids(&comments("广告")).await.len(), 2);
 
-    moderate(&app, &moderator, "comments", &rude, "hide").await;
-    let resp = app
-        .delete(&format!("/comments/{oops}"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 204);
+    app.moderate(&moderator, "comments", &rude, "hide").await;
+    assert_eq!(app.delete_comment(&user, &oops).await.status(), 204);
     sync(&app).await;
-    assert!(ids(&app, &comments("广告")).await.is_empty());
+    assert!(app.search_ids(&comments("广告")).await.is_empty());
 
-    moderate(&app, &moderator, "comments", &rude, "restore").await;
+    app.moderate(&moderator, "comments", &rude, "restore").await;
     sync(&app).await;
-    assert_eq!(ids(&app, &comments("广告")).await, [rude]);
+    assert_eq!(app.search_ids(&comments("广告")).await, [rude]);
 }
 
 #[tokio::test]
 async fn hiding_or_deleting_a_post_takes_its_comments_out_of_search() {
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let moderator = app.register().await;
-    app.set_role(&moderator.id, "moderator").await;
+    let moderator = app.moderator().await;
     let post = new_post(&app, &user, "a post", "b", None).await;
     let kept = comment(&app, &user, &post, "相机 is great").await;
     let rude = comment(&app, &user, &post, "相机 is rubbish, idiot").await;
-    moderate(&app, &moderator, "comments", &rude, "hide").await;
+    app.moderate(&moderator, "comments", &rude, "hide").await;
     sync(&app).await;
-    assert_eq!(ids(&app, &comments("相机")).await, [kept.as_str()]);
+    assert_eq!(app.search_ids(&comments("相机")).await, [kept.as_str()]);
 
-    moderate(&app, &moderator, "posts", &post, "hide").await;
+    app.moderate(&moderator, "posts", &post, "hide").await;
     sync(&app).await;
-    assert!(ids(&app, &comments("相机")).await.is_empty());
+    assert!(app.search_ids(&comments("相机")).await.is_empty());
 
     // Restoring the post brings back its comments, but not the one hidden
     // on its own.
-    moderate(&app, &moderator, "posts", &post, "restore").await;
+    app.moderate(&moderator, "posts", &post, "restore").await;
     sync(&app).await;
-    assert_eq!(ids(&app, &comments("相机")).await, [kept.as_str()]);
+    assert_eq!(app.search_ids(&comments("相机")).await, [kept.as_str()]);
 
-    let resp = app
-        .delete(&format!("/posts/{post}"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 204);
+    assert_eq!(app.delete_post(&user, &post).await.status(), 204);
     sync(&app).await;
-    assert!(ids(&app, &comments("相机")).await.is_empty());
+    assert!(app.search_ids(&comments("相机")).await.is_empty());
 }
 
 #[tokio::test]
 async fn the_circle_filter_applies_to_comments() {
     let app = spawn_app_with(generous_limits).await;
     let admin = app.admin().await;
-    let circle = json_of(
-        app.post("/admin/circles")
-            .bearer_auth(&admin.token)
-            .json(&json!({ "name": "Redmi", "kind": "product", "description": "phones" }))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let cid = circle["id"].as_str().unwrap();
+    let cid = app
+        .create_circle_described(&admin, "Redmi", "product", "phones")
+        .await
+        .id();
+    let cid = cid.as_str();
     let user = app.register().await;
     let inside = new_post(&app, &user, "in the circle", "b", Some(cid)).await;
     let outside = new_post(&app, &user, "on the plaza", "b", None).await;
     let wanted = comment(&app, &user, &inside, "充电 takes an hour").await;
     comment(&app, &user, &outside, "充电 takes two hours").await;
     sync(&app).await;
-    assert_eq!(ids(&app, &comments("充电")).await.len(), 2);
-    let found = hits(&app, &format!("{}&circle_id={cid}", comments("充电"))).await;
+    assert_eq!(app.search_ids(&comments("充电")).await.len(), 2);
+    let found = app
+        .search(&format!("{}&circle_id={cid}", comments("充电")))
+        .await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["id"], wanted.as_str());
     assert_eq!(found[0]["circle_id"], cid);
@@ -193,17 +158,16 @@ async fn the_circle_filter_applies_to_comments() {
 async fn reindex_brings_back_visible_comments_only() {
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let moderator = app.register().await;
-    app.set_role(&moderator.id, "moderator").await;
+    let moderator = app.moderator().await;
     let post = new_post(&app, &user, "a post", "b", None).await;
     let kept = comment(&app, &user, &post, "重建 keeps me").await;
     let rude = comment(&app, &user, &post, "重建 drops me").await;
-    moderate(&app, &moderator, "comments", &rude, "hide").await;
+    app.moderate(&moderator, "comments", &rude, "hide").await;
     sync(&app).await;
-    app.state.search.clear().await.unwrap();
-    assert!(ids(&app, &comments("重建")).await.is_empty());
-    agora::search::outbox::reindex(&app.state).await.unwrap();
-    assert_eq!(ids(&app, &comments("重建")).await, [kept]);
+    clear_index(&app).await;
+    assert!(app.search_ids(&comments("重建")).await.is_empty());
+    reindex(&app).await;
+    assert_eq!(app.search_ids(&comments("重建")).await, [kept]);
 }
 
 /// What an older agora left in `dir`: an index with other fields, holding
@@ -226,8 +190,10 @@ fn write_old_index(dir: &std::path::Path) {
 #[tokio::test]
 async fn an_index_written_with_another_schema_is_replaced_and_refilled() {
     if meili_url().is_some() {
-        eprintln!("skipped: this is about the embedded index's files");
-        return;
+        return skip(
+            "search_comments::an_index_written_with_another_schema_is_replaced_and_refilled",
+            "this is about the embedded index's files",
+        );
     }
     let first = spawn_app_with(generous_limits).await;
     let user = first.register().await;
@@ -250,10 +216,10 @@ async fn an_index_written_with_another_schema_is_replaced_and_refilled() {
 
     // The worker fills the new index from the database.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while ids(&second, &comments("升级")).await.is_empty() && Instant::now() < deadline {
+    while second.search_ids(&comments("升级")).await.is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(ids(&second, &comments("升级")).await, [kept]);
-    assert_eq!(ids(&second, &q("upgrade")).await, [post]);
-    assert!(ids(&second, &q("ghost")).await.is_empty());
+    assert_eq!(second.search_ids(&comments("升级")).await, [kept]);
+    assert_eq!(second.search_ids(&q("upgrade")).await, [post]);
+    assert!(second.search_ids(&q("ghost")).await.is_empty());
 }

@@ -1,10 +1,13 @@
+//! Sessions: devices, paging, revoking, logout, expiry, and how tokens
+//! are stored.
 use std::time::Duration;
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, PASSWORD};
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with, TestApp, PASSWORD};
 
-async fn login_from(app: &crate::helpers::TestApp, phone: &str, device: &str) -> String {
+async fn login_from(app: &TestApp, phone: &str, device: &str) -> String {
     let resp = app
         .post("/auth/login")
         .header("X-Device-Model", device)
@@ -22,15 +25,7 @@ async fn sessions_list_devices_and_mark_the_current_one() {
     let app = spawn_app().await;
     let user = app.register().await;
     let phone_token = login_from(&app, &user.phone, "Xiaomi 14").await;
-    let body: Value = app
-        .get("/auth/sessions")
-        .bearer_auth(&phone_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.get_json_as(&phone_token, "/auth/sessions").await;
     let items = body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     let current: Vec<&Value> = items.iter().filter(|s| s["current"] == true).collect();
@@ -54,15 +49,7 @@ async fn sessions_paginate_without_repeats() {
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let body: Value = app
-            .get(&path)
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = app.get_json_as(&user, &path).await;
         for item in body["items"].as_array().unwrap() {
             seen.push(item["id"].as_str().unwrap().to_owned());
         }
@@ -82,15 +69,7 @@ async fn revoking_a_session_signs_that_device_out() {
     let app = spawn_app().await;
     let user = app.register().await;
     let other = login_from(&app, &user.phone, "old tablet").await;
-    let sessions: Value = app
-        .get("/auth/sessions")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions: Value = app.get_json_as(&user, "/auth/sessions").await;
     let tablet = sessions["items"]
         .as_array()
         .unwrap()
@@ -101,27 +80,11 @@ async fn revoking_a_session_signs_that_device_out() {
         .unwrap()
         .to_owned();
     let resp = app
-        .api(reqwest::Method::DELETE, &format!("/auth/sessions/{tablet}"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
+        .delete_as(&user, &format!("/auth/sessions/{tablet}"))
+        .await;
     assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get("/me").bearer_auth(&other).send().await.unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
-    assert_eq!(
-        app.get("/me")
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_problem(app.me(&other).await, 401, "unauthorized").await;
+    assert_eq!(app.me(&user).await.status(), 200);
 }
 
 #[tokio::test]
@@ -129,71 +92,29 @@ async fn nobody_can_revoke_someone_elses_session() {
     let app = spawn_app().await;
     let alice = app.register().await;
     let bob = app.register().await;
-    let sessions: Value = app
-        .get("/auth/sessions")
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions: Value = app.get_json_as(&bob, "/auth/sessions").await;
     let bobs = sessions["items"][0]["id"].as_str().unwrap().to_owned();
     let resp = app
-        .api(reqwest::Method::DELETE, &format!("/auth/sessions/{bobs}"))
-        .bearer_auth(&alice.token)
-        .send()
-        .await
-        .unwrap();
+        .delete_as(&alice, &format!("/auth/sessions/{bobs}"))
+        .await;
     assert_problem(resp, 404, "not_found").await;
-    assert_eq!(
-        app.get("/me")
-            .bearer_auth(&bob.token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.me(&bob).await.status(), 200);
 }
 
 #[tokio::test]
 async fn logout_revokes_the_token() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let resp = app
-        .post("/auth/logout")
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.send_as(&user, Method::POST, "/auth/logout").await;
     assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get("/me")
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
+    assert_problem(app.me(&user).await, 401, "unauthorized").await;
 }
 
 #[tokio::test]
 async fn garbage_and_missing_tokens_are_401() {
     let app = spawn_app().await;
-    assert_problem(app.get("/me").send().await.unwrap(), 401, "unauthorized").await;
-    assert_problem(
-        app.get("/me")
-            .bearer_auth("agr_not-a-token")
-            .send()
-            .await
-            .unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
+    assert_problem(app.get_anon("/me").await, 401, "unauthorized").await;
+    assert_problem(app.me("agr_not-a-token").await, 401, "unauthorized").await;
 }
 
 #[tokio::test]
@@ -229,24 +150,10 @@ async fn an_unused_token_expires_and_a_used_one_slides() {
     // The busy user keeps using their token past its first lifetime.
     for _ in 0..5 {
         tokio::time::sleep(Duration::from_millis(1000)).await;
-        let resp = app
-            .get("/me")
-            .bearer_auth(&busy.token)
-            .send()
-            .await
-            .unwrap();
+        let resp = app.me(&busy).await;
         assert_eq!(resp.status(), 200, "a token in use stays valid");
     }
-    let problem = assert_problem(
-        app.get("/me")
-            .bearer_auth(&idle.token)
-            .send()
-            .await
-            .unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
+    let problem = assert_problem(app.me(&idle).await, 401, "unauthorized").await;
     assert!(problem["detail"].as_str().unwrap().contains("expired"));
 }
 
@@ -256,38 +163,27 @@ async fn changing_the_password_signs_out_every_other_session() {
     let user = app.register().await;
     let other = login_from(&app, &user.phone, "laptop").await;
     let resp = app
-        .api(reqwest::Method::PUT, "/me/password")
-        .bearer_auth(&user.token)
-        .json(&json!({ "current_password": "not it at all", "new_password": "a new password" }))
-        .send()
-        .await
-        .unwrap();
+        .send_json_as(
+            &user,
+            Method::PUT,
+            "/me/password",
+            &json!({ "current_password": "not it at all", "new_password": "a new password" }),
+        )
+        .await;
     let problem = assert_problem(resp, 401, "invalid_credentials").await;
     assert_eq!(problem["errors"][0]["field"], "current_password");
 
     let resp = app
-        .api(reqwest::Method::PUT, "/me/password")
-        .bearer_auth(&user.token)
-        .json(&json!({ "current_password": PASSWORD, "new_password": "a new password" }))
-        .send()
-        .await
-        .unwrap();
+        .send_json_as(
+            &user,
+            Method::PUT,
+            "/me/password",
+            &json!({ "current_password": PASSWORD, "new_password": "a new password" }),
+        )
+        .await;
     assert_eq!(resp.status(), 204);
-    assert_problem(
-        app.get("/me").bearer_auth(&other).send().await.unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
-    assert_eq!(
-        app.get("/me")
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_problem(app.me(&other).await, 401, "unauthorized").await;
+    assert_eq!(app.me(&user).await.status(), 200);
     assert_eq!(app.login(&user.phone, PASSWORD).await.status(), 401);
     assert_eq!(app.login(&user.phone, "a new password").await.status(), 200);
 }

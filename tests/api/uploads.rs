@@ -1,10 +1,14 @@
+//! Uploads: metadata stripped, types from the bytes, limits, and media
+//! that is not there.
 use std::io::Cursor;
 
 use img_parts::{jpeg::Jpeg, png::Png, ImageEXIF};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, fields, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{
+    assert_invalid, assert_problem, fields, png_bytes, send, spawn_app, spawn_app_with,
+};
 
 const MARKER: &[u8] = b"GPS 39.9042N 116.4074E MARKER-7f3a";
 
@@ -14,13 +18,6 @@ fn exif_with_marker() -> Vec<u8> {
     let mut exif = b"Exif\0\0II*\0\x08\0\0\0".to_vec();
     exif.extend_from_slice(MARKER);
     exif
-}
-
-pub fn png_bytes() -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
 }
 
 fn jpeg_with_exif() -> Vec<u8> {
@@ -69,24 +66,6 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-pub async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    app.post("/uploads")
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
-    app.client
-        .get(format!("{}{url}", app.address))
-        .send()
-        .await
-        .unwrap()
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -97,12 +76,12 @@ async fn a_jpeg_loses_its_exif_gps_and_comments_but_still_decodes() {
     let user = app.register().await;
     let original = jpeg_with_exif();
     assert!(contains(&original, MARKER));
-    let resp = upload(&app, &user.token, original, "holiday.jpg").await;
+    let resp = app.upload(&user, original, "holiday.jpg").await;
     assert_eq!(resp.status(), 201);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["kind"], "image");
     assert_eq!(body["content_type"], "image/jpeg");
-    let resp = fetch(&app, body["url"].as_str().unwrap()).await;
+    let resp = app.fetch(body["url"].as_str().unwrap()).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/jpeg");
     let stored = resp.bytes().await.unwrap();
@@ -136,12 +115,14 @@ async fn a_png_loses_its_text_and_exif_chunks() {
     let user = app.register().await;
     let original = png_with_text();
     assert!(image::load_from_memory(&original).is_ok());
-    let body: Value = upload(&app, &user.token, original, "shot.png")
+    let body: Value = app
+        .upload(&user, original, "shot.png")
         .await
         .json()
         .await
         .unwrap();
-    let stored = fetch(&app, body["url"].as_str().unwrap())
+    let stored = app
+        .fetch(body["url"].as_str().unwrap())
         .await
         .bytes()
         .await
@@ -161,11 +142,11 @@ async fn gif_and_webp_are_accepted() {
         let img = image::RgbaImage::from_pixel(4, 4, image::Rgba([1, 2, 3, 255]));
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, format).unwrap();
-        let resp = upload(&app, &user.token, out.into_inner(), "x.bin").await;
+        let resp = app.upload(&user, out.into_inner(), "x.bin").await;
         assert_eq!(resp.status(), 201, "{mime}");
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["content_type"], mime);
-        let resp = fetch(&app, body["url"].as_str().unwrap()).await;
+        let resp = app.fetch(body["url"].as_str().unwrap()).await;
         assert_eq!(resp.headers()["content-type"], mime);
     }
 }
@@ -174,7 +155,8 @@ async fn gif_and_webp_are_accepted() {
 async fn the_type_comes_from_the_bytes_not_the_name() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let body: Value = upload(&app, &user.token, png_bytes(), "notes.txt")
+    let body: Value = app
+        .upload(&user, png_bytes(), "notes.txt")
         .await
         .json()
         .await
@@ -182,26 +164,22 @@ async fn the_type_comes_from_the_bytes_not_the_name() {
     assert_eq!(body["content_type"], "image/png");
     assert!(body["url"].as_str().unwrap().ends_with(".png"));
 
-    let resp = upload(
-        &app,
-        &user.token,
-        b"<html><script>alert(1)</script>".to_vec(),
-        "cat.jpg",
-    )
-    .await;
+    let resp = app
+        .upload(
+            &user,
+            b"<html><script>alert(1)</script>".to_vec(),
+            "cat.jpg",
+        )
+        .await;
     let problem = assert_problem(resp, 415, "unsupported_media_type").await;
     assert_eq!(fields(&problem), ["file"]);
     // A PDF named like an image is stored as the file it is.
-    let body: Value = upload(
-        &app,
-        &user.token,
-        b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
-        "a.png",
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let body: Value = app
+        .upload(&user, b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "a.png")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["kind"], "file");
     assert_eq!(body["content_type"], "application/pdf");
     assert!(body["url"].as_str().unwrap().ends_with(".pdf"));
@@ -214,9 +192,8 @@ async fn a_truncated_image_is_refused_and_nothing_is_stored() {
     let user = app.register().await;
     let mut bytes = png_bytes();
     bytes.truncate(20);
-    let resp = upload(&app, &user.token, bytes, "broken.png").await;
-    let problem = assert_problem(resp, 400, "validation_failed").await;
-    assert_eq!(fields(&problem), ["file"]);
+    let resp = app.upload(&user, bytes, "broken.png").await;
+    assert_invalid(resp, "file", None).await;
     assert_eq!(app.count("uploads").await, 0);
     assert!(walk(&app.data_dir.path().join("media")).is_empty());
 }
@@ -236,7 +213,7 @@ async fn an_image_over_the_limit_is_413() {
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     let bytes = out.into_inner();
     assert!(bytes.len() > 2048);
-    let resp = upload(&app, &user.token, bytes, "big.png").await;
+    let resp = app.upload(&user, bytes, "big.png").await;
     assert_problem(resp, 413, "payload_too_large").await;
     assert_eq!(app.count("uploads").await, 0);
 }
@@ -245,25 +222,26 @@ async fn an_image_over_the_limit_is_413() {
 async fn uploading_needs_a_session_and_a_file() {
     let app = spawn_app().await;
     let form = Form::new().part("file", Part::bytes(png_bytes()).file_name("a.png"));
-    let resp = app.post("/uploads").multipart(form).send().await.unwrap();
+    let resp = send(app.post("/uploads").multipart(form)).await;
     assert_problem(resp, 401, "unauthorized").await;
     let user = app.register().await;
     let form = Form::new().text("other", "x");
-    let resp = app
-        .post("/uploads")
-        .bearer_auth(&user.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = send(
+        app.post("/uploads")
+            .bearer_auth(&user.token)
+            .multipart(form),
+    )
+    .await;
     assert_problem(resp, 400, "validation_failed").await;
 }
 
 #[tokio::test]
 async fn unknown_media_is_404() {
     let app = spawn_app().await;
-    let resp = fetch(&app, "/media/01900000-0000-7000-8000-000000000000.png").await;
+    let resp = app
+        .fetch("/media/01900000-0000-7000-8000-000000000000.png")
+        .await;
     assert_problem(resp, 404, "not_found").await;
-    let resp = fetch(&app, "/media/..%2F..%2Fdata.key").await;
+    let resp = app.fetch("/media/..%2F..%2Fdata.key").await;
     assert_eq!(resp.status(), 404);
 }

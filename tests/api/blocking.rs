@@ -1,0 +1,43 @@
+//! Blocking: no conversation and no message either way while it lasts.
+use serde_json::json;
+
+use crate::helpers::{assert_invalid, assert_problem, client_id, ids_of, spawn_app, texts, NOBODY};
+
+#[tokio::test]
+async fn a_blocked_user_cannot_open_a_conversation_either_way() {
+    let app = spawn_app().await;
+    let (a, b) = (app.register().await, app.register().await);
+    assert_eq!(app.block(&a, &b.id).await.status(), 204);
+    assert_eq!(app.block(&a, &b.id).await.status(), 204, "idempotent");
+    assert_problem(app.try_open_conversation(&b, &a.id).await, 403, "blocked").await;
+    assert_problem(app.try_open_conversation(&a, &b.id).await, 403, "blocked").await;
+    assert!(app.conversations(&b).await.is_empty());
+    assert_eq!(ids_of(&app.items(&a, "/me/blocks").await), [b.id.as_str()]);
+    assert!(app.items(&b, "/me/blocks").await.is_empty());
+}
+
+#[tokio::test]
+async fn blocking_stops_messages_both_ways_but_keeps_the_history_until_unblocked() {
+    let app = spawn_app().await;
+    let (a, b) = (app.register().await, app.register().await);
+    let id = app.open_conversation(&a, &b).await;
+    app.send_text(&b, &id, "before the block").await;
+    assert_eq!(app.block(&a, &b.id).await.status(), 204);
+
+    let body = || json!({ "client_id": client_id(), "kind": "text", "text": "hello?" });
+    assert_problem(app.send_message(&b, &id, body()).await, 403, "blocked").await;
+    assert_problem(app.send_message(&a, &id, body()).await, 403, "blocked").await;
+    assert_eq!(texts(&app.messages(&a, &id).await), ["before the block"]);
+
+    assert_eq!(app.unblock(&a, &b.id).await.status(), 204);
+    app.send_text(&b, &id, "after the block").await;
+    assert!(app.items(&a, "/me/blocks").await.is_empty());
+}
+
+#[tokio::test]
+async fn blocking_myself_or_nobody_is_refused() {
+    let app = spawn_app().await;
+    let a = app.register().await;
+    assert_invalid(app.block(&a, &a.id).await, "id", None).await;
+    assert_problem(app.block(&a, NOBODY).await, 404, "not_found").await;
+}

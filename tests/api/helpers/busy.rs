@@ -1,0 +1,167 @@
+//! A user who used every feature, for the data-rights tests (export, PII
+//! sweep), and the deregistration they end with.
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{
+    client_id, expect, q, run_purge, sync, HasId, TestApp, TestUser, PASSWORD, SHORT_COOLING_OFF,
+};
+
+/// A random marker to plant in what a user gives and look for afterwards:
+/// lowercase letters and digits, so every tokenizer keeps it whole, and
+/// short enough to be a nickname.
+pub fn marker() -> String {
+    format!("mkr{}", &uuid::Uuid::new_v4().simple().to_string()[..20])
+}
+
+/// Everything a busy user did.
+pub struct Busy {
+    pub user: TestUser,
+    /// A second session, signed in with device headers.
+    pub device_token: String,
+    /// Follows and is followed by the user, talks with them, answered
+    /// their comment.
+    pub peer: TestUser,
+    /// Blocked by the user.
+    pub stranger: TestUser,
+    pub circle: String,
+    /// The user's post, in the circle, with an image and one edit.
+    pub post: String,
+    pub avatar: String,
+    pub image: String,
+    /// A text file the user sent the peer.
+    pub file: String,
+    /// The user's comment on the peer's post, which the peer answered.
+    pub comment: String,
+    pub peer_post: String,
+    pub peer_reply: String,
+    pub conversation: String,
+    /// Why the user reported the peer's post.
+    pub report_reason: String,
+}
+
+/// A user who used every feature, everything they typed carrying `marker`
+/// (`{marker}-title`, `{marker}-city`, …; the nickname is the marker
+/// itself), and a peer whose own content carries `peer_marker`. The second
+/// session's device model is `device`. The search outbox is drained.
+pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &str) -> Busy {
+    let m = marker;
+    let pm = peer_marker;
+    let admin = app.admin().await;
+    let circle_name = format!("club {}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let circle = app
+        .create_circle_described(&admin, &circle_name, "club", "busy people")
+        .await
+        .id();
+    let user = app.register_phone(&super::new_phone(), m).await;
+    let peer = app.register_phone(&super::new_phone(), pm).await;
+    let stranger = app.register().await;
+
+    let login = app
+        .post("/auth/login")
+        .header("X-Device-Model", device)
+        .header("X-OS-Version", "Android 15")
+        .header("X-App-Version", "3.1.0")
+        .json(&json!({ "consents": ["account"], "phone": user.phone, "password": PASSWORD }));
+    let device_token = expect(login, 200).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let avatar = app.upload_image(&user, "me.png").await.id();
+    let profile = json!({
+        "gender": "female", "birthday": "1995-05-20", "avatar_upload_id": avatar,
+        "region": format!("{m}-region"), "signature": format!("{m}-signature"),
+    });
+    assert_eq!(app.update_profile(&user, profile).await.status(), 200);
+    for purpose in ["location", "search_history"] {
+        app.grant(&user, purpose).await;
+    }
+    assert_eq!(
+        app.set_city(&user, &format!("{m}-city")).await.status(),
+        204
+    );
+    app.join_circle(&user, &circle).await;
+
+    let image = app.upload_image(&user, "post.png").await.id();
+    let body = json!({
+        "circle_id": circle, "title": format!("{m}-title"), "body": format!("{m}-body"),
+        "image_upload_ids": [image], "device_model": format!("{m}-phone"),
+    });
+    let post = app.create_post_from(&user, body).await.id();
+    let edit = json!({ "title": format!("{m}-title-edited") });
+    assert_eq!(app.edit_post(&user, &post, edit).await.status(), 200);
+
+    let peer_post = app
+        .create_post(&peer, None, &format!("{pm}-title"), &format!("{pm}-body"))
+        .await
+        .id();
+    let comment = app
+        .comment(&user, &peer_post, &format!("{m}-comment"))
+        .await
+        .id();
+    let peer_reply = app
+        .reply(&peer, &peer_post, &comment, &format!("{pm}-reply"))
+        .await
+        .id();
+
+    app.like(&user, &peer_post).await;
+    app.like_comment(&user, &peer_reply).await;
+    app.like(&peer, &post).await;
+    app.follow(&user, &peer.id).await;
+    app.follow(&peer, &user.id).await;
+    assert_eq!(app.block(&user, &stranger.id).await.status(), 204);
+    let search = format!("/search?{}", q(&format!("{m} search")));
+    assert_eq!(app.get_as(&user, &search).await.status(), 200);
+
+    // The user is offline, so the peer's message leaves a notification.
+    let conversation = app.open_conversation(&user, &peer).await;
+    app.send_text(&user, &conversation, &format!("{m}-message"))
+        .await;
+    app.send_text(&peer, &conversation, &format!("{pm}-message"))
+        .await;
+    let notes = |marker: &str| format!("notes {marker}-file\n").into_bytes();
+    let file = app.upload_file(&user, notes(m), "a.txt").await.id();
+    let peer_file = app.upload_file(&peer, notes(pm), "b.txt").await.id();
+    for (who, upload_id) in [(&user, &file), (&peer, &peer_file)] {
+        let body = json!({ "client_id": client_id(), "kind": "file", "upload_id": upload_id });
+        let resp = app.send_message(who, &conversation, body).await;
+        assert_eq!(resp.status(), 201);
+    }
+
+    let report_reason = "looks like advertising".to_owned();
+    let resp = app.report(&user, "post", &peer_post, &report_reason).await;
+    assert_eq!(resp.status(), 201);
+    sync(app).await;
+    Busy {
+        user,
+        device_token,
+        peer,
+        stranger,
+        circle,
+        post,
+        avatar,
+        image,
+        file,
+        comment,
+        peer_post,
+        peer_reply,
+        conversation,
+        report_reason,
+    }
+}
+
+/// Runs the purge once and applies the search updates it queued.
+pub async fn purge(app: &TestApp) {
+    run_purge(app).await;
+    sync(app).await;
+}
+
+/// Deregisters `user`, waits out the (short) cooling-off and purges.
+pub async fn deregister_and_purge(app: &TestApp, user: &TestUser, scope: &str, content: &str) {
+    let resp = app.request_deregistration(user, scope, content).await;
+    assert_eq!(resp.status(), 202);
+    tokio::time::sleep(SHORT_COOLING_OFF + Duration::from_millis(300)).await;
+    purge(app).await;
+}

@@ -1,0 +1,46 @@
+//! Every call the suite makes into agora's internals rather than its API,
+//! in one place, so that moving an internal means fixing one line here.
+use agora::{community::seed, privacy::purge, search};
+
+use super::{TestApp, TestUser};
+
+pub use agora::community::seed::DEMO_PASSWORD;
+pub use agora::{community::seed::Seeded, privacy::purge::PurgeReport};
+
+/// The notice version this build publishes.
+pub fn notice_version() -> &'static str {
+    agora::privacy::notice::version()
+}
+
+/// Runs the purge once (deregistrations and retention rules).
+pub async fn run_purge(app: &TestApp) -> PurgeReport {
+    purge::run(&app.state).await.unwrap()
+}
+
+/// Applies the search outbox now instead of waiting for the worker's next
+/// tick; returns how many updates it applied.
+pub async fn drain_outbox(app: &TestApp) -> usize {
+    search::outbox::drain(&app.state).await.unwrap()
+}
+
+/// Rebuilds the search index from the database; returns how many documents.
+pub async fn reindex(app: &TestApp) -> usize {
+    search::outbox::reindex(&app.state).await.unwrap()
+}
+
+/// Empties the search index behind the outbox's back.
+pub async fn clear_index(app: &TestApp) {
+    app.state.search.clear().await.unwrap();
+}
+
+/// Fills the database with the demo plaza; an error when it is not empty.
+pub async fn seed_demo(app: &TestApp) -> anyhow::Result<Seeded> {
+    seed::seed_demo(&app.state).await
+}
+
+/// Records a search in `user`'s history as the search endpoint would.
+pub async fn record_search(app: &TestApp, user: &TestUser, query: &str) {
+    search::history::record(&app.state.db, &user.id, query)
+        .await
+        .unwrap();
+}

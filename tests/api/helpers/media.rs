@@ -1,0 +1,51 @@
+//! Endpoint helpers for uploads and media, and sample files.
+use std::io::Cursor;
+
+use reqwest::{
+    multipart::{Form, Part},
+    Response,
+};
+use serde_json::Value;
+
+use super::{expect_status, send, Bearer, TestApp, TestUser};
+
+/// An 8×8 red PNG.
+pub fn png_bytes() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+impl TestApp {
+    /// Uploads `bytes` as a file called `name`.
+    pub async fn upload(
+        &self,
+        who: &(impl Bearer + ?Sized),
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> Response {
+        let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+        send(
+            self.post("/uploads")
+                .bearer_auth(who.token())
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// `user` uploads `bytes`; the created upload.
+    pub async fn upload_file(&self, user: &TestUser, bytes: Vec<u8>, name: &str) -> Value {
+        expect_status(self.upload(user, bytes, name).await, 201).await
+    }
+
+    /// `user` uploads a small PNG called `name`; the created upload.
+    pub async fn upload_image(&self, user: &TestUser, name: &str) -> Value {
+        self.upload_file(user, png_bytes(), name).await
+    }
+
+    /// GET a media (or any non-API) URL the API handed out.
+    pub async fn fetch(&self, url: &str) -> Response {
+        self.get_root(url).await
+    }
+}

@@ -1,0 +1,35 @@
+//! Two instances of one deployment: events and presence cross between
+//! them through Redis.
+use crate::helpers::{
+    close, connect_ws, next_event, next_matching, redis_url, skip, spawn_app, spawn_sibling,
+};
+
+#[tokio::test]
+async fn messages_and_presence_cross_instances() {
+    if redis_url().is_none() {
+        return skip(
+            "instances::messages_and_presence_cross_instances",
+            "two instances need AGORA_TEST_REDIS_URL",
+        );
+    }
+    let one = spawn_app().await;
+    let two = spawn_sibling(&one).await;
+    let (a, b) = (one.register().await, one.register().await);
+    let id = one.open_conversation(&a, &b).await;
+    let mut b_socket = connect_ws(&two, &b.token).await;
+    let a_socket = connect_ws(&one, &a.token).await;
+    let event = next_matching(&mut b_socket, "presence", |e| e["user_id"] == a.id).await;
+    assert_eq!(event["online"], true);
+    assert!(two.presence(&b, &a.id).await);
+
+    let sent = one.send_text(&a, &id, "跨实例").await;
+    let event = next_event(&mut b_socket, "message.created").await;
+    assert_eq!(event["message"]["id"], sent["id"]);
+    // B is online, if on the other instance: no notification.
+    assert_eq!(two.notifications(&b).await["unread_count"], 0);
+
+    close(a_socket).await;
+    let event = next_matching(&mut b_socket, "presence", |e| e["user_id"] == a.id).await;
+    assert_eq!(event["online"], false);
+    two.until_offline(&b, &a.id).await;
+}
