@@ -129,12 +129,12 @@ async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<(
     let (state, _) = startup::context(config).await?;
     let user = find_by_phone(&state, &phone)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .map_err(anyhow::Error::from)?
         .ok_or_else(|| anyhow::anyhow!("no account has the phone number {}", phone.masked()))?;
     let user_id = user.id.clone();
     set_role(&state.db, user, role)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(anyhow::Error::from)?;
     println!("{} is now {}", user_id, role.as_str());
     Ok(())
 }

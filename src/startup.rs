@@ -22,7 +22,7 @@ use crate::{
     error::{AppError, ErrorCode},
     identity::{self, caller::SessionCaller},
     messages, openapi,
-    platform::{db, ratelimit::ActionClass},
+    platform::{db, facts::Facts, ratelimit::ActionClass},
     privacy::{self, registry::Registries},
     rights, search,
     state::AppState,
@@ -58,7 +58,8 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
     if !problems.is_empty() {
         anyhow::bail!("privacy tags are broken:\n{}", problems.join("\n"));
     }
-    let state = AppState::build(config).await?;
+    let mut state = AppState::build(config).await?;
+    state.facts = Facts::new(messages::subscribers());
     privacy::notice::publish(&state.db)
         .await
         .context("publishing the notice version")?;

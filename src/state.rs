@@ -12,6 +12,7 @@ use crate::{
         cache::{MemoryCache, RedisCache, RedisConn, SharedCache},
         crypto::Crypto,
         db,
+        facts::Facts,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
         realtime::Realtime,
         search_index::{meili::MeiliIndex, tantivy::TantivyIndex, SharedSearch},
@@ -33,6 +34,8 @@ pub struct AppState {
     /// Live connections: events to users, and who is online.
     pub realtime: Realtime,
     pub jobs: Jobs,
+    /// Where areas publish facts for others (subscribers set by the wiring).
+    pub facts: Facts,
 }
 
 /// Who this instance is to the job leases, and the guard that keeps its own
@@ -99,6 +102,7 @@ impl AppState {
             limiter,
             realtime,
             jobs: Jobs::default(),
+            facts: Facts::default(),
         })
     }
 }

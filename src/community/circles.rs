@@ -63,7 +63,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
     };
     match circles::Entity::insert(row).exec_with_returning(db).await {
         Ok(c) => {
-            crate::search::outbox::enqueue(
+            crate::platform::outbox::enqueue(
                 db,
                 crate::platform::search_index::DocKind::Circle,
                 &c.id,
@@ -103,7 +103,7 @@ pub async fn update(
     active.updated_at = Set(Utc::now());
     match active.update(db).await {
         Ok(c) => {
-            crate::search::outbox::enqueue(
+            crate::platform::outbox::enqueue(
                 db,
                 crate::platform::search_index::DocKind::Circle,
                 &c.id,

@@ -10,7 +10,7 @@ use sea_orm::TransactionTrait;
 
 use super::{
     circles::{self, CircleInput},
-    dto::{circle_view, upload_keys, CircleKind, CircleView},
+    dto::{circle_view, CircleKind, CircleView},
 };
 use crate::{
     api::{
@@ -19,6 +19,7 @@ use crate::{
     },
     error::AppResult,
     identity::{caller::Viewer, BearerAuth, Role},
+    platform::storage::upload_keys,
     state::AppState,
 };
 

@@ -14,8 +14,8 @@ use crate::{
     api::PageParams,
     error::{AppError, AppResult, ErrorCode},
     identity::{AuthUser, Role},
+    platform::outbox,
     platform::search_index::DocKind,
-    search::outbox,
 };
 
 pub async fn create(

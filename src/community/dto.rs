@@ -1,12 +1,17 @@
 //! What the community API shows, and how rows become it in batches.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use entity::{circles, comments, post_images, post_likes, posts, uploads, users};
+use entity::{circles, comments, post_images, post_likes, posts};
 use poem_openapi::{Enum, Object};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::{error::AppResult, state::AppState};
+use crate::{
+    error::AppResult,
+    identity::views::{authors, AuthorView},
+    platform::storage::upload_keys,
+    state::AppState,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -48,15 +53,6 @@ pub struct CircleView {
     /// Whether I joined it (false when not signed in).
     pub joined: bool,
     pub created_at: DateTime<Utc>,
-}
-
-/// The author of a post or comment; absent for deleted users.
-#[derive(Debug, Clone, Object)]
-pub struct AuthorView {
-    pub id: String,
-    pub nickname: String,
-    pub avatar_url: Option<String>,
-    pub level: i32,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -119,62 +115,6 @@ pub fn circle_view(
         joined,
         created_at: c.created_at,
     }
-}
-
-/// Upload id → storage key, for a batch of uploads.
-pub async fn upload_keys(
-    db: &impl ConnectionTrait,
-    ids: Vec<String>,
-) -> AppResult<HashMap<String, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(uploads::Entity::find()
-        .filter(uploads::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.storage_key))
-        .collect())
-}
-
-/// The authors behind a batch of ids.
-pub async fn authors(
-    state: &AppState,
-    ids: HashSet<String>,
-) -> AppResult<HashMap<String, AuthorView>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let users = users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .all(&state.db)
-        .await?;
-    let keys = upload_keys(
-        &state.db,
-        users
-            .iter()
-            .filter_map(|u| u.avatar_upload_id.clone())
-            .collect(),
-    )
-    .await?;
-    Ok(users
-        .into_iter()
-        .map(|u| {
-            let avatar_url = u
-                .avatar_upload_id
-                .as_ref()
-                .and_then(|id| keys.get(id))
-                .map(|k| state.config.media_url(k));
-            let view = AuthorView {
-                id: u.id.clone(),
-                nickname: u.nickname,
-                avatar_url,
-                level: u.level,
-            };
-            (u.id, view)
-        })
-        .collect())
 }
 
 /// Which of `ids` the viewer liked.

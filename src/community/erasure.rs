@@ -13,9 +13,9 @@ use sea_orm::{
 
 use crate::{
     error::AppResult,
+    platform::outbox,
     platform::search_index::DocKind,
     privacy::registry::{delete_where, AfterCommit, Content, Erasure},
-    search::outbox,
 };
 
 /// Likes, memberships and follows go, and the counts they fed follow.

@@ -192,7 +192,7 @@ pub async fn store(
         )
         .await
     {
-        tracing::warn!(error = %err, "feed cache write failed");
+        tracing::warn!(error = %format!("{err:#}"), "feed cache write failed");
     }
 }
 
@@ -205,7 +205,7 @@ pub async fn invalidate(state: &crate::state::AppState, circle: Option<&str>) {
         }
         for key in keys {
             if let Err(err) = state.cache.delete(&key).await {
-                tracing::warn!(error = %err, "feed cache invalidation failed");
+                tracing::warn!(error = %format!("{err:#}"), "feed cache invalidation failed");
             }
         }
     }

@@ -8,7 +8,7 @@ use poem_openapi::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
-    dto::{post_views, upload_keys, PostView},
+    dto::{post_views, PostView},
     follows,
 };
 use crate::{
@@ -19,6 +19,7 @@ use crate::{
     error::{AppError, AppResult},
     identity::views::PublicUser,
     identity::BearerAuth,
+    platform::storage::upload_keys,
     state::AppState,
 };
 

@@ -11,8 +11,8 @@ use sea_orm::{
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
+    platform::outbox,
     platform::search_index::DocKind,
-    search::outbox,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]

@@ -9,7 +9,7 @@ use sea_orm::{
 use crate::{
     error::{is_unique_violation, AppError, AppResult},
     identity::{AuthUser, Role},
-    search::outbox,
+    platform::outbox,
 };
 
 /// Reddit's hot rank: log10 of the score plus creation time over a

@@ -102,7 +102,7 @@ impl RetentionRule for DiagnosticLogs {
             {
                 uploads::Entity::delete_by_id(u.id).exec(&state.db).await?;
                 if let Err(err) = state.media.delete(&u.storage_key).await {
-                    tracing::warn!(error = %err, "expired log's file not deleted");
+                    tracing::warn!(error = %format!("{err:#}"), "expired log's file not deleted");
                 }
                 removed += 1;
             }

@@ -134,7 +134,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
     if users::Entity::find().count(&state.db).await? > 0 {
         anyhow::bail!("the database already has accounts: seed-demo fills only an empty one");
     }
-    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let err = anyhow::Error::from;
     let mut circle_ids = Vec::new();
     for (name, kind, description) in CIRCLES {
         let input = CircleInput {

@@ -88,7 +88,7 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         Err(err) if is_unique_violation(&err) => return Err(phone_taken()),
         Err(err) => return Err(err.into()),
     };
-    crate::search::outbox::enqueue(&txn, crate::platform::search_index::DocKind::User, &user.id)
+    crate::platform::outbox::enqueue(&txn, crate::platform::search_index::DocKind::User, &user.id)
         .await?;
     for purpose in reg.consents {
         consents::record(&txn, &user.id, purpose, Action::Grant).await?;

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 
 use crate::{
     error::AppResult,
+    platform::outbox,
     platform::search_index::DocKind,
     privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Stage},
-    search::outbox,
     state::AppState,
 };
 

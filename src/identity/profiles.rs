@@ -129,7 +129,7 @@ pub async fn update_profile(
     }
     active.updated_at = Set(Utc::now());
     let user = active.update(db).await?;
-    crate::search::outbox::enqueue(db, crate::platform::search_index::DocKind::User, &user.id)
+    crate::platform::outbox::enqueue(db, crate::platform::search_index::DocKind::User, &user.id)
         .await?;
     Ok(user)
 }

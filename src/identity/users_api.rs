@@ -17,7 +17,7 @@ use crate::{
         password::{self, Password},
         sessions, BearerAuth, Role,
     },
-    platform::ratelimit::ActionClass,
+    platform::{facts::Fact, ratelimit::ActionClass},
     state::AppState,
 };
 
@@ -178,8 +178,11 @@ impl MeApi {
         let user = profiles::update_profile(&txn, user, change).await?;
         txn.commit().await?;
         if user.show_online_status != shown_before {
-            crate::messages::events::visibility_changed(&state, &user.id, user.show_online_status)
-                .await?;
+            let fact = Fact::PresenceVisibilityChanged {
+                user: user.id.clone(),
+                shown: user.show_online_status,
+            };
+            state.facts.publish(&state, fact).await?;
         }
         Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
     }

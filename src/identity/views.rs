@@ -1,9 +1,13 @@
 //! What the API shows of a user: to themselves, and to everyone else.
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::users;
 use poem_openapi::{Enum, Object};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::{identity::phone::masked_from_ciphertext, identity::Role, state::AppState};
+use super::{phone::masked_from_ciphertext, Role};
+use crate::{error::AppResult, platform::storage::upload_keys, state::AppState};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -116,4 +120,52 @@ impl PublicUser {
             id: user.id,
         }
     }
+}
+
+/// The author of a post or comment; absent for deleted users.
+#[derive(Debug, Clone, Object)]
+pub struct AuthorView {
+    pub id: String,
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    pub level: i32,
+}
+
+/// The authors behind a batch of ids.
+pub async fn authors(
+    state: &AppState,
+    ids: HashSet<String>,
+) -> AppResult<HashMap<String, AuthorView>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let users = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let keys = upload_keys(
+        &state.db,
+        users
+            .iter()
+            .filter_map(|u| u.avatar_upload_id.clone())
+            .collect(),
+    )
+    .await?;
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let avatar_url = u
+                .avatar_upload_id
+                .as_ref()
+                .and_then(|id| keys.get(id))
+                .map(|k| state.config.media_url(k));
+            let view = AuthorView {
+                id: u.id.clone(),
+                nickname: u.nickname,
+                avatar_url,
+                level: u.level,
+            };
+            (u.id, view)
+        })
+        .collect())
 }

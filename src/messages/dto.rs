@@ -7,8 +7,8 @@ use poem_openapi::{Enum, Object};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
-    community::dto::{authors, AuthorView},
     error::AppResult,
+    identity::views::{authors, AuthorView},
     state::AppState,
 };
 

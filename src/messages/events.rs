@@ -5,7 +5,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 
 use super::{blocks, dto::MessageView};
-use crate::{error::AppResult, platform::realtime::Frame, state::AppState};
+use crate::{
+    error::AppResult,
+    platform::{
+        facts::{Fact, Subscriber},
+        realtime::Frame,
+    },
+    state::AppState,
+};
 
 /// Peers told of a presence change, at most.
 const PRESENCE_FANOUT: u64 = 1000;
@@ -74,9 +81,23 @@ pub async fn announce_presence(state: &AppState, user: &str, online: bool) -> Ap
     Ok(())
 }
 
+/// Presence follows the facts identity publishes.
+pub struct PresenceSubscriber;
+
+#[async_trait::async_trait]
+impl Subscriber for PresenceSubscriber {
+    async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()> {
+        match fact {
+            Fact::PresenceVisibilityChanged { user, shown } => {
+                visibility_changed(state, user, *shown).await
+            }
+        }
+    }
+}
+
 /// After the user changed "show my online status": peers see them go
 /// offline, or come back if they are connected.
-pub async fn visibility_changed(state: &AppState, user: &str, shows: bool) -> AppResult<()> {
+async fn visibility_changed(state: &AppState, user: &str, shows: bool) -> AppResult<()> {
     let online = state.realtime.bus.online(user).await.unwrap_or(false);
     if online {
         tell_peers(state, user, shows).await?;

@@ -20,3 +20,8 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
     r.personal_data(Arc::new(personal::MessagesData))
         .retention_rule(Arc::new(retention::UnreachableMessages));
 }
+
+/// What messages subscribes to: presence follows profile changes.
+pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
+    vec![Arc::new(events::PresenceSubscriber)]
+}

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::dto::people;
-use crate::{api::PageParams, community::dto::AuthorView, error::AppResult, state::AppState};
+use crate::{api::PageParams, error::AppResult, identity::views::AuthorView, state::AppState};
 
 /// One notification; it carries references, never message content.
 #[derive(Debug, poem_openapi::Object)]

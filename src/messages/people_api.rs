@@ -16,8 +16,8 @@ use super::{
 };
 use crate::{
     api::{page::split_page, page::Page, ApiTags, JsonBody, PageParams},
-    community::dto::AuthorView,
     error::{AppError, AppResult, ErrorCode},
+    identity::views::AuthorView,
     identity::BearerAuth,
     state::AppState,
 };
@@ -155,7 +155,7 @@ impl PeopleApi {
             .ok_or_else(|| AppError::not_found("user"))?;
         let online = presence_visible(&state, Some(&auth.0.id), &target).await?
             && state.realtime.bus.online(&target.id).await.map_err(|err| {
-                tracing::warn!(error = %err, "presence lookup failed");
+                tracing::warn!(error = %format!("{err:#}"), "presence lookup failed");
                 AppError::new(ErrorCode::Unavailable, "presence is unavailable right now")
             })?;
         Ok(PresenceResponse::Ok(Json(Presence { online })))

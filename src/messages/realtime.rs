@@ -206,7 +206,7 @@ async fn serve(state: AppState, user: String, session: String, socket: WebSocket
                     }
                 }
                 if let Err(err) = state.realtime.bus.beat(&user, &conn).await {
-                    tracing::warn!(error = %err, "presence heartbeat failed");
+                    tracing::warn!(error = %format!("{err:#}"), "presence heartbeat failed");
                 }
             }
         }

@@ -3,7 +3,9 @@
 pub mod cache;
 pub mod crypto;
 pub mod db;
+pub mod facts;
 pub mod lease;
+pub mod outbox;
 pub mod ratelimit;
 pub mod realtime;
 pub mod search_index;

@@ -112,7 +112,7 @@ impl Limiter for RedisLimiter {
             // Failing open: an unreachable Redis must not take the API down
             // with it; readiness reports the outage.
             Err(err) => {
-                tracing::warn!(error = %err, class = class.as_str(), "rate limiter unavailable");
+                tracing::warn!(error = %format!("{err:#}"), class = class.as_str(), "rate limiter unavailable");
                 Ok(())
             }
         }

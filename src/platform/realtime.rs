@@ -98,7 +98,7 @@ impl Realtime {
     /// when the bus is down: the history and notifications stay the record.
     pub async fn send(&self, to: &[String], frame: Frame) {
         if let Err(err) = self.bus.publish(to, frame).await {
-            tracing::warn!(error = %err, "realtime publish failed");
+            tracing::warn!(error = %format!("{err:#}"), "realtime publish failed");
         }
     }
 }
@@ -252,7 +252,7 @@ async fn relay(redis: RedisConn, channel: String, local: Arc<LocalHub>) {
                 tracing::warn!("realtime relay lost its Redis subscription; reconnecting");
             }
             Err(err) => {
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "realtime relay cannot subscribe");
+                tracing::warn!(error = %format!("{err:#}"), retry_in_ms = wait.as_millis() as u64, "realtime relay cannot subscribe");
             }
         }
         tokio::time::sleep(wait).await;

@@ -1,12 +1,16 @@
 //! The media store, through `object_store`: a directory under the data dir
 //! by default; any S3-compatible store uses the same crate.
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use bytes::Bytes;
+use entity::uploads;
 use object_store::{
     local::LocalFileSystem, path::Path, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
 };
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::error::AppResult;
 
 #[derive(Clone)]
 pub struct MediaStore {
@@ -91,4 +95,21 @@ impl MediaStore {
             Err(err) => Err(err.into()),
         }
     }
+}
+
+/// Upload id → storage key, for a batch of uploads.
+pub async fn upload_keys(
+    db: &impl ConnectionTrait,
+    ids: Vec<String>,
+) -> AppResult<HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(uploads::Entity::find()
+        .filter(uploads::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.storage_key))
+        .collect())
 }

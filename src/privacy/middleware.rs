@@ -160,7 +160,7 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
             // The work is committed: a failed log write must not turn it into a 500.
             if let Err(err) = log::append(&state.db, &user_id, &policy.operation_id, &entries).await
             {
-                tracing::error!(error = %err, operation = %policy.operation_id, "processing log write failed");
+                tracing::error!(error = %format!("{err:#}"), operation = %policy.operation_id, "processing log write failed");
             }
         }
     }

@@ -129,7 +129,7 @@ async fn carry_out(
     txn.commit().await?;
     for key in &after.media_keys {
         if let Err(err) = state.media.delete(key).await {
-            tracing::warn!(error = %err, "erased upload's file not deleted");
+            tracing::warn!(error = %format!("{err:#}"), "erased upload's file not deleted");
         }
     }
     for hook in &registries.hooks {

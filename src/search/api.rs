@@ -217,7 +217,7 @@ impl SearchApi {
             limit: page.limit as usize,
         };
         let mut hits = state.search.search(query).await.map_err(|err| {
-            tracing::warn!(error = %err, "search failed");
+            tracing::warn!(error = %format!("{err:#}"), "search failed");
             crate::error::AppError::new(
                 crate::error::ErrorCode::Unavailable,
                 "search is unavailable right now",

@@ -5,67 +5,19 @@
 use std::{future::Future, time::Duration};
 
 use chrono::Utc;
-use entity::{comments, search_outbox};
+use entity::search_outbox;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::documents::{self, current};
 use crate::{
-    error::AppResult,
     platform::lease,
     platform::search_index::{DocKind, IndexOp},
     state::AppState,
 };
 
 const BATCH: u64 = 200;
-
-/// Records that `id` of `kind` changed; call inside the change's transaction.
-pub async fn enqueue(db: &impl ConnectionTrait, kind: DocKind, id: &str) -> AppResult<()> {
-    enqueue_many(db, kind, vec![id.to_owned()]).await
-}
-
-/// Records that a post changed and, with `comments_too`, its visible
-/// comments: they show its title and are searchable only while it is
-/// visible. Call inside the change's transaction.
-pub async fn enqueue_post(
-    db: &impl ConnectionTrait,
-    id: &str,
-    comments_too: bool,
-) -> AppResult<()> {
-    enqueue(db, DocKind::Post, id).await?;
-    if comments_too {
-        let ids = comments::Entity::find()
-            .select_only()
-            .column(comments::Column::Id)
-            .filter(comments::Column::PostId.eq(id))
-            .filter(comments::Column::Hidden.eq(false))
-            .filter(comments::Column::DeletedAt.is_null())
-            .into_tuple::<String>()
-            .all(db)
-            .await?;
-        enqueue_many(db, DocKind::Comment, ids).await?;
-    }
-    Ok(())
-}
-
-async fn enqueue_many(db: &impl ConnectionTrait, kind: DocKind, ids: Vec<String>) -> AppResult<()> {
-    let now = Utc::now();
-    // Chunked: a statement takes a bounded number of parameters.
-    for chunk in ids.chunks(500) {
-        let rows = chunk.iter().map(|id| search_outbox::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            kind: Set(kind.as_str().into()),
-            doc_id: Set(id.clone()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            created_at: Set(now),
-        });
-        search_outbox::Entity::insert_many(rows).exec(db).await?;
-    }
-    Ok(())
-}
 
 /// The lease that lets one instance at a time apply the outbox: two
 /// drains interleaving could leave an older state of a document in the
@@ -98,7 +50,7 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
                 ops.push(
                     current(&state.db, kind, &row.doc_id)
                         .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                        .map_err(anyhow::Error::from)?,
                 );
             }
         }
@@ -126,7 +78,7 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
                     .filter(search_outbox::Column::Id.is_in(ids))
                     .exec(&state.db)
                     .await?;
-                tracing::warn!(error = %err, rows = rows.len(), retry_in_s = wait, "search index update failed");
+                tracing::warn!(error = %format!("{err:#}"), rows = rows.len(), retry_in_s = wait, "search index update failed");
                 return Ok(applied);
             }
         }
@@ -143,7 +95,7 @@ async fn retry<T, F: Future<Output = anyhow::Result<T>>>(
         match attempt().await {
             Ok(done) => return done,
             Err(err) => {
-                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "{what}");
+                tracing::warn!(error = %format!("{err:#}"), retry_in_ms = wait.as_millis() as u64, "{what}");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(30));
             }
@@ -166,7 +118,7 @@ pub fn spawn_worker(state: AppState) {
         loop {
             tick.tick().await;
             if let Err(err) = drain(&state).await {
-                tracing::warn!(error = %err, "search outbox worker");
+                tracing::warn!(error = %format!("{err:#}"), "search outbox worker");
             }
         }
     });
@@ -177,7 +129,7 @@ pub fn spawn_worker(state: AppState) {
 async fn fill(state: &AppState) -> anyhow::Result<usize> {
     let docs = documents::all(&state.db)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(anyhow::Error::from)?;
     let count = docs.len();
     let mut docs = docs.into_iter().peekable();
     while docs.peek().is_some() {

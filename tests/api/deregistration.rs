@@ -260,7 +260,7 @@ async fn tables_referring_to_users(app: &TestApp) -> Vec<String> {
 }
 
 fn unowned(app: &TestApp, tables: Vec<String>) -> Vec<String> {
-    let owned = app.state.personal_data.tables();
+    let owned = app.registries.personal_data.tables();
     tables
         .into_iter()
         .filter(|t| !owned.contains(&t.as_str()))

@@ -39,7 +39,7 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
     let doc: Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(doc["user_id"], busy.user.id.as_str());
     let s = &doc["sections"];
-    for name in app.state.personal_data.sections() {
+    for name in app.registries.personal_data.sections() {
         let section = &s[name];
         let filled = match section {
             Value::Array(items) => !items.is_empty(),

@@ -1,20 +1,20 @@
 //! Every call the suite makes into agora's internals rather than its API,
 //! in one place, so that moving an internal means fixing one line here.
-use agora::{community::seed, privacy::purge, search};
+use agora::{community::seed, rights::purge, search};
 
 use super::{TestApp, TestUser};
 
 pub use agora::community::seed::DEMO_PASSWORD;
-pub use agora::{community::seed::Seeded, privacy::purge::PurgeReport};
+pub use agora::{community::seed::Seeded, rights::purge::PurgeReport};
 
 /// The notice version this build publishes.
 pub fn notice_version() -> &'static str {
-    agora::privacy::notice::version()
+    agora::openapi::notice_version()
 }
 
 /// Runs the purge once (deregistrations and retention rules).
 pub async fn run_purge(app: &TestApp) -> PurgeReport {
-    purge::run(&app.state).await.unwrap()
+    purge::run(&app.state, &app.registries).await.unwrap()
 }
 
 /// Applies the search outbox now instead of waiting for the worker's next

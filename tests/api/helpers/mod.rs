@@ -14,6 +14,7 @@ use std::{
 use agora::{
     config::{Config, Secret},
     platform::ratelimit::ActionClass,
+    privacy::registry::Registries,
     startup::Application,
     state::AppState,
 };
@@ -57,6 +58,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// What the areas registered: purges and exports run over it.
+    pub registries: Registries,
     pub config: Config,
     pub data_dir: TempDir,
     _cleanup: Cleanup,
@@ -125,6 +128,7 @@ async fn start(config: Config, data_dir: TempDir, cleanup: Cleanup) -> TestApp {
     let app = Application::build(config.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
+    let registries = app.registries().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -133,6 +137,7 @@ async fn start(config: Config, data_dir: TempDir, cleanup: Cleanup) -> TestApp {
             .build()
             .unwrap(),
         state,
+        registries,
         config,
         data_dir,
         _cleanup: cleanup,

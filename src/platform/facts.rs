@@ -1,0 +1,39 @@
+//! Facts one area publishes and others act on, so that the publisher never
+//! imports its subscribers: identity says "this user now hides (or shows)
+//! their online status", messages tells the user's peers. The wiring
+//! registers the subscribers at start-up.
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{error::AppResult, state::AppState};
+
+/// Something that happened, as its publisher states it.
+#[derive(Clone, Debug)]
+pub enum Fact {
+    /// A user turned "show my online status" on or off.
+    PresenceVisibilityChanged { user: String, shown: bool },
+}
+
+#[async_trait]
+pub trait Subscriber: Send + Sync + 'static {
+    async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()>;
+}
+
+/// Every subscriber, told of each fact in registration order.
+#[derive(Clone, Default)]
+pub struct Facts(Arc<Vec<Arc<dyn Subscriber>>>);
+
+impl Facts {
+    pub fn new(subscribers: Vec<Arc<dyn Subscriber>>) -> Self {
+        Self(Arc::new(subscribers))
+    }
+
+    /// Tells every subscriber; the first failure is the caller's error.
+    pub async fn publish(&self, state: &AppState, fact: Fact) -> AppResult<()> {
+        for subscriber in self.0.iter() {
+            subscriber.on(state, &fact).await?;
+        }
+        Ok(())
+    }
+}
