@@ -41,10 +41,9 @@ use std::{
 };
 
 use agora::{
-    auth::sessions,
     config::{Config, Secret},
+    identity::sessions,
     platform::ratelimit::ActionClass,
-    privacy::notice,
     startup::Application,
     state::AppState,
 };
@@ -131,7 +130,7 @@ async fn seed(state: &AppState, n: usize) -> Vec<Client> {
             role: Set("user".into()),
             level: Set(1),
             experience: Set(0),
-            accepted_notice_version: Set(notice::version().to_owned()),
+            accepted_notice_version: Set(agora::openapi::notice_version().to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
             show_online_status: Set(true),
