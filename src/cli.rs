@@ -94,6 +94,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "deregistrations completed: {}, held for open reports: {}",
                 report.completed, report.holding
             );
+            if report.failed > 0 {
+                println!("failed (see the log): {}", report.failed);
+            }
             for (rule, removed) in report.retention {
                 println!("retention {rule}: {removed} removed");
             }

@@ -1,8 +1,7 @@
 //! `agora seed-demo`: circles, users and posts in Chinese and English, so
 //! that a new install shows a living plaza at once.
-use chrono::Utc;
 use entity::users;
-use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{EntityTrait, PaginatorTrait, TransactionTrait};
 
 use super::{
     circles::{self, CircleInput},
@@ -12,12 +11,13 @@ use super::{
     posts::{self, NewPost},
 };
 use crate::{
-    identity::{password, phone::Phone},
-    privacy::{
-        catalog,
-        consents::{self, Action},
-        notice,
+    identity::{
+        accounts::{open_account, NewAccount},
+        password::Password,
+        phone::Phone,
+        profiles::Nickname,
     },
+    privacy::{catalog, notice},
     state::AppState,
 };
 
@@ -152,42 +152,21 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
     for (i, nickname) in USERS.iter().enumerate() {
         // 170 0000 xxxx: a virtual-operator block, unlikely to reach anyone.
         let phone = Phone::parse(&format!("1700000{:04}", i + 1), "phone").map_err(err)?;
-        let hash =
-            password::hash(password::Password::parse(DEMO_PASSWORD, "password").map_err(err)?)
-                .await
-                .map_err(err)?;
-        let id = uuid::Uuid::now_v7().to_string();
-        let now = Utc::now();
+        let e164 = phone.e164().to_owned();
+        let new = NewAccount {
+            phone,
+            password: Password::parse(DEMO_PASSWORD, "password").map_err(err)?,
+            nickname: Nickname::parse(nickname, "nickname").map_err(err)?,
+            accepted_notice_version: notice::version().into(),
+            consents: vec![account],
+        };
+        // The same service as registration (without its SMS step): the
+        // account is validated, its consent recorded and its profile indexed.
         let txn = state.db.begin().await?;
-        users::Entity::insert(users::ActiveModel {
-            id: Set(id.clone()),
-            phone_ciphertext: Set(state.crypto.encrypt(phone.e164())),
-            phone_blind_index: Set(state.crypto.blind_index("phone", phone.e164())),
-            password_hash: Set(hash),
-            nickname: Set((*nickname).into()),
-            avatar_upload_id: Set(None),
-            gender: Set(None),
-            birthday: Set(None),
-            region: Set(None),
-            signature: Set(None),
-            role: Set("user".into()),
-            level: Set(1 + (i as i32 % 6)),
-            experience: Set(100 * i as i64),
-            accepted_notice_version: Set(notice::version().into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            show_online_status: Set(true),
-            deregister_at: Set(None),
-            community_closed_at: Set(None),
-        })
-        .exec(&txn)
-        .await?;
-        consents::record(&txn, &id, account, Action::Grant)
-            .await
-            .map_err(err)?;
+        let user = open_account(state, &txn, new).await.map_err(err)?;
         txn.commit().await?;
-        accounts.push((phone.e164().to_owned(), (*nickname).to_owned()));
-        user_ids.push(id);
+        accounts.push((e164, (*nickname).to_owned()));
+        user_ids.push(user.id);
     }
     for (i, user) in user_ids.iter().enumerate() {
         for circle in circle_ids.iter().skip(i % 3).step_by(2) {

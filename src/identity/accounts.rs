@@ -1,7 +1,9 @@
 //! Registration and login.
 use chrono::Utc;
 use entity::users;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 use super::{
     password::{self, Password},
@@ -59,14 +61,47 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
     if find_by_phone(state, &reg.phone).await?.is_some() {
         return Err(phone_taken());
     }
-    let password_hash = password::hash(reg.password).await?;
+    let txn = state.db.begin().await?;
+    let account = NewAccount {
+        phone: reg.phone,
+        password: reg.password,
+        nickname: reg.nickname,
+        accepted_notice_version: reg.accepted_notice_version,
+        consents: reg.consents,
+    };
+    let user = open_account(state, &txn, account).await?;
+    let issued = sessions::create(&txn, &user.id, reg.device, sessions::ttl(state)).await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %user.id, "account registered");
+    Ok((user, issued))
+}
+
+/// What an account starts with.
+pub struct NewAccount {
+    pub phone: Phone,
+    pub password: Password,
+    pub nickname: Nickname,
+    pub accepted_notice_version: String,
+    pub consents: Vec<&'static crate::privacy::catalog::Purpose>,
+}
+
+/// Creates an account inside `txn`: the row, its consents and its search
+/// document. Registration calls it after the SMS code; `seed-demo` calls
+/// it directly, so demo accounts are made and indexed like real ones.
+pub async fn open_account(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    account: NewAccount,
+) -> AppResult<users::Model> {
+    let index = sms_codes::phone_index(state, &account.phone);
+    let password_hash = password::hash(account.password).await?;
     let now = Utc::now();
     let user = users::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        phone_ciphertext: Set(state.crypto.encrypt(reg.phone.e164())),
+        phone_ciphertext: Set(state.crypto.encrypt(account.phone.e164())),
         phone_blind_index: Set(index),
         password_hash: Set(password_hash),
-        nickname: Set(reg.nickname.into_inner()),
+        nickname: Set(account.nickname.into_inner()),
         avatar_upload_id: Set(None),
         gender: Set(None),
         birthday: Set(None),
@@ -75,28 +110,24 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         role: Set("user".into()),
         level: Set(1),
         experience: Set(0),
-        accepted_notice_version: Set(reg.accepted_notice_version),
+        accepted_notice_version: Set(account.accepted_notice_version),
         created_at: Set(now),
         updated_at: Set(now),
         show_online_status: Set(true),
         deregister_at: Set(None),
         community_closed_at: Set(None),
     };
-    let txn = state.db.begin().await?;
-    let user = match users::Entity::insert(user).exec_with_returning(&txn).await {
+    let user = match users::Entity::insert(user).exec_with_returning(txn).await {
         Ok(user) => user,
         Err(err) if is_unique_violation(&err) => return Err(phone_taken()),
         Err(err) => return Err(err.into()),
     };
-    crate::platform::outbox::enqueue(&txn, crate::platform::search_index::DocKind::User, &user.id)
+    crate::platform::outbox::enqueue(txn, crate::platform::search_index::DocKind::User, &user.id)
         .await?;
-    for purpose in reg.consents {
-        consents::record(&txn, &user.id, purpose, Action::Grant).await?;
+    for purpose in account.consents {
+        consents::record(txn, &user.id, purpose, Action::Grant).await?;
     }
-    let issued = sessions::create(&txn, &user.id, reg.device, sessions::ttl(state)).await?;
-    txn.commit().await?;
-    tracing::info!(user_id = %user.id, "account registered");
-    Ok((user, issued))
+    Ok(user)
 }
 
 pub enum Credential {

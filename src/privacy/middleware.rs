@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::{
     consents, log, notice,
-    spec::{FieldTag, Location, OperationPolicy},
+    spec::{FieldTag, Location, OperationPolicy, PolicyTable},
     tags::Tag,
 };
 use crate::{
@@ -76,7 +76,13 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     ep: E,
     mut req: Request,
 ) -> poem::Result<Response> {
-    let Some(policy) = policy_of(&req) else {
+    let Some(policies) = super::spec::policies() else {
+        // Fail closed: without the table no call can be judged.
+        return Err(
+            AppError::internal(anyhow::anyhow!("the policy table was never registered")).into(),
+        );
+    };
+    let Some(policy) = policy_of(policies, &req) else {
         return Ok(ep.call(req).await?.into_response());
     };
     let subject = Subject::default();
@@ -168,14 +174,14 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
 }
 
 /// The operation a request calls, if it calls one of the API's.
-fn policy_of(req: &Request) -> Option<&'static OperationPolicy> {
+fn policy_of(policies: &'static PolicyTable, req: &Request) -> Option<&'static OperationPolicy> {
     let path = req.uri().path().strip_prefix(BASE_PATH)?;
     let method = if req.method() == poem::http::Method::HEAD {
         poem::http::Method::GET
     } else {
         req.method().clone()
     };
-    super::spec::policies().find(&method, path)
+    policies.find(&method, path)
 }
 
 /// Reads a JSON body once, to see which tagged fields it carries, and puts

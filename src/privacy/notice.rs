@@ -31,7 +31,13 @@ static NOTICE: OnceLock<Notice> = OnceLock::new();
 
 fn notice() -> &'static Notice {
     NOTICE.get_or_init(|| {
-        let policies = super::spec::policies();
+        // The wiring registers the table before anything reads the notice
+        // (`startup::context`, `openapi::notice_version`); a notice built
+        // without it would list no collecting operations and be cached.
+        #[allow(clippy::panic)]
+        let Some(policies) = super::spec::policies() else {
+            panic!("the privacy notice was read before the policy table was registered")
+        };
         let en = render(Lang::En, policies);
         let zh = render(Lang::Zh, policies);
         let version = short_hash(&format!("{en}\n{zh}"));

@@ -44,3 +44,18 @@ pub fn period(purpose: &str) -> AppResult<Duration> {
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_periods_rules_enforce_are_stated_in_days_in_the_catalog() {
+        // Read by identity's and community's rules.
+        for purpose in ["browsing", "diagnostic_logs"] {
+            assert!(period(purpose).is_ok(), "{purpose}");
+        }
+        assert_eq!(period("browsing").ok(), Some(Duration::days(90)));
+        assert!(period("no_such_purpose").is_err());
+    }
+}

@@ -73,9 +73,6 @@ impl PolicyTable {
 }
 
 static POLICIES: OnceLock<&'static PolicyTable> = OnceLock::new();
-static NO_POLICIES: PolicyTable = PolicyTable {
-    operations: Vec::new(),
-};
 
 /// The wiring registers the table read out of the whole API's spec at
 /// start-up (the privacy core cannot import the list of APIs above it).
@@ -83,16 +80,11 @@ pub fn register_policies(table: &'static PolicyTable) {
     let _ = POLICIES.set(table);
 }
 
-/// The registered table: every operation, its tagged fields and purposes.
-/// Empty until the wiring registered it.
-pub fn policies() -> &'static PolicyTable {
-    match POLICIES.get() {
-        Some(table) => table,
-        None => {
-            tracing::error!("the policy table was read before the wiring registered it");
-            &NO_POLICIES
-        }
-    }
+/// The registered table: every operation, its tagged fields and purposes;
+/// `None` until the wiring registered it (the middleware then refuses
+/// every call rather than let one through unchecked).
+pub fn policies() -> Option<&'static PolicyTable> {
+    POLICIES.get().copied()
 }
 
 pub struct Annotated {

@@ -190,7 +190,10 @@ pub enum Accepted {
 
 fn collections(purpose: &str, item: &str) -> Vec<Collection> {
     let mut out = Vec::new();
-    for op in &crate::privacy::spec::policies().operations {
+    for op in crate::privacy::spec::policies()
+        .iter()
+        .flat_map(|p| &p.operations)
+    {
         for field in &op.fields {
             if let Tag::Personal {
                 item: i,

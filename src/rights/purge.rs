@@ -24,6 +24,9 @@ pub struct PurgeReport {
     pub completed: usize,
     /// Deregistrations carried out but for content under an open report.
     pub holding: usize,
+    /// Deregistrations and retention rules that failed (logged with their
+    /// cause; the next run tries again).
+    pub failed: usize,
     /// Rows each retention rule removed.
     pub retention: Vec<(&'static str, u64)>,
     /// False when another instance was purging.
@@ -43,19 +46,25 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
         .filter(deregistrations::Column::EffectiveAt.lte(Utc::now()))
         .all(&state.db)
         .await?;
+    // One failing deregistration or rule must not stop the others.
     for d in due {
-        if carry_out(state, registries, &d).await? {
-            report.completed += 1;
-        } else {
-            report.holding += 1;
+        match carry_out(state, registries, &d).await {
+            Ok(true) => report.completed += 1,
+            Ok(false) => report.holding += 1,
+            Err(err) => {
+                report.failed += 1;
+                tracing::error!(deregistration = %d.id, error = %format!("{err:#}"), "deregistration not carried out");
+            }
         }
     }
     for rule in registries.retention.rules() {
-        let removed = rule
-            .run(state)
-            .await
-            .with_context(|| format!("retention rule {}", rule.name()))?;
-        report.retention.push((rule.name(), removed));
+        match rule.run(state).await {
+            Ok(removed) => report.retention.push((rule.name(), removed)),
+            Err(err) => {
+                report.failed += 1;
+                tracing::error!(rule = rule.name(), error = %format!("{err:#}"), "retention rule failed");
+            }
+        }
     }
     // Derived stores (the search index) let go of what was erased.
     for hook in &registries.hooks {
@@ -66,6 +75,7 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
     tracing::info!(
         completed = report.completed,
         holding = report.holding,
+        failed = report.failed,
         retention = ?report.retention,
         "purge ran"
     );

@@ -1,7 +1,7 @@
 //! `seed-demo`: a living plaza for an empty database, once.
 use serde_json::json;
 
-use crate::helpers::{items_of, seed_demo, spawn_app, DEMO_PASSWORD};
+use crate::helpers::{items_of, q, seed_demo, spawn_app, sync, DEMO_PASSWORD};
 
 #[tokio::test]
 async fn seed_demo_fills_an_empty_database_with_a_living_plaza_once() {
@@ -25,6 +25,17 @@ async fn seed_demo_fills_an_empty_database_with_a_living_plaza_once() {
         .login_with(json!({ "phone": phone, "password": DEMO_PASSWORD, "consents": ["account"] }))
         .await;
     assert_eq!(resp.status(), 200);
+    // Demo accounts are made like real ones: their profiles are indexed
+    // through the outbox, on whichever engine (the index was empty and
+    // filled at start, before the seed).
+    sync(&app).await;
+    let hits = app
+        .search(&format!("type=users&{}", q("Tech Reviewer")))
+        .await;
+    assert!(
+        hits.iter().any(|h| h["title"] == "Tech Reviewer"),
+        "demo profile not searchable: {hits:?}"
+    );
     // A second run refuses: the database is no longer empty.
     assert!(seed_demo(&app).await.is_err());
 }
