@@ -3,8 +3,7 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     config::Config,
-    identity::profiles::set_role,
-    identity::{accounts::find_by_phone, phone::Phone, Role},
+    identity::{accounts::find_by_phone, phone::Phone, profiles::set_role, Role},
     openapi,
     platform::db,
     startup::{self, Application},

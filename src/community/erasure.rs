@@ -158,7 +158,7 @@ pub async fn erase_posts(
             continue;
         }
         after.feeds.push(p.circle_id.clone());
-        outbox::enqueue_post(txn, &p.id, true).await?;
+        super::posts::enqueue_post(txn, &p.id, true).await?;
         delete_where::<post_revisions::Entity>(txn, post_revisions::Column::PostId, p.id.as_str())
             .await?;
         delete_where::<post_images::Entity>(txn, post_images::Column::PostId, p.id.as_str())

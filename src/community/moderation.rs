@@ -191,7 +191,7 @@ pub async fn moderate(
         // Hiding or restoring a post takes its comments out or back too.
         TargetType::Post => {
             let visibility = matches!(action, Action::Hide | Action::Restore);
-            outbox::enqueue_post(&txn, id, visibility).await?;
+            super::posts::enqueue_post(&txn, id, visibility).await?;
         }
         TargetType::Comment => outbox::enqueue(&txn, DocKind::Comment, id).await?,
         TargetType::User => {}

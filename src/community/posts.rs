@@ -1,15 +1,16 @@
 //! Post rules: who may post, edit and delete, and what a post may carry.
 use chrono::{DateTime, Utc};
-use entity::{circles, post_images, post_revisions, posts, uploads};
+use entity::{circles, comments, post_images, post_revisions, posts, uploads};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, TransactionTrait,
+    DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use crate::{
     error::{is_unique_violation, AppError, AppResult},
     identity::{AuthUser, Role},
-    platform::outbox,
+    platform::outbox::{self, DocKind},
 };
 
 /// Reddit's hot rank: log10 of the score plus creation time over a
@@ -150,7 +151,7 @@ pub async fn create(
         .insert(&txn)
         .await?;
     }
-    outbox::enqueue_post(&txn, &row.id, false).await?;
+    enqueue_post(&txn, &row.id, false).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(
@@ -242,7 +243,7 @@ pub async fn edit(
     }
     active.edited_at = Set(Some(now));
     let post = active.update(&txn).await?;
-    outbox::enqueue_post(&txn, &post.id, retitled).await?;
+    enqueue_post(&txn, &post.id, retitled).await?;
     txn.commit().await?;
     Ok(post)
 }
@@ -284,7 +285,7 @@ pub async fn delete(
         .filter(posts::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    outbox::enqueue_post(&txn, id, true).await?;
+    enqueue_post(&txn, id, true).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(
@@ -297,4 +298,29 @@ pub async fn delete(
     }
     txn.commit().await?;
     Ok(post.circle_id)
+}
+
+/// Records that a post changed and, with `comments_too`, its visible
+/// comments: they show its title and are searchable only while it is
+/// visible (community's rule, so it lives here). Call inside the change's
+/// transaction.
+pub async fn enqueue_post(
+    db: &impl ConnectionTrait,
+    id: &str,
+    comments_too: bool,
+) -> AppResult<()> {
+    outbox::enqueue(db, DocKind::Post, id).await?;
+    if comments_too {
+        let ids = comments::Entity::find()
+            .select_only()
+            .column(comments::Column::Id)
+            .filter(comments::Column::PostId.eq(id))
+            .filter(comments::Column::Hidden.eq(false))
+            .filter(comments::Column::DeletedAt.is_null())
+            .into_tuple::<String>()
+            .all(db)
+            .await?;
+        outbox::enqueue_many(db, DocKind::Comment, ids).await?;
+    }
+    Ok(())
 }

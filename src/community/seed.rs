@@ -13,7 +13,7 @@ use super::{
 use crate::{
     identity::{
         accounts::{open_account, NewAccount},
-        password::Password,
+        password::{self, Password},
         phone::Phone,
         profiles::Nickname,
     },
@@ -155,15 +155,17 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
         let e164 = phone.e164().to_owned();
         let new = NewAccount {
             phone,
-            password: Password::parse(DEMO_PASSWORD, "password").map_err(err)?,
             nickname: Nickname::parse(nickname, "nickname").map_err(err)?,
             accepted_notice_version: notice::version().into(),
             consents: vec![account],
         };
+        let hash = password::hash(Password::parse(DEMO_PASSWORD, "password").map_err(err)?)
+            .await
+            .map_err(err)?;
         // The same service as registration (without its SMS step): the
         // account is validated, its consent recorded and its profile indexed.
         let txn = state.db.begin().await?;
-        let user = open_account(state, &txn, new).await.map_err(err)?;
+        let user = open_account(state, &txn, new, hash).await.map_err(err)?;
         txn.commit().await?;
         accounts.push((e164, (*nickname).to_owned()));
         user_ids.push(user.id);

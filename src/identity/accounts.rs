@@ -19,13 +19,9 @@ use crate::{
 };
 
 pub struct Registration {
-    pub phone: Phone,
-    pub sms_code: String,
+    pub account: NewAccount,
     pub password: Password,
-    pub nickname: Nickname,
-    pub accepted_notice_version: String,
-    /// Purposes granted on the registration form.
-    pub consents: Vec<&'static crate::privacy::catalog::Purpose>,
+    pub sms_code: String,
     pub device: DeviceInfo,
 }
 
@@ -49,7 +45,7 @@ pub async fn find_by_phone(state: &AppState, phone: &Phone) -> AppResult<Option<
 /// Creates the account and its first session, or nothing at all.
 pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::Model, Issued)> {
     // The code first: only the phone's holder learns that it is taken.
-    let index = sms_codes::phone_index(state, &reg.phone);
+    let index = sms_codes::phone_index(state, &reg.account.phone);
     sms_codes::consume(
         state,
         &index,
@@ -58,18 +54,14 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         "sms_code",
     )
     .await?;
-    if find_by_phone(state, &reg.phone).await?.is_some() {
+    if find_by_phone(state, &reg.account.phone).await?.is_some() {
         return Err(phone_taken());
     }
+    // Hashed before the transaction: argon2 takes a while, a connection
+    // should not wait on it.
+    let hash = password::hash(reg.password).await?;
     let txn = state.db.begin().await?;
-    let account = NewAccount {
-        phone: reg.phone,
-        password: reg.password,
-        nickname: reg.nickname,
-        accepted_notice_version: reg.accepted_notice_version,
-        consents: reg.consents,
-    };
-    let user = open_account(state, &txn, account).await?;
+    let user = open_account(state, &txn, reg.account, hash).await?;
     let issued = sessions::create(&txn, &user.id, reg.device, sessions::ttl(state)).await?;
     txn.commit().await?;
     tracing::info!(user_id = %user.id, "account registered");
@@ -79,22 +71,24 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
 /// What an account starts with.
 pub struct NewAccount {
     pub phone: Phone,
-    pub password: Password,
     pub nickname: Nickname,
     pub accepted_notice_version: String,
+    /// Purposes granted on the form.
     pub consents: Vec<&'static crate::privacy::catalog::Purpose>,
 }
 
 /// Creates an account inside `txn`: the row, its consents and its search
-/// document. Registration calls it after the SMS code; `seed-demo` calls
-/// it directly, so demo accounts are made and indexed like real ones.
+/// document, with the password already hashed (before the transaction
+/// began: argon2 takes a while). Registration calls it after the SMS code;
+/// `seed-demo` calls it directly, so demo accounts are made and indexed
+/// like real ones.
 pub async fn open_account(
     state: &AppState,
     txn: &DatabaseTransaction,
     account: NewAccount,
+    password_hash: String,
 ) -> AppResult<users::Model> {
     let index = sms_codes::phone_index(state, &account.phone);
-    let password_hash = password::hash(account.password).await?;
     let now = Utc::now();
     let user = users::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),

@@ -8,7 +8,7 @@ use poem_openapi::{
 };
 
 use super::{
-    accounts::{self, Credential, Registration},
+    accounts::{self, Credential, NewAccount, Registration},
     password::Password,
     phone::Phone,
     profiles::Nickname,
@@ -333,12 +333,14 @@ impl AuthApi {
         let (user, issued) = accounts::register(
             &state,
             Registration {
-                phone,
-                sms_code: body.sms_code,
+                account: NewAccount {
+                    phone,
+                    nickname,
+                    accepted_notice_version: body.accepted_notice_version,
+                    consents,
+                },
                 password,
-                nickname,
-                accepted_notice_version: body.accepted_notice_version,
-                consents,
+                sms_code: body.sms_code,
                 device,
             },
         )

@@ -154,11 +154,8 @@ pub async fn authors(
     Ok(users
         .into_iter()
         .map(|u| {
-            let avatar_url = u
-                .avatar_upload_id
-                .as_ref()
-                .and_then(|id| keys.get(id))
-                .map(|k| state.config.media_url(k));
+            let key = u.avatar_upload_id.as_ref().and_then(|id| keys.get(id));
+            let avatar_url = avatar_url(state, key.map(String::as_str));
             let view = AuthorView {
                 id: u.id.clone(),
                 nickname: u.nickname,

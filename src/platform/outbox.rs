@@ -3,10 +3,8 @@
 //! the search area drains the rows into the index. Areas publish here, so
 //! none of them imports search.
 use chrono::Utc;
-use entity::{comments, search_outbox};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-};
+use entity::search_outbox;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 pub use super::search_index::DocKind;
 use crate::error::AppResult;
@@ -16,30 +14,8 @@ pub async fn enqueue(db: &impl ConnectionTrait, kind: DocKind, id: &str) -> AppR
     enqueue_many(db, kind, vec![id.to_owned()]).await
 }
 
-/// Records that a post changed and, with `comments_too`, its visible
-/// comments: they show its title and are searchable only while it is
-/// visible. Call inside the change's transaction.
-pub async fn enqueue_post(
-    db: &impl ConnectionTrait,
-    id: &str,
-    comments_too: bool,
-) -> AppResult<()> {
-    enqueue(db, DocKind::Post, id).await?;
-    if comments_too {
-        let ids = comments::Entity::find()
-            .select_only()
-            .column(comments::Column::Id)
-            .filter(comments::Column::PostId.eq(id))
-            .filter(comments::Column::Hidden.eq(false))
-            .filter(comments::Column::DeletedAt.is_null())
-            .into_tuple::<String>()
-            .all(db)
-            .await?;
-        enqueue_many(db, DocKind::Comment, ids).await?;
-    }
-    Ok(())
-}
-
+/// Records that each of `ids` of `kind` changed; call inside the change's
+/// transaction.
 pub async fn enqueue_many(
     db: &impl ConnectionTrait,
     kind: DocKind,

@@ -21,7 +21,7 @@ use crate::{
         ApiTags, JsonBody, PageParams,
     },
     error::{AppError, AppResult},
-    identity::profiles as users,
+    identity::profiles,
     identity::BearerAuth,
     state::AppState,
 };
@@ -433,7 +433,7 @@ impl MyPrivacyApi {
                 format!("the current notice version is {}", notice::version()),
             ));
         }
-        users::set_accepted_notice(&state.db, &auth.0.id, notice::version()).await?;
+        profiles::set_accepted_notice(&state.db, &auth.0.id, notice::version()).await?;
         Ok(Accepted::Done)
     }
 }
