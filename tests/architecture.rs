@@ -347,3 +347,26 @@ fn a_forbidden_import_is_named_with_its_file() {
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn role_requirements_are_in_handler_signatures() {
+    // `AdminAuth` / `ModeratorAuth` check the role before the body is read
+    // and cannot be forgotten; a `require(Role::…)` call in a handler can.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let calls: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("identity/guard.rs"))
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .contains(".require(Role::")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        calls.is_empty(),
+        "use AdminAuth or ModeratorAuth instead: {calls:?}"
+    );
+}

@@ -18,7 +18,7 @@ use crate::{
         patch_field, ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
-    identity::{caller::Viewer, BearerAuth, Role},
+    identity::{caller::Viewer, AdminAuth, BearerAuth},
     platform::storage::upload_keys,
     state::AppState,
 };
@@ -212,10 +212,9 @@ impl AdminCirclesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _admin: AdminAuth,
         body: JsonBody<NewCircle>,
     ) -> AppResult<CircleResponse> {
-        auth.0.require(Role::Admin)?;
         let body = body.0;
         let txn = state.db.begin().await?;
         let circle = circles::create(
@@ -239,12 +238,11 @@ impl AdminCirclesApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _admin: AdminAuth,
         /// privacy: not personal
         id: Path<String>,
         body: JsonBody<CirclePatch>,
     ) -> AppResult<CircleResponse> {
-        auth.0.require(Role::Admin)?;
         let body = body.0;
         let icon = patch_field(body.icon_upload_id);
         let txn = state.db.begin().await?;

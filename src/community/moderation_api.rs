@@ -16,7 +16,7 @@ use crate::{
         ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
-    identity::{BearerAuth, Role},
+    identity::{BearerAuth, ModeratorAuth},
     state::AppState,
 };
 
@@ -113,12 +113,11 @@ fn view(r: entity::reports::Model) -> ReportView {
 
 async fn moderate(
     state: &AppState,
-    auth: &BearerAuth,
+    auth: &ModeratorAuth,
     target: TargetType,
     id: &str,
     body: ModerationRequest,
 ) -> AppResult<Moderated> {
-    auth.0.require(Role::Moderator)?;
     moderation::moderate(&state.db, &auth.0.id, target, id, body.action, &body.reason).await?;
     let post_id = match target {
         TargetType::Comment => entity::comments::Entity::find_by_id(id.to_owned())
@@ -167,7 +166,7 @@ impl AdminModerationApi {
     async fn reports(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _moderator: ModeratorAuth,
         /// `open` (default) or `resolved`.
         /// privacy: not personal
         status: Query<Option<ReportStatus>>,
@@ -178,7 +177,6 @@ impl AdminModerationApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<ReportsResponse> {
-        auth.0.require(Role::Moderator)?;
         let page = PageParams::parse(cursor.0, limit.0)?;
         let rows =
             moderation::list_reports(&state.db, status.0.unwrap_or(ReportStatus::Open), &page)
@@ -199,7 +197,7 @@ impl AdminModerationApi {
     async fn moderate_post(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: ModeratorAuth,
         /// privacy: not personal
         id: Path<String>,
         body: JsonBody<ModerationRequest>,
@@ -216,7 +214,7 @@ impl AdminModerationApi {
     async fn moderate_comment(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: ModeratorAuth,
         /// privacy: not personal
         id: Path<String>,
         body: JsonBody<ModerationRequest>,
@@ -233,7 +231,7 @@ impl AdminModerationApi {
     async fn audit(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _moderator: ModeratorAuth,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
         cursor: Query<Option<String>>,
@@ -241,7 +239,6 @@ impl AdminModerationApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<AuditResponse> {
-        auth.0.require(Role::Moderator)?;
         let page = PageParams::parse(cursor.0, limit.0)?;
         let rows = moderation::audit_log(&state.db, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());

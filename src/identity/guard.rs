@@ -65,6 +65,32 @@ impl AuthUser {
 #[oai(ty = "bearer", checker = "check_bearer")]
 pub struct BearerAuth(pub AuthUser);
 
+// The role extractors below are the same bearer scheme in the spec (one
+// `BearerAuth`, same text); in a handler's signature they say, and check
+// before the body is read, which role the operation needs.
+
+/// `Authorization: Bearer <token>`, a token from `auth_register` or `auth_login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", rename = "BearerAuth", checker = "check_moderator")]
+pub struct ModeratorAuth(pub AuthUser);
+
+/// `Authorization: Bearer <token>`, a token from `auth_register` or `auth_login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", rename = "BearerAuth", checker = "check_admin")]
+pub struct AdminAuth(pub AuthUser);
+
+async fn check_moderator(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let user = check_bearer(req, bearer).await?;
+    user.require(Role::Moderator)?;
+    Ok(user)
+}
+
+async fn check_admin(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let user = check_bearer(req, bearer).await?;
+    user.require(Role::Admin)?;
+    Ok(user)
+}
+
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
     let state = req
         .data::<AppState>()

@@ -15,7 +15,7 @@ pub mod sms_codes;
 pub mod users_api;
 pub mod views;
 
-pub use guard::{AuthUser, BearerAuth, Role};
+pub use guard::{AdminAuth, AuthUser, BearerAuth, ModeratorAuth, Role};
 
 use std::sync::Arc;
 

@@ -15,7 +15,7 @@ use crate::{
     error::{AppError, AppResult, ErrorCode},
     identity::{
         password::{self, Password},
-        sessions, BearerAuth, Role,
+        sessions, AdminAuth, BearerAuth, ModeratorAuth, Role,
     },
     platform::{facts::Fact, ratelimit::ActionClass},
     state::AppState,
@@ -296,12 +296,11 @@ impl AdminUsersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _moderator: ModeratorAuth,
         /// The user id.
         /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<AdminUserResponse> {
-        auth.0.require(Role::Moderator)?;
         Ok(AdminUserResponse::Ok(Json(
             admin_view(&state, &id.0).await?,
         )))
@@ -316,13 +315,12 @@ impl AdminUsersApi {
     async fn set_role(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: AdminAuth,
         /// The user id.
         /// privacy: not personal
         id: Path<String>,
         body: JsonBody<RoleChange>,
     ) -> AppResult<AdminUserResponse> {
-        auth.0.require(Role::Admin)?;
         if id.0 == auth.0.id {
             return Err(AppError::forbidden("admins cannot change their own role"));
         }

@@ -65,3 +65,31 @@ async fn an_admin_grants_and_revokes_roles_but_not_their_own() {
     let resp = set("user", NOBODY.into()).await;
     assert_problem(resp, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn a_plain_user_is_refused_by_role_before_the_body_is_judged() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    // An invalid admin body: a plain user learns nothing of its schema.
+    for body in [serde_json::json!({}), serde_json::json!({ "name": 7 })] {
+        let resp = app.post_as(&user, "/admin/circles", &body).await;
+        assert_problem(resp, 403, "forbidden").await;
+    }
+    let resp = app
+        .send_json_as(
+            &user,
+            reqwest::Method::PUT,
+            &format!("/admin/users/{}/role", user.id),
+            &serde_json::json!({ "role": "nonsense" }),
+        )
+        .await;
+    assert_problem(resp, 403, "forbidden").await;
+    let resp = app
+        .post_as(
+            &user,
+            &format!("/admin/posts/{NOBODY}/moderation"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_problem(resp, 403, "forbidden").await;
+}
