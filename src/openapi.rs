@@ -7,19 +7,17 @@ use crate::{
     community::{
         circles_api::{AdminCirclesApi, CirclesApi},
         comments_api::CommentsApi,
+        feeds_api::FeedsApi,
         follows_api::FollowsApi,
         moderation_api::{AdminModerationApi, ModerationApi},
         posts_api::PostsApi,
     },
     error::ErrorCode,
-    identity::auth_api::AuthApi,
     identity::users_api::{AdminUsersApi, MeApi, UsersApi},
+    identity::{auth_api::AuthApi, sessions_api::SessionsApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
-    rights::{
-        api::RightsApi,
-        privacy_api::{MyPrivacyApi, PrivacyApi},
-    },
+    rights::{api::RightsApi, catalog_api::PrivacyApi, privacy_api::MyPrivacyApi},
     search::api::{SearchApi, SearchHistoryApi},
     uploads::api::UploadsApi,
 };
@@ -40,7 +38,15 @@ pub type Apis = (
     FollowsApi,
     ModerationApi,
     AdminModerationApi,
-    (SearchApi, MessagesApi, PeopleApi, RealtimeApi, RightsApi),
+    (
+        SessionsApi,
+        FeedsApi,
+        SearchApi,
+        MessagesApi,
+        PeopleApi,
+        RealtimeApi,
+        RightsApi,
+    ),
 );
 
 pub use crate::api::BASE_PATH;
@@ -63,7 +69,15 @@ pub fn service() -> OpenApiService<Apis, ()> {
             FollowsApi,
             ModerationApi,
             AdminModerationApi,
-            (SearchApi, MessagesApi, PeopleApi, RealtimeApi, RightsApi),
+            (
+                SessionsApi,
+                FeedsApi,
+                SearchApi,
+                MessagesApi,
+                PeopleApi,
+                RealtimeApi,
+                RightsApi,
+            ),
         ),
         "agora",
         env!("CARGO_PKG_VERSION"),

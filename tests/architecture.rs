@@ -370,3 +370,17 @@ fn role_requirements_are_in_handler_signatures() {
         "use AdminAuth or ModeratorAuth instead: {calls:?}"
     );
 }
+
+#[test]
+fn source_files_stay_under_four_hundred_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .map(|f| (f, std::fs::read_to_string(f).unwrap().lines().count()))
+        .filter(|(_, n)| *n > 400)
+        .map(|(f, n)| format!("{} ({n} lines)", f.display()))
+        .collect();
+    assert!(long.is_empty(), "split these by topic: {long:?}");
+}

@@ -6,6 +6,7 @@ pub mod comments_api;
 pub mod dto;
 pub mod erasure;
 pub mod feeds;
+pub mod feeds_api;
 pub mod follows;
 pub mod follows_api;
 pub mod likes;

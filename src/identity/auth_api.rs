@@ -1,31 +1,19 @@
-//! `/auth`: SMS codes, registration, login, logout and sessions.
+//! `/auth`: SMS codes, registration and login (sessions: `sessions_api`).
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::{
-    param::{Header, Path, Query},
-    payload::Json,
-    ApiResponse, Object, OpenApi,
-};
+use poem_openapi::{param::Header, payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{
-    accounts::{self, Credential, NewAccount, Registration},
-    password::Password,
+    accounts, auth_forms as forms,
     phone::Phone,
-    profiles::Nickname,
-    sessions::{self, header_value, DeviceInfo},
     sms_codes::{self, SmsPurpose, CODE_TTL_MINUTES},
     views::Me,
-    BearerAuth,
 };
 use crate::{
-    api::{
-        check_limit,
-        page::{split_page, Page},
-        ApiTags, ClientInfo, JsonBody, PageParams,
-    },
-    error::{AppError, AppResult, FieldError},
+    api::{check_limit, ApiTags, ClientInfo, JsonBody},
+    error::AppResult,
     platform::ratelimit::ActionClass,
-    privacy::{catalog, notice, Subject},
+    privacy::Subject,
     state::AppState,
 };
 
@@ -114,21 +102,6 @@ pub struct AuthSession {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A signed-in device.
-#[derive(Debug, Object)]
-pub struct SessionView {
-    pub id: String,
-    /// The device model given at login (`X-Device-Model`).
-    pub device_model: Option<String>,
-    pub os_version: Option<String>,
-    pub app_version: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    /// True for the session making this request.
-    pub current: bool,
-}
-
 #[derive(ApiResponse)]
 pub enum SmsCodeResponse {
     /// The code is on its way.
@@ -148,75 +121,6 @@ pub enum LoginResponse {
     /// Signed in.
     #[oai(status = 200)]
     Ok(Json<AuthSession>),
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
-}
-
-#[derive(ApiResponse)]
-pub enum SessionsResponse {
-    /// My active sessions, newest first.
-    #[oai(status = 200)]
-    Ok(Json<Page<SessionView>>),
-}
-
-/// The `browsing` headers as read, before they are trimmed and encrypted.
-struct DeviceHeaders {
-    model: Option<String>,
-    os_version: Option<String>,
-    app_version: Option<String>,
-    language: Option<String>,
-    timezone: Option<String>,
-    device_id: Option<String>,
-}
-
-impl DeviceHeaders {
-    fn into_info(self, state: &AppState) -> DeviceInfo {
-        DeviceInfo {
-            model: header_value(self.model, 128),
-            os_version: header_value(self.os_version, 64),
-            app_version: header_value(self.app_version, 64),
-            language: header_value(self.language, 64),
-            timezone: header_value(self.timezone, 64),
-            device_id: header_value(self.device_id, 128).map(|id| state.crypto.encrypt(&id)),
-        }
-    }
-}
-
-/// Purpose keys from a form's `consents`, each checked against the catalog.
-fn parse_consents(
-    keys: Option<&[String]>,
-    errors: &mut Vec<FieldError>,
-) -> Vec<&'static catalog::Purpose> {
-    let mut out = Vec::new();
-    for (i, key) in keys.unwrap_or_default().iter().enumerate() {
-        match catalog::purpose(key) {
-            Some(p) if !out.iter().any(|q: &&catalog::Purpose| q.key == p.key) => out.push(p),
-            Some(_) => {}
-            None => errors.push(FieldError {
-                field: format!("consents[{i}]"),
-                code: "unknown_purpose".into(),
-                message: format!("`{key}` is not a purpose in the catalog"),
-            }),
-        }
-    }
-    out
-}
-
-fn auth_session(
-    state: &AppState,
-    user: entity::users::Model,
-    issued: sessions::Issued,
-) -> AuthSession {
-    AuthSession {
-        user: Me::build(state, user, None),
-        token: issued.token,
-        expires_at: issued.session.expires_at,
-    }
 }
 
 #[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]
@@ -289,7 +193,7 @@ impl AuthApi {
         #[oai(name = "X-Device-Id")]
         device_id: Header<Option<String>>,
     ) -> AppResult<RegisterResponse> {
-        let device = DeviceHeaders {
+        let device = forms::DeviceHeaders {
             model: device_model.0,
             os_version: os_version.0,
             app_version: app_version.0,
@@ -298,55 +202,10 @@ impl AuthApi {
             device_id: device_id.0,
         }
         .into_info(&state);
-        let body = body.0;
-        let mut errors = Vec::new();
-        if body.accepted_notice_version != notice::version() {
-            errors.push(FieldError {
-                field: "accepted_notice_version".into(),
-                code: "outdated".into(),
-                message: format!("the current notice version is {}", notice::version()),
-            });
-        }
-        let consents = parse_consents(body.consents.as_deref(), &mut errors);
-        // The consent middleware already refused a form without it; the
-        // account is never created without its recorded grant.
-        if errors.is_empty() && !consents.iter().any(|p| p.key == "account") {
-            return Err(AppError::new(
-                crate::error::ErrorCode::ConsentRequired,
-                "grant `account` on the form: the phone number needs its separate consent",
-            ));
-        }
-        let phone = Phone::parse(&body.phone, "phone")
-            .map_err(|e| errors.extend(e.errors))
-            .ok();
-        let password = Password::parse(&body.password, "password")
-            .map_err(|e| errors.extend(e.errors))
-            .ok();
-        let nickname = Nickname::parse(&body.nickname, "nickname")
-            .map_err(|e| errors.extend(e.errors))
-            .ok();
-        let (Some(phone), Some(password), Some(nickname), true) =
-            (phone, password, nickname, errors.is_empty())
-        else {
-            return Err(AppError::invalid_fields(errors));
-        };
-        let (user, issued) = accounts::register(
-            &state,
-            Registration {
-                account: NewAccount {
-                    phone,
-                    nickname,
-                    accepted_notice_version: body.accepted_notice_version,
-                    consents,
-                },
-                password,
-                sms_code: body.sms_code,
-                device,
-            },
-        )
-        .await?;
+        let registration = forms::registration(body.0, device)?;
+        let (user, issued) = accounts::register(&state, registration).await?;
         subject.set(&user.id);
-        Ok(RegisterResponse::Created(Json(auth_session(
+        Ok(RegisterResponse::Created(Json(forms::auth_session(
             &state, user, issued,
         ))))
     }
@@ -385,7 +244,7 @@ impl AuthApi {
         #[oai(name = "X-Device-Id")]
         device_id: Header<Option<String>>,
     ) -> AppResult<LoginResponse> {
-        let device = DeviceHeaders {
+        let device = forms::DeviceHeaders {
             model: device_model.0,
             os_version: os_version.0,
             app_version: app_version.0,
@@ -395,30 +254,9 @@ impl AuthApi {
         }
         .into_info(&state);
         let body = body.0;
-        let mut errors = Vec::new();
-        let form_consents = parse_consents(body.consents.as_deref(), &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::invalid_fields(errors));
-        }
+        let form_consents = forms::consents(body.consents.as_deref())?;
         let phone = Phone::parse(&body.phone, "phone")?;
-        let credential = match (body.password, body.sms_code) {
-            (Some(p), None) => Credential::Password(p),
-            (None, Some(c)) => Credential::SmsCode(c),
-            (Some(_), Some(_)) => {
-                return Err(AppError::invalid(
-                    "sms_code",
-                    "conflict",
-                    "give either password or sms_code, not both",
-                ))
-            }
-            (None, None) => {
-                return Err(AppError::invalid(
-                    "password",
-                    "required",
-                    "give password or sms_code",
-                ))
-            }
-        };
+        let credential = forms::credential(body.password, body.sms_code)?;
         check_limit(&state, ActionClass::LoginIp, &client.ip.to_string()).await?;
         let index = sms_codes::phone_index(&state, &phone);
         check_limit(&state, ActionClass::LoginAccount, &index).await?;
@@ -426,67 +264,8 @@ impl AuthApi {
         subject.set(&user.id);
         // What the user ticked on the login form becomes a recorded grant.
         accounts::record_form_grants(&state, &user.id, &form_consents).await?;
-        Ok(LoginResponse::Ok(Json(auth_session(&state, user, issued))))
-    }
-
-    /// Log out: revoke the token of this request.
-    #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
-    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<NoContent> {
-        sessions::revoke(&state.db, &auth.0.id, &auth.0.session_id).await?;
-        Ok(NoContent::Done)
-    }
-
-    /// List my active sessions, with device and last use.
-    #[oai(
-        path = "/sessions",
-        method = "get",
-        operation_id = "auth_list_sessions"
-    )]
-    async fn list_sessions(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        /// From `next_cursor` of the previous page.
-        /// privacy: not personal
-        cursor: Query<Option<String>>,
-        /// 1 to 50, default 20.
-        /// privacy: not personal
-        limit: Query<Option<u32>>,
-    ) -> AppResult<SessionsResponse> {
-        let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = sessions::list(&state.db, &auth.0.id, &page).await?;
-        let (rows, next_cursor) = split_page(rows, page.limit, |s| s.id.clone());
-        let items = rows
-            .into_iter()
-            .map(|s| SessionView {
-                current: s.id == auth.0.session_id,
-                id: s.id,
-                device_model: s.device_model,
-                os_version: s.os_version,
-                app_version: s.app_version,
-                created_at: s.created_at,
-                last_seen_at: s.last_seen_at,
-                expires_at: s.expires_at,
-            })
-            .collect();
-        Ok(SessionsResponse::Ok(Json(Page { items, next_cursor })))
-    }
-
-    /// Revoke one of my sessions (sign that device out).
-    #[oai(
-        path = "/sessions/:id",
-        method = "delete",
-        operation_id = "auth_revoke_session"
-    )]
-    async fn revoke_session(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        /// The session id.
-        /// privacy: not personal
-        id: Path<String>,
-    ) -> AppResult<NoContent> {
-        sessions::revoke(&state.db, &auth.0.id, &id.0).await?;
-        Ok(NoContent::Done)
+        Ok(LoginResponse::Ok(Json(forms::auth_session(
+            &state, user, issued,
+        ))))
     }
 }

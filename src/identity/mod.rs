@@ -3,6 +3,7 @@
 pub mod account_data;
 pub mod accounts;
 pub mod auth_api;
+pub mod auth_forms;
 pub mod caller;
 pub mod guard;
 pub mod password;
@@ -11,6 +12,7 @@ pub mod profile_data;
 pub mod profiles;
 pub mod retention;
 pub mod sessions;
+pub mod sessions_api;
 pub mod sms_codes;
 pub mod users_api;
 pub mod views;

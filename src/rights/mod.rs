@@ -3,6 +3,7 @@
 //! cooling-off, and the purge that carries out due erasures and the
 //! retention rules.
 pub mod api;
+pub mod catalog_api;
 pub mod deregistration;
 pub mod privacy_api;
 pub mod purge;

@@ -1,98 +1,31 @@
-//! `/privacy/catalog`, `/privacy/notice` and my consents, receipts and
-//! processing log.
+//! My consents, their receipts, the processing log about me, and
+//! accepting a changed notice.
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
-    payload::{Json, PlainText},
-    ApiResponse, Enum, Object, OpenApi,
+    payload::Json,
+    ApiResponse, Object, OpenApi,
 };
 use serde_json::Value;
 
-use crate::privacy::{
-    catalog::{self, Necessity, PURPOSES},
-    consents, log, notice,
-    registry::Registries,
-    tags::{Need, Tag},
-};
 use crate::{
     api::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
     error::{AppError, AppResult},
-    identity::profiles,
-    identity::BearerAuth,
+    identity::{profiles, BearerAuth},
+    privacy::{
+        catalog::{self, Necessity, PURPOSES},
+        consents, log, notice,
+        registry::Registries,
+    },
+    rights::catalog_api::snake,
     state::AppState,
 };
 
-pub struct PrivacyApi;
 pub struct MyPrivacyApi;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum NoticeLang {
-    En,
-    Zh,
-}
-
-/// Where the API collects an item.
-#[derive(Debug, Object)]
-pub struct Collection {
-    pub operation_id: String,
-    /// `body`, `query`, `path` or `header`.
-    pub location: String,
-    pub field: String,
-    /// `required` or `optional` (选填).
-    pub necessity: String,
-}
-
-#[derive(Debug, Object)]
-pub struct CatalogItem {
-    pub key: String,
-    /// Fideslang-style category.
-    pub category: String,
-    /// W3C DPV term (`ext:` where DPV has none).
-    pub dpv: String,
-    /// `personal` or `sensitive`.
-    pub sensitivity: String,
-    /// `user`, `child` or `guardian`.
-    pub subject: String,
-    /// `plain`, `encrypted`, `encrypted_blind_index`, `hashed`, `ephemeral`, `aggregated`.
-    pub storage: String,
-    pub name_en: String,
-    pub name_zh: String,
-    pub collected_by: Vec<Collection>,
-}
-
-#[derive(Debug, Object)]
-pub struct CatalogPurpose {
-    pub key: String,
-    pub name_en: String,
-    pub name_zh: String,
-    pub description_en: String,
-    pub description_zh: String,
-    /// A DPV legal basis.
-    pub legal_basis: String,
-    /// `essential` (accepted with the notice) or `optional` (off until granted).
-    pub necessity: String,
-    /// `until_account_closure`, an ISO 8601 duration, `event + duration`, `ephemeral`, …
-    pub retention: String,
-    /// `delete` or `anonymise`, when retention ends.
-    pub end_action: String,
-    /// `allowed`, or `by_deregistration` for what the account needs.
-    pub withdrawal: String,
-    pub items: Vec<CatalogItem>,
-}
-
-#[derive(Debug, Object)]
-pub struct Catalog {
-    /// The notice version this catalog produces.
-    pub notice_version: String,
-    pub controller: String,
-    pub jurisdiction: String,
-    pub purposes: Vec<CatalogPurpose>,
-}
 
 #[derive(Debug, Object)]
 pub struct ConsentState {
@@ -135,25 +68,6 @@ pub struct ProcessingRecord {
 }
 
 #[derive(ApiResponse)]
-pub enum CatalogResponse {
-    /// The catalog.
-    #[oai(status = 200)]
-    Ok(Json<Catalog>),
-}
-
-#[derive(ApiResponse)]
-pub enum NoticeResponse {
-    /// The notice, in Markdown.
-    #[oai(status = 200)]
-    Ok(
-        PlainText<String>,
-        /// The notice version: accept it when registering.
-        #[oai(header = "X-Notice-Version")]
-        String,
-    ),
-}
-
-#[derive(ApiResponse)]
 pub enum ConsentsResponse {
     /// My state for every purpose.
     #[oai(status = 200)]
@@ -186,114 +100,6 @@ pub enum Accepted {
     /// Accepted.
     #[oai(status = 204)]
     Done,
-}
-
-fn collections(purpose: &str, item: &str) -> Vec<Collection> {
-    let mut out = Vec::new();
-    for op in crate::privacy::spec::policies()
-        .iter()
-        .flat_map(|p| &p.operations)
-    {
-        for field in &op.fields {
-            if let Tag::Personal {
-                item: i,
-                purpose: p,
-                need,
-            } = field.tag
-            {
-                if i.key == item && p.key == purpose {
-                    out.push(Collection {
-                        operation_id: op.operation_id.clone(),
-                        location: format!("{:?}", field.location).to_lowercase(),
-                        field: field.name.clone(),
-                        necessity: if need == Need::Required {
-                            "required"
-                        } else {
-                            "optional"
-                        }
-                        .into(),
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-fn snake<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub fn catalog() -> Catalog {
-    let purposes = PURPOSES
-        .iter()
-        .map(|p| CatalogPurpose {
-            key: p.key.into(),
-            name_en: p.name_en.into(),
-            name_zh: p.name_zh.into(),
-            description_en: p.description_en.into(),
-            description_zh: p.description_zh.into(),
-            legal_basis: p.legal_basis.dpv().into(),
-            necessity: snake(p.necessity),
-            retention: p.retention.rule(),
-            end_action: snake(p.end_action),
-            withdrawal: snake(p.withdrawal),
-            items: p
-                .item_defs()
-                .map(|i| CatalogItem {
-                    key: i.key.into(),
-                    category: i.category.into(),
-                    dpv: i.dpv.into(),
-                    sensitivity: snake(i.sensitivity),
-                    subject: snake(i.subject),
-                    storage: snake(i.storage),
-                    name_en: i.name_en.into(),
-                    name_zh: i.name_zh.into(),
-                    collected_by: collections(p.key, i.key),
-                })
-                .collect(),
-        })
-        .collect();
-    Catalog {
-        notice_version: notice::version().into(),
-        controller: catalog::CONTROLLER.into(),
-        jurisdiction: catalog::JURISDICTION.into(),
-        purposes,
-    }
-}
-
-#[OpenApi(prefix_path = "/privacy", tag = "ApiTags::Privacy")]
-impl PrivacyApi {
-    /// Every data item and purpose, generated from the code's tags.
-    #[oai(
-        path = "/catalog",
-        method = "get",
-        operation_id = "privacy_get_catalog"
-    )]
-    async fn get_catalog(&self) -> AppResult<CatalogResponse> {
-        Ok(CatalogResponse::Ok(Json(catalog())))
-    }
-
-    /// The privacy notice, generated from the catalog (Markdown).
-    #[oai(path = "/notice", method = "get", operation_id = "privacy_get_notice")]
-    async fn get_notice(
-        &self,
-        /// `en` (default) or `zh`.
-        /// privacy: not personal
-        lang: Query<Option<NoticeLang>>,
-    ) -> AppResult<NoticeResponse> {
-        let lang = match lang.0 {
-            Some(NoticeLang::Zh) => notice::Lang::Zh,
-            _ => notice::Lang::En,
-        };
-        Ok(NoticeResponse::Ok(
-            PlainText(notice::text(lang).to_owned()),
-            notice::version().to_owned(),
-        ))
-    }
 }
 
 #[OpenApi(prefix_path = "/me", tag = "ApiTags::Privacy")]

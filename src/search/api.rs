@@ -13,8 +13,9 @@ use crate::{
         page::{split_page, Page},
         ApiTags, PageParams,
     },
-    error::AppResult,
+    error::{AppError, AppResult, ErrorCode},
     identity::BearerAuth,
+    platform::search_index::{DocKind, Hit, SearchQuery},
     state::AppState,
 };
 
@@ -190,64 +191,75 @@ impl SearchApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<SearchResponse> {
-        use crate::platform::search_index::{DocKind, SearchQuery};
-        let text = q.0.trim().to_owned();
-        if text.is_empty() {
-            return Err(crate::error::AppError::invalid(
-                "q",
-                "required",
-                "must not be empty",
-            ));
-        }
-        let page = PageParams::parse(None, limit.0)?;
-        let offset = offset_of(cursor.0)?;
-        let kind = match kind.0.unwrap_or(SearchType::Posts) {
-            SearchType::Posts => DocKind::Post,
-            SearchType::Users => DocKind::User,
-            SearchType::Circles => DocKind::Circle,
-            SearchType::Comments => DocKind::Comment,
-        };
-        let query = SearchQuery {
-            text: text.clone(),
-            kind,
-            circle_id: circle_id
-                .0
-                .filter(|_| matches!(kind, DocKind::Post | DocKind::Comment)),
-            offset,
-            limit: page.limit as usize,
-        };
-        let mut hits = state.search.search(query).await.map_err(|err| {
-            tracing::warn!(error = %format!("{err:#}"), "search failed");
-            crate::error::AppError::new(
-                crate::error::ErrorCode::Unavailable,
-                "search is unavailable right now",
-            )
-        })?;
-        let next_cursor = (hits.len() > page.limit as usize).then(|| {
-            hits.truncate(page.limit as usize);
-            crate::api::Cursor::encode(&format!("o:{}", offset + hits.len()))
-        });
+        let kind = kind.0.unwrap_or(SearchType::Posts);
+        let query = query_of(&q.0, kind, circle_id.0, cursor.0, limit.0)?;
+        let text = query.text.clone();
+        let (hits, next_cursor) = run(&state, query).await?;
         if let Some(user) = viewer.id() {
+            // Recorded only with the optional grant, checked on each search.
             let granted = crate::privacy::consents::granted(&state.db, user).await?;
             if granted.contains("search_history") {
                 history::record(&state.db, user, &text).await?;
             }
         }
-        let items = hits
-            .into_iter()
-            .map(|h| SearchHit {
-                kind: h.kind.as_str().into(),
-                post_id: match h.kind {
-                    DocKind::Post => Some(h.id.clone()),
-                    _ => h.post_id,
-                },
-                id: h.id,
-                title: h.title,
-                snippet: h.snippet,
-                circle_id: h.circle_id,
-                created_at: h.created_at,
-            })
-            .collect();
+        let items = hits.into_iter().map(hit_view).collect();
         Ok(SearchResponse::Ok(Json(Page { items, next_cursor })))
+    }
+}
+
+/// The engine's query for a request; an empty `q` is a 400 naming it.
+fn query_of(
+    q: &str,
+    kind: SearchType,
+    circle_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> AppResult<SearchQuery> {
+    let text = q.trim().to_owned();
+    if text.is_empty() {
+        return Err(AppError::invalid("q", "required", "must not be empty"));
+    }
+    let page = PageParams::parse(None, limit)?;
+    let kind = match kind {
+        SearchType::Posts => DocKind::Post,
+        SearchType::Users => DocKind::User,
+        SearchType::Circles => DocKind::Circle,
+        SearchType::Comments => DocKind::Comment,
+    };
+    Ok(SearchQuery {
+        text,
+        kind,
+        circle_id: circle_id.filter(|_| matches!(kind, DocKind::Post | DocKind::Comment)),
+        offset: offset_of(cursor)?,
+        limit: page.limit as usize,
+    })
+}
+
+/// One page of hits and the cursor of the next; 503 when the engine fails.
+async fn run(state: &AppState, query: SearchQuery) -> AppResult<(Vec<Hit>, Option<String>)> {
+    let (offset, limit) = (query.offset, query.limit);
+    let mut hits = state.search.search(query).await.map_err(|err| {
+        tracing::warn!(error = %format!("{err:#}"), "search failed");
+        AppError::new(ErrorCode::Unavailable, "search is unavailable right now")
+    })?;
+    let next_cursor = (hits.len() > limit).then(|| {
+        hits.truncate(limit);
+        crate::api::Cursor::encode(&format!("o:{}", offset + hits.len()))
+    });
+    Ok((hits, next_cursor))
+}
+
+fn hit_view(h: Hit) -> SearchHit {
+    SearchHit {
+        kind: h.kind.as_str().into(),
+        post_id: match h.kind {
+            DocKind::Post => Some(h.id.clone()),
+            _ => h.post_id,
+        },
+        id: h.id,
+        title: h.title,
+        snippet: h.snippet,
+        circle_id: h.circle_id,
+        created_at: h.created_at,
     }
 }

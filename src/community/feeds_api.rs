@@ -1,0 +1,144 @@
+//! `/plaza` and `/circles/{id}/posts`: the feeds, the first page of each
+//! shared through the cache, with what is the viewer's overlaid.
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, OpenApi,
+};
+
+use super::{
+    circles,
+    dto::{liked_posts, post_views, PostView},
+    feeds::{self, FeedKey, Sort},
+};
+use crate::{
+    api::{
+        page::{split_page, Page},
+        ApiTags, PageParams,
+    },
+    error::AppResult,
+    identity::caller::Viewer,
+    privacy::consents,
+    state::AppState,
+};
+
+pub struct FeedsApi;
+
+#[derive(ApiResponse)]
+pub enum FeedResponse {
+    /// A page of posts: pinned first, then by the chosen order.
+    #[oai(status = 200)]
+    Ok(Json<Page<PostView>>),
+}
+
+async fn feed(
+    state: &AppState,
+    viewer: Option<&str>,
+    circle: Option<&str>,
+    sort: Option<Sort>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> AppResult<FeedResponse> {
+    let page = PageParams::parse(None, limit)?;
+    let sort = sort.unwrap_or(Sort::Hot);
+    let after = cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| FeedKey::parse(&c))
+        .transpose()?;
+    // Checked on every request, so that a withdrawal applies at once.
+    if let (Some(user), None, Sort::Hot) = (viewer, circle, sort) {
+        let granted = consents::granted(&state.db, user).await?;
+        if granted.contains("personalized_recommendations") {
+            let joined = circles::joined_all(&state.db, user).await?;
+            if !joined.is_empty() {
+                let rows = feeds::boosted_page(&state.db, &joined, after, page.limit).await?;
+                let (rows, next_cursor) = split_page(rows, page.limit, |(p, score)| {
+                    FeedKey::with_score(p, *score)
+                });
+                let rows = rows.into_iter().map(|(p, _)| p).collect();
+                let items = post_views(state, rows, viewer).await?;
+                return Ok(FeedResponse::Ok(Json(Page { items, next_cursor })));
+            }
+        }
+    }
+    let first_page = after.is_none() && limit.is_none();
+    let shared = match first_page {
+        true => feeds::cached(state, circle, sort).await,
+        false => None,
+    };
+    let mut shared = match shared {
+        Some(hit) => hit,
+        None => {
+            // Only a miss needs to know that the circle exists.
+            if let Some(circle) = circle {
+                circles::find(&state.db, circle).await?;
+            }
+            let rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
+            let (rows, next_cursor) = split_page(rows, page.limit, FeedKey::of);
+            let items = post_views(state, rows, None).await?;
+            let fresh = Page { items, next_cursor };
+            if first_page {
+                feeds::store(state, circle, sort, &fresh).await;
+            }
+            fresh
+        }
+    };
+    let liked = liked_posts(
+        &state.db,
+        viewer,
+        shared.items.iter().map(|p| p.id.clone()).collect(),
+    )
+    .await?;
+    for item in &mut shared.items {
+        item.liked_by_me = liked.contains(&item.id);
+    }
+    Ok(FeedResponse::Ok(Json(shared)))
+}
+
+#[OpenApi(tag = "ApiTags::Community")]
+impl FeedsApi {
+    /// The public feed: every circle and the plaza.
+    #[oai(path = "/plaza", method = "get", operation_id = "feeds_plaza")]
+    async fn plaza(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// `hot` (default) or `new`.
+        /// privacy: not personal
+        sort: Query<Option<Sort>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<FeedResponse> {
+        feed(&state, viewer.id(), None, sort.0, cursor.0, limit.0).await
+    }
+
+    /// A circle's feed.
+    #[oai(
+        path = "/circles/:id/posts",
+        method = "get",
+        operation_id = "feeds_circle"
+    )]
+    async fn circle_feed(
+        &self,
+        state: Data<&AppState>,
+        viewer: Viewer,
+        /// privacy: not personal
+        id: Path<String>,
+        /// `hot` (default) or `new`.
+        /// privacy: not personal
+        sort: Query<Option<Sort>>,
+        /// From `next_cursor` of the previous page.
+        /// privacy: not personal
+        cursor: Query<Option<String>>,
+        /// 1 to 50, default 20.
+        /// privacy: not personal
+        limit: Query<Option<u32>>,
+    ) -> AppResult<FeedResponse> {
+        feed(&state, viewer.id(), Some(&id.0), sort.0, cursor.0, limit.0).await
+    }
+}
