@@ -40,7 +40,7 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
         .map(|(i, id)| circles::ActiveModel {
             id: Set(id.clone()),
             name: Set(format!("circle {i}")),
-            kind: Set("product".into()),
+            kind: Set(entity::enums::CircleKind::Product),
             description: Set(String::new()),
             icon_upload_id: Set(None),
             member_count: Set(0),
@@ -67,7 +67,7 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
             birthday: Set(None),
             region: Set(None),
             signature: Set(None),
-            role: Set("user".into()),
+            role: Set(entity::enums::Role::User),
             level: Set(1),
             experience: Set(0),
             accepted_notice_version: Set("bench".into()),

@@ -127,7 +127,7 @@ async fn seed(state: &AppState, n: usize) -> Vec<Client> {
             phone_blind_index: Set(id.clone()),
             password_hash: Set("bench".into()),
             nickname: Set(format!("bench {}", c * 500 + i)),
-            role: Set("user".into()),
+            role: Set(entity::enums::Role::User),
             level: Set(1),
             experience: Set(0),
             accepted_notice_version: Set(agora::openapi::notice_version().to_owned()),

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: String,
     #[sea_orm(unique)]
     pub name: String,
-    pub kind: String,
+    pub kind: super::enums::CircleKind,
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub icon_upload_id: Option<String>,

@@ -8,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub user_id: Option<String>,
-    pub scope: String,
-    pub content: String,
+    pub scope: super::enums::ErasureScope,
+    pub content: super::enums::ErasureContent,
     pub requested_at: DateTimeUtc,
     pub effective_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,

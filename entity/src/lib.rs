@@ -9,6 +9,7 @@ pub mod consents;
 pub mod conversation_members;
 pub mod conversations;
 pub mod deregistrations;
+pub mod enums;
 pub mod follows;
 pub mod job_leases;
 pub mod messages;

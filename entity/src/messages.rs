@@ -10,7 +10,7 @@ pub struct Model {
     pub conversation_id: String,
     pub sender_id: Option<String>,
     pub client_id: String,
-    pub kind: String,
+    pub kind: super::enums::MessageKind,
     pub text_ciphertext: Option<String>,
     pub attachment_ciphertext: Option<String>,
     pub created_at: DateTimeUtc,

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub moderator_id: Option<String>,
-    pub target_type: String,
+    pub target_type: super::enums::TargetType,
     pub target_id: String,
     pub action: String,
     #[sea_orm(column_type = "Text")]

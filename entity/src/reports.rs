@@ -7,12 +7,11 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub reporter_id: Option<String>,
-    pub target_type: String,
+    pub target_type: super::enums::TargetType,
     pub target_id: String,
     #[sea_orm(column_type = "Text")]
     pub reason: String,
-    /// `open` or `resolved`.
-    pub status: String,
+    pub status: super::enums::ReportStatus,
     pub created_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
 }

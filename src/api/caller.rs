@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use poem::Request;
 
-use crate::state::AppState;
+use crate::{error::AppError, state::AppState};
 
 /// The signed-in caller: the account and the session its token belongs to.
 #[derive(Clone)]
@@ -15,6 +15,15 @@ pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
 #[derive(Clone)]
 pub struct AuthFailure(pub String);
 
+/// Why no caller could be resolved.
+pub enum CallerError {
+    /// The token is missing its scheme, unknown, expired or revoked: 401.
+    Invalid(AuthFailure),
+    /// The server could not tell (the database failed, a stored value is
+    /// unknown): a 500, never taken for "anonymous".
+    Internal(AppError),
+}
+
 #[async_trait]
 pub trait ResolveCaller: Send + Sync + 'static {
     /// The caller the request's `Authorization` header names; `Ok(None)`
@@ -23,5 +32,5 @@ pub trait ResolveCaller: Send + Sync + 'static {
         &self,
         state: &AppState,
         req: &Request,
-    ) -> Result<Option<Resolved>, AuthFailure>;
+    ) -> Result<Option<Resolved>, CallerError>;
 }

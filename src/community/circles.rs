@@ -53,7 +53,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
     let row = circles::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         name: Set(name),
-        kind: Set(input.kind.unwrap_or(CircleKind::Product).as_str().into()),
+        kind: Set(input.kind.unwrap_or(CircleKind::Product).into()),
         description: Set(input.description.unwrap_or_default()),
         icon_upload_id: Set(input.icon_upload_id.flatten()),
         member_count: Set(0),
@@ -92,7 +92,7 @@ pub async fn update(
         active.name = Set(name);
     }
     if let Some(kind) = input.kind {
-        active.kind = Set(kind.as_str().into());
+        active.kind = Set(kind.into());
     }
     if let Some(description) = input.description {
         active.description = Set(description);

@@ -32,13 +32,6 @@ impl CircleKind {
             Self::Club => "club",
         }
     }
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "city" => Self::City,
-            "club" => Self::Club,
-            _ => Self::Product,
-        }
-    }
 }
 
 #[derive(Debug, Object)]
@@ -106,7 +99,7 @@ pub fn circle_view(
 ) -> CircleView {
     CircleView {
         icon_url: icon_key.map(|k| state.config.media_url(k)),
-        kind: CircleKind::parse(&c.kind),
+        kind: c.kind.into(),
         id: c.id,
         name: c.name,
         description: c.description,
@@ -212,4 +205,24 @@ pub async fn comment_views(
             created_at: c.created_at,
         })
         .collect())
+}
+
+impl From<CircleKind> for entity::enums::CircleKind {
+    fn from(value: CircleKind) -> Self {
+        match value {
+            CircleKind::Product => Self::Product,
+            CircleKind::City => Self::City,
+            CircleKind::Club => Self::Club,
+        }
+    }
+}
+
+impl From<entity::enums::CircleKind> for CircleKind {
+    fn from(value: entity::enums::CircleKind) -> Self {
+        match value {
+            entity::enums::CircleKind::Product => Self::Product,
+            entity::enums::CircleKind::City => Self::City,
+            entity::enums::CircleKind::Club => Self::Club,
+        }
+    }
 }

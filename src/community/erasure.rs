@@ -2,13 +2,14 @@
 //! [`CommunityData::erase`](super::personal::CommunityData).
 use chrono::Utc;
 use entity::{
-    circle_members, circles, comment_likes, comments, follows, post_images, post_likes,
-    post_revisions, posts, reports,
+    circle_members, circles, comment_likes, comments,
+    enums::{ReportStatus, TargetType},
+    follows, post_images, post_likes, post_revisions, posts, reports,
 };
 use sea_orm::{
     sea_query::{Expr, Query},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    ExprTrait, PaginatorTrait, QueryFilter,
 };
 
 use crate::{
@@ -203,24 +204,24 @@ pub async fn reported_content(
     user: &str,
 ) -> AppResult<Vec<(String, String)>> {
     let open = reports::Entity::find()
-        .filter(reports::Column::Status.eq("open"))
+        .filter(reports::Column::Status.eq(ReportStatus::Open))
         .all(db)
         .await?;
     let mut held = Vec::new();
     for r in open {
-        let theirs = match r.target_type.as_str() {
-            "post" => posts::Entity::find_by_id(r.target_id.clone())
+        let theirs = match r.target_type {
+            TargetType::Post => posts::Entity::find_by_id(r.target_id.clone())
                 .one(db)
                 .await?
                 .is_some_and(|p| p.author_id.as_deref() == Some(user)),
-            "comment" => comments::Entity::find_by_id(r.target_id.clone())
+            TargetType::Comment => comments::Entity::find_by_id(r.target_id.clone())
                 .one(db)
                 .await?
                 .is_some_and(|c| c.author_id.as_deref() == Some(user)),
-            _ => false,
+            TargetType::User => false,
         };
         if theirs {
-            held.push((r.target_type, r.target_id));
+            held.push((r.target_type.to_value(), r.target_id));
         }
     }
     Ok(held)

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use entity::{comments, moderation_log, posts, reports, users};
 use poem_openapi::Enum;
+use sea_orm::ActiveEnum;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -99,10 +100,10 @@ pub async fn report(
     let row = reports::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         reporter_id: Set(Some(reporter.to_owned())),
-        target_type: Set(target_type.as_str().into()),
+        target_type: Set(target_type.into()),
         target_id: Set(target_id.to_owned()),
         reason: Set(reason.to_owned()),
-        status: Set("open".into()),
+        status: Set(entity::enums::ReportStatus::Open),
         created_at: Set(Utc::now()),
         resolved_at: Set(None),
     };
@@ -114,10 +115,7 @@ pub async fn list_reports(
     status: ReportStatus,
     page: &PageParams,
 ) -> AppResult<Vec<reports::Model>> {
-    let status = match status {
-        ReportStatus::Open => "open",
-        ReportStatus::Resolved => "resolved",
-    };
+    let status = entity::enums::ReportStatus::from(status);
     let mut query = reports::Entity::find()
         .filter(reports::Column::Status.eq(status))
         .order_by_asc(reports::Column::Id)
@@ -199,7 +197,7 @@ pub async fn moderate(
     moderation_log::Entity::insert(moderation_log::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         moderator_id: Set(Some(moderator.to_owned())),
-        target_type: Set(target_type.as_str().into()),
+        target_type: Set(target_type.into()),
         target_id: Set(id.to_owned()),
         action: Set(action.as_str().into()),
         reason: Set(reason.trim().to_owned()),
@@ -208,11 +206,14 @@ pub async fn moderate(
     .exec(&txn)
     .await?;
     reports::Entity::update_many()
-        .col_expr(reports::Column::Status, Expr::value("resolved"))
+        .col_expr(
+            reports::Column::Status,
+            Expr::value(entity::enums::ReportStatus::Resolved.to_value()),
+        )
         .col_expr(reports::Column::ResolvedAt, Expr::value(Utc::now()))
         .filter(reports::Column::TargetType.eq(target_type.as_str()))
         .filter(reports::Column::TargetId.eq(id))
-        .filter(reports::Column::Status.eq("open"))
+        .filter(reports::Column::Status.eq(entity::enums::ReportStatus::Open))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -237,4 +238,42 @@ pub async fn audit_log(
         query = query.filter(moderation_log::Column::Id.lt(after.as_str()));
     }
     Ok(query.all(db).await?)
+}
+
+impl From<TargetType> for entity::enums::TargetType {
+    fn from(value: TargetType) -> Self {
+        match value {
+            TargetType::Post => Self::Post,
+            TargetType::Comment => Self::Comment,
+            TargetType::User => Self::User,
+        }
+    }
+}
+
+impl From<entity::enums::TargetType> for TargetType {
+    fn from(value: entity::enums::TargetType) -> Self {
+        match value {
+            entity::enums::TargetType::Post => Self::Post,
+            entity::enums::TargetType::Comment => Self::Comment,
+            entity::enums::TargetType::User => Self::User,
+        }
+    }
+}
+
+impl From<ReportStatus> for entity::enums::ReportStatus {
+    fn from(value: ReportStatus) -> Self {
+        match value {
+            ReportStatus::Open => Self::Open,
+            ReportStatus::Resolved => Self::Resolved,
+        }
+    }
+}
+
+impl From<entity::enums::ReportStatus> for ReportStatus {
+    fn from(value: entity::enums::ReportStatus) -> Self {
+        match value {
+            entity::enums::ReportStatus::Open => Self::Open,
+            entity::enums::ReportStatus::Resolved => Self::Resolved,
+        }
+    }
 }

@@ -6,6 +6,7 @@ use poem_openapi::{
     payload::Json,
     ApiResponse, Object, OpenApi,
 };
+use sea_orm::ActiveEnum;
 
 use sea_orm::EntityTrait;
 
@@ -101,11 +102,11 @@ pub enum AuditResponse {
 fn view(r: entity::reports::Model) -> ReportView {
     ReportView {
         id: r.id,
-        target_type: r.target_type,
+        target_type: r.target_type.to_value(),
         target_id: r.target_id,
         reason: r.reason,
         reporter_id: r.reporter_id,
-        status: r.status,
+        status: r.status.to_value(),
         created_at: r.created_at,
         resolved_at: r.resolved_at,
     }
@@ -247,7 +248,7 @@ impl AdminModerationApi {
             .map(|r| AuditEntry {
                 id: r.id,
                 moderator_id: r.moderator_id,
-                target_type: r.target_type,
+                target_type: r.target_type.to_value(),
                 target_id: r.target_id,
                 action: r.action,
                 reason: r.reason,

@@ -60,7 +60,7 @@ impl RetentionRule for DeletedContent {
 
 async fn open_report_targets(state: &AppState) -> AppResult<Vec<String>> {
     Ok(entity::reports::Entity::find()
-        .filter(entity::reports::Column::Status.eq("open"))
+        .filter(entity::reports::Column::Status.eq(entity::enums::ReportStatus::Open))
         .all(&state.db)
         .await?
         .into_iter()

@@ -101,7 +101,7 @@ pub async fn open_account(
         birthday: Set(None),
         region: Set(None),
         signature: Set(None),
-        role: Set("user".into()),
+        role: Set(entity::enums::Role::User),
         level: Set(1),
         experience: Set(0),
         accepted_notice_version: Set(account.accepted_notice_version),

@@ -5,10 +5,10 @@
 use async_trait::async_trait;
 use poem::{FromRequest, Request, RequestBody};
 
-use super::{sessions, AuthUser, Role};
+use super::{sessions, AuthUser};
 use crate::{
-    api::caller::{AuthFailure, ResolveCaller, Resolved},
-    error::AppError,
+    api::caller::{AuthFailure, CallerError, ResolveCaller, Resolved},
+    error::{AppError, ErrorCode},
     state::AppState,
 };
 
@@ -21,7 +21,7 @@ impl ResolveCaller for SessionCaller {
         &self,
         state: &AppState,
         req: &Request,
-    ) -> Result<Option<Resolved>, AuthFailure> {
+    ) -> Result<Option<Resolved>, CallerError> {
         // Owned: a borrow of the request held across the await would make
         // the future's `Send` depend on the request's lifetime.
         match req.header("authorization").map(str::to_owned) {
@@ -32,15 +32,22 @@ impl ResolveCaller for SessionCaller {
 }
 
 /// The caller an `Authorization` header value names.
-pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resolved, AuthFailure> {
+pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resolved, CallerError> {
     // Schemes are case-insensitive (RFC 9110), as poem-openapi's Bearer is.
     let token = match header.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token,
-        _ => return Err(AuthFailure("send `Authorization: Bearer <token>`".into())),
+        _ => {
+            return Err(CallerError::Invalid(AuthFailure(
+                "send `Authorization: Bearer <token>`".into(),
+            )))
+        }
     };
     match sessions::authenticate(state, token.trim()).await {
         Ok((user, session)) => Ok(Resolved(user, session)),
-        Err(err) => Err(AuthFailure(err.detail)),
+        Err(err) if err.code == ErrorCode::Unauthorized => {
+            Err(CallerError::Invalid(AuthFailure(err.detail)))
+        }
+        Err(err) => Err(CallerError::Internal(err)),
     }
 }
 
@@ -48,7 +55,7 @@ pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resol
 pub fn auth_user(resolved: &Resolved) -> AuthUser {
     AuthUser {
         id: resolved.0.id.clone(),
-        role: Role::parse(&resolved.0.role).unwrap_or(Role::User),
+        role: resolved.0.role.into(),
         session_id: resolved.1.id.clone(),
     }
 }

@@ -66,7 +66,7 @@ pub async fn load(
 pub struct ProfileChange {
     pub nickname: Option<Nickname>,
     pub avatar_upload_id: Option<Option<String>>,
-    pub gender: Option<Option<String>>,
+    pub gender: Option<Option<entity::enums::Gender>>,
     pub birthday: Option<Option<NaiveDate>>,
     pub region: Option<Option<String>>,
     pub signature: Option<Option<String>>,
@@ -140,7 +140,7 @@ pub async fn set_role(
     role: Role,
 ) -> AppResult<users::Model> {
     let mut active: users::ActiveModel = user.into();
-    active.role = Set(role.as_str().into());
+    active.role = Set(role.into());
     active.updated_at = Set(Utc::now());
     Ok(active.update(db).await?)
 }

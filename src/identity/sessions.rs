@@ -86,10 +86,19 @@ pub async fn authenticate(
         .find_also_related(users::Entity)
         .one(&state.db)
         .await?;
-    let Some((session, Some(user))) = found else {
+    let Some((session, user)) = found else {
         return Err(AppError::unauthorized(
             "the token is invalid or was revoked",
         ));
+    };
+    let user = match user {
+        Some(user) => user,
+        // The join yields no user for a row it could not read, too: ask
+        // again, so that an unreadable account is an error, not "revoked".
+        None => users::Entity::find_by_id(session.user_id.clone())
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("the token is invalid or was revoked"))?,
     };
     let now = Utc::now();
     if session.expires_at <= now {

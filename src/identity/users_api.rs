@@ -162,7 +162,7 @@ impl MeApi {
                 .map(|n| Nickname::parse(&n, "nickname"))
                 .transpose()?,
             avatar_upload_id: patch_field(patch.avatar_upload_id),
-            gender: patch_field(patch.gender).map(|g| g.map(|g| g.as_str().to_owned())),
+            gender: patch_field(patch.gender).map(|g| g.map(Into::into)),
             birthday: patch_field(patch.birthday)
                 .map(|d| d.map(check_birthday).transpose())
                 .transpose()?,

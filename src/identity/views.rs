@@ -27,16 +27,6 @@ impl Gender {
             Self::Undisclosed => "undisclosed",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "male" => Some(Self::Male),
-            "female" => Some(Self::Female),
-            "other" => Some(Self::Other),
-            "undisclosed" => Some(Self::Undisclosed),
-            _ => None,
-        }
-    }
 }
 
 /// My own account: everything I gave, the phone masked.
@@ -91,12 +81,12 @@ impl Me {
             phone_masked,
             avatar_url: avatar_url(state, avatar_key),
             avatar_upload_id: user.avatar_upload_id,
-            gender: user.gender.as_deref().and_then(Gender::parse),
+            gender: user.gender.map(Gender::from),
             birthday: user.birthday,
             region: user.region,
             signature: user.signature,
             city: None,
-            role: Role::parse(&user.role).unwrap_or(Role::User),
+            role: user.role.into(),
             level: user.level,
             experience: user.experience,
             accepted_notice_version: user.accepted_notice_version,
@@ -112,7 +102,7 @@ impl PublicUser {
     pub fn build(state: &AppState, user: users::Model, avatar_key: Option<&str>) -> Self {
         Self {
             avatar_url: avatar_url(state, avatar_key),
-            role: Role::parse(&user.role).unwrap_or(Role::User),
+            role: user.role.into(),
             signature: user.signature,
             level: user.level,
             joined_at: user.created_at,
@@ -165,4 +155,26 @@ pub async fn authors(
             (u.id, view)
         })
         .collect())
+}
+
+impl From<Gender> for entity::enums::Gender {
+    fn from(value: Gender) -> Self {
+        match value {
+            Gender::Male => Self::Male,
+            Gender::Female => Self::Female,
+            Gender::Other => Self::Other,
+            Gender::Undisclosed => Self::Undisclosed,
+        }
+    }
+}
+
+impl From<entity::enums::Gender> for Gender {
+    fn from(value: entity::enums::Gender) -> Self {
+        match value {
+            entity::enums::Gender::Male => Self::Male,
+            entity::enums::Gender::Female => Self::Female,
+            entity::enums::Gender::Other => Self::Other,
+            entity::enums::Gender::Undisclosed => Self::Undisclosed,
+        }
+    }
 }

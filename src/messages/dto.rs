@@ -30,15 +30,6 @@ impl MessageKind {
             Self::File => "file",
         }
     }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "image" => Self::Image,
-            "video" => Self::Video,
-            "file" => Self::File,
-            _ => Self::Text,
-        }
-    }
 }
 
 /// The image, video or file a message carries.
@@ -119,7 +110,7 @@ pub async fn message_views(
             MessageView {
                 text: decrypt(&m.text_ciphertext),
                 attachment,
-                kind: MessageKind::parse(&m.kind),
+                kind: m.kind.into(),
                 recalled: m.recalled_at.is_some(),
                 id: m.id,
                 conversation_id: m.conversation_id,
@@ -144,4 +135,26 @@ pub async fn people(
     ids: impl IntoIterator<Item = Option<String>>,
 ) -> AppResult<HashMap<String, AuthorView>> {
     authors(state, ids.into_iter().flatten().collect()).await
+}
+
+impl From<MessageKind> for entity::enums::MessageKind {
+    fn from(value: MessageKind) -> Self {
+        match value {
+            MessageKind::Text => Self::Text,
+            MessageKind::Image => Self::Image,
+            MessageKind::Video => Self::Video,
+            MessageKind::File => Self::File,
+        }
+    }
+}
+
+impl From<entity::enums::MessageKind> for MessageKind {
+    fn from(value: entity::enums::MessageKind) -> Self {
+        match value {
+            entity::enums::MessageKind::Text => Self::Text,
+            entity::enums::MessageKind::Image => Self::Image,
+            entity::enums::MessageKind::Video => Self::Video,
+            entity::enums::MessageKind::File => Self::File,
+        }
+    }
 }

@@ -116,7 +116,7 @@ pub async fn store(
         conversation_id: Set(conversation.to_owned()),
         sender_id: Set(Some(me.to_owned())),
         client_id: Set(new.client_id.clone()),
-        kind: Set(new.kind.as_str().into()),
+        kind: Set(new.kind.into()),
         text_ciphertext: Set(sealed.text),
         attachment_ciphertext: Set(sealed.attachment),
         created_at: Set(now),

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     api::{
-        caller::{ResolveCaller, Resolved},
+        caller::{CallerError, ResolveCaller, Resolved},
         BASE_PATH,
     },
     error::{AppError, ErrorCode},
@@ -89,11 +89,12 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     req.extensions_mut().insert(subject.clone());
     let caller = match callers.resolve(state, &req).await {
         Ok(caller) => caller,
+        Err(CallerError::Internal(err)) => return Err(err.into()),
         // A bad token on a route that needs one is a 401 before anything else.
-        Err(failure) if policy.authenticated => {
+        Err(CallerError::Invalid(failure)) if policy.authenticated => {
             return Err(AppError::unauthorized(failure.0).into());
         }
-        Err(failure) => {
+        Err(CallerError::Invalid(failure)) => {
             req.extensions_mut().insert(failure);
             None
         }

@@ -12,10 +12,7 @@ use super::{
     consents::{Erasers, WithdrawalEraser},
     retention::{Retention, RetentionRule},
 };
-use crate::{
-    error::{AppError, AppResult},
-    state::AppState,
-};
+use crate::{error::AppResult, state::AppState};
 
 /// What every area registered at start-up: the owners of personal data, the
 /// erasers a withdrawal runs, the retention rules and the hooks around an
@@ -79,16 +76,6 @@ impl Scope {
             Self::Account => "account",
         }
     }
-
-    /// A stored scope; an unknown one is an error, never the scope that
-    /// erases less.
-    pub fn parse(s: &str) -> AppResult<Self> {
-        match s {
-            "service" => Ok(Self::Service),
-            "account" => Ok(Self::Account),
-            other => Err(unknown("erasure scope", other)),
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,19 +93,6 @@ impl Content {
             Self::Anonymize => "anonymize",
         }
     }
-
-    /// A stored content choice; an unknown one is an error.
-    pub fn parse(s: &str) -> AppResult<Self> {
-        match s {
-            "delete" => Ok(Self::Delete),
-            "anonymize" => Ok(Self::Anonymize),
-            other => Err(unknown("erasure content choice", other)),
-        }
-    }
-}
-
-fn unknown(what: &str, value: &str) -> AppError {
-    AppError::internal(anyhow::anyhow!("unknown stored {what} `{value}`"))
 }
 
 /// One erasure: whose, how far, and what to keep for now.
@@ -233,4 +207,40 @@ pub async fn delete_where<E: EntityTrait>(
         .exec(txn)
         .await?
         .rows_affected)
+}
+
+impl From<Scope> for entity::enums::ErasureScope {
+    fn from(value: Scope) -> Self {
+        match value {
+            Scope::Service => Self::Service,
+            Scope::Account => Self::Account,
+        }
+    }
+}
+
+impl From<entity::enums::ErasureScope> for Scope {
+    fn from(value: entity::enums::ErasureScope) -> Self {
+        match value {
+            entity::enums::ErasureScope::Service => Self::Service,
+            entity::enums::ErasureScope::Account => Self::Account,
+        }
+    }
+}
+
+impl From<Content> for entity::enums::ErasureContent {
+    fn from(value: Content) -> Self {
+        match value {
+            Content::Delete => Self::Delete,
+            Content::Anonymize => Self::Anonymize,
+        }
+    }
+}
+
+impl From<entity::enums::ErasureContent> for Content {
+    fn from(value: entity::enums::ErasureContent) -> Self {
+        match value {
+            entity::enums::ErasureContent::Delete => Self::Delete,
+            entity::enums::ErasureContent::Anonymize => Self::Anonymize,
+        }
+    }
 }

@@ -2,6 +2,7 @@
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{payload::Json, ApiResponse, Enum, Object, OpenApi};
+use sea_orm::ActiveEnum;
 use serde_json::{json, Map, Value};
 
 use super::deregistration::{self, Confirmation};
@@ -97,8 +98,8 @@ pub enum Cancelled {
 fn view(row: entity::deregistrations::Model) -> DeregistrationView {
     DeregistrationView {
         id: row.id,
-        scope: row.scope,
-        content: row.content,
+        scope: row.scope.to_value(),
+        content: row.content.to_value(),
         requested_at: row.requested_at,
         effective_at: row.effective_at,
     }

@@ -91,8 +91,8 @@ pub async fn request(
     let row = deregistrations::Entity::insert(deregistrations::ActiveModel {
         id: Set(uuid::Uuid::new_v4().to_string()),
         user_id: Set(Some(user.id.clone())),
-        scope: Set(scope.as_str().into()),
-        content: Set(content.as_str().into()),
+        scope: Set(scope.into()),
+        content: Set(content.into()),
         requested_at: Set(now),
         effective_at: Set(effective_at),
         cancelled_at: Set(None),

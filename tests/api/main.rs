@@ -12,6 +12,7 @@ mod auth;
 mod profile;
 mod roles;
 mod sessions;
+mod stored_values;
 
 // privacy and data rights
 mod consents;

@@ -1,0 +1,47 @@
+//! Closed sets stored as text: a value the code does not know is an error
+//! that says so, never a silent default (an unknown role is not `user`, an
+//! unknown erasure scope not the one that erases less).
+use sea_orm::ConnectionTrait;
+
+use crate::helpers::{assert_problem, run_purge, short_cooling_off, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn an_unknown_stored_role_is_a_server_error_not_a_plain_user() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    assert_eq!(app.me(&user).await.status(), 200);
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE users SET role = 'superuser' WHERE id = '{}'",
+            user.id
+        ))
+        .await
+        .unwrap();
+    // Neither served as a plain user nor taken for anonymous.
+    assert_problem(app.me(&user).await, 500, "internal").await;
+    assert_problem(app.get_as(&user, "/plaza").await, 500, "internal").await;
+}
+
+#[tokio::test]
+async fn an_unknown_stored_erasure_scope_fails_the_purge_loudly_and_retention_still_runs() {
+    let app = spawn_app_with(short_cooling_off).await;
+    let user = app.register().await;
+    let resp = app.request_deregistration(&user, "account", "delete").await;
+    assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap());
+    app.state
+        .db
+        .execute_unprepared("UPDATE deregistrations SET scope = 'everything'")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let report = run_purge(&app).await;
+    assert!(report.ran);
+    assert_eq!(report.completed, 0, "nothing was erased by a guess");
+    assert!(report.failed >= 1, "{report:?}");
+    assert!(
+        !report.retention.is_empty(),
+        "retention rules ran: {report:?}"
+    );
+    assert_eq!(app.count("users").await, 1);
+}
