@@ -126,8 +126,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<()> {
     let role = Role::parse(role)
         .ok_or_else(|| anyhow::anyhow!("role must be user, moderator or admin"))?;
-    let phone =
-        Phone::parse(phone, "phone").map_err(|_| anyhow::anyhow!("not a valid phone number"))?;
+    let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("the phone number {e}"))?;
     let (state, _) = startup::context(config).await?;
     let user = find_by_phone(&state, &phone)
         .await

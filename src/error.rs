@@ -299,3 +299,40 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
 }
+
+/// A value that breaks a rule of its type (a phone number, a password, a
+/// nickname): a stable code and a message, but no field. The domain does
+/// not know the JSON; the API edge names the field with [`AtField::at`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Turns a domain [`Invalid`] into a 400 naming the field it came from.
+pub trait AtField<T> {
+    fn at(self, field: &str) -> AppResult<T>;
+}
+
+impl<T> AtField<T> for Result<T, Invalid> {
+    fn at(self, field: &str) -> AppResult<T> {
+        self.map_err(|e| AppError::invalid(field, e.code, e.message))
+    }
+}

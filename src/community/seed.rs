@@ -134,7 +134,6 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
     if users::Entity::find().count(&state.db).await? > 0 {
         anyhow::bail!("the database already has accounts: seed-demo fills only an empty one");
     }
-    let err = anyhow::Error::from;
     let mut circle_ids = Vec::new();
     for (name, kind, description) in CIRCLES {
         let input = CircleInput {
@@ -143,7 +142,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
             description: Some((*description).into()),
             icon_upload_id: None,
         };
-        circle_ids.push(circles::create(&state.db, input).await.map_err(err)?.id);
+        circle_ids.push(circles::create(&state.db, input).await?.id);
     }
     let account =
         catalog::purpose("account").ok_or_else(|| anyhow::anyhow!("no account purpose"))?;
@@ -151,28 +150,26 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
     let mut user_ids = Vec::new();
     for (i, nickname) in USERS.iter().enumerate() {
         // 170 0000 xxxx: a virtual-operator block, unlikely to reach anyone.
-        let phone = Phone::parse(&format!("1700000{:04}", i + 1), "phone").map_err(err)?;
+        let phone = Phone::parse(&format!("1700000{:04}", i + 1))?;
         let e164 = phone.e164().to_owned();
         let new = NewAccount {
             phone,
-            nickname: Nickname::parse(nickname, "nickname").map_err(err)?,
+            nickname: Nickname::parse(nickname)?,
             accepted_notice_version: notice::version().into(),
             consents: vec![account],
         };
-        let hash = password::hash(Password::parse(DEMO_PASSWORD, "password").map_err(err)?)
-            .await
-            .map_err(err)?;
+        let hash = password::hash(Password::parse(DEMO_PASSWORD)?).await?;
         // The same service as registration (without its SMS step): the
         // account is validated, its consent recorded and its profile indexed.
         let txn = state.db.begin().await?;
-        let user = open_account(state, &txn, new, hash).await.map_err(err)?;
+        let user = open_account(state, &txn, new, hash).await?;
         txn.commit().await?;
         accounts.push((e164, (*nickname).to_owned()));
         user_ids.push(user.id);
     }
     for (i, user) in user_ids.iter().enumerate() {
         for circle in circle_ids.iter().skip(i % 3).step_by(2) {
-            circles::join(&state.db, circle, user).await.map_err(err)?;
+            circles::join(&state.db, circle, user).await?;
         }
     }
     let mut post_count = 0;
@@ -187,21 +184,17 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
             device_model: (i % 3 == 0).then(|| "Xiaomi 14".into()),
             log_upload_id: None,
         };
-        let post = posts::create(&state.db, author, post).await.map_err(err)?;
+        let post = posts::create(&state.db, author, post).await?;
         post_count += 1;
         for (j, fan) in user_ids.iter().enumerate().take((i * 5) % user_ids.len()) {
-            likes::like_post(&state.db, fan, &post, true)
-                .await
-                .map_err(err)?;
+            likes::like_post(&state.db, fan, &post, true).await?;
             if j % 4 == 1 {
                 let text = if j % 8 == 1 {
                     "说得好！"
                 } else {
                     "Great post, thanks for sharing."
                 };
-                comments::create(&state.db, fan, &post, None, text)
-                    .await
-                    .map_err(err)?;
+                comments::create(&state.db, fan, &post, None, text).await?;
             }
         }
     }

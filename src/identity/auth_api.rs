@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     api::{check_limit, ApiTags, ClientInfo, JsonBody},
-    error::AppResult,
+    error::{AppResult, AtField},
     platform::ratelimit::ActionClass,
     privacy::Subject,
     state::AppState,
@@ -140,7 +140,7 @@ impl AuthApi {
         client: ClientInfo,
         body: JsonBody<SendSmsCodeRequest>,
     ) -> AppResult<SmsCodeResponse> {
-        let phone = Phone::parse(&body.phone, "phone")?;
+        let phone = Phone::parse(&body.phone).at("phone")?;
         check_limit(&state, ActionClass::SmsIp, &client.ip.to_string()).await?;
         let registered = accounts::find_by_phone(&state, &phone).await?.is_some();
         // The answer never tells whether a number is registered: a taken
@@ -255,7 +255,7 @@ impl AuthApi {
         .into_info(&state);
         let body = body.0;
         let form_consents = forms::consents(body.consents.as_deref())?;
-        let phone = Phone::parse(&body.phone, "phone")?;
+        let phone = Phone::parse(&body.phone).at("phone")?;
         let credential = forms::credential(body.password, body.sms_code)?;
         check_limit(&state, ActionClass::LoginIp, &client.ip.to_string()).await?;
         let index = sms_codes::phone_index(&state, &phone);

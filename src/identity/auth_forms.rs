@@ -10,7 +10,7 @@ use super::{
     views::Me,
 };
 use crate::{
-    error::{AppError, AppResult, ErrorCode, FieldError},
+    error::{AppError, AppResult, AtField, ErrorCode, FieldError},
     privacy::{catalog, notice},
     state::AppState,
 };
@@ -118,13 +118,16 @@ pub fn registration(body: RegisterRequest, device: DeviceInfo) -> AppResult<Regi
             "grant `account` on the form: the phone number needs its separate consent",
         ));
     }
-    let phone = Phone::parse(&body.phone, "phone")
+    let phone = Phone::parse(&body.phone)
+        .at("phone")
         .map_err(|e| errors.extend(e.errors))
         .ok();
-    let password = Password::parse(&body.password, "password")
+    let password = Password::parse(&body.password)
+        .at("password")
         .map_err(|e| errors.extend(e.errors))
         .ok();
-    let nickname = Nickname::parse(&body.nickname, "nickname")
+    let nickname = Nickname::parse(&body.nickname)
+        .at("nickname")
         .map_err(|e| errors.extend(e.errors))
         .ok();
     let (Some(phone), Some(password), Some(nickname), true) =

@@ -7,7 +7,7 @@ use argon2::{
     Algorithm, Argon2, Params, Version,
 };
 
-use crate::error::AppError;
+use crate::error::{AppError, Invalid};
 
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
@@ -16,18 +16,16 @@ pub const MAX_LEN: usize = 128;
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(input: &str, field: &str) -> Result<Self, AppError> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let len = input.chars().count();
         if len < MIN_LEN {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "weak_password",
                 format!("must be at least {MIN_LEN} characters"),
             ));
         }
         if len > MAX_LEN {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "too_long",
                 format!("must be at most {MAX_LEN} characters"),
             ));
@@ -93,7 +91,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_with_the_agreed_parameters_and_verify() {
-        let hashed = hash(Password::parse("correct horse", "password").unwrap())
+        let hashed = hash(Password::parse("correct horse").unwrap())
             .await
             .unwrap();
         assert!(
@@ -108,11 +106,14 @@ mod tests {
     }
 
     #[test]
-    fn short_passwords_are_refused_naming_the_field() {
-        let err = Password::parse("short", "password").err();
+    fn short_passwords_are_refused_and_the_edge_names_the_field() {
+        use crate::error::AtField;
+        let err = Password::parse("short").err();
+        assert_eq!(err.as_ref().map(|e| e.code), Some("weak_password"));
+        let problem = Password::parse("short").at("new_password").err();
         assert_eq!(
-            err.map(|e| e.errors[0].field.clone()).as_deref(),
-            Some("password")
+            problem.map(|e| e.errors[0].field.clone()).as_deref(),
+            Some("new_password")
         );
     }
 }

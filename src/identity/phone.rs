@@ -4,20 +4,20 @@ use std::fmt;
 
 use phonenumber::{country, Mode};
 
-use crate::{error::AppError, platform::sms::mask_e164};
+use crate::{error::Invalid, platform::sms::mask_e164};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Phone(String);
 
 impl Phone {
-    /// Parses what a user typed; `field` names the field in the error.
-    pub fn parse(input: &str, field: &str) -> Result<Self, AppError> {
+    /// Parses what a user typed.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let compact: String = input
             .trim()
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
             .collect();
-        let invalid = || AppError::invalid(field, "invalid_phone", "is not a valid phone number");
+        let invalid = || Invalid::new("invalid_phone", "is not a valid phone number");
         let parsed = if let Some(rest) = compact.strip_prefix("00") {
             phonenumber::parse(None, format!("+{rest}"))
         } else if compact.starts_with('+') {
@@ -34,8 +34,7 @@ impl Phone {
             phonenumber::Type::Mobile | phonenumber::Type::FixedLineOrMobile
         );
         if !phonenumber::is_valid(&parsed) || !mobile {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "invalid_phone",
                 "is not a valid mobile phone number",
             ));
@@ -77,7 +76,7 @@ mod tests {
     use super::*;
 
     fn e164(s: &str) -> Option<String> {
-        Phone::parse(s, "phone").ok().map(|p| p.e164().to_owned())
+        Phone::parse(s).ok().map(|p| p.e164().to_owned())
     }
 
     #[test]
@@ -102,7 +101,7 @@ mod tests {
 
     #[test]
     fn masking_hides_the_middle() {
-        let phone = Phone::parse("13800138000", "phone");
+        let phone = Phone::parse("13800138000");
         assert_eq!(
             phone.map(|p| p.masked()).ok().as_deref(),
             Some("+86138****8000")

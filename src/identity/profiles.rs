@@ -4,7 +4,7 @@ use entity::{uploads, users};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, Invalid},
     identity::Role,
 };
 
@@ -15,22 +15,20 @@ pub const NICKNAME_MAX: usize = 32;
 pub struct Nickname(String);
 
 impl Nickname {
-    pub fn parse(input: &str, field: &str) -> AppResult<Self> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let trimmed = input.trim();
         let len = trimmed.chars().count();
         if len == 0 {
-            return Err(AppError::invalid(field, "required", "must not be empty"));
+            return Err(Invalid::new("required", "must not be empty"));
         }
         if len > NICKNAME_MAX {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "too_long",
                 format!("must be at most {NICKNAME_MAX} characters"),
             ));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                field,
+            return Err(Invalid::new(
                 "invalid_characters",
                 "must not contain control characters",
             ));
@@ -73,11 +71,10 @@ pub struct ProfileChange {
     pub show_online_status: Option<bool>,
 }
 
-pub fn check_birthday(date: NaiveDate) -> AppResult<NaiveDate> {
+pub fn check_birthday(date: NaiveDate) -> Result<NaiveDate, Invalid> {
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
     if date < earliest || date > Utc::now().date_naive() {
-        return Err(AppError::invalid(
-            "birthday",
+        return Err(Invalid::new(
             "out_of_range",
             "must be a past date after 1900-01-01",
         ));

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     api::{check_limit, patch_field, ApiTags, JsonBody},
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult, AtField, ErrorCode},
     identity::{
         password::{self, Password},
         sessions, AdminAuth, BearerAuth, ModeratorAuth, Role,
@@ -159,12 +159,12 @@ impl MeApi {
         let change = ProfileChange {
             nickname: patch
                 .nickname
-                .map(|n| Nickname::parse(&n, "nickname"))
+                .map(|n| Nickname::parse(&n).at("nickname"))
                 .transpose()?,
             avatar_upload_id: patch_field(patch.avatar_upload_id),
             gender: patch_field(patch.gender).map(|g| g.map(Into::into)),
             birthday: patch_field(patch.birthday)
-                .map(|d| d.map(check_birthday).transpose())
+                .map(|d| d.map(check_birthday).transpose().at("birthday"))
                 .transpose()?,
             region: optional_text(patch.region),
             signature: optional_text(patch.signature),
@@ -199,7 +199,7 @@ impl MeApi {
         auth: BearerAuth,
         body: JsonBody<PasswordChange>,
     ) -> AppResult<PasswordChanged> {
-        let new_password = Password::parse(&body.new_password, "new_password")?;
+        let new_password = Password::parse(&body.new_password).at("new_password")?;
         check_limit(&state, ActionClass::LoginAccount, &auth.0.id).await?;
         let (user, _) = profiles::load(&state.db, &auth.0.id)
             .await?
