@@ -5,6 +5,7 @@ pub mod community;
 pub mod config;
 pub mod error;
 pub mod identity;
+pub mod ids;
 pub mod messages;
 pub mod openapi;
 pub mod platform;

@@ -10,6 +10,7 @@ use poem::{
     web::{Data, Html, Json},
     Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
 };
+use poem_openapi::error::{ParseParamError, ParsePathError};
 use serde_json::json;
 use tracing::Instrument;
 
@@ -23,7 +24,7 @@ use crate::{
     identity::{self, caller::SessionCaller},
     messages, openapi,
     platform::{db, facts::Facts, ratelimit::ActionClass},
-    privacy::{self, registry::Registries},
+    privacy::{self, registry::Registries, spec::OperationPolicy},
     rights, search,
     state::AppState,
     uploads,
@@ -226,11 +227,17 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
         method = %req.method(),
         path = %req.uri().path(),
     );
+    let operation = req
+        .uri()
+        .path()
+        .strip_prefix(openapi::BASE_PATH)
+        .zip(privacy::spec::policies())
+        .and_then(|(path, table)| table.find(req.method(), path));
     async move {
         let started = Instant::now();
         let mut resp = match ep.call(req).await {
             Ok(resp) => resp.into_response(),
-            Err(err) => to_problem(err).await,
+            Err(err) => to_problem(name_path_param(err, operation)).await,
         };
         if let Ok(value) = request_id.parse() {
             resp.headers_mut().insert("x-request-id", value);
@@ -244,6 +251,27 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
     }
     .instrument(span)
     .await
+}
+
+/// poem-openapi names path parameters `param0`, `param1`… internally; a
+/// problem names the one the spec shows (`id`).
+fn name_path_param(err: poem::Error, operation: Option<&OperationPolicy>) -> poem::Error {
+    let (internal, reason) = match (
+        err.downcast_ref::<ParsePathError>(),
+        err.downcast_ref::<ParseParamError>(),
+    ) {
+        (Some(e), _) => (e.name, e.reason.clone()),
+        (None, Some(e)) => (e.name, e.reason.clone()),
+        (None, None) => return err,
+    };
+    let name = internal
+        .strip_prefix("param")
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|n| operation?.path_params().get(n).copied());
+    match name {
+        Some(name) => AppError::invalid(name, "invalid", reason).into(),
+        None => err,
+    }
 }
 
 /// Alive: the process answers.

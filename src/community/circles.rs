@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::dto::CircleKind;
+use crate::ids::{CircleId, UploadId, UserId};
 use crate::{
     api::PageParams,
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
@@ -17,7 +18,7 @@ pub struct CircleInput {
     pub name: Option<String>,
     pub kind: Option<CircleKind>,
     pub description: Option<String>,
-    pub icon_upload_id: Option<Option<String>>,
+    pub icon_upload_id: Option<Option<UploadId>>,
 }
 
 fn name_taken() -> AppError {
@@ -29,9 +30,9 @@ fn name_taken() -> AppError {
     )
 }
 
-async fn check_icon(db: &impl ConnectionTrait, icon: &Option<Option<String>>) -> AppResult<()> {
+async fn check_icon(db: &impl ConnectionTrait, icon: &Option<Option<UploadId>>) -> AppResult<()> {
     if let Some(Some(id)) = icon {
-        let found = uploads::Entity::find_by_id(id.clone()).one(db).await?;
+        let found = uploads::Entity::find_by_id(id.to_string()).one(db).await?;
         if found.is_none_or(|u| u.kind != "image") {
             return Err(AppError::invalid(
                 "icon_upload_id",
@@ -55,7 +56,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
         name: Set(name),
         kind: Set(input.kind.unwrap_or(CircleKind::Product).into()),
         description: Set(input.description.unwrap_or_default()),
-        icon_upload_id: Set(input.icon_upload_id.flatten()),
+        icon_upload_id: Set(input.icon_upload_id.flatten().map(UploadId::into_inner)),
         member_count: Set(0),
         post_count: Set(0),
         created_at: Set(now),
@@ -78,7 +79,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
 
 pub async fn update(
     db: &impl ConnectionTrait,
-    id: &str,
+    id: &CircleId,
     input: CircleInput,
 ) -> AppResult<circles::Model> {
     check_icon(db, &input.icon_upload_id).await?;
@@ -98,7 +99,7 @@ pub async fn update(
         active.description = Set(description);
     }
     if let Some(icon) = input.icon_upload_id {
-        active.icon_upload_id = Set(icon);
+        active.icon_upload_id = Set(icon.map(UploadId::into_inner));
     }
     active.updated_at = Set(Utc::now());
     match active.update(db).await {
@@ -116,8 +117,8 @@ pub async fn update(
     }
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: &str) -> AppResult<circles::Model> {
-    circles::Entity::find_by_id(id.to_owned())
+pub async fn find(db: &impl ConnectionTrait, id: &CircleId) -> AppResult<circles::Model> {
+    circles::Entity::find_by_id(id.to_string())
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("circle"))
@@ -143,7 +144,7 @@ pub async fn list(
 /// The ids, among `circle_ids`, that `user_id` joined.
 pub async fn joined(
     db: &impl ConnectionTrait,
-    user_id: &str,
+    user_id: &UserId,
     circle_ids: Vec<String>,
 ) -> AppResult<Vec<String>> {
     Ok(circle_members::Entity::find()
@@ -158,7 +159,7 @@ pub async fn joined(
 
 pub async fn my_circles(
     db: &impl ConnectionTrait,
-    user_id: &str,
+    user_id: &UserId,
     page: &PageParams,
 ) -> AppResult<Vec<circles::Model>> {
     let mut query = circles::Entity::find()
@@ -173,12 +174,16 @@ pub async fn my_circles(
 }
 
 /// Joins (idempotent); the member count moves only when membership does.
-pub async fn join(db: &DatabaseConnection, circle_id: &str, user_id: &str) -> AppResult<()> {
+pub async fn join(
+    db: &DatabaseConnection,
+    circle_id: &CircleId,
+    user_id: &UserId,
+) -> AppResult<()> {
     find(db, circle_id).await?;
     let txn = db.begin().await?;
     let inserted = circle_members::Entity::insert(circle_members::ActiveModel {
-        circle_id: Set(circle_id.to_owned()),
-        user_id: Set(user_id.to_owned()),
+        circle_id: Set(circle_id.to_string()),
+        user_id: Set(user_id.to_string()),
         joined_at: Set(Utc::now()),
     })
     .on_conflict_do_nothing()
@@ -191,7 +196,11 @@ pub async fn join(db: &DatabaseConnection, circle_id: &str, user_id: &str) -> Ap
     Ok(())
 }
 
-pub async fn leave(db: &DatabaseConnection, circle_id: &str, user_id: &str) -> AppResult<()> {
+pub async fn leave(
+    db: &DatabaseConnection,
+    circle_id: &CircleId,
+    user_id: &UserId,
+) -> AppResult<()> {
     find(db, circle_id).await?;
     let txn = db.begin().await?;
     let removed = circle_members::Entity::delete_many()
@@ -220,7 +229,7 @@ async fn bump_members(db: &impl ConnectionTrait, circle_id: &str, by: i64) -> Ap
 }
 
 /// Every circle `user_id` joined.
-pub async fn joined_all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Vec<String>> {
+pub async fn joined_all(db: &impl ConnectionTrait, user_id: &UserId) -> AppResult<Vec<String>> {
     Ok(circle_members::Entity::find()
         .filter(circle_members::Column::UserId.eq(user_id))
         .all(db)

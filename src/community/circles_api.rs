@@ -12,6 +12,7 @@ use super::{
     circles::{self, CircleInput},
     dto::{circle_view, CircleKind, CircleView},
 };
+use crate::ids::{CircleId, UploadId, UserId};
 use crate::{
     api::{
         page::{split_page, Page},
@@ -39,7 +40,7 @@ pub struct NewCircle {
     pub description: String,
     /// An uploaded image.
     /// privacy: not personal
-    pub icon_upload_id: Option<String>,
+    pub icon_upload_id: Option<UploadId>,
 }
 
 #[derive(Debug, Object)]
@@ -53,7 +54,7 @@ pub struct CirclePatch {
     #[oai(validator(max_length = 2000))]
     pub description: Option<String>,
     /// privacy: not personal
-    pub icon_upload_id: MaybeUndefined<String>,
+    pub icon_upload_id: MaybeUndefined<UploadId>,
 }
 
 #[derive(ApiResponse)]
@@ -76,7 +77,7 @@ pub enum CirclesResponse {
 async fn views(
     state: &AppState,
     rows: Vec<entity::circles::Model>,
-    viewer: Option<&str>,
+    viewer: Option<&UserId>,
 ) -> AppResult<Vec<CircleView>> {
     let keys = upload_keys(
         &state.db,
@@ -101,7 +102,7 @@ async fn views(
         .collect())
 }
 
-async fn one(state: &AppState, id: &str, viewer: Option<&str>) -> AppResult<CircleView> {
+async fn one(state: &AppState, id: &CircleId, viewer: Option<&UserId>) -> AppResult<CircleView> {
     let circle = circles::find(&state.db, id).await?;
     Ok(views(state, vec![circle], viewer).await?.remove(0))
 }
@@ -127,7 +128,7 @@ impl CirclesApi {
         let page = PageParams::parse(cursor.0, limit.0)?;
         let rows = circles::list(&state.db, kind.0, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
-        let items = views(&state, rows, viewer.id()).await?;
+        let items = views(&state, rows, viewer.user_id()).await?;
         Ok(CirclesResponse::Ok(Json(Page { items, next_cursor })))
     }
 
@@ -138,10 +139,10 @@ impl CirclesApi {
         state: Data<&AppState>,
         viewer: Viewer,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
         Ok(CircleResponse::Ok(Json(
-            one(&state, &id.0, viewer.id()).await?,
+            one(&state, &id.0, viewer.user_id()).await?,
         )))
     }
 
@@ -157,7 +158,7 @@ impl CirclesApi {
         auth: BearerAuth,
         /// The circle to join.
         /// privacy: circle_memberships for social, required
-        id: Path<String>,
+        id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
         circles::join(&state.db, &id.0, &auth.0.id).await?;
         Ok(CircleResponse::Ok(Json(
@@ -176,7 +177,7 @@ impl CirclesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
         circles::leave(&state.db, &id.0, &auth.0.id).await?;
         Ok(CircleResponse::Ok(Json(
@@ -229,7 +230,7 @@ impl AdminCirclesApi {
         .await?;
         txn.commit().await?;
         Ok(CircleResponse::Created(Json(
-            one(&state, &circle.id, None).await?,
+            one(&state, &CircleId::from_stored(circle.id), None).await?,
         )))
     }
 
@@ -240,7 +241,7 @@ impl AdminCirclesApi {
         state: Data<&AppState>,
         _admin: AdminAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CircleId>,
         body: JsonBody<CirclePatch>,
     ) -> AppResult<CircleResponse> {
         let body = body.0;

@@ -10,6 +10,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::ids::{CommentId, PostId, UserId};
 use crate::{
     api::PageParams,
     error::{AppError, AppResult, ErrorCode},
@@ -20,9 +21,9 @@ use crate::{
 
 pub async fn create(
     db: &DatabaseConnection,
-    author: &str,
+    author: &UserId,
     post: &posts::Model,
-    parent_id: Option<String>,
+    parent_id: Option<CommentId>,
     body: &str,
 ) -> AppResult<comments::Model> {
     let body = body.trim();
@@ -36,7 +37,9 @@ pub async fn create(
         ));
     }
     if let Some(parent) = &parent_id {
-        let found = comments::Entity::find_by_id(parent.clone()).one(db).await?;
+        let found = comments::Entity::find_by_id(parent.to_string())
+            .one(db)
+            .await?;
         match found {
             Some(p) if p.post_id == post.id && p.deleted_at.is_none() && p.parent_id.is_none() => {}
             Some(p) if p.post_id == post.id && p.parent_id.is_some() => {
@@ -59,8 +62,8 @@ pub async fn create(
     let comment = comments::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         post_id: Set(post.id.clone()),
-        parent_id: Set(parent_id),
-        author_id: Set(Some(author.to_owned())),
+        parent_id: Set(parent_id.map(CommentId::into_inner)),
+        author_id: Set(Some(author.to_string())),
         body: Set(body.to_owned()),
         like_count: Set(0),
         hidden: Set(false),
@@ -90,7 +93,7 @@ async fn bump_comments(db: &impl ConnectionTrait, post_id: &str, by: i64) -> App
 /// Oldest first, replies among them (each names its parent).
 pub async fn list(
     db: &impl ConnectionTrait,
-    post_id: &str,
+    post_id: &PostId,
     page: &PageParams,
 ) -> AppResult<Vec<comments::Model>> {
     let mut query = comments::Entity::find()
@@ -123,8 +126,8 @@ pub async fn liked(
         .collect())
 }
 
-pub async fn visible(db: &impl ConnectionTrait, id: &str) -> AppResult<comments::Model> {
-    comments::Entity::find_by_id(id.to_owned())
+pub async fn visible(db: &impl ConnectionTrait, id: &CommentId) -> AppResult<comments::Model> {
+    comments::Entity::find_by_id(id.to_string())
         .one(db)
         .await?
         .filter(|c| c.deleted_at.is_none() && !c.hidden)
@@ -132,7 +135,7 @@ pub async fn visible(db: &impl ConnectionTrait, id: &str) -> AppResult<comments:
 }
 
 /// Returns the id of the post the comment was on.
-pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &str) -> AppResult<String> {
+pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &CommentId) -> AppResult<String> {
     let comment = visible(db, id).await?;
     if comment.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
         return Err(AppError::forbidden(

@@ -12,6 +12,7 @@ use super::{
     likes, posts,
     posts_api::LikeState,
 };
+use crate::ids::{CommentId, PostId};
 use crate::{
     api::{
         check_limit,
@@ -34,7 +35,7 @@ pub struct NewComment {
     pub body: String,
     /// Reply to this top-level comment of the same post.
     /// privacy: not personal
-    pub parent_id: Option<String>,
+    pub parent_id: Option<CommentId>,
 }
 
 #[derive(ApiResponse)]
@@ -78,7 +79,7 @@ impl CommentsApi {
         state: Data<&AppState>,
         viewer: Viewer,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
         cursor: Query<Option<String>>,
@@ -87,8 +88,8 @@ impl CommentsApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<CommentsResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let post = posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
-        let rows = comments::list(&state.db, &post.id, &page).await?;
+        posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
+        let rows = comments::list(&state.db, &id.0, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
         let liked = comments::liked(
             &state.db,
@@ -111,7 +112,7 @@ impl CommentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
         body: JsonBody<NewComment>,
     ) -> AppResult<CommentResponse> {
         check_limit(&state, ActionClass::CommentCreate, &auth.0.id).await?;
@@ -137,7 +138,7 @@ impl CommentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CommentId>,
     ) -> AppResult<Deleted> {
         let post_id = comments::delete(&state.db, &auth.0, &id.0).await?;
         super::feeds::invalidate_post(&state, &post_id).await;
@@ -155,7 +156,7 @@ impl CommentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: likes for social, required
-        id: Path<String>,
+        id: Path<CommentId>,
     ) -> AppResult<CommentLikeResponse> {
         check_limit(&state, ActionClass::Like, &auth.0.id).await?;
         comments::visible(&state.db, &id.0).await?;
@@ -177,7 +178,7 @@ impl CommentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CommentId>,
     ) -> AppResult<CommentLikeResponse> {
         comments::visible(&state.db, &id.0).await?;
         let like_count = likes::like_comment(&state.db, &auth.0.id, &id.0, false).await?;

@@ -12,6 +12,7 @@ use super::{
     dto::{liked_posts, post_views, PostView},
     feeds::{self, FeedKey, Sort},
 };
+use crate::ids::{CircleId, UserId};
 use crate::{
     api::{
         page::{split_page, Page},
@@ -34,20 +35,21 @@ pub enum FeedResponse {
 
 async fn feed(
     state: &AppState,
-    viewer: Option<&str>,
-    circle: Option<&str>,
+    viewer: Option<&UserId>,
+    circle_id: Option<&CircleId>,
     sort: Option<Sort>,
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> AppResult<FeedResponse> {
     let page = PageParams::parse(None, limit)?;
+    let circle = circle_id.map(CircleId::as_str);
     let sort = sort.unwrap_or(Sort::Hot);
     let after = cursor
         .filter(|c| !c.is_empty())
         .map(|c| FeedKey::parse(&c))
         .transpose()?;
     // Checked on every request, so that a withdrawal applies at once.
-    if let (Some(user), None, Sort::Hot) = (viewer, circle, sort) {
+    if let (Some(user), None, Sort::Hot) = (viewer, circle_id, sort) {
         let granted = consents::granted(&state.db, user).await?;
         if granted.contains("personalized_recommendations") {
             let joined = circles::joined_all(&state.db, user).await?;
@@ -57,7 +59,7 @@ async fn feed(
                     FeedKey::with_score(p, *score)
                 });
                 let rows = rows.into_iter().map(|(p, _)| p).collect();
-                let items = post_views(state, rows, viewer).await?;
+                let items = post_views(state, rows, Some(user)).await?;
                 return Ok(FeedResponse::Ok(Json(Page { items, next_cursor })));
             }
         }
@@ -71,7 +73,7 @@ async fn feed(
         Some(hit) => hit,
         None => {
             // Only a miss needs to know that the circle exists.
-            if let Some(circle) = circle {
+            if let Some(circle) = circle_id {
                 circles::find(&state.db, circle).await?;
             }
             let rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
@@ -86,7 +88,7 @@ async fn feed(
     };
     let liked = liked_posts(
         &state.db,
-        viewer,
+        viewer.map(UserId::as_str),
         shared.items.iter().map(|p| p.id.clone()).collect(),
     )
     .await?;
@@ -114,7 +116,7 @@ impl FeedsApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<FeedResponse> {
-        feed(&state, viewer.id(), None, sort.0, cursor.0, limit.0).await
+        feed(&state, viewer.user_id(), None, sort.0, cursor.0, limit.0).await
     }
 
     /// A circle's feed.
@@ -128,7 +130,7 @@ impl FeedsApi {
         state: Data<&AppState>,
         viewer: Viewer,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CircleId>,
         /// `hot` (default) or `new`.
         /// privacy: not personal
         sort: Query<Option<Sort>>,
@@ -139,6 +141,14 @@ impl FeedsApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<FeedResponse> {
-        feed(&state, viewer.id(), Some(&id.0), sort.0, cursor.0, limit.0).await
+        feed(
+            &state,
+            viewer.user_id(),
+            Some(&id.0),
+            sort.0,
+            cursor.0,
+            limit.0,
+        )
+        .await
     }
 }

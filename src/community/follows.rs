@@ -6,12 +6,17 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
+use crate::ids::UserId;
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
 };
 
-pub async fn follow(db: &impl ConnectionTrait, follower: &str, followee: &str) -> AppResult<()> {
+pub async fn follow(
+    db: &impl ConnectionTrait,
+    follower: &UserId,
+    followee: &UserId,
+) -> AppResult<()> {
     if follower == followee {
         return Err(AppError::invalid(
             "id",
@@ -19,7 +24,7 @@ pub async fn follow(db: &impl ConnectionTrait, follower: &str, followee: &str) -
             "you cannot follow yourself",
         ));
     }
-    if users::Entity::find_by_id(followee.to_owned())
+    if users::Entity::find_by_id(followee.to_string())
         .one(db)
         .await?
         .is_none()
@@ -27,8 +32,8 @@ pub async fn follow(db: &impl ConnectionTrait, follower: &str, followee: &str) -
         return Err(AppError::not_found("user"));
     }
     follows::Entity::insert(follows::ActiveModel {
-        follower_id: Set(follower.to_owned()),
-        followee_id: Set(followee.to_owned()),
+        follower_id: Set(follower.to_string()),
+        followee_id: Set(followee.to_string()),
         created_at: Set(Utc::now()),
     })
     .on_conflict_do_nothing()
@@ -37,7 +42,11 @@ pub async fn follow(db: &impl ConnectionTrait, follower: &str, followee: &str) -
     Ok(())
 }
 
-pub async fn unfollow(db: &impl ConnectionTrait, follower: &str, followee: &str) -> AppResult<()> {
+pub async fn unfollow(
+    db: &impl ConnectionTrait,
+    follower: &UserId,
+    followee: &UserId,
+) -> AppResult<()> {
     follows::Entity::delete_many()
         .filter(follows::Column::FollowerId.eq(follower))
         .filter(follows::Column::FolloweeId.eq(followee))
@@ -49,7 +58,7 @@ pub async fn unfollow(db: &impl ConnectionTrait, follower: &str, followee: &str)
 /// Followers (`of_followee`) or followees of a user, by id.
 pub async fn people(
     db: &impl ConnectionTrait,
-    user: &str,
+    user: &UserId,
     followers: bool,
     page: &PageParams,
 ) -> AppResult<Vec<String>> {
@@ -82,7 +91,7 @@ pub async fn people(
 /// Posts by people `user` follows, newest first.
 pub async fn feed(
     db: &impl ConnectionTrait,
-    user: &str,
+    user: &UserId,
     page: &PageParams,
 ) -> AppResult<Vec<posts::Model>> {
     let followees = Query::select()

@@ -11,6 +11,7 @@ use super::{
     dto::{post_views, PostView},
     follows,
 };
+use crate::ids::UserId;
 use crate::{
     api::{
         page::{split_page, Page},
@@ -48,13 +49,13 @@ pub enum FollowingFeedResponse {
 
 async fn people(
     state: &AppState,
-    user: &str,
+    user: &UserId,
     followers: bool,
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> AppResult<PeopleResponse> {
     let page = PageParams::parse(cursor, limit)?;
-    if entity::users::Entity::find_by_id(user.to_owned())
+    if entity::users::Entity::find_by_id(user.to_string())
         .one(&state.db)
         .await?
         .is_none()
@@ -103,7 +104,7 @@ impl FollowsApi {
         auth: BearerAuth,
         /// The user to follow.
         /// privacy: follows for social, required
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<Followed> {
         follows::follow(&state.db, &auth.0.id, &id.0).await?;
         Ok(Followed::Done)
@@ -120,7 +121,7 @@ impl FollowsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<Followed> {
         follows::unfollow(&state.db, &auth.0.id, &id.0).await?;
         Ok(Followed::Done)
@@ -136,7 +137,7 @@ impl FollowsApi {
         &self,
         state: Data<&AppState>,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
         cursor: Query<Option<String>>,
@@ -157,7 +158,7 @@ impl FollowsApi {
         &self,
         state: Data<&AppState>,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
         cursor: Query<Option<String>>,

@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::posts::hot_rank;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CommentId, UserId};
 
 fn inserted(result: TryInsertResult<u64>) -> bool {
     matches!(result, TryInsertResult::Inserted(n) if n > 0)
@@ -18,7 +19,7 @@ fn inserted(result: TryInsertResult<u64>) -> bool {
 /// Likes (`on`) or unlikes a post; returns the new count.
 pub async fn like_post(
     db: &DatabaseConnection,
-    user_id: &str,
+    user_id: &UserId,
     post: &posts::Model,
     on: bool,
 ) -> AppResult<i64> {
@@ -27,7 +28,7 @@ pub async fn like_post(
         inserted(
             post_likes::Entity::insert(post_likes::ActiveModel {
                 post_id: Set(post.id.clone()),
-                user_id: Set(user_id.to_owned()),
+                user_id: Set(user_id.to_string()),
                 created_at: Set(Utc::now()),
             })
             .on_conflict_do_nothing()
@@ -78,16 +79,16 @@ async fn rerank(txn: &DatabaseTransaction, id: &str) -> AppResult<i64> {
 
 pub async fn like_comment(
     db: &DatabaseConnection,
-    user_id: &str,
-    comment_id: &str,
+    user_id: &UserId,
+    comment_id: &CommentId,
     on: bool,
 ) -> AppResult<i64> {
     let txn = db.begin().await?;
     let changed = if on {
         inserted(
             comment_likes::Entity::insert(comment_likes::ActiveModel {
-                comment_id: Set(comment_id.to_owned()),
-                user_id: Set(user_id.to_owned()),
+                comment_id: Set(comment_id.to_string()),
+                user_id: Set(user_id.to_string()),
                 created_at: Set(Utc::now()),
             })
             .on_conflict_do_nothing()
@@ -114,7 +115,7 @@ pub async fn like_comment(
             .exec(&txn)
             .await?;
     }
-    let count = comments::Entity::find_by_id(comment_id.to_owned())
+    let count = comments::Entity::find_by_id(comment_id.to_string())
         .one(&txn)
         .await?
         .map_or(0, |c| c.like_count);

@@ -11,6 +11,7 @@ use sea_orm::ActiveEnum;
 use sea_orm::EntityTrait;
 
 use super::moderation::{self, Action, ReportStatus, TargetType};
+use crate::ids::{CommentId, PostId};
 use crate::{
     api::{
         page::{split_page, Page},
@@ -200,7 +201,7 @@ impl AdminModerationApi {
         state: Data<&AppState>,
         auth: ModeratorAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
         body: JsonBody<ModerationRequest>,
     ) -> AppResult<Moderated> {
         moderate(&state, &auth, TargetType::Post, &id.0, body.0).await
@@ -217,7 +218,7 @@ impl AdminModerationApi {
         state: Data<&AppState>,
         auth: ModeratorAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<CommentId>,
         body: JsonBody<ModerationRequest>,
     ) -> AppResult<Moderated> {
         moderate(&state, &auth, TargetType::Comment, &id.0, body.0).await

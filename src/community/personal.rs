@@ -40,7 +40,11 @@ impl PersonalData for CommunityData {
         ]
     }
 
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &crate::ids::UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
         let joined = circle_members::Entity::find()
             .filter(circle_members::Column::UserId.eq(user))

@@ -7,6 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::ids::{CircleId, PostId, UploadId, UserId};
 use crate::{
     error::{is_unique_violation, AppError, AppResult},
     identity::{AuthUser, Role},
@@ -25,12 +26,12 @@ pub fn hot_rank(score: i64, created_at: DateTime<Utc>) -> f64 {
 
 pub struct NewPost {
     pub client_id: Option<String>,
-    pub circle_id: Option<String>,
+    pub circle_id: Option<CircleId>,
     pub title: String,
     pub body: String,
-    pub image_upload_ids: Vec<String>,
+    pub image_upload_ids: Vec<UploadId>,
     pub device_model: Option<String>,
-    pub log_upload_id: Option<String>,
+    pub log_upload_id: Option<UploadId>,
 }
 
 fn required_text(value: &str, field: &str) -> AppResult<String> {
@@ -51,7 +52,10 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
         .all(db)
         .await?;
     for (i, id) in post.image_upload_ids.iter().enumerate() {
-        if !found.iter().any(|u| &u.id == id && u.kind == "image") {
+        if !found
+            .iter()
+            .any(|u| u.id == id.as_str() && u.kind == "image")
+        {
             return Err(AppError::invalid(
                 format!("image_upload_ids[{i}]"),
                 "unknown_upload",
@@ -72,7 +76,7 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
         ));
     }
     if let Some(log) = &post.log_upload_id {
-        if !found.iter().any(|u| &u.id == log) {
+        if !found.iter().any(|u| u.id == log.as_str()) {
             return Err(AppError::invalid(
                 "log_upload_id",
                 "unknown_upload",
@@ -85,13 +89,13 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
 
 pub async fn create(
     db: &DatabaseConnection,
-    author: &str,
+    author: &UserId,
     post: NewPost,
 ) -> AppResult<posts::Model> {
     let title = required_text(&post.title, "title")?;
     let body = required_text(&post.body, "body")?;
     if let Some(circle) = &post.circle_id {
-        if circles::Entity::find_by_id(circle.clone())
+        if circles::Entity::find_by_id(circle.to_string())
             .one(db)
             .await?
             .is_none()
@@ -108,15 +112,15 @@ pub async fn create(
     let txn = db.begin().await?;
     let row = posts::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        author_id: Set(Some(author.to_owned())),
-        circle_id: Set(post.circle_id.clone()),
+        author_id: Set(Some(author.to_string())),
+        circle_id: Set(post.circle_id.clone().map(CircleId::into_inner)),
         title: Set(title),
         body: Set(body),
         device_model: Set(post
             .device_model
             .map(|d| d.trim().to_owned())
             .filter(|d| !d.is_empty())),
-        log_upload_id: Set(post.log_upload_id),
+        log_upload_id: Set(post.log_upload_id.map(UploadId::into_inner)),
         like_count: Set(0),
         comment_count: Set(0),
         hot_rank: Set(hot_rank(0, now)),
@@ -146,7 +150,7 @@ pub async fn create(
         post_images::ActiveModel {
             post_id: Set(row.id.clone()),
             position: Set(position as i32),
-            upload_id: Set(upload_id),
+            upload_id: Set(upload_id.into_inner()),
         }
         .insert(&txn)
         .await?;
@@ -185,10 +189,10 @@ pub async fn by_client_id(
 /// A post anyone may see: not deleted, and not hidden unless by a moderator.
 pub async fn visible(
     db: &impl ConnectionTrait,
-    id: &str,
+    id: &PostId,
     viewer: Option<&AuthUser>,
 ) -> AppResult<posts::Model> {
-    let post = posts::Entity::find_by_id(id.to_owned())
+    let post = posts::Entity::find_by_id(id.to_string())
         .one(db)
         .await?
         .filter(|p| p.deleted_at.is_none())
@@ -209,7 +213,7 @@ pub struct PostEdit {
 pub async fn edit(
     db: &DatabaseConnection,
     user: &AuthUser,
-    id: &str,
+    id: &PostId,
     change: PostEdit,
 ) -> AppResult<posts::Model> {
     let post = visible(db, id, Some(user)).await?;
@@ -252,7 +256,7 @@ pub async fn edit(
 pub async fn revisions(
     db: &impl ConnectionTrait,
     user: &AuthUser,
-    id: &str,
+    id: &PostId,
 ) -> AppResult<Vec<post_revisions::Model>> {
     let post = visible(db, id, Some(user)).await?;
     if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
@@ -271,7 +275,7 @@ pub async fn revisions(
 pub async fn delete(
     db: &DatabaseConnection,
     user: &AuthUser,
-    id: &str,
+    id: &PostId,
 ) -> AppResult<Option<String>> {
     let post = visible(db, id, Some(user)).await?;
     if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {

@@ -8,6 +8,7 @@ use super::{
     feeds, likes,
     posts::{self, NewPost, PostEdit},
 };
+use crate::ids::{CircleId, PostId, UploadId};
 use crate::{
     api::{check_limit, ApiTags, JsonBody},
     error::AppResult,
@@ -27,7 +28,7 @@ pub struct NewPostBody {
     pub client_id: Option<String>,
     /// Post to this circle; leave out to post to the plaza.
     /// privacy: not personal
-    pub circle_id: Option<String>,
+    pub circle_id: Option<CircleId>,
     /// Up to 200 characters.
     /// privacy: post_title for posting, required
     #[oai(validator(max_length = 200))]
@@ -39,7 +40,7 @@ pub struct NewPostBody {
     /// Up to 9 images I uploaded, in order.
     /// privacy: uploaded_media for posting, optional
     #[oai(validator(max_items = 9))]
-    pub image_upload_ids: Option<Vec<String>>,
+    pub image_upload_ids: Option<Vec<UploadId>>,
     /// The device the post is about.
     /// privacy: device_model for posting, optional
     #[oai(validator(max_length = 64))]
@@ -47,7 +48,7 @@ pub struct NewPostBody {
     /// A diagnostic log I uploaded, for feedback posts (needs the optional
     /// `diagnostic_logs` grant).
     /// privacy: diagnostic_log for diagnostic_logs, optional
-    pub log_upload_id: Option<String>,
+    pub log_upload_id: Option<UploadId>,
 }
 
 #[derive(Debug, Object)]
@@ -160,7 +161,7 @@ impl PostsApi {
         state: Data<&AppState>,
         viewer: Viewer,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
     ) -> AppResult<PostResponse> {
         let post = posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
         Ok(PostResponse::Ok(Json(
@@ -175,7 +176,7 @@ impl PostsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
         body: JsonBody<PostPatch>,
     ) -> AppResult<PostResponse> {
         let body = body.0;
@@ -202,7 +203,7 @@ impl PostsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
     ) -> AppResult<Deleted> {
         let circle = posts::delete(&state.db, &auth.0, &id.0).await?;
         feeds::invalidate(&state, circle.as_deref()).await;
@@ -220,7 +221,7 @@ impl PostsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
     ) -> AppResult<RevisionsResponse> {
         let rows = posts::revisions(&state.db, &auth.0, &id.0).await?;
         let items = rows
@@ -241,7 +242,7 @@ impl PostsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: likes for social, required
-        id: Path<String>,
+        id: Path<PostId>,
     ) -> AppResult<LikeResponse> {
         check_limit(&state, ActionClass::Like, &auth.0.id).await?;
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
@@ -264,7 +265,7 @@ impl PostsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<PostId>,
     ) -> AppResult<LikeResponse> {
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, false).await?;

@@ -10,6 +10,7 @@ use super::{
     likes,
     posts::{self, NewPost},
 };
+use crate::ids::{CircleId, UserId};
 use crate::{
     identity::{
         accounts::{open_account, NewAccount},
@@ -142,7 +143,9 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
             description: Some((*description).into()),
             icon_upload_id: None,
         };
-        circle_ids.push(circles::create(&state.db, input).await?.id);
+        circle_ids.push(CircleId::from_stored(
+            circles::create(&state.db, input).await?.id,
+        ));
     }
     let account =
         catalog::purpose("account").ok_or_else(|| anyhow::anyhow!("no account purpose"))?;
@@ -165,7 +168,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<Seeded> {
         let user = open_account(state, &txn, new, hash).await?;
         txn.commit().await?;
         accounts.push((e164, (*nickname).to_owned()));
-        user_ids.push(user.id);
+        user_ids.push(UserId::from_stored(user.id));
     }
     for (i, user) in user_ids.iter().enumerate() {
         for circle in circle_ids.iter().skip(i % 3).step_by(2) {

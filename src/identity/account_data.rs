@@ -29,8 +29,12 @@ impl PersonalData for AccountData {
         &["users", "sessions", "deregistrations"]
     }
 
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
-        let account = users::Entity::find_by_id(user.to_owned())
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &crate::ids::UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
+        let account = users::Entity::find_by_id(user.to_string())
             .one(&state.db)
             .await?
             .map(|u| {

@@ -9,6 +9,7 @@ use super::{sessions, AuthUser};
 use crate::{
     api::caller::{AuthFailure, CallerError, ResolveCaller, Resolved},
     error::{AppError, ErrorCode},
+    ids::UserId,
     state::AppState,
 };
 
@@ -54,7 +55,7 @@ pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resol
 /// The caller as the handlers see it.
 pub fn auth_user(resolved: &Resolved) -> AuthUser {
     AuthUser {
-        id: resolved.0.id.clone(),
+        id: UserId::from_stored(resolved.0.id.clone()),
         role: resolved.0.role.into(),
         session_id: resolved.1.id.clone(),
     }
@@ -67,6 +68,11 @@ pub struct Viewer(pub Option<AuthUser>);
 impl Viewer {
     pub fn id(&self) -> Option<&str> {
         self.0.as_ref().map(|u| u.id.as_str())
+    }
+
+    /// The signed-in viewer's id, typed.
+    pub fn user_id(&self) -> Option<&UserId> {
+        self.0.as_ref().map(|u| &u.id)
     }
 }
 

@@ -41,7 +41,7 @@ impl Role {
 /// The signed-in caller.
 #[derive(Clone, Debug)]
 pub struct AuthUser {
-    pub id: String,
+    pub id: crate::ids::UserId,
     pub role: Role,
     pub session_id: String,
 }

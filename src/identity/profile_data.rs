@@ -34,7 +34,11 @@ impl PersonalData for ProfileData {
         &["user_locations"]
     }
 
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &crate::ids::UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
         let Some((u, avatar_key)) = super::profiles::load(&state.db, user).await? else {
             return Ok(vec![("profile", Value::Null)]);
         };

@@ -3,6 +3,7 @@ use chrono::{NaiveDate, Utc};
 use entity::{uploads, users};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 
+use crate::ids::{UploadId, UserId};
 use crate::{
     error::{AppError, AppResult, Invalid},
     identity::Role,
@@ -44,9 +45,9 @@ impl Nickname {
 /// A user and the storage key of their avatar, if any.
 pub async fn load(
     db: &impl ConnectionTrait,
-    id: &str,
+    id: &UserId,
 ) -> AppResult<Option<(users::Model, Option<String>)>> {
-    let Some(user) = users::Entity::find_by_id(id.to_owned()).one(db).await? else {
+    let Some(user) = users::Entity::find_by_id(id.to_string()).one(db).await? else {
         return Ok(None);
     };
     let key = match &user.avatar_upload_id {
@@ -63,7 +64,7 @@ pub async fn load(
 #[derive(Default)]
 pub struct ProfileChange {
     pub nickname: Option<Nickname>,
-    pub avatar_upload_id: Option<Option<String>>,
+    pub avatar_upload_id: Option<Option<UploadId>>,
     pub gender: Option<Option<entity::enums::Gender>>,
     pub birthday: Option<Option<NaiveDate>>,
     pub region: Option<Option<String>>,
@@ -88,7 +89,7 @@ pub async fn update_profile(
     change: ProfileChange,
 ) -> AppResult<users::Model> {
     if let Some(Some(upload_id)) = &change.avatar_upload_id {
-        let upload = uploads::Entity::find_by_id(upload_id.clone())
+        let upload = uploads::Entity::find_by_id(upload_id.to_string())
             .one(db)
             .await?;
         match upload {
@@ -107,7 +108,7 @@ pub async fn update_profile(
         active.nickname = Set(nickname.into_inner());
     }
     if let Some(v) = change.avatar_upload_id {
-        active.avatar_upload_id = Set(v);
+        active.avatar_upload_id = Set(v.map(UploadId::into_inner));
     }
     if let Some(v) = change.gender {
         active.gender = Set(v);

@@ -10,6 +10,7 @@ use super::{
     profiles::{self, check_birthday, Nickname, ProfileChange},
     views::{Gender, Me, PublicUser},
 };
+use crate::ids::{UploadId, UserId};
 use crate::{
     api::{check_limit, patch_field, ApiTags, JsonBody},
     error::{AppError, AppResult, AtField, ErrorCode},
@@ -34,7 +35,7 @@ pub struct ProfilePatch {
     pub nickname: Option<String>,
     /// An image I uploaded.
     /// privacy: avatar for profile, optional
-    pub avatar_upload_id: MaybeUndefined<String>,
+    pub avatar_upload_id: MaybeUndefined<UploadId>,
     /// privacy: gender for profile, optional
     pub gender: MaybeUndefined<Gender>,
     /// A past date.
@@ -121,7 +122,7 @@ pub enum AdminUserResponse {
     Ok(Json<AdminUser>),
 }
 
-async fn me(state: &AppState, id: &str) -> AppResult<Me> {
+async fn me(state: &AppState, id: &UserId) -> AppResult<Me> {
     let (user, key) = profiles::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
@@ -264,7 +265,7 @@ impl UsersApi {
         state: Data<&AppState>,
         /// The user id.
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<PublicUserResponse> {
         let (user, key) = profiles::load(&state.db, &id.0)
             .await?
@@ -278,7 +279,7 @@ impl UsersApi {
     }
 }
 
-async fn admin_view(state: &AppState, id: &str) -> AppResult<AdminUser> {
+async fn admin_view(state: &AppState, id: &UserId) -> AppResult<AdminUser> {
     let (user, key) = profiles::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
@@ -299,7 +300,7 @@ impl AdminUsersApi {
         _moderator: ModeratorAuth,
         /// The user id.
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<AdminUserResponse> {
         Ok(AdminUserResponse::Ok(Json(
             admin_view(&state, &id.0).await?,
@@ -318,7 +319,7 @@ impl AdminUsersApi {
         auth: AdminAuth,
         /// The user id.
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
         body: JsonBody<RoleChange>,
     ) -> AppResult<AdminUserResponse> {
         if id.0 == auth.0.id {

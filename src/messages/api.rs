@@ -12,6 +12,7 @@ use super::{
     events,
     service::{self, NewMessage},
 };
+use crate::ids::{ConversationId, MessageId, UploadId, UserId};
 use crate::{
     api::{check_limit, page::split_page, page::Page, ApiTags, JsonBody, PageParams},
     error::{AppError, AppResult, ErrorCode},
@@ -27,7 +28,7 @@ pub struct NewConversation {
     /// The user to talk to.
     /// privacy: conversation_list for direct_messages, required
     #[oai(validator(max_length = 36))]
-    pub peer_id: String,
+    pub peer_id: UserId,
 }
 
 #[derive(Debug, Object)]
@@ -45,7 +46,7 @@ pub struct NewMessageBody {
     /// For `image`, `video` and `file` messages: an upload of mine of that kind.
     /// privacy: message_media for direct_messages, optional
     #[oai(validator(max_length = 36))]
-    pub upload_id: Option<String>,
+    pub upload_id: Option<UploadId>,
 }
 
 #[derive(Debug, Object)]
@@ -53,7 +54,7 @@ pub struct ReadBody {
     /// The newest message I have read.
     /// privacy: message_timestamps for direct_messages, required
     #[oai(validator(max_length = 36))]
-    pub up_to: String,
+    pub up_to: MessageId,
 }
 
 #[derive(ApiResponse)]
@@ -94,7 +95,11 @@ pub enum Done {
     Done,
 }
 
-async fn one_view(state: &AppState, me: &str, id: &str) -> AppResult<ConversationView> {
+async fn one_view(
+    state: &AppState,
+    me: &UserId,
+    id: &ConversationId,
+) -> AppResult<ConversationView> {
     let member = conversations::membership(&state.db, me, id).await?;
     conversations::views(state, vec![member])
         .await?
@@ -139,17 +144,17 @@ impl MessagesApi {
         auth: BearerAuth,
         body: JsonBody<NewConversation>,
     ) -> AppResult<ConversationResponse> {
-        let me = auth.0.id.as_str();
+        let me = &auth.0.id;
         let peer = body.0.peer_id;
         conversations::check_peer(&state.db, me, &peer).await?;
         if let Some(found) = conversations::find_pair(&state.db, me, &peer).await? {
             return Ok(ConversationResponse::Existing(Json(
-                one_view(&state, me, &found.id).await?,
+                one_view(&state, me, &ConversationId::from_stored(found.id)).await?,
             )));
         }
         check_limit(&state, ActionClass::ConversationCreate, me).await?;
         let (conversation, created) = conversations::create(&state.db, me, &peer).await?;
-        let view = Json(one_view(&state, me, &conversation.id).await?);
+        let view = Json(one_view(&state, me, &ConversationId::from_stored(conversation.id)).await?);
         Ok(if created {
             ConversationResponse::Created(view)
         } else {
@@ -169,7 +174,7 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<ConversationId>,
     ) -> AppResult<Done> {
         conversations::remove(&state.db, &auth.0.id, &id.0).await?;
         Ok(Done::Done)
@@ -186,7 +191,7 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<ConversationId>,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
         cursor: Query<Option<String>>,
@@ -213,10 +218,10 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<ConversationId>,
         body: JsonBody<NewMessageBody>,
     ) -> AppResult<SentResponse> {
-        let me = auth.0.id.as_str();
+        let me = &auth.0.id;
         let body = body.0;
         let member = conversations::membership(&state.db, me, &id.0).await?;
         if let Some(first) = service::by_client_id(&state.db, me, &body.client_id).await? {
@@ -264,7 +269,7 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<ConversationId>,
         body: JsonBody<ReadBody>,
     ) -> AppResult<Done> {
         let member = conversations::membership(&state.db, &auth.0.id, &id.0).await?;
@@ -285,7 +290,7 @@ impl MessagesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<MessageId>,
     ) -> AppResult<Done> {
         let (message, member) = service::recall(&state, &auth.0.id, &id.0).await?;
         events::message_recalled(&state, &member, &message.id).await;

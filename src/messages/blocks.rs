@@ -8,17 +8,18 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use crate::ids::UserId;
 use crate::{
     api::PageParams,
     error::{AppError, AppResult, ErrorCode},
 };
 
-pub async fn block(db: &DatabaseConnection, blocker: &str, blocked: &str) -> AppResult<()> {
+pub async fn block(db: &DatabaseConnection, blocker: &UserId, blocked: &UserId) -> AppResult<()> {
     if blocker == blocked {
         return Err(AppError::invalid("id", "self", "you cannot block yourself"));
     }
     let txn = db.begin().await?;
-    if users::Entity::find_by_id(blocked.to_owned())
+    if users::Entity::find_by_id(blocked.to_string())
         .one(&txn)
         .await?
         .is_none()
@@ -26,8 +27,8 @@ pub async fn block(db: &DatabaseConnection, blocker: &str, blocked: &str) -> App
         return Err(AppError::not_found("user"));
     }
     user_blocks::Entity::insert(user_blocks::ActiveModel {
-        blocker_id: Set(blocker.to_owned()),
-        blocked_id: Set(blocked.to_owned()),
+        blocker_id: Set(blocker.to_string()),
+        blocked_id: Set(blocked.to_string()),
         created_at: Set(Utc::now()),
     })
     .on_conflict_do_nothing()
@@ -53,7 +54,11 @@ pub async fn block(db: &DatabaseConnection, blocker: &str, blocked: &str) -> App
     Ok(())
 }
 
-pub async fn unblock(db: &impl ConnectionTrait, blocker: &str, blocked: &str) -> AppResult<()> {
+pub async fn unblock(
+    db: &impl ConnectionTrait,
+    blocker: &UserId,
+    blocked: &UserId,
+) -> AppResult<()> {
     user_blocks::Entity::delete_many()
         .filter(user_blocks::Column::BlockerId.eq(blocker))
         .filter(user_blocks::Column::BlockedId.eq(blocked))

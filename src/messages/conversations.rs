@@ -11,6 +11,7 @@ use super::{
     blocks,
     dto::{message_views, people, ConversationView},
 };
+use crate::ids::{ConversationId, UserId};
 use crate::{
     api::{page::split_page, PageParams},
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
@@ -26,7 +27,7 @@ fn pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
 }
 
 /// Checks that a conversation with `peer` may exist; 4xx naming `peer_id`.
-pub async fn check_peer(db: &impl ConnectionTrait, me: &str, peer: &str) -> AppResult<()> {
+pub async fn check_peer(db: &impl ConnectionTrait, me: &UserId, peer: &UserId) -> AppResult<()> {
     if me == peer {
         return Err(AppError::invalid(
             "peer_id",
@@ -34,7 +35,7 @@ pub async fn check_peer(db: &impl ConnectionTrait, me: &str, peer: &str) -> AppR
             "you cannot message yourself",
         ));
     }
-    if users::Entity::find_by_id(peer.to_owned())
+    if users::Entity::find_by_id(peer.to_string())
         .one(db)
         .await?
         .is_none()
@@ -52,8 +53,8 @@ pub async fn check_peer(db: &impl ConnectionTrait, me: &str, peer: &str) -> AppR
 /// The existing conversation of the pair, put back into my list.
 pub async fn find_pair(
     db: &impl ConnectionTrait,
-    me: &str,
-    peer: &str,
+    me: &UserId,
+    peer: &UserId,
 ) -> AppResult<Option<conversations::Model>> {
     let (low, high) = pair(me, peer);
     let found = conversations::Entity::find()
@@ -75,8 +76,8 @@ pub async fn find_pair(
 /// Creates the pair's conversation; `false` when a concurrent call won.
 pub async fn create(
     db: &DatabaseConnection,
-    me: &str,
-    peer: &str,
+    me: &UserId,
+    peer: &UserId,
 ) -> AppResult<(conversations::Model, bool)> {
     let (low, high) = pair(me, peer);
     let now = Utc::now();
@@ -105,8 +106,8 @@ pub async fn create(
     for (user, other) in [(me, peer), (peer, me)] {
         members::Entity::insert(members::ActiveModel {
             conversation_id: Set(id.clone()),
-            user_id: Set(user.to_owned()),
-            peer_id: Set(Some(other.to_owned())),
+            user_id: Set(user.to_string()),
+            peer_id: Set(Some(other.to_string())),
             // The peer sees it once a message arrives.
             listed: Set(user == me),
             cleared_before: Set(None),
@@ -123,19 +124,23 @@ pub async fn create(
 /// My membership of a conversation; 404 for anyone who is not in it.
 pub async fn membership(
     db: &impl ConnectionTrait,
-    me: &str,
-    conversation_id: &str,
+    me: &UserId,
+    conversation_id: &ConversationId,
 ) -> AppResult<members::Model> {
-    members::Entity::find_by_id((conversation_id.to_owned(), me.to_owned()))
+    members::Entity::find_by_id((conversation_id.to_string(), me.to_string()))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("conversation"))
 }
 
 /// Takes a conversation off my list and clears my view of its history.
-pub async fn remove(db: &impl ConnectionTrait, me: &str, conversation_id: &str) -> AppResult<()> {
+pub async fn remove(
+    db: &impl ConnectionTrait,
+    me: &UserId,
+    conversation_id: &ConversationId,
+) -> AppResult<()> {
     membership(db, me, conversation_id).await?;
-    let last = conversations::Entity::find_by_id(conversation_id.to_owned())
+    let last = conversations::Entity::find_by_id(conversation_id.to_string())
         .one(db)
         .await?
         .and_then(|c| c.last_message_id);
@@ -167,7 +172,7 @@ fn parse_list_cursor(after: &str) -> AppResult<(DateTime<Utc>, String)> {
 /// My listed conversations, most recent activity first.
 pub async fn list(
     db: &impl ConnectionTrait,
-    me: &str,
+    me: &UserId,
     page: &PageParams,
 ) -> AppResult<(Vec<members::Model>, Option<String>)> {
     let mut query = members::Entity::find()

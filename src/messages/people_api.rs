@@ -14,6 +14,7 @@ use super::{
     events::presence_visible,
     notifications::{self, NotificationView},
 };
+use crate::ids::UserId;
 use crate::{
     api::{page::split_page, page::Page, ApiTags, JsonBody, PageParams},
     error::{AppError, AppResult, ErrorCode},
@@ -90,7 +91,7 @@ impl PeopleApi {
         auth: BearerAuth,
         /// The user to block.
         /// privacy: blocks for social, required
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<Done> {
         blocks::block(&state.db, &auth.0.id, &id.0).await?;
         super::events::blocked(&state, &auth.0.id, &id.0).await;
@@ -109,7 +110,7 @@ impl PeopleApi {
         auth: BearerAuth,
         /// The user to unblock.
         /// privacy: blocks for social, required
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<Done> {
         blocks::unblock(&state.db, &auth.0.id, &id.0).await?;
         Ok(Done::Done)
@@ -147,9 +148,9 @@ impl PeopleApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<UserId>,
     ) -> AppResult<PresenceResponse> {
-        let target = users::Entity::find_by_id(id.0.clone())
+        let target = users::Entity::find_by_id(id.0.to_string())
             .one(&state.db)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;

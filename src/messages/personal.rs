@@ -35,7 +35,11 @@ impl PersonalData for MessagesData {
         ]
     }
 
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &crate::ids::UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
         let decrypt = |c: &Option<String>| state.crypto.decrypt_opt(c);
         let mut conversations_out = Vec::new();

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::{conversations::membership, dto::MessageKind};
+use crate::ids::{ConversationId, MessageId, UploadId, UserId};
 use crate::{
     api::PageParams,
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
@@ -19,13 +20,13 @@ pub struct NewMessage {
     pub client_id: String,
     pub kind: MessageKind,
     pub text: Option<String>,
-    pub upload_id: Option<String>,
+    pub upload_id: Option<UploadId>,
 }
 
 /// The message I sent earlier with this idempotency key, if any.
 pub async fn by_client_id(
     db: &impl ConnectionTrait,
-    me: &str,
+    me: &UserId,
     client_id: &str,
 ) -> AppResult<Option<messages::Model>> {
     Ok(messages::Entity::find()
@@ -44,7 +45,7 @@ pub struct Sealed {
 }
 
 /// Checks the content and encrypts it.
-pub async fn seal(state: &AppState, me: &str, new: &NewMessage) -> AppResult<Sealed> {
+pub async fn seal(state: &AppState, me: &UserId, new: &NewMessage) -> AppResult<Sealed> {
     if new.kind == MessageKind::Text {
         let text = new.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
@@ -80,7 +81,7 @@ pub async fn seal(state: &AppState, me: &str, new: &NewMessage) -> AppResult<Sea
     let upload = uploads::Entity::find_by_id(upload_id.to_owned())
         .one(&state.db)
         .await?
-        .filter(|u| u.owner_id == me)
+        .filter(|u| u.owner_id == me.as_str())
         .ok_or_else(|| AppError::invalid("upload_id", "not_yours", "is not an upload of yours"))?;
     if upload.kind != new.kind.as_str() {
         return Err(AppError::invalid(
@@ -128,10 +129,14 @@ pub async fn store(
         Ok(m) => m,
         Err(err) if is_unique_violation(&err) => {
             drop(txn);
-            return by_client_id(&state.db, me, &new.client_id)
-                .await?
-                .map(|m| (m, false))
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("resent message vanished")));
+            return by_client_id(
+                &state.db,
+                &UserId::from_stored(me.to_owned()),
+                &new.client_id,
+            )
+            .await?
+            .map(|m| (m, false))
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("resent message vanished")));
         }
         Err(err) => return Err(err.into()),
     };
@@ -198,9 +203,9 @@ pub async fn list(
 pub async fn read(
     db: &impl ConnectionTrait,
     member: &members::Model,
-    up_to: &str,
+    up_to: &MessageId,
 ) -> AppResult<()> {
-    let visible = messages::Entity::find_by_id(up_to.to_owned())
+    let visible = messages::Entity::find_by_id(up_to.to_string())
         .one(db)
         .await?
         .filter(|m| m.conversation_id == member.conversation_id)
@@ -243,14 +248,15 @@ pub async fn read(
 /// attachment reference are erased, not just hidden.
 pub async fn recall(
     state: &AppState,
-    me: &str,
-    message_id: &str,
+    me: &UserId,
+    message_id: &MessageId,
 ) -> AppResult<(messages::Model, members::Model)> {
-    let message = messages::Entity::find_by_id(message_id.to_owned())
+    let message = messages::Entity::find_by_id(message_id.to_string())
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("message"))?;
-    let member = membership(&state.db, me, &message.conversation_id)
+    let conversation = ConversationId::from_stored(message.conversation_id.clone());
+    let member = membership(&state.db, me, &conversation)
         .await
         .map_err(|_| AppError::not_found("message"))?;
     if message.sender_id.as_deref() != Some(me) {

@@ -25,7 +25,11 @@ impl PersonalData for ConsentData {
         &["consents", "consent_receipts", "processing_log"]
     }
 
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &crate::ids::UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
         let states: Vec<Value> = super::consents::all(db, user)
             .await?

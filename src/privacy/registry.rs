@@ -12,7 +12,7 @@ use super::{
     consents::{Erasers, WithdrawalEraser},
     retention::{Retention, RetentionRule},
 };
-use crate::{error::AppResult, state::AppState};
+use crate::{error::AppResult, ids::UserId, state::AppState};
 
 /// What every area registered at start-up: the owners of personal data, the
 /// erasers a withdrawal runs, the retention rules and the hooks around an
@@ -155,7 +155,11 @@ pub trait PersonalData: Send + Sync + 'static {
     /// The tables whose rows about a user this owner exports and erases.
     fn tables(&self) -> &'static [&'static str];
     /// `(section, value)` for each of [`sections`](Self::sections).
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>>;
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>>;
     /// Erases inside the deregistration's transaction.
     async fn erase(
         &self,

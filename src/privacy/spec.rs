@@ -40,6 +40,14 @@ pub struct OperationPolicy {
 }
 
 impl OperationPolicy {
+    /// The names of the path parameters, in the order of the path.
+    pub fn path_params(&self) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .collect()
+    }
+
     fn matches(&self, method: &Method, segments: &[&str]) -> bool {
         self.method == method
             && self.segments.len() == segments.len()

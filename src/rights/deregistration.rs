@@ -72,7 +72,7 @@ pub async fn request(
     content: Content,
     how: Confirmation,
 ) -> AppResult<deregistrations::Model> {
-    let user = users::Entity::find_by_id(caller.id.clone())
+    let user = users::Entity::find_by_id(caller.id.to_string())
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;

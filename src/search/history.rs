@@ -114,7 +114,7 @@ impl crate::privacy::registry::PersonalData for HistoryData {
     async fn export(
         &self,
         state: &crate::state::AppState,
-        user: &str,
+        user: &crate::ids::UserId,
     ) -> AppResult<Vec<(&'static str, serde_json::Value)>> {
         let rows = search_history::Entity::find()
             .filter(search_history::Column::UserId.eq(user))

@@ -27,7 +27,11 @@ impl PersonalData for UploadsData {
         &["uploads"]
     }
 
-    async fn export(&self, state: &AppState, user: &str) -> AppResult<Vec<(&'static str, Value)>> {
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &crate::ids::UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
         let rows = uploads::Entity::find()
             .filter(uploads::Column::OwnerId.eq(user))
             .order_by_asc(uploads::Column::Id)

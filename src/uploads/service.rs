@@ -8,6 +8,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::strip::{self, ImageFormat};
+use crate::ids::UserId;
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     state::AppState,
@@ -105,7 +106,11 @@ fn too_large(limit: usize) -> AppError {
 }
 
 /// Stores an upload of any accepted kind.
-pub async fn store(state: &AppState, owner_id: &str, upload: Upload) -> AppResult<uploads::Model> {
+pub async fn store(
+    state: &AppState,
+    owner_id: &UserId,
+    upload: Upload,
+) -> AppResult<uploads::Model> {
     let size = upload.size();
     let mut file = upload.into_file();
     let mut head = vec![0u8; 8192];

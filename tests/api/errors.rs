@@ -127,3 +127,40 @@ async fn every_error_code_has_a_distinct_name_and_a_4xx_or_5xx_status() {
             .all(|c| c.is_ascii_lowercase() || c == '_'));
     }
 }
+
+#[tokio::test]
+async fn a_malformed_id_is_a_400_naming_it_in_the_path_and_in_the_body() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    // Parsed once at the edge: a path id that is not a UUID never reaches
+    // a query, and the answer says which parameter it was.
+    assert_invalid(
+        app.get_anon("/posts/not-an-id").await,
+        "id",
+        Some("invalid"),
+    )
+    .await;
+    assert_invalid(
+        app.get_as(&user, "/conversations/42/messages").await,
+        "id",
+        Some("invalid"),
+    )
+    .await;
+    let resp = app
+        .post_as(
+            &user,
+            "/posts",
+            &json!({ "title": "t", "body": "b", "circle_id": "nope" }),
+        )
+        .await;
+    assert_invalid(resp, "circle_id", Some("invalid_format")).await;
+    let resp = app
+        .post_as(&user, "/conversations", &json!({ "peer_id": "../users" }))
+        .await;
+    assert_invalid(resp, "peer_id", Some("invalid_format")).await;
+    // A well-formed id of nothing is still a 404.
+    let resp = app
+        .get_anon("/posts/01900000-0000-7000-8000-000000000000")
+        .await;
+    assert_problem(resp, 404, "not_found").await;
+}

@@ -1,0 +1,162 @@
+//! Typed ids: a post id cannot be passed where a comment id is expected.
+//! Each is a UUID, parsed once at the edge (a path parameter or a request
+//! field, `format: uuid` in the spec, a 400 naming the field when it is
+//! not one) and carried typed through the services; the database stores
+//! the text.
+use std::{borrow::Cow, fmt};
+
+use poem_openapi::{
+    registry::{MetaSchema, MetaSchemaRef},
+    types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type},
+};
+use serde_json::Value;
+
+use crate::error::Invalid;
+
+macro_rules! typed_ids {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new, time-ordered id (UUIDv7).
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7().to_string())
+            }
+
+            /// What a client sent: a UUID, or the error to name its field with.
+            pub fn parse(input: &str) -> Result<Self, Invalid> {
+                uuid::Uuid::parse_str(input.trim())
+                    .map(|id| Self(id.hyphenated().to_string()))
+                    .map_err(|_| Invalid::new("invalid_format", "must be a valid uuid"))
+            }
+
+            /// An id read back from agora's own database.
+            pub fn from_stored(id: String) -> Self {
+                Self(id)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        // A typed id reads as text wherever text is enough (a query, a log
+        // line); text never becomes a typed id without `parse`.
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for sea_orm::Value {
+            fn from(id: $name) -> Self {
+                id.0.into()
+            }
+        }
+
+        impl From<&$name> for sea_orm::Value {
+            fn from(id: &$name) -> Self {
+                id.0.as_str().into()
+            }
+        }
+
+        impl Type for $name {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                "string_uuid".into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid")))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ParseFromParameter for $name {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                Self::parse(value).map_err(|e| ParseError::custom(e.message))
+            }
+        }
+
+        impl ParseFromJSON for $name {
+            fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+                match value.unwrap_or_default() {
+                    Value::String(s) => Self::parse(&s).map_err(|e| ParseError::custom(e.message)),
+                    other => Err(ParseError::expected_type(other)),
+                }
+            }
+        }
+
+        impl ToJSON for $name {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::String(self.0.clone()))
+            }
+        }
+    )*};
+}
+
+typed_ids! {
+    /// An account.
+    UserId;
+    /// A post.
+    PostId;
+    /// A comment.
+    CommentId;
+    /// A circle.
+    CircleId;
+    /// A conversation.
+    ConversationId;
+    /// A private message.
+    MessageId;
+    /// An upload (image, video, file, log).
+    UploadId;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_uuids_are_ids_and_they_come_out_in_one_form() {
+        let id = PostId::parse(" 0190A000-0000-7000-8000-000000000001 ");
+        assert_eq!(
+            id.map(|i| i.into_inner()).ok().as_deref(),
+            Some("0190a000-0000-7000-8000-000000000001")
+        );
+        for bad in ["", "42", "not-an-id", "0190a000-0000-7000-8000"] {
+            assert!(PostId::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
