@@ -23,6 +23,7 @@ mod pii_sweep;
 mod privacy_spec;
 mod retention;
 mod search_history;
+mod search_snippets;
 
 // community
 mod circles;

@@ -11,7 +11,7 @@ use meilisearch_sdk::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
-use super::{DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
+use super::{snippet, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
 
 #[derive(Serialize, Deserialize)]
 struct MeiliDoc {
@@ -138,8 +138,8 @@ impl SearchIndex for MeiliIndex {
             .with_limit(q.limit + 1)
             .with_attributes_to_crop(Selectors::Some(&crop))
             .with_attributes_to_highlight(Selectors::Some(&["body"]))
-            .with_highlight_pre_tag("<b>")
-            .with_highlight_post_tag("</b>")
+            .with_highlight_pre_tag(snippet::MARK_START)
+            .with_highlight_post_tag(snippet::MARK_END)
             .execute::<MeiliDoc>()
             .await?;
         Ok(results
@@ -151,8 +151,8 @@ impl SearchIndex for MeiliIndex {
                     .as_ref()
                     .and_then(|f| f.get("body"))
                     .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| hit.result.body.chars().take(160).collect());
+                    .map(snippet::to_html)
+                    .unwrap_or_else(|| snippet::plain(&hit.result.body, 160));
                 let doc = hit.result;
                 Hit {
                     kind: DocKind::parse(&doc.kind).unwrap_or(q.kind),

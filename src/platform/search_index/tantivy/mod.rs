@@ -19,7 +19,7 @@ use tantivy::{
 };
 
 use self::schema::Fields;
-use super::{Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
+use super::{snippet, Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
 
 #[derive(Clone)]
 pub struct TantivyIndex {
@@ -183,14 +183,12 @@ impl TantivyIndex {
             };
             let circle = text(f.circle);
             let post = text(f.post);
-            // Adjacent highlighted tokens (jieba splits unknown words) read as one.
-            let mut snippet = snippets
-                .snippet_from_doc(&doc)
-                .to_html()
-                .replace("</b><b>", "");
-            if snippet.is_empty() {
-                snippet = text(f.body).chars().take(160).collect();
-            }
+            let found = snippets.snippet_from_doc(&doc);
+            let snippet = if found.is_empty() {
+                snippet::plain(&text(f.body), 160)
+            } else {
+                snippet::to_html(&snippet::mark(found.fragment(), found.highlighted()))
+            };
             hits.push(Hit {
                 kind: DocKind::parse(&text(f.kind)).unwrap_or(q.kind),
                 id: text(f.id),
