@@ -4,6 +4,7 @@ pub mod account_data;
 pub mod accounts;
 pub mod auth_api;
 pub mod auth_forms;
+pub mod blocks;
 pub mod caller;
 pub mod guard;
 pub mod password;

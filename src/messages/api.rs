@@ -7,7 +7,7 @@ use poem_openapi::{
 };
 
 use super::{
-    blocks, conversations,
+    conversations,
     dto::{message_view, message_views, ConversationView, MessageKind, MessageView},
     events,
     service::{self, NewMessage},
@@ -240,7 +240,7 @@ impl MessagesApi {
         let peer = member.peer_id.clone().ok_or_else(|| {
             AppError::new(ErrorCode::Conflict, "the other account no longer exists")
         })?;
-        blocks::ensure_not_blocked(&state.db, me, &peer).await?;
+        crate::identity::blocks::ensure_not_blocked(&state.db, me, &peer).await?;
         let new = NewMessage {
             client_id: body.client_id,
             kind: body.kind,

@@ -1,17 +1,19 @@
-//! Blocks: a blocked user can start no conversation with the blocker, send
-//! them nothing and see nothing of their presence. Blocking also ends
-//! follows both ways. History already exchanged stays readable.
+//! Blocking and unblocking: a blocked user can start no conversation with
+//! the blocker, send them nothing and see nothing of their presence.
+//! Blocking also ends follows both ways. History already exchanged stays
+//! readable. Whether two people blocked each other is identity's read
+//! (`identity::blocks`), which every area honours.
 use chrono::Utc;
 use entity::{follows, user_blocks, users};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::ids::UserId;
 use crate::{
     api::PageParams,
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult},
 };
 
 pub async fn block(db: &DatabaseConnection, blocker: &UserId, blocked: &UserId) -> AppResult<()> {
@@ -65,77 +67,6 @@ pub async fn unblock(
         .exec(db)
         .await?;
     Ok(())
-}
-
-fn between(a: &str, b: &str) -> Condition {
-    Condition::any()
-        .add(
-            Condition::all()
-                .add(user_blocks::Column::BlockerId.eq(a))
-                .add(user_blocks::Column::BlockedId.eq(b)),
-        )
-        .add(
-            Condition::all()
-                .add(user_blocks::Column::BlockerId.eq(b))
-                .add(user_blocks::Column::BlockedId.eq(a)),
-        )
-}
-
-/// Has either of the two blocked the other?
-pub async fn either_blocked(db: &impl ConnectionTrait, a: &str, b: &str) -> AppResult<bool> {
-    Ok(user_blocks::Entity::find()
-        .filter(between(a, b))
-        .count(db)
-        .await?
-        > 0)
-}
-
-/// 403 `blocked` when either of the two blocked the other.
-pub async fn ensure_not_blocked(db: &impl ConnectionTrait, a: &str, b: &str) -> AppResult<()> {
-    if either_blocked(db, a, b).await? {
-        return Err(AppError::new(
-            ErrorCode::Blocked,
-            "one of you has blocked the other",
-        ));
-    }
-    Ok(())
-}
-
-/// Of `others`, those who blocked `user` or whom `user` blocked.
-pub async fn blocked_among(
-    db: &impl ConnectionTrait,
-    user: &str,
-    others: &[String],
-) -> AppResult<Vec<String>> {
-    if others.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = user_blocks::Entity::find()
-        .filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(user_blocks::Column::BlockerId.eq(user))
-                        .add(user_blocks::Column::BlockedId.is_in(others.to_vec())),
-                )
-                .add(
-                    Condition::all()
-                        .add(user_blocks::Column::BlockedId.eq(user))
-                        .add(user_blocks::Column::BlockerId.is_in(others.to_vec())),
-                ),
-        )
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            if r.blocker_id == user {
-                r.blocked_id
-            } else {
-                r.blocker_id
-            }
-        })
-        .collect())
 }
 
 /// The users I blocked, by id.

@@ -7,10 +7,7 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::{
-    blocks,
-    dto::{message_views, people, ConversationView},
-};
+use super::dto::{message_views, people, ConversationView};
 use crate::ids::{ConversationId, UserId};
 use crate::{
     api::{page::split_page, PageParams},
@@ -47,7 +44,7 @@ pub async fn check_peer(db: &impl ConnectionTrait, me: &UserId, peer: &UserId) -
             "no such user",
         ));
     }
-    blocks::ensure_not_blocked(db, me, peer).await
+    crate::identity::blocks::ensure_not_blocked(db, me, peer).await
 }
 
 /// The existing conversation of the pair, put back into my list.

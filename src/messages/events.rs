@@ -4,7 +4,7 @@ use poem_openapi::types::ToJSON;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 
-use super::{blocks, dto::MessageView};
+use super::dto::MessageView;
 use crate::{
     error::AppResult,
     platform::{
@@ -63,7 +63,9 @@ pub async fn presence_visible(
         return Ok(false);
     }
     match viewer {
-        Some(viewer) => Ok(!blocks::either_blocked(&state.db, viewer, &target.id).await?),
+        Some(viewer) => {
+            Ok(!crate::identity::blocks::either_blocked(&state.db, viewer, &target.id).await?)
+        }
         None => Ok(true),
     }
 }
@@ -125,7 +127,7 @@ async fn tell_peers(state: &AppState, user: &str, online: bool) -> AppResult<()>
         .into_iter()
         .filter_map(|m| m.peer_id)
         .collect();
-    let hidden = blocks::blocked_among(&state.db, user, &peers).await?;
+    let hidden = crate::identity::blocks::blocked_among(&state.db, user, &peers).await?;
     let to: Vec<String> = peers.into_iter().filter(|p| !hidden.contains(p)).collect();
     if !to.is_empty() {
         let event = json!({ "type": "presence", "user_id": user, "online": online });

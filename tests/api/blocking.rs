@@ -41,3 +41,19 @@ async fn blocking_myself_or_nobody_is_refused() {
     assert_invalid(app.block(&a, &a.id).await, "id", None).await;
     assert_problem(app.block(&a, NOBODY).await, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn a_block_ends_follows_and_stops_a_re_follow_either_way() {
+    let app = spawn_app().await;
+    let (a, b) = (app.register().await, app.register().await);
+    app.follow(&b, &a.id).await;
+    assert_eq!(app.block(&a, &b.id).await.status(), 204);
+    // The blocked user cannot follow again, nor can the blocker.
+    assert_problem(app.try_follow(&b, &a.id).await, 403, "blocked").await;
+    assert_problem(app.try_follow(&a, &b.id).await, 403, "blocked").await;
+    let followers = app.get_json(&format!("/users/{}/followers", a.id)).await;
+    assert!(followers["items"].as_array().unwrap().is_empty());
+    // After unblocking, following works again.
+    assert_eq!(app.unblock(&a, &b.id).await.status(), 204);
+    app.follow(&b, &a.id).await;
+}
