@@ -232,7 +232,14 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
         .path()
         .strip_prefix(openapi::BASE_PATH)
         .zip(privacy::spec::policies())
-        .and_then(|(path, table)| table.find(req.method(), path));
+        .and_then(|(path, table)| {
+            let method = if req.method() == Method::HEAD {
+                &Method::GET
+            } else {
+                req.method()
+            };
+            table.find(method, path)
+        });
     async move {
         let started = Instant::now();
         let mut resp = match ep.call(req).await {
@@ -269,7 +276,7 @@ fn name_path_param(err: poem::Error, operation: Option<&OperationPolicy>) -> poe
         .and_then(|n| n.parse::<usize>().ok())
         .and_then(|n| operation?.path_params().get(n).copied());
     match name {
-        Some(name) => AppError::invalid(name, "invalid", reason).into(),
+        Some(name) => AppError::invalid(name, "invalid_format", reason).into(),
         None => err,
     }
 }

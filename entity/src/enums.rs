@@ -4,10 +4,9 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-/// `users.role`: each includes the powers of those before it.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize,
-)]
+/// `users.role`. No `Ord` here: the order of powers belongs to the API's
+/// `Role`, never to a comparison of text in SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
 #[sea_orm(
     rs_type = "String",
     db_type = "String(StringLen::None)",

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::users;
 use poem_openapi::{Enum, Object};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{phone::masked_from_ciphertext, Role};
 use crate::{error::AppResult, platform::storage::upload_keys, state::AppState};
@@ -129,30 +129,37 @@ pub async fn authors(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let users = users::Entity::find()
+    // Only what a card shows: a stored value elsewhere in the row (a role
+    // this build does not know) is that account's problem, not every feed's.
+    let users: Vec<(String, String, Option<String>, i32)> = users::Entity::find()
+        .select_only()
+        .columns([
+            users::Column::Id,
+            users::Column::Nickname,
+            users::Column::AvatarUploadId,
+            users::Column::Level,
+        ])
         .filter(users::Column::Id.is_in(ids))
+        .into_tuple()
         .all(&state.db)
         .await?;
     let keys = upload_keys(
         &state.db,
-        users
-            .iter()
-            .filter_map(|u| u.avatar_upload_id.clone())
-            .collect(),
+        users.iter().filter_map(|u| u.2.clone()).collect(),
     )
     .await?;
     Ok(users
         .into_iter()
-        .map(|u| {
-            let key = u.avatar_upload_id.as_ref().and_then(|id| keys.get(id));
+        .map(|(id, nickname, avatar, level)| {
+            let key = avatar.as_ref().and_then(|a| keys.get(a));
             let avatar_url = avatar_url(state, key.map(String::as_str));
             let view = AuthorView {
-                id: u.id.clone(),
-                nickname: u.nickname,
+                id: id.clone(),
+                nickname,
                 avatar_url,
-                level: u.level,
+                level,
             };
-            (u.id, view)
+            (id, view)
         })
         .collect())
 }

@@ -7,7 +7,9 @@ use std::{collections::HashSet, time::Duration};
 use anyhow::Context;
 use chrono::Utc;
 use entity::{deregistrations, users};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 
 use crate::{
     platform::{db, lease},
@@ -40,27 +42,33 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
         return Ok(report);
     }
     report.ran = true;
-    // A row the code cannot read (an unknown stored scope) fails loudly,
-    // and the retention rules still run.
-    let due = deregistrations::Entity::find()
+    // Ids first, each row read on its own: one the code cannot read (an
+    // unknown stored scope) fails loudly without holding up the others.
+    let due: Vec<String> = deregistrations::Entity::find()
+        .select_only()
+        .column(deregistrations::Column::Id)
         .filter(deregistrations::Column::CompletedAt.is_null())
         .filter(deregistrations::Column::CancelledAt.is_null())
         .filter(deregistrations::Column::EffectiveAt.lte(Utc::now()))
+        .into_tuple()
         .all(&state.db)
-        .await
-        .unwrap_or_else(|err| {
-            report.failed += 1;
-            tracing::error!(error = %format!("{err:#}"), "due deregistrations not readable");
-            Vec::new()
-        });
+        .await?;
     // One failing deregistration or rule must not stop the others.
-    for d in due {
-        match carry_out(state, registries, &d).await {
+    for id in due {
+        let outcome = match deregistrations::Entity::find_by_id(id.clone())
+            .one(&state.db)
+            .await
+        {
+            Ok(Some(d)) => carry_out(state, registries, &d).await,
+            Ok(None) => continue,
+            Err(err) => Err(err.into()),
+        };
+        match outcome {
             Ok(true) => report.completed += 1,
             Ok(false) => report.holding += 1,
             Err(err) => {
                 report.failed += 1;
-                tracing::error!(deregistration = %d.id, error = %format!("{err:#}"), "deregistration not carried out");
+                tracing::error!(deregistration = %id, error = %format!("{err:#}"), "deregistration not carried out");
             }
         }
     }

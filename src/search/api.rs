@@ -15,6 +15,7 @@ use crate::{
     },
     error::{AppError, AppResult, ErrorCode},
     identity::BearerAuth,
+    ids::CircleId,
     platform::search_index::{DocKind, Hit, SearchQuery},
     state::AppState,
 };
@@ -183,7 +184,7 @@ impl SearchApi {
         kind: Query<Option<SearchType>>,
         /// Only posts, or comments on posts, of this circle.
         /// privacy: not personal
-        circle_id: Query<Option<String>>,
+        circle_id: Query<Option<CircleId>>,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
         cursor: Query<Option<String>>,
@@ -211,7 +212,7 @@ impl SearchApi {
 fn query_of(
     q: &str,
     kind: SearchType,
-    circle_id: Option<String>,
+    circle_id: Option<CircleId>,
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> AppResult<SearchQuery> {
@@ -229,7 +230,9 @@ fn query_of(
     Ok(SearchQuery {
         text,
         kind,
-        circle_id: circle_id.filter(|_| matches!(kind, DocKind::Post | DocKind::Comment)),
+        circle_id: circle_id
+            .filter(|_| matches!(kind, DocKind::Post | DocKind::Comment))
+            .map(CircleId::into_inner),
         offset: offset_of(cursor)?,
         limit: page.limit as usize,
     })

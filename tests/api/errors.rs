@@ -137,13 +137,13 @@ async fn a_malformed_id_is_a_400_naming_it_in_the_path_and_in_the_body() {
     assert_invalid(
         app.get_anon("/posts/not-an-id").await,
         "id",
-        Some("invalid"),
+        Some("invalid_format"),
     )
     .await;
     assert_invalid(
         app.get_as(&user, "/conversations/42/messages").await,
         "id",
-        Some("invalid"),
+        Some("invalid_format"),
     )
     .await;
     let resp = app

@@ -73,7 +73,11 @@ mod tests {
     fn markup_in_the_text_is_escaped_and_only_our_marks_are_tags() {
         let text = "<img src=x onerror=alert(1)> 小米 & \"co\"";
         let start = text.find("小米").unwrap_or_default();
-        let html = to_html(&mark(text, &[start..start + "小米".len()]));
+        let found = Range {
+            start,
+            end: start + "小米".len(),
+        };
+        let html = to_html(&mark(text, std::slice::from_ref(&found)));
         assert_eq!(
             html,
             "&lt;img src=x onerror=alert(1)&gt; <b>小米</b> &amp; &quot;co&quot;"
