@@ -2,7 +2,8 @@
 //! Each is a UUID, parsed once at the edge (a path parameter or a request
 //! field, `format: uuid` in the spec, a 400 naming the field when it is
 //! not one) and carried typed through the services; the database stores
-//! the text.
+//! the text. There is no implicit way back to text: every `as_str()` in the
+//! code is a place where a typed id meets an untyped function.
 use std::{borrow::Cow, fmt};
 
 use poem_openapi::{
@@ -33,7 +34,8 @@ macro_rules! typed_ids {
                     .map_err(|_| Invalid::new("invalid_format", "must be a valid uuid"))
             }
 
-            /// An id read back from agora's own database.
+            /// An id read back from agora's own database (never client input:
+            /// that goes through `parse`).
             pub fn from_stored(id: String) -> Self {
                 Self(id)
             }
@@ -44,15 +46,6 @@ macro_rules! typed_ids {
 
             pub fn into_inner(self) -> String {
                 self.0
-            }
-        }
-
-        // A typed id reads as text wherever text is enough (a query, a log
-        // line); text never becomes a typed id without `parse`.
-        impl std::ops::Deref for $name {
-            type Target = str;
-            fn deref(&self) -> &str {
-                &self.0
             }
         }
 

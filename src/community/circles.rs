@@ -190,7 +190,7 @@ pub async fn join(
     .exec_without_returning(&txn)
     .await?;
     if matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
-        bump_members(&txn, circle_id, 1).await?;
+        bump_members(&txn, circle_id.as_str(), 1).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -210,7 +210,7 @@ pub async fn leave(
         .await?
         .rows_affected;
     if removed > 0 {
-        bump_members(&txn, circle_id, -1).await?;
+        bump_members(&txn, circle_id.as_str(), -1).await?;
     }
     txn.commit().await?;
     Ok(())

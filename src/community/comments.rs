@@ -149,7 +149,7 @@ pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &CommentId) ->
         .exec(&txn)
         .await?;
     bump_comments(&txn, &comment.post_id, -1).await?;
-    outbox::enqueue(&txn, DocKind::Comment, id).await?;
+    outbox::enqueue(&txn, DocKind::Comment, id.as_str()).await?;
     txn.commit().await?;
     Ok(comment.post_id)
 }

@@ -115,7 +115,7 @@ impl CommentsApi {
         id: Path<PostId>,
         body: JsonBody<NewComment>,
     ) -> AppResult<CommentResponse> {
-        check_limit(&state, ActionClass::CommentCreate, &auth.0.id).await?;
+        check_limit(&state, ActionClass::CommentCreate, auth.0.id.as_str()).await?;
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
         let body = body.0;
         let comment =
@@ -158,7 +158,7 @@ impl CommentsApi {
         /// privacy: likes for social, required
         id: Path<CommentId>,
     ) -> AppResult<CommentLikeResponse> {
-        check_limit(&state, ActionClass::Like, &auth.0.id).await?;
+        check_limit(&state, ActionClass::Like, auth.0.id.as_str()).await?;
         comments::visible(&state.db, &id.0).await?;
         let like_count = likes::like_comment(&state.db, &auth.0.id, &id.0, true).await?;
         Ok(CommentLikeResponse::Ok(Json(LikeState {

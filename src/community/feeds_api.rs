@@ -50,7 +50,7 @@ async fn feed(
         .transpose()?;
     // Checked on every request, so that a withdrawal applies at once.
     if let (Some(user), None, Sort::Hot) = (viewer, circle_id, sort) {
-        let granted = consents::granted(&state.db, user).await?;
+        let granted = consents::granted(&state.db, user.as_str()).await?;
         if granted.contains("personalized_recommendations") {
             let joined = circles::joined_all(&state.db, user).await?;
             if !joined.is_empty() {
@@ -59,7 +59,7 @@ async fn feed(
                     FeedKey::with_score(p, *score)
                 });
                 let rows = rows.into_iter().map(|(p, _)| p).collect();
-                let items = post_views(state, rows, Some(user)).await?;
+                let items = post_views(state, rows, Some(user.as_str())).await?;
                 return Ok(FeedResponse::Ok(Json(Page { items, next_cursor })));
             }
         }

@@ -32,7 +32,7 @@ pub async fn follow(
         return Err(AppError::not_found("user"));
     }
     // No follow across a block, either way.
-    crate::identity::blocks::ensure_not_blocked(db, follower, followee).await?;
+    crate::identity::blocks::ensure_not_blocked(db, follower.as_str(), followee.as_str()).await?;
     follows::Entity::insert(follows::ActiveModel {
         follower_id: Set(follower.to_string()),
         followee_id: Set(followee.to_string()),

@@ -189,7 +189,7 @@ impl FollowsApi {
         let page = PageParams::parse(cursor.0, limit.0)?;
         let rows = follows::feed(&state.db, &auth.0.id, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |p| p.id.clone());
-        let items = post_views(&state, rows, Some(&auth.0.id)).await?;
+        let items = post_views(&state, rows, Some(auth.0.id.as_str())).await?;
         Ok(FollowingFeedResponse::Ok(Json(Page { items, next_cursor })))
     }
 }

@@ -120,7 +120,15 @@ async fn moderate(
     id: &str,
     body: ModerationRequest,
 ) -> AppResult<Moderated> {
-    moderation::moderate(&state.db, &auth.0.id, target, id, body.action, &body.reason).await?;
+    moderation::moderate(
+        &state.db,
+        auth.0.id.as_str(),
+        target,
+        id,
+        body.action,
+        &body.reason,
+    )
+    .await?;
     let post_id = match target {
         TargetType::Comment => entity::comments::Entity::find_by_id(id.to_owned())
             .one(&state.db)
@@ -147,7 +155,7 @@ impl ModerationApi {
         let body = body.0;
         let report = moderation::report(
             &state.db,
-            &auth.0.id,
+            auth.0.id.as_str(),
             body.target_type,
             &body.target_id,
             &body.reason,
@@ -204,7 +212,7 @@ impl AdminModerationApi {
         id: Path<PostId>,
         body: JsonBody<ModerationRequest>,
     ) -> AppResult<Moderated> {
-        moderate(&state, &auth, TargetType::Post, &id.0, body.0).await
+        moderate(&state, &auth, TargetType::Post, id.0.as_str(), body.0).await
     }
 
     /// Hide or restore a comment (moderators).
@@ -221,7 +229,7 @@ impl AdminModerationApi {
         id: Path<CommentId>,
         body: JsonBody<ModerationRequest>,
     ) -> AppResult<Moderated> {
-        moderate(&state, &auth, TargetType::Comment, &id.0, body.0).await
+        moderate(&state, &auth, TargetType::Comment, id.0.as_str(), body.0).await
     }
 
     /// Every moderator action (moderators).

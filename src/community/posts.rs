@@ -107,7 +107,7 @@ pub async fn create(
             ));
         }
     }
-    check_uploads(db, author, &post).await?;
+    check_uploads(db, author.as_str(), &post).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let row = posts::ActiveModel {
@@ -139,7 +139,9 @@ pub async fn create(
         // The same request, raced: hand back the post that won.
         Err(err) if is_unique_violation(&err) => {
             drop(txn);
-            if let Some(first) = by_client_id(db, author, post.client_id.as_deref()).await? {
+            if let Some(first) =
+                by_client_id(db, author.as_str(), post.client_id.as_deref()).await?
+            {
                 return Ok(first);
             }
             return Err(err.into());
@@ -289,7 +291,7 @@ pub async fn delete(
         .filter(posts::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    enqueue_post(&txn, id, true).await?;
+    enqueue_post(&txn, id.as_str(), true).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(

@@ -127,13 +127,13 @@ impl PostsApi {
     ) -> AppResult<PostResponse> {
         let body = body.0;
         if let Some(first) =
-            posts::by_client_id(&state.db, &auth.0.id, body.client_id.as_deref()).await?
+            posts::by_client_id(&state.db, auth.0.id.as_str(), body.client_id.as_deref()).await?
         {
             return Ok(PostResponse::Created(Json(
-                one(&state, first, Some(&auth.0.id)).await?,
+                one(&state, first, Some(auth.0.id.as_str())).await?,
             )));
         }
-        check_limit(&state, ActionClass::PostCreate, &auth.0.id).await?;
+        check_limit(&state, ActionClass::PostCreate, auth.0.id.as_str()).await?;
         let post = posts::create(
             &state.db,
             &auth.0.id,
@@ -150,7 +150,7 @@ impl PostsApi {
         .await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(PostResponse::Created(Json(
-            one(&state, post, Some(&auth.0.id)).await?,
+            one(&state, post, Some(auth.0.id.as_str())).await?,
         )))
     }
 
@@ -192,7 +192,7 @@ impl PostsApi {
         .await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(PostResponse::Ok(Json(
-            one(&state, post, Some(&auth.0.id)).await?,
+            one(&state, post, Some(auth.0.id.as_str())).await?,
         )))
     }
 
@@ -244,7 +244,7 @@ impl PostsApi {
         /// privacy: likes for social, required
         id: Path<PostId>,
     ) -> AppResult<LikeResponse> {
-        check_limit(&state, ActionClass::Like, &auth.0.id).await?;
+        check_limit(&state, ActionClass::Like, auth.0.id.as_str()).await?;
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, true).await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;

@@ -111,7 +111,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
     } else {
         ActionClass::WriteAccount
     };
-    if let Err(wait) = state.limiter.check(class, &user.id).await {
+    if let Err(wait) = state.limiter.check(class, user.id.as_str()).await {
         return Err(AppError::rate_limited(crate::api::retry_after_secs(wait)).into());
     }
     Ok(user)

@@ -42,7 +42,7 @@ impl PersonalData for ProfileData {
         let Some((u, avatar_key)) = super::profiles::load(&state.db, user).await? else {
             return Ok(vec![("profile", Value::Null)]);
         };
-        let city = super::profiles::location(&state.db, user).await?;
+        let city = super::profiles::location(&state.db, user.as_str()).await?;
         Ok(vec![(
             "profile",
             json!({

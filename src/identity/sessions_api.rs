@@ -53,7 +53,7 @@ impl SessionsApi {
     /// Log out: revoke the token of this request.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<NoContent> {
-        sessions::revoke(&state.db, &auth.0.id, &auth.0.session_id).await?;
+        sessions::revoke(&state.db, auth.0.id.as_str(), &auth.0.session_id).await?;
         Ok(NoContent::Done)
     }
 
@@ -75,7 +75,7 @@ impl SessionsApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<SessionsResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = sessions::list(&state.db, &auth.0.id, &page).await?;
+        let rows = sessions::list(&state.db, auth.0.id.as_str(), &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |s| s.id.clone());
         let items = rows
             .into_iter()
@@ -107,7 +107,7 @@ impl SessionsApi {
         /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<NoContent> {
-        sessions::revoke(&state.db, &auth.0.id, &id.0).await?;
+        sessions::revoke(&state.db, auth.0.id.as_str(), &id.0).await?;
         Ok(NoContent::Done)
     }
 }

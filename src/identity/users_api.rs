@@ -127,7 +127,7 @@ async fn me(state: &AppState, id: &UserId) -> AppResult<Me> {
         .await?
         .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
     let mut me = Me::build(state, user, key.as_deref());
-    me.city = profiles::location(&state.db, id).await?;
+    me.city = profiles::location(&state.db, id.as_str()).await?;
     Ok(me)
 }
 
@@ -201,7 +201,7 @@ impl MeApi {
         body: JsonBody<PasswordChange>,
     ) -> AppResult<PasswordChanged> {
         let new_password = Password::parse(&body.new_password).at("new_password")?;
-        check_limit(&state, ActionClass::LoginAccount, &auth.0.id).await?;
+        check_limit(&state, ActionClass::LoginAccount, auth.0.id.as_str()).await?;
         let (user, _) = profiles::load(&state.db, &auth.0.id)
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
@@ -220,7 +220,7 @@ impl MeApi {
         }
         let hash = password::hash(new_password).await?;
         profiles::set_password(&state.db, user, hash).await?;
-        sessions::revoke_others(&state.db, &auth.0.id, Some(&auth.0.session_id)).await?;
+        sessions::revoke_others(&state.db, auth.0.id.as_str(), Some(&auth.0.session_id)).await?;
         Ok(PasswordChanged::Done)
     }
 
@@ -236,7 +236,7 @@ impl MeApi {
         if city.is_empty() {
             return Err(AppError::invalid("city", "required", "must not be empty"));
         }
-        profiles::set_location(&state.db, &auth.0.id, city).await?;
+        profiles::set_location(&state.db, auth.0.id.as_str(), city).await?;
         Ok(LocationResponse::Done)
     }
 
@@ -251,7 +251,7 @@ impl MeApi {
         state: Data<&AppState>,
         auth: BearerAuth,
     ) -> AppResult<LocationResponse> {
-        profiles::clear_location(&state.db, &auth.0.id).await?;
+        profiles::clear_location(&state.db, auth.0.id.as_str()).await?;
         Ok(LocationResponse::Done)
     }
 }

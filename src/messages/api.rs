@@ -152,7 +152,7 @@ impl MessagesApi {
                 one_view(&state, me, &ConversationId::from_stored(found.id)).await?,
             )));
         }
-        check_limit(&state, ActionClass::ConversationCreate, me).await?;
+        check_limit(&state, ActionClass::ConversationCreate, me.as_str()).await?;
         let (conversation, created) = conversations::create(&state.db, me, &peer).await?;
         let view = Json(one_view(&state, me, &ConversationId::from_stored(conversation.id)).await?);
         Ok(if created {
@@ -240,7 +240,7 @@ impl MessagesApi {
         let peer = member.peer_id.clone().ok_or_else(|| {
             AppError::new(ErrorCode::Conflict, "the other account no longer exists")
         })?;
-        crate::identity::blocks::ensure_not_blocked(&state.db, me, &peer).await?;
+        crate::identity::blocks::ensure_not_blocked(&state.db, me.as_str(), &peer).await?;
         let new = NewMessage {
             client_id: body.client_id,
             kind: body.kind,
@@ -248,7 +248,7 @@ impl MessagesApi {
             upload_id: body.upload_id,
         };
         let sealed = service::seal(&state, me, &new).await?;
-        check_limit(&state, ActionClass::MessageSend, me).await?;
+        check_limit(&state, ActionClass::MessageSend, me.as_str()).await?;
         let offline = !state.realtime.bus.online(&peer).await.unwrap_or(false);
         let (message, created) = service::store(&state, &member, &new, sealed, offline).await?;
         let view = message_view(&state, message).await?;
@@ -274,7 +274,7 @@ impl MessagesApi {
     ) -> AppResult<Done> {
         let member = conversations::membership(&state.db, &auth.0.id, &id.0).await?;
         service::read(&state.db, &member, &body.0.up_to).await?;
-        events::message_read(&state, &member, &body.0.up_to).await;
+        events::message_read(&state, &member, body.0.up_to.as_str()).await;
         Ok(Done::Done)
     }
 

@@ -44,7 +44,7 @@ pub async fn check_peer(db: &impl ConnectionTrait, me: &UserId, peer: &UserId) -
             "no such user",
         ));
     }
-    crate::identity::blocks::ensure_not_blocked(db, me, peer).await
+    crate::identity::blocks::ensure_not_blocked(db, me.as_str(), peer.as_str()).await
 }
 
 /// The existing conversation of the pair, put back into my list.
@@ -53,7 +53,7 @@ pub async fn find_pair(
     me: &UserId,
     peer: &UserId,
 ) -> AppResult<Option<conversations::Model>> {
-    let (low, high) = pair(me, peer);
+    let (low, high) = pair(me.as_str(), peer.as_str());
     let found = conversations::Entity::find()
         .filter(conversations::Column::UserLow.eq(low))
         .filter(conversations::Column::UserHigh.eq(high))
@@ -76,7 +76,7 @@ pub async fn create(
     me: &UserId,
     peer: &UserId,
 ) -> AppResult<(conversations::Model, bool)> {
-    let (low, high) = pair(me, peer);
+    let (low, high) = pair(me.as_str(), peer.as_str());
     let now = Utc::now();
     let id = uuid::Uuid::now_v7().to_string();
     let txn = db.begin().await?;

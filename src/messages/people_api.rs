@@ -94,7 +94,7 @@ impl PeopleApi {
         id: Path<UserId>,
     ) -> AppResult<Done> {
         blocks::block(&state.db, &auth.0.id, &id.0).await?;
-        super::events::blocked(&state, &auth.0.id, &id.0).await;
+        super::events::blocked(&state, auth.0.id.as_str(), id.0.as_str()).await;
         Ok(Done::Done)
     }
 
@@ -130,7 +130,7 @@ impl PeopleApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<BlocksResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let ids = blocks::list(&state.db, &auth.0.id, &page).await?;
+        let ids = blocks::list(&state.db, auth.0.id.as_str(), &page).await?;
         let (ids, next_cursor) = split_page(ids, page.limit, Clone::clone);
         let found = people(&state, ids.iter().cloned().map(Some)).await?;
         let items = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
@@ -154,7 +154,7 @@ impl PeopleApi {
             .one(&state.db)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
-        let online = presence_visible(&state, Some(&auth.0.id), &target).await?
+        let online = presence_visible(&state, Some(auth.0.id.as_str()), &target).await?
             && state.realtime.bus.online(&target.id).await.map_err(|err| {
                 tracing::warn!(error = %format!("{err:#}"), "presence lookup failed");
                 AppError::new(ErrorCode::Unavailable, "presence is unavailable right now")
@@ -180,12 +180,12 @@ impl PeopleApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<NotificationsResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = notifications::list(&state.db, &auth.0.id, &page).await?;
+        let rows = notifications::list(&state.db, auth.0.id.as_str(), &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |n| n.id.clone());
         Ok(NotificationsResponse::Ok(Json(NotificationsPage {
             items: notifications::views(&state, rows).await?,
             next_cursor,
-            unread_count: notifications::unread_count(&state.db, &auth.0.id).await?,
+            unread_count: notifications::unread_count(&state.db, auth.0.id.as_str()).await?,
         })))
     }
 
@@ -201,7 +201,7 @@ impl PeopleApi {
         auth: BearerAuth,
         body: JsonBody<MarkRead>,
     ) -> AppResult<Done> {
-        notifications::mark_read(&state.db, &auth.0.id, body.0.up_to.as_deref()).await?;
+        notifications::mark_read(&state.db, auth.0.id.as_str(), body.0.up_to.as_deref()).await?;
         Ok(Done::Done)
     }
 }

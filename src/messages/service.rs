@@ -71,7 +71,7 @@ pub async fn seal(state: &AppState, me: &UserId, new: &NewMessage) -> AppResult<
             "only text messages carry text",
         ));
     }
-    let Some(upload_id) = new.upload_id.as_deref() else {
+    let Some(upload_id) = new.upload_id.as_ref().map(UploadId::as_str) else {
         return Err(AppError::invalid(
             "upload_id",
             "required",
@@ -259,7 +259,7 @@ pub async fn recall(
     let member = membership(&state.db, me, &conversation)
         .await
         .map_err(|_| AppError::not_found("message"))?;
-    if message.sender_id.as_deref() != Some(me) {
+    if message.sender_id.as_deref() != Some(me.as_str()) {
         return Err(AppError::forbidden("you can recall only your own messages"));
     }
     if message.recalled_at.is_some() {

@@ -31,7 +31,7 @@ impl PersonalData for ConsentData {
         user: &crate::ids::UserId,
     ) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
-        let states: Vec<Value> = super::consents::all(db, user)
+        let states: Vec<Value> = super::consents::all(db, user.as_str())
             .await?
             .into_iter()
             .map(|c| json!({ "purpose": c.purpose, "granted": c.granted, "updated_at": c.updated_at }))

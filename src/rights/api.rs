@@ -120,7 +120,7 @@ impl RightsApi {
         registries: Data<&Registries>,
         auth: BearerAuth,
     ) -> AppResult<ExportResponse> {
-        check_limit(&state, ActionClass::DataExport, &auth.0.id).await?;
+        check_limit(&state, ActionClass::DataExport, auth.0.id.as_str()).await?;
         let mut sections = Map::new();
         for owner in registries.personal_data.owners() {
             for (name, value) in owner.export(&state, &auth.0.id).await? {
@@ -179,7 +179,7 @@ impl RightsApi {
         operation_id = "me_get_deregistration"
     )]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<PendingResponse> {
-        let row = deregistration::pending(&state.db, &auth.0.id)
+        let row = deregistration::pending(&state.db, auth.0.id.as_str())
             .await?
             .ok_or_else(|| AppError::not_found("deregistration"))?;
         Ok(PendingResponse::Ok(Json(view(row))))
@@ -192,7 +192,7 @@ impl RightsApi {
         operation_id = "me_cancel_deregistration"
     )]
     async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<Cancelled> {
-        deregistration::cancel(&state, &auth.0.id).await?;
+        deregistration::cancel(&state, auth.0.id.as_str()).await?;
         Ok(Cancelled::Done)
     }
 }

@@ -111,7 +111,7 @@ impl MyPrivacyApi {
         state: Data<&AppState>,
         auth: BearerAuth,
     ) -> AppResult<ConsentsResponse> {
-        let rows = consents::all(&state.db, &auth.0.id).await?;
+        let rows = consents::all(&state.db, auth.0.id.as_str()).await?;
         let states = PURPOSES
             .iter()
             .map(|p| {
@@ -152,7 +152,7 @@ impl MyPrivacyApi {
         let receipt = consents::set(
             &state.db,
             &registries.erasers,
-            &auth.0.id,
+            auth.0.id.as_str(),
             purpose,
             body.granted,
         )
@@ -178,7 +178,7 @@ impl MyPrivacyApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<ReceiptsResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = consents::receipts(&state.db, &auth.0.id, &page).await?;
+        let rows = consents::receipts(&state.db, auth.0.id.as_str(), &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
         let items = rows
             .into_iter()
@@ -205,7 +205,7 @@ impl MyPrivacyApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<ProcessingLogResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = log::list(&state.db, &auth.0.id, &page).await?;
+        let rows = log::list(&state.db, auth.0.id.as_str(), &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
         let items = rows
             .into_iter()
@@ -239,7 +239,7 @@ impl MyPrivacyApi {
                 format!("the current notice version is {}", notice::version()),
             ));
         }
-        profiles::set_accepted_notice(&state.db, &auth.0.id, notice::version()).await?;
+        profiles::set_accepted_notice(&state.db, auth.0.id.as_str(), notice::version()).await?;
         Ok(Accepted::Done)
     }
 }

@@ -59,7 +59,7 @@ impl SearchHistoryApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<HistoryResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = history::list(&state.db, &auth.0.id, &page).await?;
+        let rows = history::list(&state.db, auth.0.id.as_str(), &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
         let items = rows
             .into_iter()
@@ -86,14 +86,14 @@ impl SearchHistoryApi {
         /// privacy: not personal
         id: Path<String>,
     ) -> AppResult<Deleted> {
-        history::delete_one(&state.db, &auth.0.id, &id.0).await?;
+        history::delete_one(&state.db, auth.0.id.as_str(), &id.0).await?;
         Ok(Deleted::Done)
     }
 
     /// Delete my whole search history.
     #[oai(path = "/", method = "delete", operation_id = "search_clear_history")]
     async fn clear(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<Deleted> {
-        history::delete_all(&state.db, &auth.0.id).await?;
+        history::delete_all(&state.db, auth.0.id.as_str()).await?;
         Ok(Deleted::Done)
     }
 }

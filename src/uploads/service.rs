@@ -137,7 +137,7 @@ pub async fn store(
             file.read_to_end(&mut data)
                 .await
                 .map_err(AppError::internal)?;
-            store_image(state, owner_id, format, data).await
+            store_image(state, owner_id.as_str(), format, data).await
         }
         Sniffed::Other(kind, mime, ext) => {
             let limit = if kind == "video" {
@@ -156,7 +156,7 @@ pub async fn store(
                 .put_stream(&key, file)
                 .await
                 .map_err(AppError::internal)?;
-            record(state, id, owner_id, key, kind, mime, bytes as i64).await
+            record(state, id, owner_id.as_str(), key, kind, mime, bytes as i64).await
         }
     }
 }
