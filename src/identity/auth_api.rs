@@ -147,7 +147,7 @@ impl AuthApi {
         // number gets its register code too, and learns "log in instead"
         // only once it proves it holds the phone.
         let deliver = match body.purpose {
-            SmsPurpose::Register | SmsPurpose::Guardian => true,
+            SmsPurpose::Register => true,
             // No SMS to unknown numbers: the answer is the same either way.
             SmsPurpose::Login | SmsPurpose::Deregister => registered,
         };
@@ -262,8 +262,11 @@ impl AuthApi {
         check_limit(&state, ActionClass::LoginAccount, &index).await?;
         let (user, issued) = accounts::login(&state, &phone, credential, device).await?;
         subject.set(&user.id);
-        // What the user ticked on the login form becomes a recorded grant.
-        accounts::record_form_grants(&state, &user.id, &form_consents).await?;
+        // What the user ticked on the login form becomes a recorded grant,
+        // unless the account is on its way out (it may only cancel that).
+        if user.deregister_at.is_none() {
+            accounts::record_form_grants(&state, &user.id, &form_consents).await?;
+        }
         Ok(LoginResponse::Ok(Json(forms::auth_session(
             &state, user, issued,
         ))))

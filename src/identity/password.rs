@@ -74,6 +74,23 @@ pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, A
     .map_err(AppError::internal)
 }
 
+/// A signed-in account proves its password again (changing it, closing the
+/// account): limited per account like a login, so that the check is no
+/// oracle for someone holding a stolen session.
+pub async fn confirm(
+    state: &crate::state::AppState,
+    account: &entity::users::Model,
+    candidate: String,
+) -> Result<bool, AppError> {
+    crate::api::check_limit(
+        state,
+        crate::platform::ratelimit::ActionClass::LoginAccount,
+        &account.id,
+    )
+    .await?;
+    verify(candidate, Some(account.password_hash.clone())).await
+}
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {

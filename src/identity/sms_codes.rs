@@ -19,6 +19,8 @@ use crate::{
 pub const CODE_TTL_MINUTES: i64 = 5;
 pub const MAX_ATTEMPTS: i32 = 5;
 
+// A guardian's consent code arrives with the events that consume it:
+// nothing sends codes for a feature that does not exist yet.
 /// What a code will be used for; a code only works for its purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -26,7 +28,6 @@ pub enum SmsPurpose {
     Register,
     Login,
     Deregister,
-    Guardian,
 }
 
 impl SmsPurpose {
@@ -35,7 +36,6 @@ impl SmsPurpose {
             Self::Register => "register",
             Self::Login => "login",
             Self::Deregister => "deregister",
-            Self::Guardian => "guardian",
         }
     }
 }

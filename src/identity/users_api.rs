@@ -12,13 +12,13 @@ use super::{
 };
 use crate::ids::{UploadId, UserId};
 use crate::{
-    api::{check_limit, patch_field, ApiTags, JsonBody},
+    api::{patch_field, ApiTags, JsonBody},
     error::{AppError, AppResult, AtField, ErrorCode},
     identity::{
         password::{self, Password},
         sessions, AdminAuth, BearerAuth, ModeratorAuth, Role,
     },
-    platform::{facts::Fact, ratelimit::ActionClass},
+    platform::facts::Fact,
     state::AppState,
 };
 
@@ -201,15 +201,10 @@ impl MeApi {
         body: JsonBody<PasswordChange>,
     ) -> AppResult<PasswordChanged> {
         let new_password = Password::parse(&body.new_password).at("new_password")?;
-        check_limit(&state, ActionClass::LoginAccount, auth.0.id.as_str()).await?;
         let (user, _) = profiles::load(&state.db, &auth.0.id)
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
-        let ok = password::verify(
-            body.current_password.clone(),
-            Some(user.password_hash.clone()),
-        )
-        .await?;
+        let ok = password::confirm(&state, &user, body.current_password.clone()).await?;
         if !ok {
             return Err(AppError::field(
                 ErrorCode::InvalidCredentials,

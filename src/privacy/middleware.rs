@@ -99,17 +99,22 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
             None
         }
     };
-    if let (Some(Resolved(user, _)), true) = (&caller, policy.authenticated) {
-        if user.deregister_at.is_some()
-            && !WHILE_DEREGISTERING.contains(&policy.operation_id.as_str())
-        {
+    // The cooling-off applies wherever a caller is resolved: a route that
+    // needs the session refuses, a public route serves them as anonymous
+    // (nothing recorded, nothing personalised).
+    let pending = matches!(&caller, Some(Resolved(user, _)) if user.deregister_at.is_some())
+        && !WHILE_DEREGISTERING.contains(&policy.operation_id.as_str());
+    let caller = match (pending, policy.authenticated) {
+        (true, true) => {
             return Err(AppError::new(
                 ErrorCode::DeregistrationPending,
                 "this account is being deregistered: it can only cancel that (DELETE /me/deregistration)",
             )
             .into());
         }
-    }
+        (true, false) => None,
+        (false, _) => caller,
+    };
     if let Some(Resolved(user, _)) = &caller {
         if !WITHOUT_NOTICE.contains(&policy.operation_id.as_str())
             && notice::needs_acceptance(&state.db, &user.accepted_notice_version).await?

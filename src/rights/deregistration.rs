@@ -40,7 +40,7 @@ pub async fn pending(
 async fn confirm(state: &AppState, user: &users::Model, how: Confirmation) -> AppResult<()> {
     match how {
         Confirmation::Password(candidate) => {
-            if !password::verify(candidate, Some(user.password_hash.clone())).await? {
+            if !password::confirm(state, user, candidate).await? {
                 return Err(AppError::field(
                     ErrorCode::InvalidCredentials,
                     "password",

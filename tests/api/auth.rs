@@ -285,3 +285,12 @@ async fn guesses_are_capped_per_phone_across_fresh_codes() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn no_sms_code_is_sent_for_a_feature_that_does_not_exist_yet() {
+    let app = spawn_app().await;
+    // Guardian consent arrives with events; until then the purpose is refused.
+    let resp = app.send_code(&new_phone(), "guardian").await;
+    assert_invalid(resp, "purpose", None).await;
+    assert_eq!(app.count("sms_codes").await, 0);
+}

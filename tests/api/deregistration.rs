@@ -283,3 +283,63 @@ async fn every_table_that_refers_to_users_has_an_owner_in_the_registry() {
     let tables = tables_referring_to_users(&app).await;
     assert_eq!(unowned(&app, tables), ["stray_things"]);
 }
+
+#[tokio::test]
+async fn the_password_check_of_a_deregistration_is_limited_per_account_like_a_login() {
+    let app = spawn_app_with(|c| {
+        generous_limits(c);
+        set_limit(c, ActionClass::LoginAccount, "3/1h");
+    })
+    .await;
+    let user = app.register().await;
+    let body = json!({ "scope": "account", "content": "delete", "password": "wrong guess 123" });
+    for _ in 0..3 {
+        assert_problem(
+            app.deregister(&user, body.clone()).await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    // No oracle: further guesses are refused before the password is checked,
+    // the right one included.
+    assert_problem(app.deregister(&user, body).await, 429, "rate_limited").await;
+    let right = json!({ "scope": "account", "content": "delete", "password": PASSWORD });
+    assert_problem(app.deregister(&user, right).await, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn during_the_cooling_off_public_routes_serve_the_account_as_anonymous() {
+    let app = spawn_app_with(|c| {
+        generous_limits(c);
+        c.deregistration_cooling_off = Duration::from_secs(3600);
+    })
+    .await;
+    let user = app.register().await;
+    app.grant(&user, "search_history").await;
+    let post = new_post(&app, &user, "liked before leaving").await;
+    app.like(&user, &post).await;
+    account_delete(&app, &user).await;
+    // A login during the cooling-off records none of the grants it carries.
+    let resp = app
+        .login_with(json!({
+            "phone": user.phone, "password": PASSWORD,
+            "consents": ["account", "personalized_recommendations"],
+        }))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let token = json_of(resp).await["token"].as_str().unwrap().to_owned();
+    let grants = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) AS n FROM consents WHERE user_id = '{}' AND purpose = 'personalized_recommendations'",
+            user.id
+        ))
+        .await;
+    assert_eq!(grants, 0);
+    // Public routes answer, but as to anyone: nothing personalised, and
+    // searching records nothing in the history.
+    let seen = app.get_json_as(&token, &format!("/posts/{post}")).await;
+    assert_eq!(seen["liked_by_me"], false);
+    assert_eq!(app.get_as(&token, "/search?q=liked").await.status(), 200);
+    assert_eq!(app.count("search_history").await, 0);
+}
