@@ -23,7 +23,7 @@ use crate::{
     error::{AppError, ErrorCode},
     identity::{self, caller::SessionCaller},
     messages, openapi,
-    platform::{db, facts::Facts, ratelimit::ActionClass},
+    platform::{self, db, facts::Facts, ratelimit::ActionClass},
     privacy::{self, registry::Registries, spec::OperationPolicy},
     rights, search,
     state::AppState,
@@ -59,6 +59,8 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
     if !problems.is_empty() {
         anyhow::bail!("privacy tags are broken:\n{}", problems.join("\n"));
     }
+    platform::files::private_data_dir(&config.data_dir)
+        .with_context(|| format!("making {} private", config.data_dir.display()))?;
     let mut state = AppState::build(config).await?;
     state.facts = Facts::new(messages::subscribers());
     privacy::notice::publish(&state.db)

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod crypto;
 pub mod db;
 pub mod facts;
+pub mod files;
 pub mod lease;
 pub mod outbox;
 pub mod ratelimit;

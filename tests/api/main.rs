@@ -54,6 +54,7 @@ mod uploads;
 mod cli;
 mod database;
 mod errors;
+mod files;
 mod health;
 mod logs;
 mod openapi;
