@@ -112,7 +112,11 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
     // The interactive docs show the annotated spec, `x-privacy` included.
     let docs = api.swagger_ui_html().replacen(&api.spec(), &spec, 1);
     let json_limit = JsonLimit(state.config.json_body_limit);
-    let trust = TrustForwardedFor(state.config.trust_forwarded_for);
+    let trust = TrustForwardedFor(if state.config.trust_forwarded_for {
+        state.config.trusted_proxies
+    } else {
+        0
+    });
     let config = &state.config;
     let max_body = [
         config.upload_image_limit,

@@ -9,17 +9,20 @@ pub struct ClientInfo {
     pub ip: IpAddr,
 }
 
-/// Whether `X-Forwarded-For` is trusted; put into request data at start-up.
+/// How many trusted proxies append to `X-Forwarded-For` in front of agora
+/// (0: the header is ignored); put into request data at start-up.
 #[derive(Clone, Copy, Debug)]
-pub struct TrustForwardedFor(pub bool);
+pub struct TrustForwardedFor(pub usize);
 
 impl ClientInfo {
     pub fn from_request(req: &Request) -> Self {
-        let trust = req.data::<TrustForwardedFor>().is_some_and(|t| t.0);
-        let forwarded = trust
+        let hops = req.data::<TrustForwardedFor>().map_or(0, |t| t.0);
+        // The client controls the left of the header; each of our proxies
+        // appends the address it saw, so the client is `hops` from the right.
+        let forwarded = (hops > 0)
             .then(|| req.header("x-forwarded-for"))
             .flatten()
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').nth(hops - 1))
             .and_then(|v| v.trim().parse::<IpAddr>().ok());
         let remote = req
             .remote_addr()

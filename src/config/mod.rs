@@ -103,6 +103,11 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Take the client address from `X-Forwarded-For` (behind a proxy only).
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`: how many proxies of ours stand in front
+    /// of agora, each appending the address it saw to `X-Forwarded-For`.
+    /// The client is the entry that many from the right; whatever the client
+    /// itself wrote to the left is never believed.
+    pub trusted_proxies: usize,
     /// `pretty` or `json`.
     pub log_format: String,
     /// Per action class, e.g. `login_ip = "10/1m"`.
@@ -134,6 +139,7 @@ impl Default for Config {
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
             trust_forwarded_for: false,
+            trusted_proxies: 1,
             log_format: "pretty".into(),
             rate_limits: ActionClass::defaults(),
         }

@@ -81,3 +81,30 @@ async fn per_ip_write_limits_apply_to_every_route() {
     let resp = send(app.post("/auth/login").json(&json!({}))).await;
     assert_problem(resp, 429, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_cannot_dodge_per_ip_limits_with_x_forwarded_for() {
+    let app = spawn_app_with(|c| {
+        c.trust_forwarded_for = true;
+        c.trusted_proxies = 1;
+        set_limit(c, ActionClass::ReadIp, "3/1h");
+    })
+    .await;
+    // Our proxy appends the address it saw (203.0.113.7); whatever the
+    // client wrote before it changes every time.
+    let read = |i: u32| {
+        let spoofed = format!("10.0.0.{i}, 203.0.113.7");
+        send(app.get("/circles").header("x-forwarded-for", spoofed))
+    };
+    for i in 0..3 {
+        assert_eq!(read(i).await.status(), 200);
+    }
+    assert_problem(read(3).await, 429, "rate_limited").await;
+    // Another client behind the same proxy has its own allowance.
+    let other = send(
+        app.get("/circles")
+            .header("x-forwarded-for", "198.51.100.9"),
+    )
+    .await;
+    assert_eq!(other.status(), 200);
+}
