@@ -7,7 +7,10 @@ use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
     error::AppResult,
-    privacy::retention::{period, RetentionRule},
+    privacy::{
+        registry::AfterCommit,
+        retention::{period, RetentionRule},
+    },
     state::AppState,
 };
 
@@ -108,5 +111,49 @@ impl RetentionRule for DiagnosticLogs {
             }
         }
         Ok(removed)
+    }
+}
+
+/// `diagnostic_logs` withdrawn: every log I attached leaves its post, and
+/// the upload and its file go.
+pub struct LogEraser;
+
+#[async_trait]
+impl crate::privacy::consents::WithdrawalEraser for LogEraser {
+    fn purpose(&self) -> &'static str {
+        "diagnostic_logs"
+    }
+
+    async fn erase(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        user_id: &str,
+    ) -> AppResult<AfterCommit> {
+        let mine = posts::Entity::find()
+            .filter(posts::Column::AuthorId.eq(user_id))
+            .filter(posts::Column::LogUploadId.is_not_null())
+            .all(txn)
+            .await?;
+        let mut after = AfterCommit::default();
+        for p in mine {
+            posts::Entity::update_many()
+                .col_expr(
+                    posts::Column::LogUploadId,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(posts::Column::Id.eq(p.id.as_str()))
+                .exec(txn)
+                .await?;
+            after.feeds.push(p.circle_id.clone());
+            let Some(upload_id) = p.log_upload_id else {
+                continue;
+            };
+            if let Some(u) = uploads::Entity::find_by_id(upload_id).one(txn).await? {
+                uploads::Entity::delete_by_id(u.id).exec(txn).await?;
+                after.media_keys.push(u.storage_key);
+                after.rows += 1;
+            }
+        }
+        Ok(after)
     }
 }

@@ -30,6 +30,7 @@ pub fn register(r: &mut Registries) {
     r.personal_data(Arc::new(profile_data::ProfileData))
         .personal_data(Arc::new(account_data::AccountData))
         .eraser(Arc::new(profiles::LocationEraser))
+        .eraser(Arc::new(sessions::DeviceEraser))
         .retention_rule(Arc::new(retention::EndedSessions))
         .retention_rule(Arc::new(retention::SmsCodes));
 }

@@ -219,7 +219,13 @@ impl crate::privacy::consents::WithdrawalEraser for LocationEraser {
     fn purpose(&self) -> &'static str {
         "location"
     }
-    async fn erase(&self, txn: &sea_orm::DatabaseTransaction, user_id: &str) -> AppResult<u64> {
-        clear_location(txn, user_id).await
+    async fn erase(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        user_id: &str,
+    ) -> AppResult<crate::privacy::registry::AfterCommit> {
+        Ok(crate::privacy::registry::AfterCommit::rows(
+            clear_location(txn, user_id).await?,
+        ))
     }
 }

@@ -181,3 +181,35 @@ pub async fn revoke_others(
     }
     Ok(query.exec(db).await?.rows_affected)
 }
+
+/// `browsing` withdrawn: the device details kept on my sessions go (the
+/// sessions themselves stay signed in).
+pub struct DeviceEraser;
+
+#[async_trait::async_trait]
+impl crate::privacy::consents::WithdrawalEraser for DeviceEraser {
+    fn purpose(&self) -> &'static str {
+        "browsing"
+    }
+
+    async fn erase(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        user_id: &str,
+    ) -> AppResult<crate::privacy::registry::AfterCommit> {
+        let none = || Expr::value(Option::<String>::None);
+        let cleared = sessions::Entity::update_many()
+            .col_expr(sessions::Column::DeviceModel, none())
+            .col_expr(sessions::Column::OsVersion, none())
+            .col_expr(sessions::Column::AppVersion, none())
+            .col_expr(sessions::Column::Language, none())
+            .col_expr(sessions::Column::Timezone, none())
+            .col_expr(sessions::Column::DeviceId, none())
+            .filter(sessions::Column::UserId.eq(user_id))
+            .exec(txn)
+            .await?;
+        Ok(crate::privacy::registry::AfterCommit::rows(
+            cleared.rows_affected,
+        ))
+    }
+}

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::{
     catalog::{self, Purpose, Withdrawal},
     notice,
+    registry::AfterCommit,
 };
 use crate::{
     api::PageParams,
@@ -24,8 +25,9 @@ use crate::{
 #[async_trait]
 pub trait WithdrawalEraser: Send + Sync + 'static {
     fn purpose(&self) -> &'static str;
-    /// Deletes what is held only for the purpose; returns how many rows.
-    async fn erase(&self, txn: &DatabaseTransaction, user_id: &str) -> AppResult<u64>;
+    /// Deletes what is held only for the purpose, inside the withdrawal's
+    /// transaction; files and derived pages go once it committed.
+    async fn erase(&self, txn: &DatabaseTransaction, user_id: &str) -> AppResult<AfterCommit>;
 }
 
 #[derive(Clone, Default)]
@@ -34,6 +36,11 @@ pub struct Erasers(Vec<Arc<dyn WithdrawalEraser>>);
 impl Erasers {
     pub fn register(&mut self, eraser: Arc<dyn WithdrawalEraser>) {
         self.0.push(eraser);
+    }
+
+    /// The purposes some area erases on withdrawal.
+    pub fn purposes(&self) -> Vec<&'static str> {
+        self.0.iter().map(|e| e.purpose()).collect()
     }
 
     fn for_purpose<'a>(
@@ -156,14 +163,17 @@ pub async fn record(
     Ok(document)
 }
 
-/// `PUT /me/consents/{purpose}`: one call, effective at once.
+/// `PUT /me/consents/{purpose}`: one call, effective at once. A withdrawal
+/// (or a refusal: an essential purpose may have collected without a grant)
+/// erases what is held only for the purpose; the caller deletes the files
+/// and drops the pages in the returned [`AfterCommit`].
 pub async fn set(
     db: &sea_orm::DatabaseConnection,
     erasers: &Erasers,
     user_id: &str,
     purpose: &'static Purpose,
     grant: bool,
-) -> AppResult<Value> {
+) -> AppResult<(Value, AfterCommit)> {
     let txn = db.begin().await?;
     let was_granted = consents::Entity::find_by_id((user_id.to_owned(), purpose.key.to_owned()))
         .lock_exclusive()
@@ -184,16 +194,21 @@ pub async fn set(
             ),
         ));
     }
-    if action == Action::Withdrawal {
-        let mut erased = 0;
+    let mut erased = AfterCommit::default();
+    if !grant {
         for eraser in erasers.for_purpose(purpose.key) {
-            erased += eraser.erase(&txn, user_id).await?;
+            erased.extend(eraser.erase(&txn, user_id).await?);
         }
-        tracing::info!(purpose = purpose.key, erased, "consent withdrawn");
+        tracing::info!(
+            purpose = purpose.key,
+            rows = erased.rows,
+            files = erased.media_keys.len(),
+            "consent withdrawn"
+        );
     }
     let document = record(&txn, user_id, purpose, action).await?;
     txn.commit().await?;
-    Ok(document)
+    Ok((document, erased))
 }
 
 pub async fn receipts(

@@ -113,6 +113,8 @@ impl Erasure {
 /// What must happen outside the database once the erasure committed.
 #[derive(Default)]
 pub struct AfterCommit {
+    /// Rows erased (for the log: counts, never values).
+    pub rows: u64,
     /// Objects to delete from the media store.
     pub media_keys: Vec<String>,
     /// Feed pages to drop: `None` is the plaza, `Some` a circle.
@@ -120,7 +122,16 @@ pub struct AfterCommit {
 }
 
 impl AfterCommit {
+    /// Only rows, nothing outside the database.
+    pub fn rows(rows: u64) -> Self {
+        Self {
+            rows,
+            ..Self::default()
+        }
+    }
+
     pub fn extend(&mut self, other: AfterCommit) {
+        self.rows += other.rows;
         self.media_keys.extend(other.media_keys);
         self.feeds.extend(other.feeds);
     }

@@ -149,7 +149,7 @@ impl MyPrivacyApi {
         body: JsonBody<ConsentChange>,
     ) -> AppResult<ReceiptResponse> {
         let purpose = catalog::purpose(&purpose.0).ok_or_else(|| AppError::not_found("purpose"))?;
-        let receipt = consents::set(
+        let (receipt, erased) = consents::set(
             &state.db,
             &registries.erasers,
             auth.0.id.as_str(),
@@ -157,6 +157,7 @@ impl MyPrivacyApi {
             body.granted,
         )
         .await?;
+        super::purge::after_commit(&state, &registries, &erased).await;
         Ok(ReceiptResponse::Ok(Json(receipt)))
     }
 

@@ -152,14 +152,7 @@ async fn carry_out(
         }
     }
     txn.commit().await?;
-    for key in &after.media_keys {
-        if let Err(err) = state.media.delete(key).await {
-            tracing::warn!(error = %format!("{err:#}"), "erased upload's file not deleted");
-        }
-    }
-    for hook in &registries.hooks {
-        hook.erased(state, &after).await;
-    }
+    after_commit(state, registries, &after).await;
     tracing::info!(
         deregistration = %d.id,
         scope = Scope::from(d.scope).as_str(),
@@ -168,6 +161,19 @@ async fn carry_out(
         "deregistration carried out"
     );
     Ok(done)
+}
+
+/// Once an erasure committed (a deregistration, a withdrawal): the files
+/// go from the media store and the areas drop what they derived.
+pub async fn after_commit(state: &AppState, registries: &Registries, after: &AfterCommit) {
+    for key in &after.media_keys {
+        if let Err(err) = state.media.delete(key).await {
+            tracing::warn!(error = %format!("{err:#}"), "erased upload's file not deleted");
+        }
+    }
+    for hook in &registries.hooks {
+        hook.erased(state, after).await;
+    }
 }
 
 /// Runs [`run`] every `purge_interval` inside `serve`.

@@ -93,8 +93,14 @@ impl WithdrawalEraser for HistoryEraser {
     fn purpose(&self) -> &'static str {
         "search_history"
     }
-    async fn erase(&self, txn: &DatabaseTransaction, user_id: &str) -> AppResult<u64> {
-        delete_all(txn, user_id).await
+    async fn erase(
+        &self,
+        txn: &DatabaseTransaction,
+        user_id: &str,
+    ) -> AppResult<crate::privacy::registry::AfterCommit> {
+        Ok(crate::privacy::registry::AfterCommit::rows(
+            delete_all(txn, user_id).await?,
+        ))
     }
 }
 

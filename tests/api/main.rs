@@ -49,6 +49,7 @@ mod realtime;
 mod search;
 mod search_comments;
 mod uploads;
+mod withdrawal;
 
 // the platform
 mod cli;
