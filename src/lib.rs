@@ -3,6 +3,7 @@ pub mod api;
 pub mod cli;
 pub mod community;
 pub mod config;
+pub mod convert;
 pub mod error;
 pub mod identity;
 pub mod ids;

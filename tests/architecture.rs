@@ -16,7 +16,11 @@ use syn::visit::Visit;
 
 /// From the bottom up: (layer, its top-level modules, isolated).
 const LAYERS: &[(&str, &[&str], bool)] = &[
-    ("base", &["config", "error", "ids", "telemetry"], false),
+    (
+        "base",
+        &["config", "convert", "error", "ids", "telemetry"],
+        false,
+    ),
     ("platform", &["platform", "state"], false),
     ("http", &["api"], false),
     ("privacy core", &["privacy"], false),

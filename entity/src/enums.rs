@@ -4,118 +4,49 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-/// `users.role`. No `Ord` here: the order of powers belongs to the API's
-/// `Role`, never to a comparison of text in SQL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Moderator,
-    Admin,
+/// Text columns holding one of a closed set, lowercase on disk and in JSON.
+macro_rules! stored {
+    ($($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? })*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
+        #[sea_orm(
+            rs_type = "String",
+            db_type = "String(StringLen::None)",
+            rename_all = "lowercase"
+        )]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+    )*};
 }
 
-/// `users.gender`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Gender {
-    Male,
-    Female,
-    Other,
-    Undisclosed,
-}
-
-/// `circles.kind`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum CircleKind {
-    Product,
-    City,
-    Club,
-}
-
-/// `messages.kind`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum MessageKind {
-    Text,
-    Image,
-    Video,
-    File,
-}
-
-/// `reports.status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportStatus {
-    Open,
-    Resolved,
-}
-
-/// `reports.target_type`, `moderation_log.target_type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum TargetType {
-    Post,
-    Comment,
-    User,
-}
-
-/// `deregistrations.scope`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ErasureScope {
-    /// The community profile and content go; the account stays.
-    Service,
-    /// Everything goes, phone and credentials included.
-    Account,
-}
-
-/// `deregistrations.content`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::None)",
-    rename_all = "lowercase"
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ErasureContent {
-    /// Posts and comments are deleted.
-    Delete,
-    /// Posts and comments stay, shown as by a deleted user.
-    Anonymize,
+stored! {
+    /// `users.role`. No `Ord` here: the order of powers belongs to the
+    /// API's `Role`, never to a comparison of text in SQL.
+    Role { User, Moderator, Admin }
+    /// `users.gender`.
+    Gender { Male, Female, Other, Undisclosed }
+    /// `circles.kind`.
+    CircleKind { Product, City, Club }
+    /// `messages.kind`.
+    MessageKind { Text, Image, Video, File }
+    /// `reports.status`.
+    ReportStatus { Open, Resolved }
+    /// `reports.target_type`, `moderation_log.target_type`.
+    TargetType { Post, Comment, User }
+    /// `deregistrations.scope`.
+    ErasureScope {
+        /// The community profile and content go; the account stays.
+        Service,
+        /// Everything goes, phone and credentials included.
+        Account,
+    }
+    /// `deregistrations.content`.
+    ErasureContent {
+        /// Posts and comments are deleted.
+        Delete,
+        /// Posts and comments stay, shown as by a deleted user.
+        Anonymize,
+    }
 }

@@ -207,22 +207,4 @@ pub async fn comment_views(
         .collect())
 }
 
-impl From<CircleKind> for entity::enums::CircleKind {
-    fn from(value: CircleKind) -> Self {
-        match value {
-            CircleKind::Product => Self::Product,
-            CircleKind::City => Self::City,
-            CircleKind::Club => Self::Club,
-        }
-    }
-}
-
-impl From<entity::enums::CircleKind> for CircleKind {
-    fn from(value: entity::enums::CircleKind) -> Self {
-        match value {
-            entity::enums::CircleKind::Product => Self::Product,
-            entity::enums::CircleKind::City => Self::City,
-            entity::enums::CircleKind::Club => Self::Club,
-        }
-    }
-}
+crate::convert::mirror!(CircleKind, entity::enums::CircleKind, [Product, City, Club]);

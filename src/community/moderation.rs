@@ -240,40 +240,6 @@ pub async fn audit_log(
     Ok(query.all(db).await?)
 }
 
-impl From<TargetType> for entity::enums::TargetType {
-    fn from(value: TargetType) -> Self {
-        match value {
-            TargetType::Post => Self::Post,
-            TargetType::Comment => Self::Comment,
-            TargetType::User => Self::User,
-        }
-    }
-}
+crate::convert::mirror!(TargetType, entity::enums::TargetType, [Post, Comment, User]);
 
-impl From<entity::enums::TargetType> for TargetType {
-    fn from(value: entity::enums::TargetType) -> Self {
-        match value {
-            entity::enums::TargetType::Post => Self::Post,
-            entity::enums::TargetType::Comment => Self::Comment,
-            entity::enums::TargetType::User => Self::User,
-        }
-    }
-}
-
-impl From<ReportStatus> for entity::enums::ReportStatus {
-    fn from(value: ReportStatus) -> Self {
-        match value {
-            ReportStatus::Open => Self::Open,
-            ReportStatus::Resolved => Self::Resolved,
-        }
-    }
-}
-
-impl From<entity::enums::ReportStatus> for ReportStatus {
-    fn from(value: entity::enums::ReportStatus) -> Self {
-        match value {
-            entity::enums::ReportStatus::Open => Self::Open,
-            entity::enums::ReportStatus::Resolved => Self::Resolved,
-        }
-    }
-}
+crate::convert::mirror!(ReportStatus, entity::enums::ReportStatus, [Open, Resolved]);

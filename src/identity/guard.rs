@@ -117,22 +117,4 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
     Ok(user)
 }
 
-impl From<Role> for entity::enums::Role {
-    fn from(value: Role) -> Self {
-        match value {
-            Role::User => Self::User,
-            Role::Moderator => Self::Moderator,
-            Role::Admin => Self::Admin,
-        }
-    }
-}
-
-impl From<entity::enums::Role> for Role {
-    fn from(value: entity::enums::Role) -> Self {
-        match value {
-            entity::enums::Role::User => Self::User,
-            entity::enums::Role::Moderator => Self::Moderator,
-            entity::enums::Role::Admin => Self::Admin,
-        }
-    }
-}
+crate::convert::mirror!(Role, entity::enums::Role, [User, Moderator, Admin]);

@@ -164,24 +164,8 @@ pub async fn authors(
         .collect())
 }
 
-impl From<Gender> for entity::enums::Gender {
-    fn from(value: Gender) -> Self {
-        match value {
-            Gender::Male => Self::Male,
-            Gender::Female => Self::Female,
-            Gender::Other => Self::Other,
-            Gender::Undisclosed => Self::Undisclosed,
-        }
-    }
-}
-
-impl From<entity::enums::Gender> for Gender {
-    fn from(value: entity::enums::Gender) -> Self {
-        match value {
-            entity::enums::Gender::Male => Self::Male,
-            entity::enums::Gender::Female => Self::Female,
-            entity::enums::Gender::Other => Self::Other,
-            entity::enums::Gender::Undisclosed => Self::Undisclosed,
-        }
-    }
-}
+crate::convert::mirror!(
+    Gender,
+    entity::enums::Gender,
+    [Male, Female, Other, Undisclosed]
+);

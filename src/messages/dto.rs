@@ -137,24 +137,8 @@ pub async fn people(
     authors(state, ids.into_iter().flatten().collect()).await
 }
 
-impl From<MessageKind> for entity::enums::MessageKind {
-    fn from(value: MessageKind) -> Self {
-        match value {
-            MessageKind::Text => Self::Text,
-            MessageKind::Image => Self::Image,
-            MessageKind::Video => Self::Video,
-            MessageKind::File => Self::File,
-        }
-    }
-}
-
-impl From<entity::enums::MessageKind> for MessageKind {
-    fn from(value: entity::enums::MessageKind) -> Self {
-        match value {
-            entity::enums::MessageKind::Text => Self::Text,
-            entity::enums::MessageKind::Image => Self::Image,
-            entity::enums::MessageKind::Video => Self::Video,
-            entity::enums::MessageKind::File => Self::File,
-        }
-    }
-}
+crate::convert::mirror!(
+    MessageKind,
+    entity::enums::MessageKind,
+    [Text, Image, Video, File]
+);

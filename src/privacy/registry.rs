@@ -224,38 +224,6 @@ pub async fn delete_where<E: EntityTrait>(
         .rows_affected)
 }
 
-impl From<Scope> for entity::enums::ErasureScope {
-    fn from(value: Scope) -> Self {
-        match value {
-            Scope::Service => Self::Service,
-            Scope::Account => Self::Account,
-        }
-    }
-}
+crate::convert::mirror!(Scope, entity::enums::ErasureScope, [Service, Account]);
 
-impl From<entity::enums::ErasureScope> for Scope {
-    fn from(value: entity::enums::ErasureScope) -> Self {
-        match value {
-            entity::enums::ErasureScope::Service => Self::Service,
-            entity::enums::ErasureScope::Account => Self::Account,
-        }
-    }
-}
-
-impl From<Content> for entity::enums::ErasureContent {
-    fn from(value: Content) -> Self {
-        match value {
-            Content::Delete => Self::Delete,
-            Content::Anonymize => Self::Anonymize,
-        }
-    }
-}
-
-impl From<entity::enums::ErasureContent> for Content {
-    fn from(value: entity::enums::ErasureContent) -> Self {
-        match value {
-            entity::enums::ErasureContent::Delete => Self::Delete,
-            entity::enums::ErasureContent::Anonymize => Self::Anonymize,
-        }
-    }
-}
+crate::convert::mirror!(Content, entity::enums::ErasureContent, [Delete, Anonymize]);
