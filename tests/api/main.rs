@@ -60,3 +60,4 @@ mod health;
 mod logs;
 mod openapi;
 mod rate_limits;
+mod readme;
