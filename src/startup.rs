@@ -17,6 +17,7 @@ use tracing::Instrument;
 use crate::{
     api::{
         check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo,
+        HeadRequest,
     },
     community,
     config::Config,
@@ -181,6 +182,9 @@ async fn limit_request<E: Endpoint>(
         ActionClass::WriteIp
     };
     check_limit(state, class, &client.ip.to_string()).await?;
+    if req.method() == Method::HEAD {
+        req.extensions_mut().insert(HeadRequest);
+    }
     let too_large = || {
         AppError::new(
             ErrorCode::PayloadTooLarge,

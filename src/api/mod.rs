@@ -21,6 +21,12 @@ use crate::{
     state::AppState,
 };
 
+/// Marks a `HEAD` request: poem answers it with the `GET` handler (the
+/// method is rewritten before the handler runs), so a handler whose `GET`
+/// has effects reads this to do nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct HeadRequest;
+
 /// Where every operation of the API lives.
 pub const BASE_PATH: &str = "/api/v1";
 

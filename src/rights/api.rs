@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::deregistration::{self, Confirmation};
 use crate::privacy::registry::{Content, Registries, Scope};
 use crate::{
-    api::{check_limit, ApiTags, JsonBody},
+    api::{check_limit, ApiTags, HeadRequest, JsonBody},
     error::{AppError, AppResult},
     identity::BearerAuth,
     platform::ratelimit::ActionClass,
@@ -119,7 +119,15 @@ impl RightsApi {
         state: Data<&AppState>,
         registries: Data<&Registries>,
         auth: BearerAuth,
+        req: &poem::Request,
     ) -> AppResult<ExportResponse> {
+        // HEAD (a client probing the route) neither runs the export nor
+        // spends the day's one export.
+        if req.extensions().get::<HeadRequest>().is_some() {
+            return Ok(ExportResponse::Ok(Json(
+                json!({ "format": "agora-export/1" }),
+            )));
+        }
         check_limit(&state, ActionClass::DataExport, auth.0.id.as_str()).await?;
         let mut sections = Map::new();
         for owner in registries.personal_data.owners() {

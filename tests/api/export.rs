@@ -105,3 +105,17 @@ async fn a_second_export_within_a_day_is_refused() {
     let doc = json_of(export(&app, &other).await).await;
     assert_eq!(doc["user_id"], other.id.as_str());
 }
+
+#[tokio::test]
+async fn a_head_request_neither_runs_the_export_nor_spends_the_days_one() {
+    let app = spawn_app_with(generous_message_limits).await;
+    let user = app.register().await;
+    for _ in 0..2 {
+        let resp = app
+            .send_as(&user, reqwest::Method::HEAD, "/me/export")
+            .await;
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(export(&app, &user).await.status(), 200);
+    assert_problem(export(&app, &user).await, 429, "rate_limited").await;
+}
