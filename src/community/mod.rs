@@ -27,6 +27,7 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
     r.personal_data(Arc::new(personal::CommunityData))
         .retention_rule(Arc::new(retention::DeletedContent))
         .retention_rule(Arc::new(retention::DiagnosticLogs))
+        .retention_rule(Arc::new(retention::ReportReasons))
         .eraser(Arc::new(retention::LogEraser))
         .hook(Arc::new(erasure::CommunityHook));
 }

@@ -161,13 +161,25 @@ impl PersonalData for CommunityData {
             .filter(reports::Column::ReporterId.eq(user))
             .exec(txn)
             .await?;
-        // The audit log keeps what was done, not who did it.
+        // Reports about the erased user go with them: their subject is gone.
+        reports::Entity::delete_many()
+            .filter(reports::Column::TargetType.eq(entity::enums::TargetType::User))
+            .filter(reports::Column::TargetId.eq(user))
+            .exec(txn)
+            .await?;
+        // The audit log keeps what was done, not who did it nor to whom.
         moderation_log::Entity::update_many()
             .col_expr(
                 moderation_log::Column::ModeratorId,
                 Expr::value(Option::<String>::None),
             )
             .filter(moderation_log::Column::ModeratorId.eq(user))
+            .exec(txn)
+            .await?;
+        moderation_log::Entity::update_many()
+            .col_expr(moderation_log::Column::TargetId, Expr::value(""))
+            .filter(moderation_log::Column::TargetType.eq(entity::enums::TargetType::User))
+            .filter(moderation_log::Column::TargetId.eq(user))
             .exec(txn)
             .await?;
         Ok(after)

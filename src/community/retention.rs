@@ -157,3 +157,33 @@ impl crate::privacy::consents::WithdrawalEraser for LogEraser {
         Ok(after)
     }
 }
+
+/// `security`: what a reporter wrote is kept for the catalog's period. An
+/// older resolved report goes; an older open one keeps its place in the
+/// queue, not its words.
+pub struct ReportReasons;
+
+#[async_trait]
+impl RetentionRule for ReportReasons {
+    fn name(&self) -> &'static str {
+        "report_reasons"
+    }
+    async fn run(&self, state: &AppState) -> AppResult<u64> {
+        use entity::{enums::ReportStatus, reports};
+        let cutoff = Utc::now() - period("security")?;
+        let deleted = reports::Entity::delete_many()
+            .filter(reports::Column::CreatedAt.lt(cutoff))
+            .filter(reports::Column::Status.eq(ReportStatus::Resolved))
+            .exec(&state.db)
+            .await?
+            .rows_affected;
+        let blanked = reports::Entity::update_many()
+            .col_expr(reports::Column::Reason, Expr::value(""))
+            .filter(reports::Column::CreatedAt.lt(cutoff))
+            .filter(reports::Column::Reason.ne(""))
+            .exec(&state.db)
+            .await?
+            .rows_affected;
+        Ok(deleted + blanked)
+    }
+}

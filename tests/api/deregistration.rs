@@ -9,8 +9,8 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_invalid, assert_problem, generous_limits, json_of, run_purge, set_limit, spawn_app_with,
-    HasId, TestApp, TestUser, PASSWORD, TEST_CODE,
+    assert_invalid, assert_problem, deregister_and_purge, generous_limits, json_of, run_purge,
+    set_limit, short_cooling_off, spawn_app_with, HasId, TestApp, TestUser, PASSWORD, TEST_CODE,
 };
 
 fn cooling_off(d: Duration) -> impl FnOnce(&mut agora::config::Config) {
@@ -342,4 +342,22 @@ async fn during_the_cooling_off_public_routes_serve_the_account_as_anonymous() {
     assert_eq!(seen["liked_by_me"], false);
     assert_eq!(app.get_as(&token, "/search?q=liked").await.status(), 200);
     assert_eq!(app.count("search_history").await, 0);
+}
+
+#[tokio::test]
+async fn reports_about_an_erased_user_go_with_them() {
+    let app = spawn_app_with(short_cooling_off).await;
+    let (reported, reporter) = (app.register().await, app.register().await);
+    let resp = app
+        .report(&reporter, "user", &reported.id, "spams everyone")
+        .await;
+    assert_eq!(resp.status(), 201);
+    deregister_and_purge(&app, &reported, "account", "delete").await;
+    let about = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) AS n FROM reports WHERE target_id = '{}'",
+            reported.id
+        ))
+        .await;
+    assert_eq!(about, 0);
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entity::{posts, sessions, sms_codes};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{sea_query::Expr, ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::helpers::{
     generous_limits, generous_message_limits, run_purge, spawn_app_with, HasId, TestApp,
@@ -139,4 +139,41 @@ async fn two_purges_at_once_carry_a_deregistration_out_once() {
     let (one, two) = tokio::join!(run_purge(&app), run_purge(&app));
     assert_eq!(one.completed + two.completed, 1);
     assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn report_reasons_go_after_ninety_days() {
+    use entity::{enums::ReportStatus, reports};
+    let app = spawn_app_with(generous_limits).await;
+    let (author, reporter) = (app.register().await, app.register().await);
+    let post = app.create_post(&author, None, "p", "b").await.id();
+    for reason in ["old resolved", "old open", "recent"] {
+        let resp = app.report(&reporter, "post", &post, reason).await;
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+    }
+    let set = |reason: &'static str, status: ReportStatus| {
+        let app = &app;
+        async move {
+            reports::Entity::update_many()
+                .col_expr(reports::Column::CreatedAt, Expr::value(days_ago(91)))
+                .col_expr(reports::Column::Status, Expr::value(status.to_value()))
+                .filter(reports::Column::Reason.eq(reason))
+                .exec(&app.state.db)
+                .await
+                .unwrap();
+        }
+    };
+    set("old resolved", ReportStatus::Resolved).await;
+    set("old open", ReportStatus::Open).await;
+    purge_once(&app).await;
+    let mut reasons: Vec<String> = reports::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reason)
+        .collect();
+    reasons.sort();
+    // The old resolved one went; the old open one keeps its place, not its words.
+    assert_eq!(reasons, ["", "recent"]);
 }
