@@ -305,13 +305,21 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
 /// not know the JSON; the API edge names the field with [`AtField::at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
+    /// The problem's code: `validation_failed` unless the rule has its own
+    /// (an SMS code that expired is `sms_code_expired`).
+    pub kind: ErrorCode,
     pub code: &'static str,
     pub message: String,
 }
 
 impl Invalid {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::ValidationFailed, code, message)
+    }
+
+    pub fn of(kind: ErrorCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
+            kind,
             code,
             message: message.into(),
         }
@@ -333,6 +341,6 @@ pub trait AtField<T> {
 
 impl<T> AtField<T> for Result<T, Invalid> {
     fn at(self, field: &str) -> AppResult<T> {
-        self.map_err(|e| AppError::invalid(field, e.code, e.message))
+        self.map_err(|e| AppError::field(e.kind, field, e.code, e.message))
     }
 }

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use super::phone::Phone;
 use crate::{
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult, ErrorCode, Invalid},
     state::AppState,
 };
 
@@ -97,14 +97,9 @@ pub async fn consume(
     index: &str,
     purpose: SmsPurpose,
     code: &str,
-    field: &str,
-) -> AppResult<()> {
+) -> AppResult<Result<(), Invalid>> {
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(
-            field,
-            "invalid_format",
-            "must be 6 digits",
-        ));
+        return Ok(Err(Invalid::new("invalid_format", "must be 6 digits")));
     }
     // A new code resets its own five attempts; this caps guesses per phone
     // across codes.
@@ -115,41 +110,41 @@ pub async fn consume(
     )
     .await?;
     let expired = || {
-        AppError::field(
+        Invalid::of(
             ErrorCode::SmsCodeExpired,
-            field,
             "expired",
             "has expired or was never sent; request a new one",
         )
     };
     let db = &state.db;
-    let row = sms_codes::Entity::find()
+    let Some(row) = sms_codes::Entity::find()
         .filter(sms_codes::Column::PhoneBlindIndex.eq(index))
         .filter(sms_codes::Column::Purpose.eq(purpose.as_str()))
         .filter(sms_codes::Column::ConsumedAt.is_null())
         .order_by_desc(sms_codes::Column::CreatedAt)
         .one(db)
         .await?
-        .ok_or_else(expired)?;
+    else {
+        return Ok(Err(expired()));
+    };
     if row.expires_at < Utc::now() {
-        return Err(expired());
+        return Ok(Err(expired()));
     }
     if row.attempts >= MAX_ATTEMPTS {
-        return Err(exhausted(field));
+        return Ok(Err(exhausted()));
     }
     let expected = state.crypto.code_hash(index, code);
     if !bool::from(expected.as_bytes().ct_eq(row.code_hash.as_bytes())) {
         let counted = bump_attempts(db, &row.id).await?;
         if !counted {
-            return Err(exhausted(field));
+            return Ok(Err(exhausted()));
         }
         let left = MAX_ATTEMPTS - row.attempts - 1;
-        return Err(AppError::field(
+        return Ok(Err(Invalid::of(
             ErrorCode::SmsCodeInvalid,
-            field,
             "invalid",
             format!("is wrong; {left} attempts left"),
-        ));
+        )));
     }
     // Only one request can consume a code, however many race for it.
     let used = sms_codes::Entity::update_many()
@@ -160,15 +155,14 @@ pub async fn consume(
         .exec(db)
         .await?;
     if used.rows_affected != 1 {
-        return Err(expired());
+        return Ok(Err(expired()));
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
-fn exhausted(field: &str) -> AppError {
-    AppError::field(
+fn exhausted() -> Invalid {
+    Invalid::of(
         ErrorCode::SmsCodeExhausted,
-        field,
         "exhausted",
         "was entered wrongly too often; request a new one",
     )

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::privacy::registry::{Content, Scope};
 use crate::{
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult, AtField, ErrorCode},
     identity::{
         password, sessions,
         sms_codes::{self, SmsPurpose},
@@ -55,9 +55,9 @@ async fn confirm(state: &AppState, user: &users::Model, how: Confirmation) -> Ap
                 &user.phone_blind_index,
                 SmsPurpose::Deregister,
                 &code,
-                "sms_code",
             )
-            .await?;
+            .await?
+            .at("sms_code")?;
         }
     }
     Ok(())
