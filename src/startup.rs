@@ -24,7 +24,7 @@ use crate::{
     error::{AppError, ErrorCode},
     identity::{self, caller::SessionCaller},
     messages, openapi,
-    platform::{self, db, facts::Facts, ratelimit::ActionClass},
+    platform::{self, db, documents::Documents, facts::Facts, ratelimit::ActionClass},
     privacy::{self, registry::Registries, spec::OperationPolicy},
     rights, search,
     state::AppState,
@@ -64,6 +64,7 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
         .with_context(|| format!("making {} private", config.data_dir.display()))?;
     let mut state = AppState::build(config).await?;
     state.facts = Facts::new(messages::subscribers());
+    state.documents = Documents::new(vec![identity::documents(), community::documents()]);
     privacy::notice::publish(&state.db)
         .await
         .context("publishing the notice version")?;

@@ -12,6 +12,7 @@ use crate::{
         cache::{MemoryCache, RedisCache, RedisConn, SharedCache},
         crypto::Crypto,
         db,
+        documents::Documents,
         facts::Facts,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
         realtime::Realtime,
@@ -36,6 +37,8 @@ pub struct AppState {
     pub jobs: Jobs,
     /// Where areas publish facts for others (subscribers set by the wiring).
     pub facts: Facts,
+    /// Where the index's documents come from (sources set by the wiring).
+    pub documents: Documents,
 }
 
 /// Who this instance is to the job leases, and the guard that keeps its own
@@ -103,6 +106,7 @@ impl AppState {
             realtime,
             jobs: Jobs::default(),
             facts: Facts::default(),
+            documents: Documents::default(),
         })
     }
 }

@@ -7,9 +7,19 @@ use poem::Request;
 
 use crate::{error::AppError, state::AppState};
 
-/// The signed-in caller: the account and the session its token belongs to.
-#[derive(Clone)]
-pub struct Resolved(pub entity::users::Model, pub entity::sessions::Model);
+/// The signed-in caller, as much as the layers below identity need: who,
+/// in what role, through which session, and the account's state the
+/// consent middleware judges by.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub user_id: String,
+    pub role: entity::enums::Role,
+    pub session_id: String,
+    /// A deregistration is pending (the cooling-off).
+    pub deregistering: bool,
+    /// The notice version the account accepted last.
+    pub accepted_notice_version: String,
+}
 
 /// Why a presented token did not resolve; extractors answer 401 with it.
 #[derive(Clone)]

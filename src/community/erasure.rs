@@ -233,6 +233,23 @@ pub async fn reported_content(
             held.push((target_type, target_id));
         }
     }
+    // A held post keeps its images: the uploads owner reads them here.
+    let held_posts: Vec<String> = held
+        .iter()
+        .filter(|(t, _)| *t == post)
+        .map(|(_, id)| id.clone())
+        .collect();
+    if !held_posts.is_empty() {
+        let images = post_images::Entity::find()
+            .filter(post_images::Column::PostId.is_in(held_posts))
+            .all(db)
+            .await?;
+        held.extend(
+            images
+                .into_iter()
+                .map(|i| ("upload".to_owned(), i.upload_id)),
+        );
+    }
     Ok(held)
 }
 

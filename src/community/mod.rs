@@ -3,6 +3,7 @@ pub mod circles;
 pub mod circles_api;
 pub mod comments;
 pub mod comments_api;
+pub mod documents;
 pub mod dto;
 pub mod erasure;
 pub mod feeds;
@@ -30,4 +31,9 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
         .retention_rule(Arc::new(retention::ReportReasons))
         .eraser(Arc::new(retention::LogEraser))
         .hook(Arc::new(erasure::CommunityHook));
+}
+
+/// Posts, comments and circles as the search index should hold them.
+pub fn documents() -> Arc<dyn crate::platform::documents::DocumentSource> {
+    Arc::new(documents::CommunityDocuments)
 }

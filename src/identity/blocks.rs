@@ -1,10 +1,20 @@
-//! Whether two people blocked each other: a relation between accounts
-//! that every area honours (no conversation, message, presence or follow
-//! across a block). Blocking itself is done in messages' people API.
-use entity::user_blocks;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+//! Who blocked whom: a relation between accounts that every area honours
+//! (no conversation, message, presence or follow across a block). The
+//! social graph — blocks and follows — is identity's; blocking ends the
+//! follows both ways in its own transaction. History already exchanged
+//! stays readable.
+use chrono::Utc;
+use entity::{follows, user_blocks, users};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::{
+    api::PageParams,
+    error::{AppError, AppResult, ErrorCode},
+    ids::UserId,
+};
 
 fn between(a: &str, b: &str) -> Condition {
     Condition::any()
@@ -74,5 +84,79 @@ pub async fn blocked_among(
                 r.blocker_id
             }
         })
+        .collect())
+}
+
+/// `blocker` blocks `blocked` (404 when there is no such user), and the
+/// follows between them end in the same transaction.
+pub async fn block(db: &DatabaseConnection, blocker: &UserId, blocked: &UserId) -> AppResult<()> {
+    let txn = db.begin().await?;
+    if users::Entity::find_by_id(blocked.to_string())
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::not_found("user"));
+    }
+    user_blocks::Entity::insert(user_blocks::ActiveModel {
+        blocker_id: Set(blocker.to_string()),
+        blocked_id: Set(blocked.to_string()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    follows::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(follows::Column::FollowerId.eq(blocker))
+                        .add(follows::Column::FolloweeId.eq(blocked)),
+                )
+                .add(
+                    Condition::all()
+                        .add(follows::Column::FollowerId.eq(blocked))
+                        .add(follows::Column::FolloweeId.eq(blocker)),
+                ),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Lifts a block; nothing to lift is fine.
+pub async fn unblock(
+    db: &impl ConnectionTrait,
+    blocker: &UserId,
+    blocked: &UserId,
+) -> AppResult<()> {
+    user_blocks::Entity::delete_many()
+        .filter(user_blocks::Column::BlockerId.eq(blocker))
+        .filter(user_blocks::Column::BlockedId.eq(blocked))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The users I blocked, by id.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    blocker: &str,
+    page: &PageParams,
+) -> AppResult<Vec<String>> {
+    let mut query = user_blocks::Entity::find()
+        .filter(user_blocks::Column::BlockerId.eq(blocker))
+        .order_by_asc(user_blocks::Column::BlockedId)
+        .limit(page.limit + 1);
+    if let Some(after) = &page.after {
+        query = query.filter(user_blocks::Column::BlockedId.gt(after.as_str()));
+    }
+    Ok(query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.blocked_id)
         .collect())
 }

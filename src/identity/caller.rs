@@ -44,7 +44,7 @@ pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resol
         }
     };
     match sessions::authenticate(state, token.trim()).await {
-        Ok((user, session)) => Ok(Resolved(user, session)),
+        Ok((user, session)) => Ok(resolved(&user, &session)),
         Err(err) if err.code == ErrorCode::Unauthorized => {
             Err(CallerError::Invalid(AuthFailure(err.detail)))
         }
@@ -52,12 +52,23 @@ pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resol
     }
 }
 
+/// What the layers below identity learn of a signed-in caller.
+pub fn resolved(user: &entity::users::Model, session: &entity::sessions::Model) -> Resolved {
+    Resolved {
+        user_id: user.id.clone(),
+        role: user.role,
+        session_id: session.id.clone(),
+        deregistering: user.deregister_at.is_some(),
+        accepted_notice_version: user.accepted_notice_version.clone(),
+    }
+}
+
 /// The caller as the handlers see it.
 pub fn auth_user(resolved: &Resolved) -> AuthUser {
     AuthUser {
-        id: UserId::from_stored(resolved.0.id.clone()),
-        role: resolved.0.role.into(),
-        session_id: resolved.1.id.clone(),
+        id: UserId::from_stored(resolved.user_id.clone()),
+        role: resolved.role.into(),
+        session_id: resolved.session_id.clone(),
     }
 }
 

@@ -103,7 +103,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
         (None, Some(failure)) => return Err(AppError::unauthorized(failure.0.clone()).into()),
         (None, None) => {
             let (user, session) = super::sessions::authenticate(state, &bearer.token).await?;
-            auth_user(&Resolved(user, session))
+            auth_user(&super::caller::resolved(&user, &session))
         }
     };
     let class = if req.method() == Method::GET || req.method() == Method::HEAD {

@@ -6,6 +6,7 @@ pub mod auth_api;
 pub mod auth_forms;
 pub mod blocks;
 pub mod caller;
+pub mod documents;
 pub mod guard;
 pub mod password;
 pub mod phone;
@@ -33,4 +34,9 @@ pub fn register(r: &mut Registries) {
         .eraser(Arc::new(sessions::DeviceEraser))
         .retention_rule(Arc::new(retention::EndedSessions))
         .retention_rule(Arc::new(retention::SmsCodes));
+}
+
+/// Profiles as the search index should hold them.
+pub fn documents() -> Arc<dyn crate::platform::documents::DocumentSource> {
+    Arc::new(documents::ProfileDocuments)
 }

@@ -2,7 +2,6 @@
 //! recall, blocks, presence, realtime delivery and notifications for
 //! whoever is offline.
 pub mod api;
-pub mod blocks;
 pub mod conversations;
 pub mod dto;
 pub mod events;

@@ -9,7 +9,6 @@ use poem_openapi::{
 use sea_orm::EntityTrait;
 
 use super::{
-    blocks,
     dto::people,
     events::presence_visible,
     notifications::{self, NotificationView},
@@ -19,7 +18,7 @@ use crate::{
     api::{page::split_page, page::Page, ApiTags, JsonBody, PageParams},
     error::{AppError, AppResult, ErrorCode},
     identity::views::AuthorView,
-    identity::BearerAuth,
+    identity::{blocks, BearerAuth},
     state::AppState,
 };
 
@@ -93,6 +92,9 @@ impl PeopleApi {
         /// privacy: blocks for social, required
         id: Path<UserId>,
     ) -> AppResult<Done> {
+        if auth.0.id == id.0 {
+            return Err(AppError::invalid("id", "self", "you cannot block yourself"));
+        }
         blocks::block(&state.db, &auth.0.id, &id.0).await?;
         super::events::blocked(&state, auth.0.id.as_str(), id.0.as_str()).await;
         Ok(Done::Done)

@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod crypto;
 pub mod db;
+pub mod documents;
 pub mod facts;
 pub mod files;
 pub mod lease;

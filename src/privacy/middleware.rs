@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     api::{
-        caller::{CallerError, ResolveCaller, Resolved},
+        caller::{CallerError, ResolveCaller},
         BASE_PATH,
     },
     error::{AppError, ErrorCode},
@@ -102,7 +102,7 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     // The cooling-off applies wherever a caller is resolved: a route that
     // needs the session refuses, a public route serves them as anonymous
     // (nothing recorded, nothing personalised).
-    let pending = matches!(&caller, Some(Resolved(user, _)) if user.deregister_at.is_some())
+    let pending = matches!(&caller, Some(c) if c.deregistering)
         && !WHILE_DEREGISTERING.contains(&policy.operation_id.as_str());
     let caller = match (pending, policy.authenticated) {
         (true, true) => {
@@ -115,9 +115,9 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
         (true, false) => None,
         (false, _) => caller,
     };
-    if let Some(Resolved(user, _)) = &caller {
+    if let Some(c) = &caller {
         if !WITHOUT_NOTICE.contains(&policy.operation_id.as_str())
-            && notice::needs_acceptance(&state.db, &user.accepted_notice_version).await?
+            && notice::needs_acceptance(&state.db, &c.accepted_notice_version).await?
         {
             return Err(AppError::new(
                 ErrorCode::NoticeOutdated,
@@ -147,7 +147,7 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     // form, whoever's token rides along.
     let grants: HashSet<String> = match (&caller, given.is_empty(), policy.authenticated) {
         (_, true, _) => HashSet::new(),
-        (Some(Resolved(user, _)), false, true) => consents::granted(&state.db, &user.id).await?,
+        (Some(c), false, true) => consents::granted(&state.db, &c.user_id).await?,
         _ => anonymous_grants(body.as_ref()),
     };
     let verdict = judge(&given, &grants);
@@ -162,7 +162,7 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     }
     let resp = ep.call(req).await?.into_response();
     if resp.status().is_success() && !verdict.used.is_empty() {
-        let user_id = subject.get().cloned().or(caller.map(|Resolved(u, _)| u.id));
+        let user_id = subject.get().cloned().or(caller.map(|c| c.user_id));
         if let Some(user_id) = user_id {
             let entries: Vec<(&'static str, Vec<&'static str>)> = verdict
                 .used

@@ -49,7 +49,8 @@ impl Registries {
 #[async_trait]
 pub trait ErasureHook: Send + Sync + 'static {
     /// `(target_type, id)` of this user's content that must stay for now
-    /// (under an open report); the erasure finishes once nothing is held.
+    /// (under an open report), with what it needs (`("upload", id)` for a
+    /// held post's images); the erasure finishes once nothing is held.
     async fn held(&self, _state: &AppState, _user: &str) -> AppResult<Vec<(String, String)>> {
         Ok(Vec::new())
     }
@@ -100,7 +101,8 @@ pub struct Erasure {
     pub user: String,
     pub scope: Scope,
     pub content: Content,
-    /// `(target_type, target_id)` of content under an open report.
+    /// `(target_type, target_id)` of content under an open report, and of
+    /// what it needs (`("upload", id)`).
     pub held: HashSet<(String, String)>,
 }
 

@@ -10,7 +10,6 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::documents::{self, current};
 use crate::{
     platform::lease,
     platform::search_index::{DocKind, IndexOp},
@@ -48,7 +47,9 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
         for row in &rows {
             if let Some(kind) = DocKind::parse(&row.kind) {
                 ops.push(
-                    current(&state.db, kind, &row.doc_id)
+                    state
+                        .documents
+                        .current(&state.db, kind, &row.doc_id)
                         .await
                         .map_err(anyhow::Error::from)?,
                 );
@@ -127,7 +128,9 @@ pub fn spawn_worker(state: AppState) {
 /// Writes every document the database holds, without clearing first: an
 /// upsert replaces a document, so no search ever sees an emptied index.
 async fn fill(state: &AppState) -> anyhow::Result<usize> {
-    let docs = documents::all(&state.db)
+    let docs = state
+        .documents
+        .all(&state.db)
         .await
         .map_err(anyhow::Error::from)?;
     let count = docs.len();

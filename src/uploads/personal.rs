@@ -1,7 +1,7 @@
 //! Uploads as personal data: the rows and the stored files. Files of posts
 //! held under an open report stay until the report is resolved.
 use async_trait::async_trait;
-use entity::{post_images, uploads};
+use entity::uploads;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
@@ -54,23 +54,14 @@ impl PersonalData for UploadsData {
         erasure: &Erasure,
     ) -> AppResult<AfterCommit> {
         let mut after = AfterCommit::default();
-        let held: Vec<String> = erasure
+        // Images of a post under an open report stay with it (community
+        // names them among the held content).
+        let kept: Vec<String> = erasure
             .held
             .iter()
-            .filter(|(t, _)| t == "post")
+            .filter(|(t, _)| t == "upload")
             .map(|(_, id)| id.clone())
             .collect();
-        let kept: Vec<String> = if held.is_empty() {
-            Vec::new()
-        } else {
-            post_images::Entity::find()
-                .filter(post_images::Column::PostId.is_in(held))
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|i| i.upload_id)
-                .collect()
-        };
         let mine = uploads::Entity::find()
             .filter(uploads::Column::OwnerId.eq(erasure.user.as_str()))
             .all(txn)
