@@ -7,11 +7,11 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::dto::CircleKind;
+use super::{dto::CircleKind, refusals::Refusal};
 use crate::ids::{CircleId, UploadId, UserId};
 use crate::{
     api::PageParams,
-    error::{is_unique_violation, AppError, AppResult, ErrorCode},
+    error::{is_unique_violation, AppError, AppResult},
 };
 
 pub struct CircleInput {
@@ -21,24 +21,11 @@ pub struct CircleInput {
     pub icon_upload_id: Option<Option<UploadId>>,
 }
 
-fn name_taken() -> AppError {
-    AppError::field(
-        ErrorCode::Conflict,
-        "name",
-        "taken",
-        "another circle has this name",
-    )
-}
-
 async fn check_icon(db: &impl ConnectionTrait, icon: &Option<Option<UploadId>>) -> AppResult<()> {
     if let Some(Some(id)) = icon {
         let found = uploads::Entity::find_by_id(id.to_string()).one(db).await?;
         if found.is_none_or(|u| u.kind != "image") {
-            return Err(AppError::invalid(
-                "icon_upload_id",
-                "unknown_upload",
-                "is not an uploaded image",
-            ));
+            return Err(Refusal::UnknownIcon.into());
         }
     }
     Ok(())
@@ -48,7 +35,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
     check_icon(db, &input.icon_upload_id).await?;
     let name = input.name.unwrap_or_default().trim().to_owned();
     if name.is_empty() {
-        return Err(AppError::invalid("name", "required", "must not be empty"));
+        return Err(Refusal::EmptyCircleName.into());
     }
     let now = Utc::now();
     let row = circles::ActiveModel {
@@ -72,7 +59,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
             .await?;
             Ok(c)
         }
-        Err(err) if is_unique_violation(&err) => Err(name_taken()),
+        Err(err) if is_unique_violation(&err) => Err(Refusal::CircleNameTaken.into()),
         Err(err) => Err(err.into()),
     }
 }
@@ -88,7 +75,7 @@ pub async fn update(
     if let Some(name) = input.name {
         let name = name.trim().to_owned();
         if name.is_empty() {
-            return Err(AppError::invalid("name", "required", "must not be empty"));
+            return Err(Refusal::EmptyCircleName.into());
         }
         active.name = Set(name);
     }
@@ -112,7 +99,7 @@ pub async fn update(
             .await?;
             Ok(c)
         }
-        Err(err) if is_unique_violation(&err) => Err(name_taken()),
+        Err(err) if is_unique_violation(&err) => Err(Refusal::CircleNameTaken.into()),
         Err(err) => Err(err.into()),
     }
 }

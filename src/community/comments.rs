@@ -10,6 +10,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::refusals::Refusal;
 use crate::ids::{CommentId, PostId, UserId};
 use crate::{
     api::PageParams,
@@ -28,7 +29,7 @@ pub async fn create(
 ) -> AppResult<comments::Model> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(AppError::invalid("body", "required", "must not be empty"));
+        return Err(Refusal::EmptyBody.into());
     }
     if post.locked {
         return Err(AppError::new(
@@ -43,19 +44,9 @@ pub async fn create(
         match found {
             Some(p) if p.post_id == post.id && p.deleted_at.is_none() && p.parent_id.is_none() => {}
             Some(p) if p.post_id == post.id && p.parent_id.is_some() => {
-                return Err(AppError::invalid(
-                    "parent_id",
-                    "too_deep",
-                    "replies take no replies; reply to the top comment",
-                ))
+                return Err(Refusal::ReplyTooDeep.into())
             }
-            _ => {
-                return Err(AppError::invalid(
-                    "parent_id",
-                    "unknown_comment",
-                    "is not a comment on this post",
-                ))
-            }
+            _ => return Err(Refusal::UnknownParent.into()),
         }
     }
     let txn = db.begin().await?;

@@ -38,7 +38,7 @@ impl FeedKey {
     }
 
     pub fn parse(cursor: &str) -> AppResult<Self> {
-        let bad = || AppError::invalid("cursor", "invalid", "is not a cursor from this feed");
+        let bad = || AppError::from(super::refusals::Refusal::BadCursor);
         let raw = Cursor::decode(cursor)?;
         let mut parts = raw.splitn(3, '|');
         let pinned = parts.next().ok_or_else(bad)? == "1";

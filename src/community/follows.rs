@@ -6,6 +6,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
+use super::refusals::Refusal;
 use crate::ids::UserId;
 use crate::{
     api::PageParams,
@@ -18,11 +19,7 @@ pub async fn follow(
     followee: &UserId,
 ) -> AppResult<()> {
     if follower == followee {
-        return Err(AppError::invalid(
-            "id",
-            "self",
-            "you cannot follow yourself",
-        ));
+        return Err(Refusal::FollowSelf.into());
     }
     if users::Entity::find_by_id(followee.to_string())
         .one(db)

@@ -16,6 +16,7 @@ pub mod moderation_api;
 pub mod personal;
 pub mod posts;
 pub mod posts_api;
+pub mod refusals;
 pub mod retention;
 pub mod seed;
 

@@ -9,6 +9,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use super::refusals::Refusal;
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
@@ -87,15 +88,11 @@ pub async fn report(
             .is_some(),
     };
     if !exists {
-        return Err(AppError::invalid(
-            "target_id",
-            "unknown_target",
-            "names nothing that can be reported",
-        ));
+        return Err(Refusal::UnknownReportTarget.into());
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::invalid("reason", "required", "must not be empty"));
+        return Err(Refusal::EmptyReason.into());
     }
     let row = reports::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
@@ -158,13 +155,7 @@ pub async fn moderate(
             let hidden = match action {
                 Action::Hide => true,
                 Action::Restore => false,
-                _ => {
-                    return Err(AppError::invalid(
-                        "action",
-                        "not_allowed",
-                        "comments can only be hidden or restored",
-                    ))
-                }
+                _ => return Err(Refusal::NotForComments.into()),
             };
             comments::Entity::update_many()
                 .col_expr(comments::Column::Hidden, Expr::value(hidden))
@@ -174,13 +165,7 @@ pub async fn moderate(
                 .await?
                 .rows_affected
         }
-        TargetType::User => {
-            return Err(AppError::invalid(
-                "target_type",
-                "not_allowed",
-                "users are moderated elsewhere",
-            ))
-        }
+        TargetType::User => return Err(Refusal::NotForUsers.into()),
     };
     if affected == 0 {
         return Err(AppError::not_found(target_type.as_str()));

@@ -7,6 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::refusals::Refusal;
 use crate::ids::{CircleId, PostId, UploadId, UserId};
 use crate::{
     error::{is_unique_violation, AppError, AppResult},
@@ -34,10 +35,10 @@ pub struct NewPost {
     pub log_upload_id: Option<UploadId>,
 }
 
-fn required_text(value: &str, field: &str) -> AppResult<String> {
+fn required_text(value: &str, empty: Refusal) -> AppResult<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(AppError::invalid(field, "required", "must not be empty"));
+        return Err(empty.into());
     }
     Ok(trimmed.to_owned())
 }
@@ -56,11 +57,7 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
             .iter()
             .any(|u| u.id == id.as_str() && u.kind == "image")
         {
-            return Err(AppError::invalid(
-                format!("image_upload_ids[{i}]"),
-                "unknown_upload",
-                "is not an image you uploaded",
-            ));
+            return Err(Refusal::NotYourImage(i).into());
         }
     }
     if post
@@ -69,19 +66,11 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
         .enumerate()
         .any(|(i, id)| post.image_upload_ids[..i].contains(id))
     {
-        return Err(AppError::invalid(
-            "image_upload_ids",
-            "duplicate",
-            "lists an image twice",
-        ));
+        return Err(Refusal::DuplicateImage.into());
     }
     if let Some(log) = &post.log_upload_id {
         if !found.iter().any(|u| u.id == log.as_str()) {
-            return Err(AppError::invalid(
-                "log_upload_id",
-                "unknown_upload",
-                "is not a file you uploaded",
-            ));
+            return Err(Refusal::NotYourLog.into());
         }
     }
     Ok(())
@@ -92,19 +81,15 @@ pub async fn create(
     author: &UserId,
     post: NewPost,
 ) -> AppResult<posts::Model> {
-    let title = required_text(&post.title, "title")?;
-    let body = required_text(&post.body, "body")?;
+    let title = required_text(&post.title, Refusal::EmptyTitle)?;
+    let body = required_text(&post.body, Refusal::EmptyBody)?;
     if let Some(circle) = &post.circle_id {
         if circles::Entity::find_by_id(circle.to_string())
             .one(db)
             .await?
             .is_none()
         {
-            return Err(AppError::invalid(
-                "circle_id",
-                "unknown_circle",
-                "is not a circle",
-            ));
+            return Err(Refusal::UnknownCircle.into());
         }
     }
     check_uploads(db, author.as_str(), &post).await?;
@@ -224,9 +209,12 @@ pub async fn edit(
     }
     let title = change
         .title
-        .map(|t| required_text(&t, "title"))
+        .map(|t| required_text(&t, Refusal::EmptyTitle))
         .transpose()?;
-    let body = change.body.map(|b| required_text(&b, "body")).transpose()?;
+    let body = change
+        .body
+        .map(|b| required_text(&b, Refusal::EmptyBody))
+        .transpose()?;
     // Its comments show its title.
     let retitled = title.as_ref().is_some_and(|t| *t != post.title);
     let now = Utc::now();

@@ -9,11 +9,12 @@ use super::{
     password::{self, Password},
     phone::Phone,
     profiles::Nickname,
+    refusals::Refusal,
     sessions::{self, DeviceInfo, Issued},
     sms_codes::{self, SmsPurpose},
 };
 use crate::{
-    error::{is_unique_violation, AppError, AppResult, AtField, ErrorCode},
+    error::{is_unique_violation, AppResult, AtField},
     privacy::consents::{self, Action},
     state::AppState,
 };
@@ -23,15 +24,6 @@ pub struct Registration {
     pub password: Password,
     pub sms_code: String,
     pub device: DeviceInfo,
-}
-
-fn phone_taken() -> AppError {
-    AppError::field(
-        ErrorCode::PhoneTaken,
-        "phone",
-        "taken",
-        "is already registered; log in instead",
-    )
 }
 
 pub async fn find_by_phone(state: &AppState, phone: &Phone) -> AppResult<Option<users::Model>> {
@@ -50,7 +42,7 @@ pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::
         .await?
         .at("sms_code")?;
     if find_by_phone(state, &reg.account.phone).await?.is_some() {
-        return Err(phone_taken());
+        return Err(Refusal::PhoneTaken.into());
     }
     // Hashed before the transaction: argon2 takes a while, a connection
     // should not wait on it.
@@ -108,7 +100,7 @@ pub async fn open_account(
     };
     let user = match users::Entity::insert(user).exec_with_returning(txn).await {
         Ok(user) => user,
-        Err(err) if is_unique_violation(&err) => return Err(phone_taken()),
+        Err(err) if is_unique_violation(&err) => return Err(Refusal::PhoneTaken.into()),
         Err(err) => return Err(err.into()),
     };
     crate::platform::outbox::enqueue(txn, crate::platform::search_index::DocKind::User, &user.id)
@@ -135,7 +127,7 @@ pub async fn login(
         Credential::Password(candidate) => {
             let stored = user.as_ref().map(|u| u.password_hash.clone());
             if !password::verify(candidate, stored).await? || user.is_none() {
-                return Err(bad_credentials("password"));
+                return Err(Refusal::LoginPasswordWrong.into());
             }
         }
         Credential::SmsCode(code) => {
@@ -146,20 +138,11 @@ pub async fn login(
         }
     }
     let Some(user) = user else {
-        return Err(bad_credentials("sms_code"));
+        return Err(Refusal::LoginNoAccount.into());
     };
     let issued = sessions::create(&state.db, &user.id, device, sessions::ttl(state)).await?;
     tracing::info!(user_id = %user.id, session_id = %issued.session.id, "logged in");
     Ok((user, issued))
-}
-
-fn bad_credentials(field: &str) -> AppError {
-    AppError::field(
-        ErrorCode::InvalidCredentials,
-        field,
-        "invalid_credentials",
-        "the phone number or this credential is wrong",
-    )
 }
 
 /// Records, with receipts, the grants a sign-in form carried that the user

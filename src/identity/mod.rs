@@ -12,6 +12,7 @@ pub mod password;
 pub mod phone;
 pub mod profile_data;
 pub mod profiles;
+pub mod refusals;
 pub mod retention;
 pub mod sessions;
 pub mod sessions_api;

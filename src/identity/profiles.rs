@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::ids::{UploadId, UserId};
 use crate::{
-    error::{AppError, AppResult, Invalid},
+    error::{AppResult, Invalid},
     identity::Role,
 };
 
@@ -94,13 +94,7 @@ pub async fn update_profile(
             .await?;
         match upload {
             Some(u) if u.owner_id == user.id && u.kind == "image" => {}
-            _ => {
-                return Err(AppError::invalid(
-                    "avatar_upload_id",
-                    "unknown_upload",
-                    "is not an image you uploaded",
-                ))
-            }
+            _ => return Err(super::refusals::Refusal::UnknownAvatar.into()),
         }
     }
     let mut active: users::ActiveModel = user.into();

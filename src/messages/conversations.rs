@@ -8,10 +8,11 @@ use sea_orm::{
 };
 
 use super::dto::{message_views, people, ConversationView};
+use super::refusals::Refusal;
 use crate::ids::{ConversationId, UserId};
 use crate::{
     api::{page::split_page, PageParams},
-    error::{is_unique_violation, AppError, AppResult, ErrorCode},
+    error::{is_unique_violation, AppError, AppResult},
     state::AppState,
 };
 
@@ -23,26 +24,17 @@ fn pair<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     }
 }
 
-/// Checks that a conversation with `peer` may exist; 4xx naming `peer_id`.
+/// Checks that a conversation with `peer` may exist.
 pub async fn check_peer(db: &impl ConnectionTrait, me: &UserId, peer: &UserId) -> AppResult<()> {
     if me == peer {
-        return Err(AppError::invalid(
-            "peer_id",
-            "self",
-            "you cannot message yourself",
-        ));
+        return Err(Refusal::MessageSelf.into());
     }
     if users::Entity::find_by_id(peer.to_string())
         .one(db)
         .await?
         .is_none()
     {
-        return Err(AppError::field(
-            ErrorCode::NotFound,
-            "peer_id",
-            "unknown_user",
-            "no such user",
-        ));
+        return Err(Refusal::UnknownPeer.into());
     }
     crate::identity::blocks::ensure_not_blocked(db, me.as_str(), peer.as_str()).await
 }
@@ -163,7 +155,7 @@ fn parse_list_cursor(after: &str) -> AppResult<(DateTime<Utc>, String)> {
             let ts = DateTime::from_timestamp_micros(ts.parse().ok()?)?;
             Some((ts, id.to_owned()))
         })
-        .ok_or_else(|| AppError::invalid("cursor", "invalid", "is not a cursor from this list"))
+        .ok_or_else(|| Refusal::BadCursor.into())
 }
 
 /// My listed conversations, most recent activity first.

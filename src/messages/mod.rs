@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod people_api;
 pub mod personal;
 pub mod realtime;
+pub mod refusals;
 pub mod retention;
 pub mod service;
 

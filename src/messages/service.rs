@@ -6,7 +6,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::{conversations::membership, dto::MessageKind};
+use super::{conversations::membership, dto::MessageKind, refusals::Refusal};
 use crate::ids::{ConversationId, MessageId, UploadId, UserId};
 use crate::{
     api::PageParams,
@@ -49,14 +49,10 @@ pub async fn seal(state: &AppState, me: &UserId, new: &NewMessage) -> AppResult<
     if new.kind == MessageKind::Text {
         let text = new.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
-            return Err(AppError::invalid("text", "required", "must not be empty"));
+            return Err(Refusal::EmptyText.into());
         }
         if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(AppError::invalid(
-                "text",
-                "too_long",
-                format!("must be at most {MAX_TEXT_CHARS} characters"),
-            ));
+            return Err(Refusal::TextTooLong(MAX_TEXT_CHARS).into());
         }
         return Ok(Sealed {
             text: Some(state.crypto.encrypt(text)),
@@ -65,30 +61,18 @@ pub async fn seal(state: &AppState, me: &UserId, new: &NewMessage) -> AppResult<
         });
     }
     if new.text.as_deref().is_some_and(|t| !t.is_empty()) {
-        return Err(AppError::invalid(
-            "text",
-            "not_allowed",
-            "only text messages carry text",
-        ));
+        return Err(Refusal::TextNotAllowed.into());
     }
     let Some(upload_id) = new.upload_id.as_ref().map(UploadId::as_str) else {
-        return Err(AppError::invalid(
-            "upload_id",
-            "required",
-            format!("a {} message needs an upload", new.kind.as_str()),
-        ));
+        return Err(Refusal::UploadMissing(new.kind.as_str()).into());
     };
     let upload = uploads::Entity::find_by_id(upload_id.to_owned())
         .one(&state.db)
         .await?
         .filter(|u| u.owner_id == me.as_str())
-        .ok_or_else(|| AppError::invalid("upload_id", "not_yours", "is not an upload of yours"))?;
+        .ok_or_else(|| AppError::from(Refusal::NotYourUpload))?;
     if upload.kind != new.kind.as_str() {
-        return Err(AppError::invalid(
-            "upload_id",
-            "wrong_kind",
-            format!("is a {}, not a {}", upload.kind, new.kind.as_str()),
-        ));
+        return Err(Refusal::WrongKind(upload.kind, new.kind.as_str()).into());
     }
     Ok(Sealed {
         text: None,
@@ -216,11 +200,7 @@ pub async fn read(
                 .is_none_or(|c| m.id.as_str() > c)
         });
     if visible.is_none() {
-        return Err(AppError::invalid(
-            "up_to",
-            "unknown_message",
-            "is not a message of this conversation",
-        ));
+        return Err(Refusal::UnknownMessage.into());
     }
     members::Entity::update_many()
         .col_expr(members::Column::LastReadId, Expr::value(up_to))

@@ -11,7 +11,9 @@ use crate::privacy::registry::{Content, Scope};
 use crate::{
     error::{AppError, AppResult, AtField, ErrorCode},
     identity::{
-        password, sessions,
+        password,
+        refusals::Refusal,
+        sessions,
         sms_codes::{self, SmsPurpose},
         AuthUser,
     },
@@ -41,12 +43,7 @@ async fn confirm(state: &AppState, user: &users::Model, how: Confirmation) -> Ap
     match how {
         Confirmation::Password(candidate) => {
             if !password::confirm(state, user, candidate).await? {
-                return Err(AppError::field(
-                    ErrorCode::InvalidCredentials,
-                    "password",
-                    "invalid_credentials",
-                    "the password is wrong",
-                ));
+                return Err(Refusal::PasswordWrong.into());
             }
         }
         Confirmation::SmsCode(code) => {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod media;
 pub mod personal;
+pub mod refusals;
 pub mod service;
 pub mod strip;
 

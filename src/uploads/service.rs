@@ -7,10 +7,13 @@ use poem_openapi::types::multipart::Upload;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::strip::{self, ImageFormat};
+use super::{
+    refusals::Refusal,
+    strip::{self, ImageFormat},
+};
 use crate::ids::UserId;
 use crate::{
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult},
     state::AppState,
 };
 
@@ -86,25 +89,6 @@ fn looks_like_text(head: &[u8]) -> bool {
             .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
-fn unsupported() -> AppError {
-    AppError::field(
-        ErrorCode::UnsupportedMediaType,
-        "file",
-        "unsupported_type",
-        "must be an image (JPEG, PNG, WebP, GIF), a video (MP4, MOV, WebM) \
-         or a file (PDF, ZIP, Office document, plain text)",
-    )
-}
-
-fn too_large(limit: usize) -> AppError {
-    AppError::field(
-        ErrorCode::PayloadTooLarge,
-        "file",
-        "too_large",
-        format!("must be at most {limit} bytes for this kind of file"),
-    )
-}
-
 /// Stores an upload of any accepted kind.
 pub async fn store(
     state: &AppState,
@@ -127,10 +111,10 @@ pub async fn store(
     }
     head.truncate(read);
     let config = &state.config;
-    match sniff(&head).ok_or_else(unsupported)? {
+    match sniff(&head).ok_or(Refusal::Unsupported)? {
         Sniffed::Image(format) => {
             if size > config.upload_image_limit {
-                return Err(too_large(config.upload_image_limit));
+                return Err(Refusal::TooLarge(config.upload_image_limit).into());
             }
             file.rewind().await.map_err(AppError::internal)?;
             let mut data = Vec::with_capacity(size);
@@ -146,7 +130,7 @@ pub async fn store(
                 config.upload_file_limit
             };
             if size > limit {
-                return Err(too_large(limit));
+                return Err(Refusal::TooLarge(limit).into());
             }
             file.rewind().await.map_err(AppError::internal)?;
             let id = uuid::Uuid::now_v7().to_string();
@@ -167,13 +151,8 @@ async fn store_image(
     format: ImageFormat,
     data: Vec<u8>,
 ) -> AppResult<uploads::Model> {
-    let cleaned = strip::strip(format, Bytes::from(data)).ok_or_else(|| {
-        AppError::invalid(
-            "file",
-            "corrupt",
-            format!("is not a readable {} image", format.extension()),
-        )
-    })?;
+    let cleaned =
+        strip::strip(format, Bytes::from(data)).ok_or(Refusal::Corrupt(format.extension()))?;
     let id = uuid::Uuid::now_v7().to_string();
     let key = format!("{id}.{}", format.extension());
     let bytes = cleaned.len() as i64;

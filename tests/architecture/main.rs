@@ -437,3 +437,37 @@ fn handlers_stay_under_fifty_lines() {
     assert!(handlers > 50, "found only {handlers} handlers");
     assert!(long.is_empty(), "move the work into a service: {long:?}");
 }
+
+#[test]
+fn only_the_api_edge_names_request_fields() {
+    // Services refuse with their area's `Refusal` (or a domain `Invalid`);
+    // which request field that was is said once, at the edge: API files,
+    // the forms that read bodies, each area's refusals table, the wiring.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let edge = |f: &Path| {
+        let name = f.file_name().unwrap_or_default().to_string_lossy();
+        name.ends_with("api.rs")
+            || name.ends_with("_forms.rs")
+            || name == "refusals.rs"
+            || name == "error.rs"
+            || name == "startup.rs"
+            || f.components().any(|c| c.as_os_str() == "api")
+    };
+    let deep: Vec<String> = files
+        .iter()
+        .filter(|f| !edge(f))
+        .filter(|f| {
+            let source = std::fs::read_to_string(f).unwrap();
+            ["AppError::invalid(", "AppError::field(", "invalid_fields("]
+                .iter()
+                .any(|call| source.contains(call))
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        deep.is_empty(),
+        "a service names a request field; add a Refusal instead: {deep:?}"
+    );
+}

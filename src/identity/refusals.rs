@@ -1,0 +1,55 @@
+//! What identity refuses, as facts of its own domain: the services say
+//! *what* was wrong and never name a request field. The table below is the
+//! API edge's one mapping from each refusal to the problem a client sees.
+//! Rules of single values (a phone number, a password, an SMS code) are
+//! [`Invalid`](crate::error::Invalid)s that the edge places with `.at(…)`.
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The phone number has an account already.
+    PhoneTaken,
+    /// Login: no such account, or the password is wrong (one answer for
+    /// both, so that it tells nothing about who is registered).
+    LoginPasswordWrong,
+    /// Login: the code was right but no account has this phone number.
+    LoginNoAccount,
+    /// Confirming an action of a signed-in account: the password is wrong.
+    PasswordWrong,
+    /// The avatar is not an image this user uploaded.
+    UnknownAvatar,
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        use Refusal::*;
+        let credentials = |field: &str, message: &str| {
+            AppError::field(
+                ErrorCode::InvalidCredentials,
+                field,
+                "invalid_credentials",
+                message,
+            )
+        };
+        match refusal {
+            PhoneTaken => AppError::field(
+                ErrorCode::PhoneTaken,
+                "phone",
+                "taken",
+                "is already registered; log in instead",
+            ),
+            LoginPasswordWrong => {
+                credentials("password", "the phone number or this credential is wrong")
+            }
+            LoginNoAccount => {
+                credentials("sms_code", "the phone number or this credential is wrong")
+            }
+            PasswordWrong => credentials("password", "the password is wrong"),
+            UnknownAvatar => AppError::invalid(
+                "avatar_upload_id",
+                "unknown_upload",
+                "is not an image you uploaded",
+            ),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! What the upload pipeline refuses, as facts of its own domain; the table
+//! below is the API edge's one mapping to the problem a client sees (all
+//! of them about the form's `file`).
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a type on the allow-list (decided from the bytes).
+    Unsupported,
+    /// Over the limit for its kind, in bytes.
+    TooLarge(usize),
+    /// Says it is an image of this format but cannot be read as one.
+    Corrupt(&'static str),
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Unsupported => AppError::field(
+                ErrorCode::UnsupportedMediaType,
+                "file",
+                "unsupported_type",
+                "must be an image (JPEG, PNG, WebP, GIF), a video (MP4, MOV, WebM) \
+                 or a file (PDF, ZIP, Office document, plain text)",
+            ),
+            Refusal::TooLarge(limit) => AppError::field(
+                ErrorCode::PayloadTooLarge,
+                "file",
+                "too_large",
+                format!("must be at most {limit} bytes for this kind of file"),
+            ),
+            Refusal::Corrupt(format) => AppError::invalid(
+                "file",
+                "corrupt",
+                format!("is not a readable {format} image"),
+            ),
+        }
+    }
+}
