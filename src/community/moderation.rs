@@ -10,6 +10,8 @@ use sea_orm::{
 };
 
 use super::refusals::Refusal;
+use crate::error::Invalid;
+use crate::ids::{CommentId, PostId, UserId};
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
@@ -66,23 +68,56 @@ pub enum ReportStatus {
     Resolved,
 }
 
+/// What a report is about, its id parsed once at the edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Post(PostId),
+    Comment(CommentId),
+    User(UserId),
+}
+
+impl Target {
+    pub fn parse(kind: TargetType, id: &str) -> Result<Self, Invalid> {
+        Ok(match kind {
+            TargetType::Post => Self::Post(PostId::parse(id)?),
+            TargetType::Comment => Self::Comment(CommentId::parse(id)?),
+            TargetType::User => Self::User(UserId::parse(id)?),
+        })
+    }
+
+    pub fn kind(&self) -> TargetType {
+        match self {
+            Self::Post(_) => TargetType::Post,
+            Self::Comment(_) => TargetType::Comment,
+            Self::User(_) => TargetType::User,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Post(id) => id.as_str(),
+            Self::Comment(id) => id.as_str(),
+            Self::User(id) => id.as_str(),
+        }
+    }
+}
+
 pub async fn report(
     db: &impl ConnectionTrait,
-    reporter: &str,
-    target_type: TargetType,
-    target_id: &str,
+    reporter: &UserId,
+    target: &Target,
     reason: &str,
 ) -> AppResult<reports::Model> {
-    let exists = match target_type {
-        TargetType::Post => posts::Entity::find_by_id(target_id.to_owned())
+    let exists = match target {
+        Target::Post(id) => posts::Entity::find_by_id(id.as_str())
             .one(db)
             .await?
             .is_some_and(|p| p.deleted_at.is_none()),
-        TargetType::Comment => comments::Entity::find_by_id(target_id.to_owned())
+        Target::Comment(id) => comments::Entity::find_by_id(id.as_str())
             .one(db)
             .await?
             .is_some_and(|c| c.deleted_at.is_none()),
-        TargetType::User => users::Entity::find_by_id(target_id.to_owned())
+        Target::User(id) => users::Entity::find_by_id(id.as_str())
             .one(db)
             .await?
             .is_some(),
@@ -96,9 +131,9 @@ pub async fn report(
     }
     let row = reports::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        reporter_id: Set(Some(reporter.to_owned())),
-        target_type: Set(target_type.into()),
-        target_id: Set(target_id.to_owned()),
+        reporter_id: Set(Some(reporter.to_string())),
+        target_type: Set(target.kind().into()),
+        target_id: Set(target.id().to_owned()),
         reason: Set(reason.to_owned()),
         status: Set(entity::enums::ReportStatus::Open),
         created_at: Set(Utc::now()),

@@ -10,14 +10,14 @@ use sea_orm::ActiveEnum;
 
 use sea_orm::EntityTrait;
 
-use super::moderation::{self, Action, ReportStatus, TargetType};
+use super::moderation::{self, Action, ReportStatus, Target, TargetType};
 use crate::ids::{CommentId, PostId};
 use crate::{
     api::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
-    error::AppResult,
+    error::{AppResult, AtField},
     identity::{BearerAuth, ModeratorAuth},
     state::AppState,
 };
@@ -153,14 +153,8 @@ impl ModerationApi {
         body: JsonBody<NewReport>,
     ) -> AppResult<ReportResponse> {
         let body = body.0;
-        let report = moderation::report(
-            &state.db,
-            auth.0.id.as_str(),
-            body.target_type,
-            &body.target_id,
-            &body.reason,
-        )
-        .await?;
+        let target = Target::parse(body.target_type, &body.target_id).at("target_id")?;
+        let report = moderation::report(&state.db, &auth.0.id, &target, &body.reason).await?;
         Ok(ReportResponse::Created(Json(view(report))))
     }
 }
