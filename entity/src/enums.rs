@@ -35,6 +35,16 @@ stored! {
     ReportStatus { Open, Resolved }
     /// `reports.target_type`, `moderation_log.target_type`.
     TargetType { Post, Comment, User }
+    /// `uploads.purpose`: what an upload was sent for, so that its privacy
+    /// tag, visibility and lifetime follow its use.
+    UploadPurpose {
+        /// An image, video or file to show in a post, a profile, a circle
+        /// or a message.
+        Media,
+        /// A diagnostic log (optional `diagnostic_logs` grant): private,
+        /// for its owner and moderators only.
+        Diagnostic,
+    }
     /// `deregistrations.scope`.
     ErasureScope {
         /// The community profile and content go; the account stays.

@@ -13,8 +13,10 @@ pub struct Model {
     pub content_type: String,
     pub bytes: i64,
     pub created_at: DateTimeUtc,
-    /// Sent in a private message: served only through signed links.
+    /// Sent in a private message, or a diagnostic log: served only through
+    /// signed links.
     pub private: bool,
+    pub purpose: super::enums::UploadPurpose,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261124_000005_search_outbox;
 mod m20261129_000006_messages;
 mod m20261129_000007_job_leases;
 mod m20261129_000008_deregistration;
+mod m20261206_000009_upload_purpose;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_messages::Migration),
             Box::new(m20261129_000007_job_leases::Migration),
             Box::new(m20261129_000008_deregistration::Migration),
+            Box::new(m20261206_000009_upload_purpose::Migration),
         ]
     }
 }

@@ -54,6 +54,25 @@ pub struct ImageView {
     pub url: String,
 }
 
+/// A diagnostic log attached to a post.
+#[derive(Debug, Clone, Object)]
+pub struct LogView {
+    pub id: String,
+    /// A signed link, valid for a day or a little more.
+    pub url: String,
+}
+
+/// The link to a post's log, for the author or a moderator only.
+pub async fn log_view(state: &AppState, upload_id: &str) -> AppResult<Option<LogView>> {
+    Ok(entity::uploads::Entity::find_by_id(upload_id)
+        .one(&state.db)
+        .await?
+        .map(|u| LogView {
+            url: crate::uploads::media::upload_url(state, &u),
+            id: u.id,
+        }))
+}
+
 /// A page of posts, as cached and served.
 pub type FeedPage = crate::api::page::Page<PostView>;
 
@@ -76,6 +95,9 @@ pub struct PostView {
     pub locked: bool,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// The diagnostic log of a feedback post: shown to its author and to
+    /// moderators only, never in feeds.
+    pub diagnostic_log: Option<LogView>,
 }
 
 #[derive(Debug, Object)]
@@ -178,6 +200,7 @@ pub async fn post_views(
             locked: p.locked,
             created_at: p.created_at,
             edited_at: p.edited_at,
+            diagnostic_log: None,
         })
         .collect())
 }

@@ -1,6 +1,8 @@
 //! Post rules: who may post, edit and delete, and what a post may carry.
 use chrono::{DateTime, Utc};
-use entity::{circles, comments, post_images, post_revisions, posts, uploads};
+use entity::{
+    circles, comments, enums::UploadPurpose, post_images, post_revisions, posts, uploads,
+};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
     DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -55,7 +57,7 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
     for (i, id) in post.image_upload_ids.iter().enumerate() {
         if !found
             .iter()
-            .any(|u| u.id == id.as_str() && u.kind == "image")
+            .any(|u| u.id == id.as_str() && u.kind == "image" && u.purpose == UploadPurpose::Media)
         {
             return Err(Refusal::NotYourImage(i).into());
         }
@@ -69,7 +71,10 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
         return Err(Refusal::DuplicateImage.into());
     }
     if let Some(log) = &post.log_upload_id {
-        if !found.iter().any(|u| u.id == log.as_str()) {
+        if !found
+            .iter()
+            .any(|u| u.id == log.as_str() && u.purpose == UploadPurpose::Diagnostic)
+        {
             return Err(Refusal::NotYourLog.into());
         }
     }

@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem_openapi::{param::Path, payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{
-    dto::{post_views, PostView},
+    dto::{log_view, post_views, PostView},
     feeds, likes,
     posts::{self, NewPost, PostEdit},
 };
@@ -12,7 +12,7 @@ use crate::ids::{CircleId, PostId, UploadId};
 use crate::{
     api::{check_limit, ApiTags, JsonBody},
     error::AppResult,
-    identity::{caller::Viewer, BearerAuth},
+    identity::{caller::Viewer, AuthUser, BearerAuth, Role},
     platform::ratelimit::ActionClass,
     state::AppState,
 };
@@ -110,9 +110,19 @@ pub enum Deleted {
 async fn one(
     state: &AppState,
     post: entity::posts::Model,
-    viewer: Option<&str>,
+    viewer: Option<&AuthUser>,
 ) -> AppResult<PostView> {
-    Ok(post_views(state, vec![post], viewer).await?.remove(0))
+    let entitled = viewer.is_some_and(|v| {
+        post.author_id.as_deref() == Some(v.id.as_str()) || v.role >= Role::Moderator
+    });
+    let log = match &post.log_upload_id {
+        Some(id) if entitled => log_view(state, id).await?,
+        _ => None,
+    };
+    let viewer = viewer.map(|v| v.id.as_str());
+    let mut view = post_views(state, vec![post], viewer).await?.remove(0);
+    view.diagnostic_log = log;
+    Ok(view)
 }
 
 #[OpenApi(tag = "ApiTags::Community")]
@@ -130,7 +140,7 @@ impl PostsApi {
             posts::by_client_id(&state.db, auth.0.id.as_str(), body.client_id.as_deref()).await?
         {
             return Ok(PostResponse::Created(Json(
-                one(&state, first, Some(auth.0.id.as_str())).await?,
+                one(&state, first, Some(&auth.0)).await?,
             )));
         }
         check_limit(&state, ActionClass::PostCreate, auth.0.id.as_str()).await?;
@@ -150,7 +160,7 @@ impl PostsApi {
         .await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(PostResponse::Created(Json(
-            one(&state, post, Some(auth.0.id.as_str())).await?,
+            one(&state, post, Some(&auth.0)).await?,
         )))
     }
 
@@ -165,7 +175,7 @@ impl PostsApi {
     ) -> AppResult<PostResponse> {
         let post = posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
         Ok(PostResponse::Ok(Json(
-            one(&state, post, viewer.id()).await?,
+            one(&state, post, viewer.0.as_ref()).await?,
         )))
     }
 
@@ -192,7 +202,7 @@ impl PostsApi {
         .await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(PostResponse::Ok(Json(
-            one(&state, post, Some(auth.0.id.as_str())).await?,
+            one(&state, post, Some(&auth.0)).await?,
         )))
     }
 

@@ -1,9 +1,9 @@
-//! Community's retention rules: content its author deleted, and the
-//! diagnostic logs attached to posts.
+//! Community's retention rules: content its author deleted, diagnostic
+//! logs (attached to posts or not) and report reasons.
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
-use entity::{comments, posts, uploads};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+use entity::{comments, enums::UploadPurpose, posts, uploads};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::{
     error::AppResult,
@@ -71,7 +71,41 @@ async fn open_report_targets(state: &AppState) -> AppResult<Vec<String>> {
         .collect())
 }
 
-/// `diagnostic_logs`: a log attached to a post is kept 180 days.
+/// Deletes these diagnostic logs: off their posts, their rows, and (by the
+/// caller, once committed) their files.
+async fn drop_logs(
+    db: &impl sea_orm::ConnectionTrait,
+    logs: Vec<uploads::Model>,
+) -> AppResult<AfterCommit> {
+    let mut after = AfterCommit::default();
+    if logs.is_empty() {
+        return Ok(after);
+    }
+    let ids: Vec<String> = logs.iter().map(|u| u.id.clone()).collect();
+    let posts_with = posts::Entity::find()
+        .filter(posts::Column::LogUploadId.is_in(ids.clone()))
+        .all(db)
+        .await?;
+    after.feeds = posts_with.iter().map(|p| p.circle_id.clone()).collect();
+    posts::Entity::update_many()
+        .col_expr(
+            posts::Column::LogUploadId,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(posts::Column::LogUploadId.is_in(ids.clone()))
+        .exec(db)
+        .await?;
+    after.rows = uploads::Entity::delete_many()
+        .filter(uploads::Column::Id.is_in(ids))
+        .exec(db)
+        .await?
+        .rows_affected;
+    after.media_keys = logs.into_iter().map(|u| u.storage_key).collect();
+    Ok(after)
+}
+
+/// `diagnostic_logs`: a log is kept for the catalog's period (180 days)
+/// from its upload, attached to a post or not.
 pub struct DiagnosticLogs;
 
 #[async_trait]
@@ -81,41 +115,25 @@ impl RetentionRule for DiagnosticLogs {
     }
     async fn run(&self, state: &AppState) -> AppResult<u64> {
         let cutoff = Utc::now() - period("diagnostic_logs")?;
-        let old = posts::Entity::find()
-            .filter(posts::Column::LogUploadId.is_not_null())
-            .filter(posts::Column::CreatedAt.lt(cutoff))
+        let old = uploads::Entity::find()
+            .filter(uploads::Column::Purpose.eq(UploadPurpose::Diagnostic))
+            .filter(uploads::Column::CreatedAt.lt(cutoff))
             .all(&state.db)
             .await?;
-        let mut removed = 0;
-        for p in old {
-            posts::Entity::update_many()
-                .col_expr(
-                    posts::Column::LogUploadId,
-                    Expr::value(Option::<String>::None),
-                )
-                .filter(posts::Column::Id.eq(p.id.as_str()))
-                .exec(&state.db)
-                .await?;
-            let Some(upload_id) = p.log_upload_id else {
-                continue;
-            };
-            if let Some(u) = uploads::Entity::find_by_id(upload_id)
-                .one(&state.db)
-                .await?
-            {
-                uploads::Entity::delete_by_id(u.id).exec(&state.db).await?;
-                if let Err(err) = state.media.delete(&u.storage_key).await {
-                    tracing::warn!(error = %format!("{err:#}"), "expired log's file not deleted");
-                }
-                removed += 1;
+        let txn = state.db.begin().await?;
+        let after = drop_logs(&txn, old).await?;
+        txn.commit().await?;
+        for key in &after.media_keys {
+            if let Err(err) = state.media.delete(key).await {
+                tracing::warn!(error = %format!("{err:#}"), "expired log's file not deleted");
             }
         }
-        Ok(removed)
+        Ok(after.rows)
     }
 }
 
-/// `diagnostic_logs` withdrawn: every log I attached leaves its post, and
-/// the upload and its file go.
+/// `diagnostic_logs` withdrawn: every log I uploaded goes — off its post,
+/// the row, and the file once the withdrawal committed.
 pub struct LogEraser;
 
 #[async_trait]
@@ -129,32 +147,12 @@ impl crate::privacy::consents::WithdrawalEraser for LogEraser {
         txn: &sea_orm::DatabaseTransaction,
         user_id: &str,
     ) -> AppResult<AfterCommit> {
-        let mine = posts::Entity::find()
-            .filter(posts::Column::AuthorId.eq(user_id))
-            .filter(posts::Column::LogUploadId.is_not_null())
+        let mine = uploads::Entity::find()
+            .filter(uploads::Column::OwnerId.eq(user_id))
+            .filter(uploads::Column::Purpose.eq(UploadPurpose::Diagnostic))
             .all(txn)
             .await?;
-        let mut after = AfterCommit::default();
-        for p in mine {
-            posts::Entity::update_many()
-                .col_expr(
-                    posts::Column::LogUploadId,
-                    Expr::value(Option::<String>::None),
-                )
-                .filter(posts::Column::Id.eq(p.id.as_str()))
-                .exec(txn)
-                .await?;
-            after.feeds.push(p.circle_id.clone());
-            let Some(upload_id) = p.log_upload_id else {
-                continue;
-            };
-            if let Some(u) = uploads::Entity::find_by_id(upload_id).one(txn).await? {
-                uploads::Entity::delete_by_id(u.id).exec(txn).await?;
-                after.media_keys.push(u.storage_key);
-                after.rows += 1;
-            }
-        }
-        Ok(after)
+        drop_logs(txn, mine).await
     }
 }
 

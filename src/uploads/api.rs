@@ -1,4 +1,8 @@
-//! `POST /uploads`.
+//! `POST /uploads` (media for posts, profiles, circles and messages) and
+//! `POST /uploads/logs` (diagnostic logs). Each form says what its file is
+//! for, so that its privacy tag follows its use: a log is refused before a
+//! byte of it is read unless `diagnostic_logs` is granted.
+use entity::enums::UploadPurpose;
 use poem::web::Data;
 use poem_openapi::{
     payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
@@ -18,10 +22,21 @@ pub struct UploadForm {
     pub file: Upload,
 }
 
+#[derive(Debug, Multipart)]
+pub struct LogForm {
+    /// The log: plain text or a ZIP (up to 20 MiB). Needs the optional
+    /// `diagnostic_logs` grant; private (its link is signed and shown only
+    /// to me and to moderators), kept 180 days, erased when the grant is
+    /// withdrawn.
+    /// privacy: diagnostic_log for diagnostic_logs, required
+    pub file: Upload,
+}
+
 #[derive(Debug, Object)]
 pub struct UploadView {
     pub id: String,
-    /// Where the stored file can be fetched.
+    /// Where the stored file can be fetched; for a private upload, a
+    /// signed link that expires.
     pub url: String,
     /// `image`, `video` or `file`.
     pub kind: String,
@@ -37,6 +52,22 @@ pub enum UploadResponse {
     Created(Json<UploadView>),
 }
 
+async fn store(
+    state: &AppState,
+    auth: &BearerAuth,
+    purpose: UploadPurpose,
+    file: Upload,
+) -> AppResult<UploadResponse> {
+    let upload = super::service::store(state, &auth.0.id, purpose, file).await?;
+    Ok(UploadResponse::Created(Json(UploadView {
+        url: super::media::upload_url(state, &upload),
+        id: upload.id,
+        kind: upload.kind,
+        content_type: upload.content_type,
+        bytes: upload.bytes,
+    })))
+}
+
 #[OpenApi(prefix_path = "/uploads", tag = "ApiTags::Uploads")]
 impl UploadsApi {
     /// Upload an image, a video or a file (multipart, field `file`).
@@ -49,13 +80,18 @@ impl UploadsApi {
         auth: BearerAuth,
         form: UploadForm,
     ) -> AppResult<UploadResponse> {
-        let upload = super::service::store(&state, &auth.0.id, form.file).await?;
-        Ok(UploadResponse::Created(Json(UploadView {
-            url: state.config.media_url(&upload.storage_key),
-            id: upload.id,
-            kind: upload.kind,
-            content_type: upload.content_type,
-            bytes: upload.bytes,
-        })))
+        store(&state, &auth, UploadPurpose::Media, form.file).await
+    }
+
+    /// Upload a diagnostic log to attach to a feedback post (multipart,
+    /// field `file`); needs the optional `diagnostic_logs` grant.
+    #[oai(path = "/logs", method = "post", operation_id = "uploads_create_log")]
+    async fn create_log(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        form: LogForm,
+    ) -> AppResult<UploadResponse> {
+        store(&state, &auth, UploadPurpose::Diagnostic, form.file).await
     }
 }

@@ -11,6 +11,8 @@ pub enum Refusal {
     TooLarge(usize),
     /// Says it is an image of this format but cannot be read as one.
     Corrupt(&'static str),
+    /// Sent as a diagnostic log but neither plain text nor a ZIP.
+    NotALog,
 }
 
 impl From<Refusal> for AppError {
@@ -33,6 +35,12 @@ impl From<Refusal> for AppError {
                 "file",
                 "corrupt",
                 format!("is not a readable {format} image"),
+            ),
+            Refusal::NotALog => AppError::field(
+                ErrorCode::UnsupportedMediaType,
+                "file",
+                "unsupported_type",
+                "a diagnostic log must be plain text or a ZIP",
             ),
         }
     }

@@ -2,7 +2,7 @@
 //! metadata, store, record — or nothing at all.
 use bytes::Bytes;
 use chrono::Utc;
-use entity::uploads;
+use entity::{enums::UploadPurpose, uploads};
 use poem_openapi::types::multipart::Upload;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -89,10 +89,15 @@ fn looks_like_text(head: &[u8]) -> bool {
             .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
-/// Stores an upload of any accepted kind.
+/// What a diagnostic log may be: plain text, or a ZIP of several.
+const LOG_TYPES: &[&str] = &["text/plain; charset=utf-8", "application/zip"];
+
+/// Stores an upload of any kind accepted for its purpose: media of every
+/// allowed type; a diagnostic log as text or ZIP, private from the start.
 pub async fn store(
     state: &AppState,
     owner_id: &UserId,
+    purpose: UploadPurpose,
     upload: Upload,
 ) -> AppResult<uploads::Model> {
     let size = upload.size();
@@ -111,7 +116,13 @@ pub async fn store(
     }
     head.truncate(read);
     let config = &state.config;
-    match sniff(&head).ok_or(Refusal::Unsupported)? {
+    let sniffed = sniff(&head).ok_or(Refusal::Unsupported)?;
+    if purpose == UploadPurpose::Diagnostic
+        && !matches!(sniffed, Sniffed::Other(_, mime, _) if LOG_TYPES.contains(&mime))
+    {
+        return Err(Refusal::NotALog.into());
+    }
+    match sniffed {
         Sniffed::Image(format) => {
             if size > config.upload_image_limit {
                 return Err(Refusal::TooLarge(config.upload_image_limit).into());
@@ -140,7 +151,14 @@ pub async fn store(
                 .put_stream(&key, file)
                 .await
                 .map_err(AppError::internal)?;
-            record(state, id, owner_id.as_str(), key, kind, mime, bytes as i64).await
+            let stored = Stored {
+                id,
+                key,
+                kind,
+                mime,
+                bytes: bytes as i64,
+            };
+            record(state, owner_id.as_str(), purpose, stored).await
         }
     }
 }
@@ -161,28 +179,44 @@ async fn store_image(
         .put(&key, cleaned)
         .await
         .map_err(AppError::internal)?;
-    record(state, id, owner_id, key, "image", format.mime(), bytes).await
+    let stored = Stored {
+        id,
+        key,
+        kind: "image",
+        mime: format.mime(),
+        bytes,
+    };
+    record(state, owner_id, UploadPurpose::Media, stored).await
+}
+
+/// An object in the media store, not yet recorded.
+struct Stored {
+    id: String,
+    key: String,
+    kind: &'static str,
+    mime: &'static str,
+    bytes: i64,
 }
 
 /// Records a stored object; removes it again when the row cannot be written.
 async fn record(
     state: &AppState,
-    id: String,
     owner_id: &str,
-    key: String,
-    kind: &str,
-    mime: &str,
-    bytes: i64,
+    purpose: UploadPurpose,
+    stored: Stored,
 ) -> AppResult<uploads::Model> {
+    let key = stored.key;
     let row = uploads::ActiveModel {
-        id: Set(id),
+        id: Set(stored.id),
         owner_id: Set(owner_id.to_owned()),
         storage_key: Set(key.clone()),
-        kind: Set(kind.into()),
-        content_type: Set(mime.into()),
-        bytes: Set(bytes),
+        kind: Set(stored.kind.into()),
+        content_type: Set(stored.mime.into()),
+        bytes: Set(stored.bytes),
         created_at: Set(Utc::now()),
-        private: Set(false),
+        // A log is for its owner and moderators only, from the first byte.
+        private: Set(purpose == UploadPurpose::Diagnostic),
+        purpose: Set(purpose),
     };
     match uploads::Entity::insert(row)
         .exec_with_returning(&state.db)

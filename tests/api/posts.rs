@@ -1,9 +1,11 @@
-//! Posts: what a post may hold, the grant a diagnostic log needs, edits
+//! Posts: what a post may hold, the grant a diagnostic log needs and who
+//! sees it, edits
 //! with history, deletion and who may do either, and resending.
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, fields, generous_limits, json_of, spawn_app, spawn_app_with, HasId, NOBODY,
+    assert_invalid, assert_problem, fields, generous_limits, json_of, png_bytes, spawn_app,
+    spawn_app_with, HasId, NOBODY,
 };
 
 #[tokio::test]
@@ -50,13 +52,11 @@ async fn bad_posts_are_refused_naming_the_field_and_nothing_is_written() {
 }
 
 #[tokio::test]
-async fn a_diagnostic_log_needs_its_optional_grant() {
+async fn a_diagnostic_log_needs_its_grant_before_a_byte_is_stored() {
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let log = app.upload_image(&user, "log.png").await;
-    let body = json!({ "title": "bug", "body": "it crashes", "log_upload_id": log["id"] });
     let problem = assert_problem(
-        app.try_create_post(&user, body.clone()).await,
+        app.upload_log(&user, b"E/app: crash\n").await,
         403,
         "consent_required",
     )
@@ -65,9 +65,78 @@ async fn a_diagnostic_log_needs_its_optional_grant() {
         problem["purposes"],
         json!([{ "purpose": "diagnostic_logs", "items": ["diagnostic_log"] }])
     );
-    assert_eq!(app.count("posts").await, 0);
+    assert_eq!(app.count("uploads").await, 0);
+    let media = app.data_dir.path().join("media");
+    let stored = std::fs::read_dir(&media).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(stored, 0, "nothing reached the media store");
+
     app.grant(&user, "diagnostic_logs").await;
+    // A log is text or a ZIP, never an image.
+    let image = app.upload_image(&user, "x.png").await;
+    let resp = app.upload_log(&user, &png_bytes()).await;
+    assert_problem(resp, 415, "unsupported_media_type").await;
+    let log = app.upload_log_ok(&user).await;
+    // An image is no log, and a log no image.
+    let as_log = json!({ "title": "bug", "body": "it crashes", "log_upload_id": image["id"] });
+    assert_invalid(
+        app.try_create_post(&user, as_log).await,
+        "log_upload_id",
+        None,
+    )
+    .await;
+    let as_image = json!({ "title": "bug", "body": "x", "image_upload_ids": [log["id"]] });
+    assert_invalid(
+        app.try_create_post(&user, as_image).await,
+        "image_upload_ids[0]",
+        None,
+    )
+    .await;
+    let body = json!({ "title": "bug", "body": "it crashes", "log_upload_id": log["id"] });
     assert_eq!(app.try_create_post(&user, body).await.status(), 201);
+}
+
+#[tokio::test]
+async fn a_diagnostic_log_is_private_to_its_author_and_moderators() {
+    let app = spawn_app_with(generous_limits).await;
+    let user = app.register().await;
+    let stranger = app.register().await;
+    let moderator = app.moderator().await;
+    app.grant(&user, "diagnostic_logs").await;
+    let log = app.upload_log_ok(&user).await;
+    let signed = log["url"].as_str().unwrap().to_owned();
+    assert!(signed.contains("sig="), "a signed link: {signed}");
+    let plain = signed.split('?').next().unwrap();
+    assert_eq!(app.fetch(plain).await.status(), 404, "no link, no log");
+    let resp = app.fetch(&signed).await;
+    assert_eq!(resp.status(), 200);
+    let cache = resp.headers()["cache-control"].to_str().unwrap().to_owned();
+    assert!(cache.starts_with("private"), "{cache}");
+
+    let body = json!({ "title": "bug", "body": "it crashes", "log_upload_id": log["id"] });
+    let post = json_of(app.try_create_post(&user, body).await).await;
+    assert_eq!(post["diagnostic_log"]["id"], log["id"]);
+    let path = format!("/posts/{}", post["id"].as_str().unwrap());
+    let seen = app.get_json_as(&moderator, &path).await;
+    let url = seen["diagnostic_log"]["url"].as_str().unwrap();
+    assert_eq!(app.fetch(url).await.status(), 200);
+    let by_stranger = app.get_json_as(&stranger, &path).await;
+    assert!(by_stranger["diagnostic_log"].is_null(), "{by_stranger}");
+    assert!(app.get_json(&path).await["diagnostic_log"].is_null());
+    let plaza = app.get_json_as(&user, "/plaza").await;
+    assert!(
+        plaza["items"][0]["diagnostic_log"].is_null(),
+        "never in feeds"
+    );
+    // Never sent on as a message attachment.
+    let conversation = app.open_conversation(&user, &stranger).await;
+    let resp = app
+        .send_message(
+            &user,
+            &conversation,
+            json!({ "client_id": "c1", "kind": "file", "upload_id": log["id"] }),
+        )
+        .await;
+    assert_invalid(resp, "upload_id", None).await;
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::{posts, sessions, sms_codes};
+use entity::{posts, sessions, sms_codes, uploads};
 use sea_orm::{sea_query::Expr, ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::helpers::{
@@ -84,21 +84,24 @@ async fn deleted_posts_go_for_good_after_thirty_days() {
 async fn a_diagnostic_log_goes_after_180_days_and_its_file_too() {
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
-    let log = app
-        .upload_file(&user, b"log line 1\nlog line 2\n".to_vec(), "log.txt")
-        .await;
-    let key = log["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    let post = app.create_post(&user, None, "bug", "it crashes").await.id();
-    posts::Entity::update_many()
-        .col_expr(posts::Column::LogUploadId, Expr::value(log["id"].as_str()))
-        .col_expr(posts::Column::CreatedAt, Expr::value(days_ago(181)))
-        .filter(posts::Column::Id.eq(post.as_str()))
+    app.grant(&user, "diagnostic_logs").await;
+    let log = app.upload_log_ok(&user).await;
+    let loose = app.upload_log_ok(&user).await;
+    let fresh = app.upload_log_ok(&user).await;
+    let key_of = |upload: &serde_json::Value| {
+        let url = upload["url"].as_str().unwrap();
+        let path = url.split('?').next().unwrap();
+        path.rsplit('/').next().unwrap().to_owned()
+    };
+    let key = key_of(&log);
+    let body =
+        serde_json::json!({ "title": "bug", "body": "it crashes", "log_upload_id": log["id"] });
+    let post = crate::helpers::json_of(app.try_create_post(&user, body).await).await;
+    let post = post["id"].as_str().unwrap().to_owned();
+    // The clock starts at the upload, attached or not.
+    uploads::Entity::update_many()
+        .col_expr(uploads::Column::CreatedAt, Expr::value(days_ago(181)))
+        .filter(uploads::Column::Id.is_in([log["id"].as_str(), loose["id"].as_str()]))
         .exec(&app.state.db)
         .await
         .unwrap();
@@ -110,8 +113,22 @@ async fn a_diagnostic_log_goes_after_180_days_and_its_file_too() {
         .unwrap()
         .unwrap();
     assert!(row.log_upload_id.is_none());
-    assert_eq!(app.count("uploads").await, 0);
     assert!(app.state.media.get(&key).await.unwrap().is_none());
+    assert!(app
+        .state
+        .media
+        .get(&key_of(&loose))
+        .await
+        .unwrap()
+        .is_none());
+    let left: Vec<String> = uploads::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(left, [fresh["id"].as_str().unwrap()], "a recent log stays");
 }
 
 #[tokio::test]

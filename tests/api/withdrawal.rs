@@ -67,11 +67,13 @@ async fn withdrawing_diagnostic_logs_takes_the_log_off_its_post_and_deletes_the_
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
     app.grant(&user, "diagnostic_logs").await;
-    let log = app.upload_image(&user, "log.png").await;
+    let log = app.upload_log_ok(&user).await;
     let body = json!({ "title": "bug", "body": "it crashes", "log_upload_id": log["id"] });
     assert_eq!(app.try_create_post(&user, body).await.status(), 201);
+    // A second log, never attached, goes too.
+    let loose = app.upload_log_ok(&user).await;
     let files = |app: &crate::helpers::TestApp| walk_files(&app.data_dir.path().join("media"));
-    assert_eq!(files(&app), 1);
+    assert_eq!(files(&app), 2);
     let resp = app.set_consent(&user, "diagnostic_logs", false).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
@@ -82,6 +84,13 @@ async fn withdrawing_diagnostic_logs_takes_the_log_off_its_post_and_deletes_the_
     assert_eq!(app.count("uploads").await, 0);
     assert_eq!(files(&app), 0, "the file went with the row");
     assert_eq!(app.fetch(log["url"].as_str().unwrap()).await.status(), 404);
+    assert_eq!(
+        app.fetch(loose["url"].as_str().unwrap()).await.status(),
+        404
+    );
+    // Without the grant, no new log.
+    let resp = app.upload_log(&user, b"again\n").await;
+    assert_eq!(resp.status(), 403);
 }
 
 fn walk_files(dir: &std::path::Path) -> usize {

@@ -34,6 +34,22 @@ impl TestApp {
         .await
     }
 
+    /// Uploads `bytes` as a diagnostic log (`POST /uploads/logs`).
+    pub async fn upload_log(&self, who: &(impl Bearer + ?Sized), bytes: &[u8]) -> Response {
+        let form = Form::new().part("file", Part::bytes(bytes.to_vec()).file_name("app.log"));
+        send(
+            self.post("/uploads/logs")
+                .bearer_auth(who.token())
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// `user` uploads a small text log; the created upload.
+    pub async fn upload_log_ok(&self, user: &TestUser) -> Value {
+        expect_status(self.upload_log(user, b"E/app: crash at 0x1f\n").await, 201).await
+    }
+
     /// `user` uploads `bytes`; the created upload.
     pub async fn upload_file(&self, user: &TestUser, bytes: Vec<u8>, name: &str) -> Value {
         expect_status(self.upload(user, bytes, name).await, 201).await
