@@ -48,7 +48,7 @@ pub struct AuthUser {
 
 impl AuthUser {
     /// 403 unless the caller has at least `role`.
-    pub fn require(&self, role: Role) -> AppResult<()> {
+    fn require(&self, role: Role) -> AppResult<()> {
         if self.role >= role {
             Ok(())
         } else {

@@ -143,20 +143,39 @@ fn parse_key(text: &str) -> Result<[u8; 32], CryptoError> {
     bytes.try_into().map_err(|_| CryptoError::BadKey)
 }
 
+/// Reads the data key, or makes one when there is no key file at all. Any
+/// other failure to read it (unreadable, not text) is an error: writing a
+/// fresh key over the old one would make every encrypted value unreadable.
 fn load_or_create_key(path: &Path) -> Result<[u8; 32], CryptoError> {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        return parse_key(&text);
+    match std::fs::read_to_string(path) {
+        Ok(text) => return parse_key(&text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err.into()),
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let mut key = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut key);
-    std::fs::write(path, hex::encode(key))?;
+    // Never over an existing file: two processes starting at once must
+    // not each write their own key.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            use std::io::Write;
+            file.write_all(hex::encode(key).as_bytes())?;
+            file.sync_all()?;
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            return parse_key(&std::fs::read_to_string(path)?);
+        }
+        Err(err) => return Err(err.into()),
     }
     tracing::warn!(
         path = %path.display(),
@@ -168,6 +187,19 @@ fn load_or_create_key(path: &Path) -> Result<[u8; 32], CryptoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_key_file_is_an_error_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.key");
+        std::fs::write(&path, [0xff, 0xfe, 0x00, 0x80]).unwrap();
+        assert!(load_or_create_key(&path).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), [0xff, 0xfe, 0x00, 0x80]);
+        // No file at all: a key is made, and read back the same next time.
+        let fresh = dir.path().join("new.key");
+        let made = load_or_create_key(&fresh).unwrap();
+        assert_eq!(load_or_create_key(&fresh).unwrap(), made);
+    }
 
     #[test]
     fn ciphertext_round_trips_and_differs_each_time() {

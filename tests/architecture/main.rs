@@ -32,7 +32,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     ("rights", &["rights"], false),
     (
         "wiring",
-        &["startup", "openapi", "cli", "seed", "lib", "main"],
+        &["startup", "openapi", "cli", "lib", "main"],
         false,
     ),
 ];

@@ -65,7 +65,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
 ];
 
 /// Modules of `entity` that are not tables.
-const NOT_TABLES: &[&str] = &["lib", "enums", "prelude"];
+const NOT_TABLES: &[&str] = &["lib", "enums"];
 
 fn owner_of(table: &str) -> Option<&'static str> {
     OWNERS
@@ -125,6 +125,10 @@ impl Tables {
                 self.use_tree(&next, &p.tree);
             }
             syn::UseTree::Name(n) => at(n.ident.to_string()),
+            syn::UseTree::Rename(r) if prefix.is_empty() && r.ident == "entity" => {
+                // `use entity as e;` would hide every table behind `e::`.
+                self.0.insert("*".into());
+            }
             syn::UseTree::Rename(r) => at(r.ident.to_string()),
             syn::UseTree::Glob(_) => at("*".into()),
             syn::UseTree::Group(g) => g.items.iter().for_each(|i| self.use_tree(prefix, i)),
@@ -132,7 +136,37 @@ impl Tables {
     }
 }
 
+impl Tables {
+    /// Macro bodies are tokens to syn: look for `entity :: name` in them.
+    fn tokens(&mut self, tokens: proc_macro2::TokenStream) {
+        let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for (i, tree) in trees.iter().enumerate() {
+            match tree {
+                proc_macro2::TokenTree::Group(g) => self.tokens(g.stream()),
+                proc_macro2::TokenTree::Ident(id) if id == "entity" => {
+                    if let (
+                        Some(proc_macro2::TokenTree::Punct(a)),
+                        Some(proc_macro2::TokenTree::Punct(b)),
+                        Some(proc_macro2::TokenTree::Ident(name)),
+                    ) = (trees.get(i + 1), trees.get(i + 2), trees.get(i + 3))
+                    {
+                        if a.as_char() == ':' && b.as_char() == ':' {
+                            self.0.insert(name.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Tables {
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.tokens(mac.tokens.clone());
+        syn::visit::visit_macro(self, mac);
+    }
+
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         self.use_tree(&[], &item.tree);
     }
@@ -241,7 +275,20 @@ fn a_forbidden_table_is_named_with_its_file() {
     );
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].1.contains("a layer above"), "{}", found[0].1);
-    let found = check_tables(src, Path::new("src/community/posts.rs"), "use entity::*;");
+    for source in [
+        "use entity::*;",
+        "use entity as e;",
+        "use entity::prelude::*;",
+    ] {
+        let found = check_tables(src, Path::new("src/community/posts.rs"), source);
+        assert_eq!(found.len(), 1, "{source}: {found:?}");
+    }
+    // Inside a macro call.
+    let found = check_tables(
+        src,
+        Path::new("src/search/api.rs"),
+        "fn f() { tracing::info!(x = ?entity::posts::Entity); }",
+    );
     assert_eq!(found.len(), 1, "{found:?}");
     // Own tables, lower layers' tables and shared enums are fine.
     let found = check_tables(
