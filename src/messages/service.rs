@@ -240,9 +240,16 @@ pub async fn recall(
         .await?
         .ok_or_else(|| AppError::not_found("message"))?;
     let conversation = ConversationId::from_stored(message.conversation_id.clone());
+    // Not a member: the message is not there for me. A database failure
+    // stays a failure.
     let member = membership(&state.db, me, &conversation)
         .await
-        .map_err(|_| AppError::not_found("message"))?;
+        .map_err(|err| match err.code {
+            crate::error::ErrorCode::NotFound | crate::error::ErrorCode::Forbidden => {
+                AppError::not_found("message")
+            }
+            _ => err,
+        })?;
     if message.sender_id.as_deref() != Some(me.as_str()) {
         return Err(AppError::forbidden("you can recall only your own messages"));
     }

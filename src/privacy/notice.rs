@@ -103,8 +103,11 @@ pub async fn publish(db: &impl ConnectionTrait) -> AppResult<()> {
             published_at: Set(Utc::now()),
         };
         // Two instances starting at once may both try: the loser's insert
-        // fails on the primary key, which is fine.
-        let _ = notice_versions::Entity::insert(row).exec(db).await;
+        // does nothing; any other failure is start-up's error.
+        notice_versions::Entity::insert(row)
+            .on_conflict_do_nothing()
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
