@@ -16,18 +16,20 @@ use crate::{
     ids::UserId,
 };
 
-fn between(a: &str, b: &str) -> Condition {
+/// A row of a relation from `from` to `to` between `a` and `b`, either way.
+fn either_way<C: ColumnTrait>(from: C, to: C, a: &str, b: &str) -> Condition {
     Condition::any()
-        .add(
-            Condition::all()
-                .add(user_blocks::Column::BlockerId.eq(a))
-                .add(user_blocks::Column::BlockedId.eq(b)),
-        )
-        .add(
-            Condition::all()
-                .add(user_blocks::Column::BlockerId.eq(b))
-                .add(user_blocks::Column::BlockedId.eq(a)),
-        )
+        .add(Condition::all().add(from.eq(a)).add(to.eq(b)))
+        .add(Condition::all().add(from.eq(b)).add(to.eq(a)))
+}
+
+fn between(a: &str, b: &str) -> Condition {
+    either_way(
+        user_blocks::Column::BlockerId,
+        user_blocks::Column::BlockedId,
+        a,
+        b,
+    )
 }
 
 /// Has either of the two blocked the other?
@@ -107,19 +109,12 @@ pub async fn block(db: &DatabaseConnection, blocker: &UserId, blocked: &UserId) 
     .exec_without_returning(&txn)
     .await?;
     follows::Entity::delete_many()
-        .filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(follows::Column::FollowerId.eq(blocker))
-                        .add(follows::Column::FolloweeId.eq(blocked)),
-                )
-                .add(
-                    Condition::all()
-                        .add(follows::Column::FollowerId.eq(blocked))
-                        .add(follows::Column::FolloweeId.eq(blocker)),
-                ),
-        )
+        .filter(either_way(
+            follows::Column::FollowerId,
+            follows::Column::FolloweeId,
+            blocker.as_str(),
+            blocked.as_str(),
+        ))
         .exec(&txn)
         .await?;
     txn.commit().await?;

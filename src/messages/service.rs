@@ -245,9 +245,7 @@ pub async fn recall(
     let member = membership(&state.db, me, &conversation)
         .await
         .map_err(|err| match err.code {
-            crate::error::ErrorCode::NotFound | crate::error::ErrorCode::Forbidden => {
-                AppError::not_found("message")
-            }
+            crate::error::ErrorCode::NotFound => AppError::not_found("message"),
             _ => err,
         })?;
     if message.sender_id.as_deref() != Some(me.as_str()) {
