@@ -10,7 +10,7 @@ pub struct Model {
     pub user_id: String,
     pub purpose: String,
     /// `grant`, `refusal` or `withdrawal`.
-    pub action: String,
+    pub action: super::enums::ConsentAction,
     #[sea_orm(column_type = "Text")]
     pub document: String,
     pub created_at: DateTimeUtc,

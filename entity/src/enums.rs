@@ -59,4 +59,17 @@ stored! {
         /// Posts and comments stay, shown as by a deleted user.
         Anonymize,
     }
+    /// `uploads.kind`: how a stored file is shown.
+    UploadKind { Image, Video, File }
+    /// `notifications.kind`.
+    NotificationKind {
+        /// A message arrived while its recipient was offline.
+        Message,
+    }
+    /// `moderation_log.action`.
+    ModerationAction { Hide, Restore, Pin, Unpin, Lock, Unlock }
+    /// `sms_codes.purpose`: a code proves the phone for one action only.
+    SmsPurpose { Register, Login, Deregister }
+    /// `consent_receipts.action`.
+    ConsentAction { Grant, Refusal, Withdrawal }
 }

@@ -9,7 +9,7 @@ pub struct Model {
     pub moderator_id: Option<String>,
     pub target_type: super::enums::TargetType,
     pub target_id: String,
-    pub action: String,
+    pub action: super::enums::ModerationAction,
     #[sea_orm(column_type = "Text")]
     pub reason: String,
     pub created_at: DateTimeUtc,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub user_id: String,
-    pub kind: String,
+    pub kind: super::enums::NotificationKind,
     pub actor_id: Option<String>,
     pub conversation_id: Option<String>,
     pub message_id: Option<String>,

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub phone_blind_index: String,
-    pub purpose: String,
+    pub purpose: super::enums::SmsPurpose,
     pub code_hash: String,
     pub attempts: i32,
     pub created_at: DateTimeUtc,

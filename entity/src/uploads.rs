@@ -9,7 +9,7 @@ pub struct Model {
     pub owner_id: String,
     #[sea_orm(unique)]
     pub storage_key: String,
-    pub kind: String,
+    pub kind: super::enums::UploadKind,
     pub content_type: String,
     pub bytes: i64,
     pub created_at: DateTimeUtc,

@@ -16,41 +16,57 @@ pub async fn to_problem(err: Error) -> Response {
     if err.is::<AppError>() {
         return err.into_response();
     }
-    app_error(&err).into_response()
+    match app_error(&err) {
+        Some(problem) => problem,
+        // Whatever else it was keeps its cause for the log.
+        None => AppError::internal(anyhow::Error::new(err)),
+    }
+    .into_response()
 }
 
-fn app_error(err: &Error) -> AppError {
+/// The problem a client error stands for; `None` for a server error.
+fn app_error(err: &Error) -> Option<AppError> {
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
-        return AppError::invalid(e.name, "invalid", e.reason.clone());
+        return Some(AppError::invalid(e.name, "invalid", e.reason.clone()));
     }
     if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        return AppError::invalid(e.name, "invalid", e.reason.clone());
+        return Some(AppError::invalid(e.name, "invalid", e.reason.clone()));
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-        return AppError::invalid("body", "invalid", e.reason.clone());
+        return Some(AppError::invalid("body", "invalid", e.reason.clone()));
     }
     if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
-        return AppError::invalid("body", "invalid_multipart", e.reason.clone());
+        return Some(AppError::invalid(
+            "body",
+            "invalid_multipart",
+            e.reason.clone(),
+        ));
     }
     if let Some(e) = err.downcast_ref::<ContentTypeError>() {
-        return AppError::new(ErrorCode::UnsupportedMediaType, e.to_string());
+        return Some(AppError::new(
+            ErrorCode::UnsupportedMediaType,
+            e.to_string(),
+        ));
     }
     if err.is::<AuthorizationError>() {
-        return AppError::unauthorized("a bearer token is required");
+        return Some(AppError::unauthorized("a bearer token is required"));
     }
     if err.is::<NotFoundError>() {
-        return AppError::new(ErrorCode::NotFound, "no such route");
+        return Some(AppError::new(ErrorCode::NotFound, "no such route"));
     }
     if err.is::<MethodNotAllowedError>() {
-        return AppError::new(
+        return Some(AppError::new(
             ErrorCode::MethodNotAllowed,
             "method not allowed on this route",
-        );
+        ));
     }
     if let Some(ReadBodyError::PayloadTooLarge) = err.downcast_ref::<ReadBodyError>() {
-        return AppError::new(ErrorCode::PayloadTooLarge, "the request body is too large");
+        return Some(AppError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is too large",
+        ));
     }
-    match err.status() {
+    Some(match err.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             AppError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
         }
@@ -61,6 +77,6 @@ fn app_error(err: &Error) -> AppError {
         StatusCode::UNAUTHORIZED => AppError::unauthorized(err.to_string()),
         StatusCode::FORBIDDEN => AppError::forbidden(err.to_string()),
         status if status.is_client_error() => AppError::invalid("body", "invalid", err.to_string()),
-        _ => AppError::internal(anyhow::anyhow!("{err}")),
-    }
+        _ => return None,
+    })
 }

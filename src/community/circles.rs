@@ -24,7 +24,7 @@ pub struct CircleInput {
 async fn check_icon(db: &impl ConnectionTrait, icon: &Option<Option<UploadId>>) -> AppResult<()> {
     if let Some(Some(id)) = icon {
         let found = uploads::Entity::find_by_id(id.to_string()).one(db).await?;
-        if found.is_none_or(|u| u.kind != "image") {
+        if found.is_none_or(|u| u.kind != entity::enums::UploadKind::Image) {
             return Err(Refusal::UnknownIcon.into());
         }
     }

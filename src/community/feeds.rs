@@ -214,11 +214,16 @@ pub async fn invalidate(state: &crate::state::AppState, circle: Option<&str>) {
 /// After a change to `post_id` (or something on it): drop the plaza's pages
 /// and its circle's.
 pub async fn invalidate_post(state: &crate::state::AppState, post_id: &str) {
-    let circle = posts::Entity::find_by_id(post_id.to_owned())
+    let circle = match posts::Entity::find_by_id(post_id.to_owned())
         .one(&state.db)
         .await
-        .ok()
-        .flatten()
-        .and_then(|p| p.circle_id);
+    {
+        Ok(post) => post.and_then(|p| p.circle_id),
+        Err(err) => {
+            // The plaza's pages still go; the circle's expire on their own.
+            tracing::warn!(error = %format!("{err:#}"), "feed invalidation could not read the post's circle");
+            None
+        }
+    };
     invalidate(state, circle.as_deref()).await;
 }

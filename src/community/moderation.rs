@@ -61,6 +61,12 @@ impl Action {
     }
 }
 
+crate::convert::mirror!(
+    Action,
+    entity::enums::ModerationAction,
+    [Hide, Restore, Pin, Unpin, Lock, Unlock]
+);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum ReportStatus {
@@ -219,7 +225,7 @@ pub async fn moderate(
         moderator_id: Set(Some(moderator.to_owned())),
         target_type: Set(target_type.into()),
         target_id: Set(id.to_owned()),
-        action: Set(action.as_str().into()),
+        action: Set(action.into()),
         reason: Set(reason.trim().to_owned()),
         created_at: Set(Utc::now()),
     })

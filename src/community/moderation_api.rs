@@ -65,9 +65,9 @@ pub struct ModerationRequest {
 pub struct AuditEntry {
     pub id: String,
     pub moderator_id: Option<String>,
-    pub target_type: String,
+    pub target_type: TargetType,
     pub target_id: String,
-    pub action: String,
+    pub action: Action,
     pub reason: String,
     pub created_at: DateTime<Utc>,
 }
@@ -251,9 +251,9 @@ impl AdminModerationApi {
             .map(|r| AuditEntry {
                 id: r.id,
                 moderator_id: r.moderator_id,
-                target_type: r.target_type.to_value(),
+                target_type: r.target_type.into(),
                 target_id: r.target_id,
-                action: r.action,
+                action: r.action.into(),
                 reason: r.reason,
                 created_at: r.created_at,
             })

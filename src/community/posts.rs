@@ -1,7 +1,9 @@
 //! Post rules: who may post, edit and delete, and what a post may carry.
 use chrono::{DateTime, Utc};
 use entity::{
-    circles, comments, enums::UploadPurpose, post_images, post_revisions, posts, uploads,
+    circles, comments,
+    enums::{UploadKind, UploadPurpose},
+    post_images, post_revisions, posts, uploads,
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
@@ -55,10 +57,9 @@ async fn check_uploads(db: &impl ConnectionTrait, author: &str, post: &NewPost) 
         .all(db)
         .await?;
     for (i, id) in post.image_upload_ids.iter().enumerate() {
-        if !found
-            .iter()
-            .any(|u| u.id == id.as_str() && u.kind == "image" && u.purpose == UploadPurpose::Media)
-        {
+        if !found.iter().any(|u| {
+            u.id == id.as_str() && u.kind == UploadKind::Image && u.purpose == UploadPurpose::Media
+        }) {
             return Err(Refusal::NotYourImage(i).into());
         }
     }

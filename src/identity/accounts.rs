@@ -14,7 +14,7 @@ use super::{
     sms_codes::{self, SmsPurpose},
 };
 use crate::{
-    error::{is_unique_violation, AppResult, AtField},
+    error::{is_unique_violation, AppResult},
     privacy::consents::{self, Action},
     state::AppState,
 };
@@ -38,9 +38,7 @@ pub async fn find_by_phone(state: &AppState, phone: &Phone) -> AppResult<Option<
 pub async fn register(state: &AppState, reg: Registration) -> AppResult<(users::Model, Issued)> {
     // The code first: only the phone's holder learns that it is taken.
     let index = sms_codes::phone_index(state, &reg.account.phone);
-    sms_codes::consume(state, &index, SmsPurpose::Register, &reg.sms_code)
-        .await?
-        .at("sms_code")?;
+    sms_codes::consume(state, &index, SmsPurpose::Register, &reg.sms_code).await?;
     if find_by_phone(state, &reg.account.phone).await?.is_some() {
         return Err(Refusal::PhoneTaken.into());
     }
@@ -132,9 +130,7 @@ pub async fn login(
         }
         Credential::SmsCode(code) => {
             let index = sms_codes::phone_index(state, phone);
-            sms_codes::consume(state, &index, SmsPurpose::Login, &code)
-                .await?
-                .at("sms_code")?;
+            sms_codes::consume(state, &index, SmsPurpose::Login, &code).await?;
         }
     }
     let Some(user) = user else {

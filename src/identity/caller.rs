@@ -1,7 +1,8 @@
 //! Caller resolution, the one place a bearer token becomes a user: the
 //! consent middleware runs it for every API call (through
 //! [`ResolveCaller`]), the bearer checker and [`Viewer`] read its result, and
-//! the realtime socket calls [`authenticate_header`] itself.
+//! the realtime socket calls [`authenticate_token`] and [`resolve_session`]
+//! and then the same account-state checks (`privacy::middleware::admit`).
 use async_trait::async_trait;
 use poem::{FromRequest, Request, RequestBody};
 
@@ -43,12 +44,32 @@ pub async fn authenticate_header(state: &AppState, header: &str) -> Result<Resol
             )))
         }
     };
-    match sessions::authenticate(state, token.trim()).await {
+    authenticate_token(state, token.trim()).await
+}
+
+/// The caller a bearer token names, however it was carried (a header, the
+/// realtime socket's subprotocol).
+pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Resolved, CallerError> {
+    match sessions::authenticate(state, token).await {
         Ok((user, session)) => Ok(resolved(&user, &session)),
-        Err(err) if err.code == ErrorCode::Unauthorized => {
-            Err(CallerError::Invalid(AuthFailure(err.detail)))
-        }
-        Err(err) => Err(CallerError::Internal(err)),
+        Err(err) => Err(caller_error(err)),
+    }
+}
+
+/// The caller behind a session id that agora itself handed out (the
+/// realtime ticket carries one): the session must still be live.
+pub async fn resolve_session(state: &AppState, session_id: &str) -> Result<Resolved, CallerError> {
+    match sessions::live(state, session_id).await {
+        Ok((user, session)) => Ok(resolved(&user, &session)),
+        Err(err) => Err(caller_error(err)),
+    }
+}
+
+fn caller_error(err: AppError) -> CallerError {
+    if err.code == ErrorCode::Unauthorized {
+        CallerError::Invalid(AuthFailure(err.detail))
+    } else {
+        CallerError::Internal(err)
     }
 }
 

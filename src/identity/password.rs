@@ -123,14 +123,9 @@ mod tests {
     }
 
     #[test]
-    fn short_passwords_are_refused_and_the_edge_names_the_field() {
-        use crate::error::AtField;
+    fn short_passwords_are_refused_with_their_own_code() {
         let err = Password::parse("short").err();
         assert_eq!(err.as_ref().map(|e| e.code), Some("weak_password"));
-        let problem = Password::parse("short").at("new_password").err();
-        assert_eq!(
-            problem.map(|e| e.errors[0].field.clone()).as_deref(),
-            Some("new_password")
-        );
+        assert!(Password::parse("long enough, surely").is_ok());
     }
 }

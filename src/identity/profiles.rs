@@ -93,7 +93,7 @@ pub async fn update_profile(
             .one(db)
             .await?;
         match upload {
-            Some(u) if u.owner_id == user.id && u.kind == "image" => {}
+            Some(u) if u.owner_id == user.id && u.kind == entity::enums::UploadKind::Image => {}
             _ => return Err(super::refusals::Refusal::UnknownAvatar.into()),
         }
     }

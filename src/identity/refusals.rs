@@ -3,9 +3,9 @@
 //! API edge's one mapping from each refusal to the problem a client sees.
 //! Rules of single values (a phone number, a password, an SMS code) are
 //! [`Invalid`](crate::error::Invalid)s that the edge places with `.at(…)`.
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Invalid};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// The phone number has an account already.
     PhoneTaken,
@@ -18,6 +18,8 @@ pub enum Refusal {
     PasswordWrong,
     /// The avatar is not an image this user uploaded.
     UnknownAvatar,
+    /// The SMS code is malformed, wrong, expired or used up.
+    SmsCode(Invalid),
 }
 
 impl From<Refusal> for AppError {
@@ -50,6 +52,9 @@ impl From<Refusal> for AppError {
                 "unknown_upload",
                 "is not an image you uploaded",
             ),
+            SmsCode(invalid) => {
+                AppError::field(invalid.kind, "sms_code", invalid.code, invalid.message)
+            }
         }
     }
 }

@@ -135,6 +135,26 @@ pub async fn authenticate(
     Ok((user, session))
 }
 
+/// The live session with this id and its account (no sliding: the caller
+/// presented no token, only a session agora handed out itself).
+pub async fn live(
+    state: &AppState,
+    session_id: &str,
+) -> AppResult<(users::Model, sessions::Model)> {
+    let found = sessions::Entity::find_by_id(session_id.to_owned())
+        .find_also_related(users::Entity)
+        .one(&state.db)
+        .await?;
+    match found {
+        Some((session, Some(user))) if session.expires_at > Utc::now() => Ok((user, session)),
+        Some((session, None)) => Err(AppError::internal(anyhow::anyhow!(
+            "session {} has no readable account",
+            session.id
+        ))),
+        _ => Err(AppError::unauthorized("the session has ended")),
+    }
+}
+
 /// For short lifetimes (tests, kiosks) slide on every use past mid-life.
 fn should_slide(expires_at: DateTime<Utc>, now: DateTime<Utc>, ttl: Duration) -> bool {
     expires_at - now < ttl / 2

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use subtle::ConstantTimeEq;
 
-use super::phone::Phone;
+use super::{phone::Phone, refusals::Refusal};
 use crate::{
     error::{AppError, AppResult, ErrorCode, Invalid},
     state::AppState,
@@ -30,15 +30,11 @@ pub enum SmsPurpose {
     Deregister,
 }
 
-impl SmsPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Register => "register",
-            Self::Login => "login",
-            Self::Deregister => "deregister",
-        }
-    }
-}
+crate::convert::mirror!(
+    SmsPurpose,
+    entity::enums::SmsPurpose,
+    [Register, Login, Deregister]
+);
 
 pub fn phone_index(state: &AppState, phone: &Phone) -> String {
     state.crypto.blind_index("phone", phone.e164())
@@ -61,7 +57,7 @@ pub async fn issue(
     let row = sms_codes::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         phone_blind_index: Set(index.clone()),
-        purpose: Set(purpose.as_str().into()),
+        purpose: Set(purpose.into()),
         code_hash: Set(state.crypto.code_hash(&index, &code)),
         attempts: Set(0),
         created_at: Set(now),
@@ -71,7 +67,7 @@ pub async fn issue(
     let txn = state.db.begin().await?;
     sms_codes::Entity::delete_many()
         .filter(sms_codes::Column::PhoneBlindIndex.eq(&index))
-        .filter(sms_codes::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_codes::Column::Purpose.eq(entity::enums::SmsPurpose::from(purpose)))
         .exec(&txn)
         .await?;
     sms_codes::Entity::insert(row).exec(&txn).await?;
@@ -93,6 +89,17 @@ pub async fn issue(
 /// Checks a code and uses it up. Runs outside any caller transaction on
 /// purpose: a wrong attempt must count even when the caller rolls back.
 pub async fn consume(
+    state: &AppState,
+    index: &str,
+    purpose: SmsPurpose,
+    code: &str,
+) -> AppResult<()> {
+    check(state, index, purpose, code)
+        .await?
+        .map_err(|invalid| Refusal::SmsCode(invalid).into())
+}
+
+async fn check(
     state: &AppState,
     index: &str,
     purpose: SmsPurpose,
@@ -119,7 +126,7 @@ pub async fn consume(
     let db = &state.db;
     let Some(row) = sms_codes::Entity::find()
         .filter(sms_codes::Column::PhoneBlindIndex.eq(index))
-        .filter(sms_codes::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_codes::Column::Purpose.eq(entity::enums::SmsPurpose::from(purpose)))
         .filter(sms_codes::Column::ConsumedAt.is_null())
         .order_by_desc(sms_codes::Column::CreatedAt)
         .one(db)

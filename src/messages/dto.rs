@@ -2,10 +2,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{messages, uploads};
+use entity::{enums::UploadKind, messages, uploads};
 use poem_openapi::{Enum, Object};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::uploads::media::MediaKind;
 use crate::{
     error::AppResult,
     identity::views::{authors, AuthorView},
@@ -30,6 +31,16 @@ impl MessageKind {
             Self::File => "file",
         }
     }
+
+    /// The kind of upload a message of this kind carries (none for text).
+    pub fn upload_kind(self) -> Option<UploadKind> {
+        match self {
+            Self::Text => None,
+            Self::Image => Some(UploadKind::Image),
+            Self::Video => Some(UploadKind::Video),
+            Self::File => Some(UploadKind::File),
+        }
+    }
 }
 
 /// The image, video or file a message carries.
@@ -37,8 +48,7 @@ impl MessageKind {
 pub struct AttachmentView {
     pub upload_id: String,
     pub url: String,
-    /// `image`, `video` or `file`.
-    pub kind: String,
+    pub kind: MediaKind,
     pub content_type: String,
     pub bytes: i64,
 }
@@ -103,7 +113,7 @@ pub async fn message_views(
                 .map(|u| AttachmentView {
                     upload_id: u.id.clone(),
                     url: crate::uploads::media::upload_url(state, u),
-                    kind: u.kind.clone(),
+                    kind: u.kind.into(),
                     content_type: u.content_type.clone(),
                     bytes: u.bytes,
                 });

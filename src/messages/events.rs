@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::dto::MessageView;
 use crate::{
-    error::AppResult,
+    error::{AppError, AppResult},
     platform::{
         facts::{Fact, Subscriber},
         realtime::Frame,
@@ -100,7 +100,12 @@ impl Subscriber for PresenceSubscriber {
 /// After the user changed "show my online status": peers see them go
 /// offline, or come back if they are connected.
 async fn visibility_changed(state: &AppState, user: &str, shows: bool) -> AppResult<()> {
-    let online = state.realtime.bus.online(user).await.unwrap_or(false);
+    let online = state
+        .realtime
+        .bus
+        .online(user)
+        .await
+        .map_err(AppError::internal)?;
     if online {
         tell_peers(state, user, shows).await?;
     }
@@ -110,7 +115,15 @@ async fn visibility_changed(state: &AppState, user: &str, shows: bool) -> AppRes
 /// After a block: each side, if online, disappears for the other.
 pub async fn blocked(state: &AppState, a: &str, b: &str) {
     for (user, other) in [(a, b), (b, a)] {
-        if state.realtime.bus.online(user).await.unwrap_or(false) {
+        let online = match state.realtime.bus.online(user).await {
+            Ok(online) => online,
+            Err(err) => {
+                // The block stands; only the presence hint is lost.
+                tracing::warn!(error = %format!("{err:#}"), "presence lookup failed after a block");
+                continue;
+            }
+        };
+        if online {
             let event = json!({ "type": "presence", "user_id": user, "online": false });
             state.realtime.send(&[other.to_owned()], frame(event)).await;
         }

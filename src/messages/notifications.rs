@@ -9,12 +9,21 @@ use sea_orm::{
 use super::dto::people;
 use crate::{api::PageParams, error::AppResult, identity::views::AuthorView, state::AppState};
 
+/// What a notification is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum NotificationKind {
+    /// A message arrived while you were offline.
+    Message,
+}
+
+crate::convert::mirror!(NotificationKind, entity::enums::NotificationKind, [Message]);
+
 /// One notification; it carries references, never message content.
 #[derive(Debug, poem_openapi::Object)]
 pub struct NotificationView {
     pub id: String,
-    /// `message`.
-    pub kind: String,
+    pub kind: NotificationKind,
     /// Who caused it; absent when their account is gone.
     pub actor: Option<AuthorView>,
     pub conversation_id: Option<String>,
@@ -74,7 +83,7 @@ pub async fn views(
             actor: n.actor_id.as_ref().and_then(|a| actors.get(a)).cloned(),
             read: n.read_at.is_some(),
             id: n.id,
-            kind: n.kind,
+            kind: n.kind.into(),
             conversation_id: n.conversation_id,
             message_id: n.message_id,
             created_at: n.created_at,

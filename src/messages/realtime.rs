@@ -19,10 +19,12 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::events::announce_presence;
 use crate::{
+    api::caller::{CallerError, Resolved},
     api::ApiTags,
     error::{AppError, AppResult},
-    identity::{sessions, BearerAuth},
+    identity::{caller, BearerAuth},
     platform::crypto::{random_token, token_hash},
+    privacy::middleware::admit,
     state::AppState,
 };
 
@@ -76,10 +78,13 @@ impl RealtimeApi {
     )]
     async fn ticket(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<TicketResponse> {
         let ticket = random_token(32);
-        let value = format!("{} {}", auth.0.id, auth.0.session_id);
         state
             .cache
-            .set(&ticket_key(&ticket), value.as_bytes(), TICKET_TTL)
+            .set(
+                &ticket_key(&ticket),
+                auth.0.session_id.as_bytes(),
+                TICKET_TTL,
+            )
             .await
             .map_err(AppError::internal)?;
         Ok(TicketResponse::Created(Json(Ticket {
@@ -89,25 +94,50 @@ impl RealtimeApi {
     }
 }
 
-/// `(user id, session id)` behind the upgrade request, or 401.
-async fn authenticate(state: &AppState, req: &Request) -> AppResult<(String, String)> {
+/// The name the socket passes the account-state checks under (a pending
+/// deregistration or an unaccepted notice refuses it like any other call).
+const OPERATION: &str = "messages_realtime";
+
+/// The caller behind the upgrade request, or 401; then the same checks
+/// every signed-in API call passes.
+async fn authenticate(state: &AppState, req: &Request) -> AppResult<Resolved> {
+    let resolved = match credential(req)? {
+        Credential::Ticket(ticket) => {
+            let session = state
+                .cache
+                .take(&ticket_key(&ticket))
+                .await
+                .map_err(AppError::internal)?
+                .and_then(|v| String::from_utf8(v).ok())
+                .ok_or_else(|| AppError::unauthorized("the ticket is invalid, used or expired"))?;
+            caller::resolve_session(state, &session).await
+        }
+        Credential::Token(token) => caller::authenticate_token(state, &token).await,
+    };
+    let resolved = match resolved {
+        Ok(resolved) => resolved,
+        Err(CallerError::Invalid(failure)) => return Err(AppError::unauthorized(failure.0)),
+        Err(CallerError::Internal(err)) => return Err(err),
+    };
+    admit(state, &resolved, OPERATION).await?;
+    Ok(resolved)
+}
+
+enum Credential {
+    Ticket(String),
+    Token(String),
+}
+
+/// What the upgrade request presents: `?ticket=`, the bearer subprotocol
+/// or an `Authorization: Bearer` header.
+fn credential(req: &Request) -> AppResult<Credential> {
     let ticket = req.uri().query().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "ticket")
             .map(|(_, v)| v.into_owned())
     });
     if let Some(ticket) = ticket {
-        let value = state
-            .cache
-            .take(&ticket_key(&ticket))
-            .await
-            .map_err(AppError::internal)?
-            .and_then(|v| String::from_utf8(v).ok());
-        return value
-            .as_deref()
-            .and_then(|v| v.split_once(' '))
-            .map(|(u, s)| (u.to_owned(), s.to_owned()))
-            .ok_or_else(|| AppError::unauthorized("the ticket is invalid, used or expired"));
+        return Ok(Credential::Ticket(ticket));
     }
     let from_protocol = req.header("sec-websocket-protocol").and_then(|h| {
         let mut parts = h.split(',').map(str::trim);
@@ -119,17 +149,10 @@ async fn authenticate(state: &AppState, req: &Request) -> AppResult<(String, Str
             .eq_ignore_ascii_case("bearer")
             .then_some(token.trim())
     });
-    let token = from_protocol
+    from_protocol
         .or(from_header)
-        .ok_or_else(|| AppError::unauthorized("a ticket or a bearer token is required"))?;
-    let (user, session) = sessions::authenticate(state, token).await?;
-    if user.deregister_at.is_some() {
-        return Err(AppError::new(
-            crate::error::ErrorCode::DeregistrationPending,
-            "this account is being deregistered",
-        ));
-    }
-    Ok((user.id, session.id))
+        .map(|token| Credential::Token(token.to_owned()))
+        .ok_or_else(|| AppError::unauthorized("a ticket or a bearer token is required"))
 }
 
 #[handler]
@@ -138,22 +161,23 @@ pub async fn connect(
     ws: WebSocket,
     state: Data<&AppState>,
 ) -> poem::Result<impl IntoResponse> {
-    let (user, session) = authenticate(&state, req).await?;
+    let caller = authenticate(&state, req).await?;
     let state = state.0.clone();
     Ok(ws
         .protocols([BEARER_PROTOCOL])
-        .on_upgrade(move |socket| serve(state, user, session, socket)))
+        .on_upgrade(move |socket| serve(state, caller.user_id, caller.session_id, socket)))
 }
 
+/// Whether the connection's session still stands; a database hiccup does
+/// not drop live connections.
 async fn session_alive(state: &AppState, session: &str) -> bool {
-    use sea_orm::EntityTrait;
-    match entity::sessions::Entity::find_by_id(session.to_owned())
-        .one(&state.db)
-        .await
-    {
-        Ok(found) => found.is_some_and(|s| s.expires_at > Utc::now()),
-        // A database hiccup does not drop live connections.
-        Err(_) => true,
+    match caller::resolve_session(state, session).await {
+        Ok(_) => true,
+        Err(CallerError::Invalid(_)) => false,
+        Err(CallerError::Internal(err)) => {
+            tracing::warn!(error = %format!("{err:#}"), "session check failed; the socket stays open");
+            true
+        }
     }
 }
 
@@ -163,9 +187,13 @@ async fn serve(state: AppState, user: String, session: String, socket: WebSocket
     let conn = uuid::Uuid::now_v7().to_string();
     let mut events = state.realtime.local.subscribe(&user);
     let (mut sink, mut stream) = socket.split();
-    if state.realtime.bus.join(&user, &conn).await.unwrap_or(false) {
-        let _ = announce_presence(&state, &user, true).await;
-    }
+    presence_changed(
+        &state,
+        &user,
+        state.realtime.bus.join(&user, &conn).await,
+        true,
+    )
+    .await;
     let mut beat = tokio::time::interval(HEARTBEAT);
     beat.tick().await;
     let mut heard = Instant::now();
@@ -212,14 +240,27 @@ async fn serve(state: AppState, user: String, session: String, socket: WebSocket
         }
     }
     drop(events);
-    if state
-        .realtime
-        .bus
-        .leave(&user, &conn)
-        .await
-        .unwrap_or(false)
-    {
-        let _ = announce_presence(&state, &user, false).await;
+    let left = state.realtime.bus.leave(&user, &conn).await;
+    presence_changed(&state, &user, left, false).await;
+}
+
+/// After a connection joined or left: when it was the user's first or last,
+/// their peers hear of it. Failures are logged, not fatal: presence is a
+/// hint, and the connection's own work is done or about to start.
+async fn presence_changed(
+    state: &AppState,
+    user: &str,
+    changed: anyhow::Result<bool>,
+    online: bool,
+) {
+    match changed {
+        Ok(false) => {}
+        Ok(true) => {
+            if let Err(err) = announce_presence(state, user, online).await {
+                tracing::warn!(error = %format!("{err:#}"), "presence announcement failed");
+            }
+        }
+        Err(err) => tracing::warn!(error = %format!("{err:#}"), "presence bookkeeping failed"),
     }
 }
 

@@ -1,12 +1,13 @@
 //! Sending, listing, reading and recalling messages.
 use chrono::Utc;
 use entity::{
-    conversation_members as members, conversations, enums::UploadPurpose, messages, notifications,
-    uploads,
+    conversation_members as members, conversations,
+    enums::{NotificationKind, UploadPurpose},
+    messages, notifications, uploads,
 };
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr, ActiveEnum, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{conversations::membership, dto::MessageKind, refusals::Refusal};
@@ -75,8 +76,8 @@ pub async fn seal(state: &AppState, me: &UserId, new: &NewMessage) -> AppResult<
         // A diagnostic log is for feedback posts, never sent on.
         .filter(|u| u.owner_id == me.as_str() && u.purpose == UploadPurpose::Media)
         .ok_or_else(|| AppError::from(Refusal::NotYourUpload))?;
-    if upload.kind != new.kind.as_str() {
-        return Err(Refusal::WrongKind(upload.kind, new.kind.as_str()).into());
+    if Some(upload.kind) != new.kind.upload_kind() {
+        return Err(Refusal::WrongKind(upload.kind.to_value(), new.kind.as_str()).into());
     }
     Ok(Sealed {
         text: None,
@@ -153,7 +154,7 @@ pub async fn store(
         notifications::Entity::insert(notifications::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             user_id: Set(peer.clone()),
-            kind: Set("message".into()),
+            kind: Set(NotificationKind::Message),
             actor_id: Set(Some(me.to_owned())),
             conversation_id: Set(Some(conversation.to_owned())),
             message_id: Set(Some(id)),

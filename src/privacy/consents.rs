@@ -51,22 +51,8 @@ impl Erasers {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Grant,
-    Refusal,
-    Withdrawal,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Grant => "grant",
-            Self::Refusal => "refusal",
-            Self::Withdrawal => "withdrawal",
-        }
-    }
-}
+/// What a consent change was: the receipt's `action`.
+pub use entity::enums::ConsentAction as Action;
 
 /// Purposes the user has explicitly granted.
 pub async fn granted(db: &impl ConnectionTrait, user_id: &str) -> AppResult<HashSet<String>> {
@@ -112,7 +98,7 @@ pub fn receipt(
         "policy_url": "/api/v1/privacy/notice",
         "purpose": purpose.key,
         "purpose_description": purpose.description_en,
-        "action": action.as_str(),
+        "action": action,
         "granted": action == Action::Grant,
         "consent_type": "explicit",
         "legal_basis": purpose.legal_basis.dpv(),
@@ -154,7 +140,7 @@ pub async fn record(
         id: Set(id),
         user_id: Set(user_id.to_owned()),
         purpose: Set(purpose.key.to_owned()),
-        action: Set(action.as_str().to_owned()),
+        action: Set(action),
         document: Set(document.to_string()),
         created_at: Set(now),
     })

@@ -6,7 +6,10 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::{api::PageParams, error::AppResult};
+use crate::{
+    api::PageParams,
+    error::{AppError, AppResult},
+};
 
 pub async fn append(
     db: &impl ConnectionTrait,
@@ -20,14 +23,18 @@ pub async fn append(
     let now = Utc::now();
     let rows = entries
         .iter()
-        .map(|(purpose, items)| processing_log::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            user_id: Set(user_id.to_owned()),
-            operation_id: Set(operation_id.to_owned()),
-            purpose: Set((*purpose).to_owned()),
-            items: Set(serde_json::to_string(items).unwrap_or_default()),
-            created_at: Set(now),
-        });
+        .map(|(purpose, items)| {
+            Ok(processing_log::ActiveModel {
+                id: Set(uuid::Uuid::now_v7().to_string()),
+                user_id: Set(user_id.to_owned()),
+                operation_id: Set(operation_id.to_owned()),
+                purpose: Set((*purpose).to_owned()),
+                items: Set(serde_json::to_string(items)?),
+                created_at: Set(now),
+            })
+        })
+        .collect::<Result<Vec<_>, serde_json::Error>>()
+        .map_err(AppError::internal)?;
     processing_log::Entity::insert_many(rows).exec(db).await?;
     Ok(())
 }

@@ -25,10 +25,10 @@ use super::{
 };
 use crate::{
     api::{
-        caller::{CallerError, ResolveCaller},
+        caller::{CallerError, ResolveCaller, Resolved},
         BASE_PATH,
     },
-    error::{AppError, ErrorCode},
+    error::{AppError, AppResult, ErrorCode},
     state::AppState,
 };
 
@@ -100,34 +100,20 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
         }
     };
     // The cooling-off applies wherever a caller is resolved: a route that
-    // needs the session refuses, a public route serves them as anonymous
-    // (nothing recorded, nothing personalised).
-    let pending = matches!(&caller, Some(c) if c.deregistering)
-        && !WHILE_DEREGISTERING.contains(&policy.operation_id.as_str());
-    let caller = match (pending, policy.authenticated) {
-        (true, true) => {
-            return Err(AppError::new(
-                ErrorCode::DeregistrationPending,
-                "this account is being deregistered: it can only cancel that (DELETE /me/deregistration)",
-            )
-            .into());
+    // needs the session refuses (in `admit`), a public route serves them as
+    // anonymous (nothing recorded, nothing personalised).
+    let caller = match caller {
+        Some(c)
+            if c.deregistering
+                && !policy.authenticated
+                && !WHILE_DEREGISTERING.contains(&policy.operation_id.as_str()) =>
+        {
+            None
         }
-        (true, false) => None,
-        (false, _) => caller,
+        other => other,
     };
     if let Some(c) = &caller {
-        if !WITHOUT_NOTICE.contains(&policy.operation_id.as_str())
-            && notice::needs_acceptance(&state.db, &c.accepted_notice_version).await?
-        {
-            return Err(AppError::new(
-                ErrorCode::NoticeOutdated,
-                format!(
-                    "the privacy notice changed; read it and accept version {} (PUT /me/notice-acceptance)",
-                    notice::version()
-                ),
-            )
-            .into());
-        }
+        admit(state, c, &policy.operation_id).await?;
     }
     let body = match read_json_body(state, policy, &mut req).await? {
         BodyRead::Parsed(value) => Some(value),
@@ -177,6 +163,31 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
         }
     }
     Ok(resp)
+}
+
+/// The account-state checks every signed-in call passes, whatever carries
+/// it (an API operation, or the realtime socket under its own name): a
+/// pending deregistration allows only cancelling it and taking the data
+/// along, and a changed notice must be accepted before anything else.
+pub async fn admit(state: &AppState, caller: &Resolved, operation_id: &str) -> AppResult<()> {
+    if caller.deregistering && !WHILE_DEREGISTERING.contains(&operation_id) {
+        return Err(AppError::new(
+            ErrorCode::DeregistrationPending,
+            "this account is being deregistered: it can only cancel that (DELETE /me/deregistration)",
+        ));
+    }
+    if !WITHOUT_NOTICE.contains(&operation_id)
+        && notice::needs_acceptance(&state.db, &caller.accepted_notice_version).await?
+    {
+        return Err(AppError::new(
+            ErrorCode::NoticeOutdated,
+            format!(
+                "the privacy notice changed; read it and accept version {} (PUT /me/notice-acceptance)",
+                notice::version()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The operation a request calls, if it calls one of the API's.

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::privacy::registry::{Content, Scope};
 use crate::{
-    error::{AppError, AppResult, AtField, ErrorCode},
+    error::{AppError, AppResult, ErrorCode},
     identity::{
         password,
         refusals::Refusal,
@@ -53,8 +53,7 @@ async fn confirm(state: &AppState, user: &users::Model, how: Confirmation) -> Ap
                 SmsPurpose::Deregister,
                 &code,
             )
-            .await?
-            .at("sms_code")?;
+            .await?;
         }
     }
     Ok(())

@@ -181,10 +181,12 @@ impl MyPrivacyApi {
         let page = PageParams::parse(cursor.0, limit.0)?;
         let rows = consents::receipts(&state.db, auth.0.id.as_str(), &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
+        // A receipt that does not parse is an error, not an empty entry.
         let items = rows
             .into_iter()
-            .map(|r| serde_json::from_str(&r.document).unwrap_or(Value::Null))
-            .collect();
+            .map(|r| serde_json::from_str(&r.document))
+            .collect::<Result<_, _>>()
+            .map_err(AppError::internal)?;
         Ok(ReceiptsResponse::Ok(Json(Page { items, next_cursor })))
     }
 
@@ -210,14 +212,17 @@ impl MyPrivacyApi {
         let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
         let items = rows
             .into_iter()
-            .map(|r| ProcessingRecord {
-                items: serde_json::from_str(&r.items).unwrap_or_default(),
-                id: r.id,
-                operation_id: r.operation_id,
-                purpose: r.purpose,
-                created_at: r.created_at,
+            .map(|r| {
+                Ok(ProcessingRecord {
+                    items: serde_json::from_str(&r.items)?,
+                    id: r.id,
+                    operation_id: r.operation_id,
+                    purpose: r.purpose,
+                    created_at: r.created_at,
+                })
             })
-            .collect();
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(AppError::internal)?;
         Ok(ProcessingLogResponse::Ok(Json(Page { items, next_cursor })))
     }
 

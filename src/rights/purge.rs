@@ -82,8 +82,13 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
         }
     }
     // Derived stores (the search index) let go of what was erased.
+    // A failing one is counted and logged; the others still run, and the
+    // checkpoint and the lease's release are not skipped.
     for hook in &registries.hooks {
-        hook.purged(state).await?;
+        if let Err(err) = hook.purged(state).await {
+            report.failed += 1;
+            tracing::error!(error = %format!("{err:#}"), "a derived store did not let go of erased data");
+        }
     }
     db::checkpoint(&state.db).await?;
     lease::release(&state.db, LEASE, &state.jobs.instance).await?;

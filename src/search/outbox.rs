@@ -43,47 +43,78 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
         if rows.is_empty() {
             return Ok(applied);
         }
+        // Row by row: one that cannot be applied (an unknown kind, a
+        // document that cannot be read) waits its own backoff and never
+        // holds up the rest of the queue.
         let mut ops = Vec::new();
-        for row in &rows {
-            if let Some(kind) = DocKind::parse(&row.kind) {
-                ops.push(
-                    state
-                        .documents
-                        .current(&state.db, kind, &row.doc_id)
-                        .await
-                        .map_err(anyhow::Error::from)?,
-                );
+        let mut ready = Vec::new();
+        let mut stuck = Vec::new();
+        for row in rows {
+            match op_for(state, &row).await {
+                Ok(op) => {
+                    ops.push(op);
+                    ready.push(row);
+                }
+                Err(err) => {
+                    tracing::error!(error = %format!("{err:#}"), outbox_row = %row.id, kind = %row.kind, attempts = row.attempts, "search outbox row cannot be applied; it waits and is retried");
+                    stuck.push(row);
+                }
             }
         }
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        postpone(state, &stuck).await?;
+        if ready.is_empty() {
+            continue;
+        }
         match state.search.apply(ops).await {
             Ok(()) => {
+                let ids: Vec<String> = ready.iter().map(|r| r.id.clone()).collect();
                 search_outbox::Entity::delete_many()
                     .filter(search_outbox::Column::Id.is_in(ids))
                     .exec(&state.db)
                     .await?;
-                applied += rows.len();
+                applied += ready.len();
             }
             Err(err) => {
-                let attempts = rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
-                let wait = Ord::min(2i64.saturating_pow(Ord::clamp(attempts, 0, 8) as u32), 300);
-                search_outbox::Entity::update_many()
-                    .col_expr(
-                        search_outbox::Column::Attempts,
-                        Expr::col(search_outbox::Column::Attempts).add(1),
-                    )
-                    .col_expr(
-                        search_outbox::Column::NextAttemptAt,
-                        Expr::value(Utc::now() + chrono::Duration::seconds(wait)),
-                    )
-                    .filter(search_outbox::Column::Id.is_in(ids))
-                    .exec(&state.db)
-                    .await?;
-                tracing::warn!(error = %format!("{err:#}"), rows = rows.len(), retry_in_s = wait, "search index update failed");
+                let wait = postpone(state, &ready).await?;
+                tracing::warn!(error = %format!("{err:#}"), rows = ready.len(), retry_in_s = wait, "search index update failed");
                 return Ok(applied);
             }
         }
     }
+}
+
+/// What a row asks of the index, from the document's current state.
+async fn op_for(state: &AppState, row: &search_outbox::Model) -> anyhow::Result<IndexOp> {
+    let kind = DocKind::parse(&row.kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown document kind {:?}", row.kind))?;
+    Ok(state
+        .documents
+        .current(&state.db, kind, &row.doc_id)
+        .await?)
+}
+
+/// Counts a failed attempt on these rows and makes them wait (2^attempts
+/// seconds, at most five minutes); returns the wait.
+async fn postpone(state: &AppState, rows: &[search_outbox::Model]) -> anyhow::Result<i64> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let attempts = rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
+    let wait = Ord::min(2i64.saturating_pow(Ord::clamp(attempts, 0, 8) as u32), 300);
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    search_outbox::Entity::update_many()
+        .col_expr(
+            search_outbox::Column::Attempts,
+            Expr::col(search_outbox::Column::Attempts).add(1),
+        )
+        .col_expr(
+            search_outbox::Column::NextAttemptAt,
+            Expr::value(Utc::now() + chrono::Duration::seconds(wait)),
+        )
+        .filter(search_outbox::Column::Id.is_in(ids))
+        .exec(&state.db)
+        .await?;
+    Ok(wait)
 }
 
 /// Retries `attempt` with backoff (0.5 s doubling to 30 s) until it works.

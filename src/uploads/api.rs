@@ -8,6 +8,7 @@ use poem_openapi::{
     payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
 };
 
+use super::media::MediaKind;
 use crate::{api::ApiTags, error::AppResult, identity::BearerAuth, state::AppState};
 
 pub struct UploadsApi;
@@ -38,8 +39,7 @@ pub struct UploadView {
     /// Where the stored file can be fetched; for a private upload, a
     /// signed link that expires.
     pub url: String,
-    /// `image`, `video` or `file`.
-    pub kind: String,
+    pub kind: MediaKind,
     pub content_type: String,
     /// Size after metadata was removed.
     pub bytes: i64,
@@ -62,7 +62,7 @@ async fn store(
     Ok(UploadResponse::Created(Json(UploadView {
         url: super::media::upload_url(state, &upload),
         id: upload.id,
-        kind: upload.kind,
+        kind: upload.kind.into(),
         content_type: upload.content_type,
         bytes: upload.bytes,
     })))

@@ -1,15 +1,27 @@
 //! `GET /media/{key}`: stored files with their content type. Private
 //! uploads (sent in messages) need a signed, expiring link.
-use entity::uploads;
+use entity::{enums::UploadKind, uploads};
 use poem::{
     handler,
     web::{Data, Path, Query},
     IntoResponse, Response,
 };
+use poem_openapi::Enum;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use subtle::ConstantTimeEq;
 
 use crate::{error::AppError, state::AppState};
+
+/// How a stored file is shown, as clients see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum MediaKind {
+    Image,
+    Video,
+    File,
+}
+
+crate::convert::mirror!(MediaKind, UploadKind, [Image, Video, File]);
 
 /// Keys are `<uuid>.<ext>`; anything else is not ours.
 fn valid_key(key: &str) -> bool {
@@ -91,7 +103,7 @@ pub async fn serve(
         .map_err(AppError::internal)?
         .ok_or_else(|| AppError::not_found("media"))?;
     let mut builder = Response::builder();
-    if upload.kind == "file" {
+    if upload.kind == UploadKind::File {
         // Files are downloaded, never rendered by the browser.
         builder = builder.header("Content-Disposition", "attachment");
     }

@@ -2,7 +2,10 @@
 //! metadata, store, record — or nothing at all.
 use bytes::Bytes;
 use chrono::Utc;
-use entity::{enums::UploadPurpose, uploads};
+use entity::{
+    enums::{UploadKind, UploadPurpose},
+    uploads,
+};
 use poem_openapi::types::multipart::Upload;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -22,31 +25,31 @@ use crate::{
 pub enum Sniffed {
     Image(ImageFormat),
     /// A video or file kept as sent: `(kind, mime, extension)`.
-    Other(&'static str, &'static str, &'static str),
+    Other(UploadKind, &'static str, &'static str),
 }
 
 /// The allow-list of videos and files, by sniffed MIME type.
-const OTHER: &[(&str, &str, &str)] = &[
-    ("video/mp4", "video", "mp4"),
+const OTHER: &[(&str, UploadKind, &str)] = &[
+    ("video/mp4", UploadKind::Video, "mp4"),
     // MP4 with Apple's M4V brand, as iOS exports it.
-    ("video/x-m4v", "video", "m4v"),
-    ("video/quicktime", "video", "mov"),
-    ("video/webm", "video", "webm"),
-    ("application/pdf", "file", "pdf"),
-    ("application/zip", "file", "zip"),
+    ("video/x-m4v", UploadKind::Video, "m4v"),
+    ("video/quicktime", UploadKind::Video, "mov"),
+    ("video/webm", UploadKind::Video, "webm"),
+    ("application/pdf", UploadKind::File, "pdf"),
+    ("application/zip", UploadKind::File, "zip"),
     (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "file",
+        UploadKind::File,
         "docx",
     ),
     (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "file",
+        UploadKind::File,
         "xlsx",
     ),
     (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "file",
+        UploadKind::File,
         "pptx",
     ),
 ];
@@ -61,14 +64,16 @@ pub fn sniff(head: &[u8]) -> Option<Sniffed> {
             OTHER
                 .iter()
                 .find(|(m, _, _)| *m == mime)
-                .map(|(m, kind, ext)| Sniffed::Other(kind, m, ext))
+                .map(|(m, kind, ext)| Sniffed::Other(*kind, m, ext))
         }
         // Plain text: valid UTF-8 (a character may be cut at the end of
         // the head) without control bytes other than whitespace, and not
         // markup.
-        None if !head.is_empty() && looks_like_text(head) => {
-            Some(Sniffed::Other("file", "text/plain; charset=utf-8", "txt"))
-        }
+        None if !head.is_empty() && looks_like_text(head) => Some(Sniffed::Other(
+            UploadKind::File,
+            "text/plain; charset=utf-8",
+            "txt",
+        )),
         None => None,
     }
 }
@@ -135,7 +140,7 @@ pub async fn store(
             store_image(state, owner_id.as_str(), format, data).await
         }
         Sniffed::Other(kind, mime, ext) => {
-            let limit = if kind == "video" {
+            let limit = if kind == UploadKind::Video {
                 config.upload_video_limit
             } else {
                 config.upload_file_limit
@@ -182,7 +187,7 @@ async fn store_image(
     let stored = Stored {
         id,
         key,
-        kind: "image",
+        kind: UploadKind::Image,
         mime: format.mime(),
         bytes,
     };
@@ -193,7 +198,7 @@ async fn store_image(
 struct Stored {
     id: String,
     key: String,
-    kind: &'static str,
+    kind: UploadKind,
     mime: &'static str,
     bytes: i64,
 }
@@ -210,7 +215,7 @@ async fn record(
         id: Set(stored.id),
         owner_id: Set(owner_id.to_owned()),
         storage_key: Set(key.clone()),
-        kind: Set(stored.kind.into()),
+        kind: Set(stored.kind),
         content_type: Set(stored.mime.into()),
         bytes: Set(stored.bytes),
         created_at: Set(Utc::now()),

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_invalid, assert_problem, new_phone, notice_version, spawn_app, timestamp_cast, PASSWORD,
+    assert_invalid, assert_problem, new_phone, notice_version, outdate_notice, spawn_app, PASSWORD,
 };
 
 #[tokio::test]
@@ -52,24 +52,7 @@ async fn the_catalog_and_the_notice_come_from_the_same_declarations() {
 async fn a_user_whose_accepted_notice_no_longer_covers_the_essentials_is_asked_again() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let now = chrono::Utc::now().to_rfc3339();
-    let cast = timestamp_cast();
-    use sea_orm::ConnectionTrait;
-    app.state
-        .db
-        .execute_unprepared(&format!(
-            "INSERT INTO notice_versions (version, essential_hash, published_at) VALUES ('old-one', 'different', '{now}'{cast})"
-        ))
-        .await
-        .unwrap();
-    app.state
-        .db
-        .execute_unprepared(&format!(
-            "UPDATE users SET accepted_notice_version = 'old-one' WHERE id = '{}'",
-            user.id
-        ))
-        .await
-        .unwrap();
+    outdate_notice(&app, &user).await;
     let patch = || app.update_profile(&user, json!({ "signature": "hello" }));
     let problem = assert_problem(patch().await, 403, "notice_outdated").await;
     assert!(problem["detail"]

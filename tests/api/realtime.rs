@@ -6,8 +6,8 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{
-    bearer, connect_ws, expect_status, next_event, next_matching, open_socket, ping_pong,
-    spawn_app, TestApp, TestUser, WAIT,
+    bearer, connect_ws, expect_status, next_event, next_matching, notice_version, open_socket,
+    outdate_notice, ping_pong, spawn_app, TestApp, TestUser, WAIT,
 };
 
 /// A one-time ticket to open a socket with.
@@ -135,4 +135,44 @@ async fn a_socket_without_valid_credentials_is_refused_with_401() {
     let resp = app.post("/realtime/tickets").send().await.unwrap();
     assert_eq!(resp.status(), 401);
     assert!(!app.presence(&a, &a.id).await);
+}
+
+#[tokio::test]
+async fn a_socket_passes_the_same_account_checks_as_every_signed_in_call() {
+    let app = spawn_app().await;
+    // A notice changed since the user accepted it: no socket, by any
+    // credential, until they accept the new one.
+    let a = app.register().await;
+    let early_ticket = ticket(&app, &a).await;
+    outdate_notice(&app, &a).await;
+    let protocol = vec![(
+        "sec-websocket-protocol",
+        format!("agora.bearer, {}", a.token),
+    )];
+    assert_eq!(
+        open_socket(&app, "", &bearer(&a.token)).await.err(),
+        Some(403)
+    );
+    assert_eq!(open_socket(&app, "", &protocol).await.err(), Some(403));
+    let query = format!("?ticket={early_ticket}");
+    assert_eq!(open_socket(&app, &query, &[]).await.err(), Some(403));
+    let accept = json!({ "version": notice_version() });
+    let resp = app
+        .send_json_as(&a, Method::PUT, "/me/notice-acceptance", &accept)
+        .await;
+    assert_eq!(resp.status(), 204);
+    connect_ws(&app, &a.token).await;
+
+    // A deregistration in its cooling-off: a ticket issued before it no
+    // longer opens a socket, nor does the session's token.
+    let b = app.register().await;
+    let early_ticket = ticket(&app, &b).await;
+    let resp = app.request_deregistration(&b, "account", "delete").await;
+    assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap());
+    let query = format!("?ticket={early_ticket}");
+    assert_eq!(open_socket(&app, &query, &[]).await.err(), Some(403));
+    assert_eq!(
+        open_socket(&app, "", &bearer(&b.token)).await.err(),
+        Some(403)
+    );
 }

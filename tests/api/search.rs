@@ -3,8 +3,8 @@
 use sea_orm::ConnectionTrait;
 
 use crate::helpers::{
-    assert_invalid, assert_problem, clear_index, fields, generous_limits, meili_url, new_phone, q,
-    reindex, skip, spawn_app_with, sync, timestamp_cast, HasId,
+    assert_invalid, assert_problem, captured_logs, clear_index, fields, generous_limits, meili_url,
+    new_phone, q, reindex, skip, spawn_app_with, sync, timestamp_cast, HasId,
 };
 
 #[tokio::test]
@@ -242,4 +242,39 @@ async fn a_typo_in_a_longer_english_word_still_finds_the_post() {
         "a swapped pair counts as one edit"
     );
     assert!(app.search_ids(&q("xyzzy")).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_outbox_row_that_cannot_be_applied_waits_without_holding_up_the_rest() {
+    let app = spawn_app_with(generous_limits).await;
+    let user = app.register().await;
+    sync(&app).await;
+    // A row no version of agora knows how to apply (written by a newer
+    // release, say), queued before the next real change.
+    let now = chrono::Utc::now().to_rfc3339();
+    let cast = timestamp_cast();
+    let poisoned = uuid::Uuid::now_v7().to_string();
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "INSERT INTO search_outbox (id, kind, doc_id, attempts, next_attempt_at, created_at) \
+             VALUES ('{poisoned}', 'gadget', 'g-1', 0, '{now}'{cast}, '{now}'{cast})"
+        ))
+        .await
+        .unwrap();
+    let post = app
+        .create_post(&user, None, "Queued behind a stranger", "zephyrine lantern")
+        .await
+        .id();
+    sync(&app).await;
+    assert_eq!(app.search_ids(&q("zephyrine")).await, [post.as_str()]);
+    // The unknown row is neither applied nor silently dropped: it waits
+    // its backoff, and the log says why.
+    let waiting = app
+        .sql_count(&format!(
+            "SELECT CAST(attempts AS BIGINT) AS n FROM search_outbox WHERE id = '{poisoned}'"
+        ))
+        .await;
+    assert!(waiting >= 1, "the failed attempt is counted");
+    assert!(captured_logs().contains("unknown document kind"));
 }

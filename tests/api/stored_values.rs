@@ -45,3 +45,26 @@ async fn an_unknown_stored_erasure_scope_fails_the_purge_loudly_and_retention_st
     );
     assert_eq!(app.count("users").await, 1);
 }
+
+#[tokio::test]
+async fn an_upload_of_an_unknown_stored_kind_is_not_served_as_anything() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let upload = app
+        .upload_file(&user, b"%PDF-1.4\n%%EOF\n".to_vec(), "a.pdf")
+        .await;
+    let url = upload["url"].as_str().unwrap();
+    let served = app.fetch(url).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-disposition"], "attachment");
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE uploads SET kind = 'hologram' WHERE id = '{}'",
+            upload["id"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+    // Not guessed into an inline image, nor into a download: refused.
+    assert_eq!(app.fetch(url).await.status(), 500);
+}

@@ -460,9 +460,14 @@ fn only_the_api_edge_names_request_fields() {
         .filter(|f| !edge(f))
         .filter(|f| {
             let source = std::fs::read_to_string(f).unwrap();
-            ["AppError::invalid(", "AppError::field(", "invalid_fields("]
-                .iter()
-                .any(|call| source.contains(call))
+            [
+                "AppError::invalid(",
+                "AppError::field(",
+                "invalid_fields(",
+                ".at(\"",
+            ]
+            .iter()
+            .any(|call| source.contains(call))
         })
         .map(|f| f.display().to_string())
         .collect();

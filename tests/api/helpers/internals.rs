@@ -12,6 +12,29 @@ pub fn notice_version() -> &'static str {
     agora::openapi::notice_version()
 }
 
+/// Makes `user`'s accepted notice an older one whose essentials differ, as
+/// if the notice had changed since they accepted it.
+pub async fn outdate_notice(app: &TestApp, user: &TestUser) {
+    use sea_orm::ConnectionTrait;
+    let now = chrono::Utc::now().to_rfc3339();
+    let cast = super::timestamp_cast();
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "INSERT INTO notice_versions (version, essential_hash, published_at) VALUES ('old-one', 'different', '{now}'{cast}) ON CONFLICT DO NOTHING"
+        ))
+        .await
+        .unwrap();
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE users SET accepted_notice_version = 'old-one' WHERE id = '{}'",
+            user.id
+        ))
+        .await
+        .unwrap();
+}
+
 /// Runs the purge once (deregistrations and retention rules).
 pub async fn run_purge(app: &TestApp) -> PurgeReport {
     purge::run(&app.state, &app.registries).await.unwrap()
