@@ -20,20 +20,10 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::users::Entity",
-        from = "Column::OwnerId",
-        to = "super::users::Column::Id",
-        on_delete = "Cascade"
-    )]
-    Owner,
-}
-
-impl Related<super::users::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Owner.def()
-    }
-}
+/// No relation to `users` at this level, on purpose: the rows belong to a
+/// layer below identity, which must not reach up to accounts. The foreign
+/// key (with its cascade) stands in the migration, as the database's own
+/// safety net behind each owner's eraser.
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

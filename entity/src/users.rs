@@ -36,19 +36,11 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::sessions::Entity")]
     Sessions,
-    #[sea_orm(has_many = "super::uploads::Entity")]
-    Uploads,
 }
 
 impl Related<super::sessions::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Sessions.def()
-    }
-}
-
-impl Related<super::uploads::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Uploads.def()
     }
 }
 

@@ -19,6 +19,7 @@ pub enum Sort {
 }
 
 /// Where a page starts: after this (pinned, hot rank, id).
+#[derive(Clone)]
 pub struct FeedKey {
     pinned: bool,
     rank: f64,

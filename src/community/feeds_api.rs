@@ -42,50 +42,18 @@ async fn feed(
     limit: Option<u32>,
 ) -> AppResult<FeedResponse> {
     let page = PageParams::parse(None, limit)?;
-    let circle = circle_id.map(CircleId::as_str);
     let sort = sort.unwrap_or(Sort::Hot);
     let after = cursor
         .filter(|c| !c.is_empty())
         .map(|c| FeedKey::parse(&c))
         .transpose()?;
-    // Checked on every request, so that a withdrawal applies at once.
     if let (Some(user), None, Sort::Hot) = (viewer, circle_id, sort) {
-        let granted = consents::granted(&state.db, user.as_str()).await?;
-        if granted.contains("personalized_recommendations") {
-            let joined = circles::joined_all(&state.db, user).await?;
-            if !joined.is_empty() {
-                let rows = feeds::boosted_page(&state.db, &joined, after, page.limit).await?;
-                let (rows, next_cursor) = split_page(rows, page.limit, |(p, score)| {
-                    FeedKey::with_score(p, *score)
-                });
-                let rows = rows.into_iter().map(|(p, _)| p).collect();
-                let items = post_views(state, rows, Some(user.as_str())).await?;
-                return Ok(FeedResponse::Ok(Json(Page { items, next_cursor })));
-            }
+        if let Some(own) = personalized(state, user, after.clone(), page.limit).await? {
+            return Ok(FeedResponse::Ok(Json(own)));
         }
     }
     let first_page = after.is_none() && limit.is_none();
-    let shared = match first_page {
-        true => feeds::cached(state, circle, sort).await,
-        false => None,
-    };
-    let mut shared = match shared {
-        Some(hit) => hit,
-        None => {
-            // Only a miss needs to know that the circle exists.
-            if let Some(circle) = circle_id {
-                circles::find(&state.db, circle).await?;
-            }
-            let rows = feeds::page(&state.db, circle, sort, after, page.limit).await?;
-            let (rows, next_cursor) = split_page(rows, page.limit, FeedKey::of);
-            let items = post_views(state, rows, None).await?;
-            let fresh = Page { items, next_cursor };
-            if first_page {
-                feeds::store(state, circle, sort, &fresh).await;
-            }
-            fresh
-        }
-    };
+    let mut shared = shared_page(state, circle_id, sort, after, page.limit, first_page).await?;
     let liked = liked_posts(
         &state.db,
         viewer.map(UserId::as_str),
@@ -96,6 +64,59 @@ async fn feed(
         item.liked_by_me = liked.contains(&item.id);
     }
     Ok(FeedResponse::Ok(Json(shared)))
+}
+
+/// The hot plaza boosted by the viewer's circles, when they granted
+/// personalized recommendations (checked on every request, so that a
+/// withdrawal applies at once) and joined any.
+async fn personalized(
+    state: &AppState,
+    user: &UserId,
+    after: Option<FeedKey>,
+    limit: u64,
+) -> AppResult<Option<Page<PostView>>> {
+    let granted = consents::granted(&state.db, user.as_str()).await?;
+    if !granted.contains("personalized_recommendations") {
+        return Ok(None);
+    }
+    let joined = circles::joined_all(&state.db, user).await?;
+    if joined.is_empty() {
+        return Ok(None);
+    }
+    let rows = feeds::boosted_page(&state.db, &joined, after, limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |(p, score)| FeedKey::with_score(p, *score));
+    let rows = rows.into_iter().map(|(p, _)| p).collect();
+    let items = post_views(state, rows, Some(user.as_str())).await?;
+    Ok(Some(Page { items, next_cursor }))
+}
+
+/// The page everyone sees; the first one through the cache.
+async fn shared_page(
+    state: &AppState,
+    circle_id: Option<&CircleId>,
+    sort: Sort,
+    after: Option<FeedKey>,
+    limit: u64,
+    first_page: bool,
+) -> AppResult<Page<PostView>> {
+    let circle = circle_id.map(CircleId::as_str);
+    if first_page {
+        if let Some(hit) = feeds::cached(state, circle, sort).await {
+            return Ok(hit);
+        }
+    }
+    // Only a miss needs to know that the circle exists.
+    if let Some(circle) = circle_id {
+        circles::find(&state.db, circle).await?;
+    }
+    let rows = feeds::page(&state.db, circle, sort, after, limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, FeedKey::of);
+    let items = post_views(state, rows, None).await?;
+    let fresh = Page { items, next_cursor };
+    if first_page {
+        feeds::store(state, circle, sort, &fresh).await;
+    }
+    Ok(fresh)
 }
 
 #[OpenApi(tag = "ApiTags::Community")]

@@ -1,12 +1,4 @@
 //! `/users/{id}/follow`, followers, following and `/feed/following`.
-use poem::web::Data;
-use poem_openapi::{
-    param::{Path, Query},
-    payload::Json,
-    ApiResponse, OpenApi,
-};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
 use super::{
     dto::{post_views, PostView},
     follows,
@@ -18,10 +10,15 @@ use crate::{
         ApiTags, PageParams,
     },
     error::{AppError, AppResult},
-    identity::views::PublicUser,
-    identity::BearerAuth,
-    platform::storage::upload_keys,
+    identity::views::{self, PublicUser},
+    identity::{profiles, BearerAuth},
     state::AppState,
+};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, OpenApi,
 };
 
 pub struct FollowsApi;
@@ -55,38 +52,12 @@ async fn people(
     limit: Option<u32>,
 ) -> AppResult<PeopleResponse> {
     let page = PageParams::parse(cursor, limit)?;
-    if entity::users::Entity::find_by_id(user.to_string())
-        .one(&state.db)
-        .await?
-        .is_none()
-    {
+    if profiles::load(&state.db, user).await?.is_none() {
         return Err(AppError::not_found("user"));
     }
     let ids = follows::people(&state.db, user, followers, &page).await?;
     let (ids, next_cursor) = split_page(ids, page.limit, Clone::clone);
-    let rows = entity::users::Entity::find()
-        .filter(entity::users::Column::Id.is_in(ids.clone()))
-        .all(&state.db)
-        .await?;
-    let keys = upload_keys(
-        &state.db,
-        rows.iter()
-            .filter_map(|u| u.avatar_upload_id.clone())
-            .collect(),
-    )
-    .await?;
-    let mut items: Vec<PublicUser> = rows
-        .into_iter()
-        .map(|u| {
-            let key = u
-                .avatar_upload_id
-                .as_ref()
-                .and_then(|a| keys.get(a))
-                .cloned();
-            PublicUser::build(state, u, key.as_deref())
-        })
-        .collect();
-    items.sort_by(|a, b| a.id.cmp(&b.id));
+    let items = views::public_users(state, ids).await?;
     Ok(PeopleResponse::Ok(Json(Page { items, next_cursor })))
 }
 

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::users;
 use poem_openapi::{Enum, Object};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{phone::masked_from_ciphertext, Role};
 use crate::{error::AppResult, platform::storage::upload_keys, state::AppState};
@@ -110,6 +110,34 @@ impl PublicUser {
             id: user.id,
         }
     }
+}
+
+/// The public profiles behind a page of ids, in id order; ids with no
+/// account are left out.
+pub async fn public_users(state: &AppState, ids: Vec<String>) -> AppResult<Vec<PublicUser>> {
+    let rows = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .order_by_asc(users::Column::Id)
+        .all(&state.db)
+        .await?;
+    let keys = upload_keys(
+        &state.db,
+        rows.iter()
+            .filter_map(|u| u.avatar_upload_id.clone())
+            .collect(),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|u| {
+            let key = u
+                .avatar_upload_id
+                .as_ref()
+                .and_then(|a| keys.get(a))
+                .cloned();
+            PublicUser::build(state, u, key.as_deref())
+        })
+        .collect())
 }
 
 /// The author of a post or comment; absent for deleted users.

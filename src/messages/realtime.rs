@@ -223,18 +223,8 @@ async fn serve(state: AppState, user: String, session: String, socket: WebSocket
                 Err(RecvError::Closed) => break,
             },
             _ = beat.tick() => {
-                if heard.elapsed() > IDLE || sink.send(Message::ping(Vec::new())).await.is_err() {
+                if !heartbeat(&state, (&user, &conn, &session), &mut sink, heard, &mut checked).await {
                     break;
-                }
-                if checked.elapsed() >= SESSION_CHECK {
-                    checked = Instant::now();
-                    if !session_alive(&state, &session).await {
-                        let _ = sink.send(Message::close_with(4001u16, "session ended")).await;
-                        break;
-                    }
-                }
-                if let Err(err) = state.realtime.bus.beat(&user, &conn).await {
-                    tracing::warn!(error = %format!("{err:#}"), "presence heartbeat failed");
                 }
             }
         }
@@ -262,6 +252,33 @@ async fn presence_changed(
         }
         Err(err) => tracing::warn!(error = %format!("{err:#}"), "presence bookkeeping failed"),
     }
+}
+
+/// A heartbeat's work: drop a silent client, ping, re-check the session
+/// now and then, keep presence alive. False when the connection ends.
+async fn heartbeat(
+    state: &AppState,
+    (user, conn, session): (&str, &str, &str),
+    sink: &mut (impl futures_util::Sink<Message> + Unpin),
+    heard: Instant,
+    checked: &mut Instant,
+) -> bool {
+    if heard.elapsed() > IDLE || sink.send(Message::ping(Vec::new())).await.is_err() {
+        return false;
+    }
+    if checked.elapsed() >= SESSION_CHECK {
+        *checked = Instant::now();
+        if !session_alive(state, session).await {
+            let _ = sink
+                .send(Message::close_with(4001u16, "session ended"))
+                .await;
+            return false;
+        }
+    }
+    if let Err(err) = state.realtime.bus.beat(user, conn).await {
+        tracing::warn!(error = %format!("{err:#}"), "presence heartbeat failed");
+    }
+    true
 }
 
 fn is_ping(text: &str) -> bool {

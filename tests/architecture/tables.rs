@@ -298,3 +298,49 @@ fn a_forbidden_table_is_named_with_its_file() {
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// Tables a table's entity relates to (`super::<table>::Entity`).
+fn related_tables(source: &str) -> BTreeSet<String> {
+    source
+        .match_indices("super::")
+        .filter_map(|(at, _)| {
+            let rest = &source[at + "super::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            rest[name.len()..].starts_with("::").then_some(name)
+        })
+        .filter(|name| !NOT_TABLES.contains(&name.as_str()))
+        .collect()
+}
+
+#[test]
+fn entity_relations_point_down_the_layers() {
+    // A relation is an import in disguise: `find_also_related` lets its
+    // owner read the other table. One may point at a table of its own
+    // owner or of a lower layer; areas stay out of each other's tables.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("entity/src");
+    let mut wrong = Vec::new();
+    let mut relations = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let table = path.file_stem().unwrap().to_string_lossy().to_string();
+        let Some(owner) = owner_of(&table) else {
+            continue;
+        };
+        let source = std::fs::read_to_string(&path).unwrap();
+        for other in related_tables(&source) {
+            relations += 1;
+            if let Some(why) = table_verdict(owner, &other) {
+                wrong.push(format!("{table} -> {other}: {why}"));
+            }
+        }
+    }
+    assert!(relations > 5, "found only {relations} relations");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // And the check itself sees a relation that points up.
+    let up = "belongs_to = \"super::users::Entity\"";
+    assert!(related_tables(up).contains("users"));
+    assert!(table_verdict("platform", "users").is_some());
+}
