@@ -135,6 +135,10 @@ typed_ids! {
     MessageId;
     /// An upload (image, video, file, log).
     UploadId;
+    /// A signed-in session (one device's login).
+    SessionId;
+    /// An entry of a user's search history.
+    SearchEntryId;
 }
 
 #[cfg(test)]

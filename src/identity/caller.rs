@@ -10,7 +10,7 @@ use super::{sessions, AuthUser};
 use crate::{
     api::caller::{AuthFailure, CallerError, ResolveCaller, Resolved},
     error::{AppError, ErrorCode},
-    ids::UserId,
+    ids::{SessionId, UserId},
     state::AppState,
 };
 
@@ -89,7 +89,7 @@ pub fn auth_user(resolved: &Resolved) -> AuthUser {
     AuthUser {
         id: UserId::from_stored(resolved.user_id.clone()),
         role: resolved.role.into(),
-        session_id: resolved.session_id.clone(),
+        session_id: SessionId::from_stored(resolved.session_id.clone()),
     }
 }
 

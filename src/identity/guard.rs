@@ -3,6 +3,7 @@ use poem::{http::Method, Request};
 use poem_openapi::{auth::Bearer, Enum, SecurityScheme};
 
 use super::caller::auth_user;
+use crate::ids::SessionId;
 use crate::{
     api::caller::{AuthFailure, Resolved},
     error::{AppError, AppResult},
@@ -43,7 +44,7 @@ impl Role {
 pub struct AuthUser {
     pub id: crate::ids::UserId,
     pub role: Role,
-    pub session_id: String,
+    pub session_id: SessionId,
 }
 
 impl AuthUser {

@@ -7,6 +7,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
+use crate::ids::{SessionId, UserId};
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
@@ -177,7 +178,11 @@ pub async fn list(
 }
 
 /// Revokes one of the user's own sessions; someone else's is "not found".
-pub async fn revoke(db: &impl ConnectionTrait, user_id: &str, session_id: &str) -> AppResult<()> {
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    session_id: &SessionId,
+) -> AppResult<()> {
     let res = sessions::Entity::delete_many()
         .filter(sessions::Column::Id.eq(session_id))
         .filter(sessions::Column::UserId.eq(user_id))
@@ -193,7 +198,7 @@ pub async fn revoke(db: &impl ConnectionTrait, user_id: &str, session_id: &str) 
 pub async fn revoke_others(
     db: &impl ConnectionTrait,
     user_id: &str,
-    keep: Option<&str>,
+    keep: Option<&SessionId>,
 ) -> AppResult<u64> {
     let mut query = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
     if let Some(keep) = keep {

@@ -8,6 +8,7 @@ use poem_openapi::{
 };
 
 use super::{sessions, BearerAuth};
+use crate::ids::SessionId;
 use crate::{
     api::{
         page::{split_page, Page},
@@ -53,7 +54,7 @@ impl SessionsApi {
     /// Log out: revoke the token of this request.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<NoContent> {
-        sessions::revoke(&state.db, auth.0.id.as_str(), &auth.0.session_id).await?;
+        sessions::revoke(&state.db, &auth.0.id, &auth.0.session_id).await?;
         Ok(NoContent::Done)
     }
 
@@ -80,7 +81,7 @@ impl SessionsApi {
         let items = rows
             .into_iter()
             .map(|s| SessionView {
-                current: s.id == auth.0.session_id,
+                current: s.id == auth.0.session_id.as_str(),
                 id: s.id,
                 device_model: s.device_model,
                 os_version: s.os_version,
@@ -105,9 +106,9 @@ impl SessionsApi {
         auth: BearerAuth,
         /// The session id.
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<SessionId>,
     ) -> AppResult<NoContent> {
-        sessions::revoke(&state.db, auth.0.id.as_str(), &id.0).await?;
+        sessions::revoke(&state.db, &auth.0.id, &id.0).await?;
         Ok(NoContent::Done)
     }
 }

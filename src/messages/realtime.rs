@@ -82,7 +82,7 @@ impl RealtimeApi {
             .cache
             .set(
                 &ticket_key(&ticket),
-                auth.0.session_id.as_bytes(),
+                auth.0.session_id.as_str().as_bytes(),
                 TICKET_TTL,
             )
             .await

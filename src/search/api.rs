@@ -8,6 +8,7 @@ use poem_openapi::{
 };
 
 use super::history;
+use crate::ids::SearchEntryId;
 use crate::{
     api::{
         page::{split_page, Page},
@@ -84,9 +85,9 @@ impl SearchHistoryApi {
         auth: BearerAuth,
         /// The entry id.
         /// privacy: not personal
-        id: Path<String>,
+        id: Path<SearchEntryId>,
     ) -> AppResult<Deleted> {
-        history::delete_one(&state.db, auth.0.id.as_str(), &id.0).await?;
+        history::delete_one(&state.db, &auth.0.id, &id.0).await?;
         Ok(Deleted::Done)
     }
 

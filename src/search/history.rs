@@ -7,6 +7,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
+use crate::ids::{SearchEntryId, UserId};
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
@@ -65,7 +66,11 @@ pub async fn list(
     Ok(query.all(db).await?)
 }
 
-pub async fn delete_one(db: &impl ConnectionTrait, user_id: &str, id: &str) -> AppResult<()> {
+pub async fn delete_one(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    id: &SearchEntryId,
+) -> AppResult<()> {
     let res = search_history::Entity::delete_many()
         .filter(search_history::Column::UserId.eq(user_id))
         .filter(search_history::Column::Id.eq(id))

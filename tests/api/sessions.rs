@@ -5,7 +5,9 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, TestApp, PASSWORD};
+use crate::helpers::{
+    assert_invalid, assert_problem, spawn_app, spawn_app_with, TestApp, PASSWORD,
+};
 
 async fn login_from(app: &TestApp, phone: &str, device: &str) -> String {
     let resp = app
@@ -99,6 +101,11 @@ async fn nobody_can_revoke_someone_elses_session() {
         .await;
     assert_problem(resp, 404, "not_found").await;
     assert_eq!(app.me(&bob).await.status(), 200);
+    // An id that is not one is named as such, for sessions and for
+    // search history entries alike.
+    for path in ["/auth/sessions/not-an-id", "/me/search-history/not-an-id"] {
+        assert_invalid(app.delete_as(&alice, path).await, "id", None).await;
+    }
 }
 
 #[tokio::test]
