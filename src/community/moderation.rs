@@ -5,8 +5,8 @@ use entity::{comments, moderation_log, posts, reports, users};
 use poem_openapi::Enum;
 use sea_orm::ActiveEnum;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::refusals::Refusal;
@@ -17,6 +17,7 @@ use crate::{
     error::{AppError, AppResult},
     platform::outbox,
     platform::search_index::DocKind,
+    state::AppState,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
@@ -164,16 +165,17 @@ pub async fn list_reports(
     Ok(query.all(db).await?)
 }
 
-/// Applies a moderator action, logs it and resolves the target's open reports.
+/// Applies a moderator action, logs it, resolves the target's open reports
+/// and, once committed, drops the feed pages that showed it.
 pub async fn moderate(
-    db: &DatabaseConnection,
-    moderator: &str,
-    target_type: TargetType,
-    id: &str,
+    state: &AppState,
+    moderator: &UserId,
+    target: &Target,
     action: Action,
     reason: &str,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let (target_type, id) = (target.kind(), target.id());
+    let txn = state.db.begin().await?;
     let affected = match target_type {
         TargetType::Post => {
             let (column, value) = match action {
@@ -222,7 +224,7 @@ pub async fn moderate(
     }
     moderation_log::Entity::insert(moderation_log::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        moderator_id: Set(Some(moderator.to_owned())),
+        moderator_id: Set(Some(moderator.to_string())),
         target_type: Set(target_type.into()),
         target_id: Set(id.to_owned()),
         action: Set(action.into()),
@@ -242,9 +244,21 @@ pub async fn moderate(
         .filter(reports::Column::Status.eq(entity::enums::ReportStatus::Open))
         .exec(&txn)
         .await?;
+    // The post whose feeds showed the target.
+    let post_id = match target {
+        Target::Comment(id) => comments::Entity::find_by_id(id.as_str())
+            .one(&txn)
+            .await?
+            .map(|c| c.post_id),
+        Target::Post(id) => Some(id.to_string()),
+        Target::User(_) => None,
+    };
     txn.commit().await?;
+    if let Some(post_id) = post_id {
+        super::feeds::invalidate_post(state, &post_id).await;
+    }
     tracing::info!(
-        moderator_id = moderator,
+        moderator_id = %moderator,
         target = target_type.as_str(),
         target_id = id,
         action = action.as_str(),

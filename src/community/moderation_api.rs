@@ -8,7 +8,6 @@ use poem_openapi::{
 };
 use sea_orm::ActiveEnum;
 
-use sea_orm::EntityTrait;
 
 use super::moderation::{self, Action, ReportStatus, Target, TargetType};
 use crate::ids::{CommentId, PostId};
@@ -116,29 +115,10 @@ fn view(r: entity::reports::Model) -> ReportView {
 async fn moderate(
     state: &AppState,
     auth: &ModeratorAuth,
-    target: TargetType,
-    id: &str,
+    target: Target,
     body: ModerationRequest,
 ) -> AppResult<Moderated> {
-    moderation::moderate(
-        &state.db,
-        auth.0.id.as_str(),
-        target,
-        id,
-        body.action,
-        &body.reason,
-    )
-    .await?;
-    let post_id = match target {
-        TargetType::Comment => entity::comments::Entity::find_by_id(id.to_owned())
-            .one(&state.db)
-            .await?
-            .map(|c| c.post_id),
-        _ => Some(id.to_owned()),
-    };
-    if let Some(post_id) = post_id {
-        crate::community::feeds::invalidate_post(state, &post_id).await;
-    }
+    moderation::moderate(state, &auth.0.id, &target, body.action, &body.reason).await?;
     Ok(Moderated::Done)
 }
 
@@ -206,7 +186,7 @@ impl AdminModerationApi {
         id: Path<PostId>,
         body: JsonBody<ModerationRequest>,
     ) -> AppResult<Moderated> {
-        moderate(&state, &auth, TargetType::Post, id.0.as_str(), body.0).await
+        moderate(&state, &auth, Target::Post(id.0), body.0).await
     }
 
     /// Hide or restore a comment (moderators).
@@ -223,7 +203,7 @@ impl AdminModerationApi {
         id: Path<CommentId>,
         body: JsonBody<ModerationRequest>,
     ) -> AppResult<Moderated> {
-        moderate(&state, &auth, TargetType::Comment, id.0.as_str(), body.0).await
+        moderate(&state, &auth, Target::Comment(id.0), body.0).await
     }
 
     /// Every moderator action (moderators).
