@@ -8,7 +8,6 @@ use poem_openapi::{
 };
 use sea_orm::ActiveEnum;
 
-
 use super::moderation::{self, Action, ReportStatus, Target, TargetType};
 use crate::ids::{CommentId, PostId};
 use crate::{

@@ -1,7 +1,7 @@
 //! Community's retention rules: content its author deleted, diagnostic
 //! logs (attached to posts or not) and report reasons.
 use async_trait::async_trait;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use entity::{comments, enums::UploadPurpose, posts, uploads};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
@@ -14,11 +14,10 @@ use crate::{
     state::AppState,
 };
 
-/// `posting`, `social`: what an author deleted stays 30 days for moderation
-/// (and mistakes), then goes for good — unless a report is still open.
+/// `posting`, `social`: what an author deleted stays for the catalog's
+/// period (30 days) for moderation and mistakes, then goes for good —
+/// unless a report is still open.
 pub struct DeletedContent;
-
-const DELETED_GRACE_DAYS: i64 = 30;
 
 #[async_trait]
 impl RetentionRule for DeletedContent {
@@ -26,11 +25,13 @@ impl RetentionRule for DeletedContent {
         "deleted_content"
     }
     async fn run(&self, state: &AppState) -> AppResult<u64> {
-        let cutoff = Utc::now() - Duration::days(DELETED_GRACE_DAYS);
+        // Posts are `posting`'s, comments `social`'s; each by its own period.
+        let now = Utc::now();
+        let (post_cutoff, comment_cutoff) = (now - period("posting")?, now - period("social")?);
         let open = open_report_targets(state).await?;
         let mut removed = 0;
         let old_posts = posts::Entity::find()
-            .filter(posts::Column::DeletedAt.lt(cutoff))
+            .filter(posts::Column::DeletedAt.lt(post_cutoff))
             .all(&state.db)
             .await?;
         for p in old_posts.into_iter().filter(|p| !open.contains(&p.id)) {
@@ -40,7 +41,7 @@ impl RetentionRule for DeletedContent {
                 .rows_affected;
         }
         let old_comments = comments::Entity::find()
-            .filter(comments::Column::DeletedAt.lt(cutoff))
+            .filter(comments::Column::DeletedAt.lt(comment_cutoff))
             .all(&state.db)
             .await?;
         for c in old_comments.into_iter().filter(|c| !open.contains(&c.id)) {

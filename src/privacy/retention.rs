@@ -52,10 +52,13 @@ mod tests {
     #[test]
     fn the_periods_rules_enforce_are_stated_in_days_in_the_catalog() {
         // Read by identity's and community's rules.
-        for purpose in ["browsing", "diagnostic_logs"] {
+        for purpose in ["browsing", "diagnostic_logs", "posting", "social"] {
             assert!(period(purpose).is_ok(), "{purpose}");
         }
         assert_eq!(period("browsing").ok(), Some(Duration::days(90)));
+        // What an author deleted stays 30 days (moderation, mistakes).
+        assert_eq!(period("posting").ok(), Some(Duration::days(30)));
+        assert_eq!(period("social").ok(), Some(Duration::days(30)));
         assert!(period("no_such_purpose").is_err());
     }
 }
