@@ -24,7 +24,7 @@ impl RetentionRule for DeletedContent {
     fn name(&self) -> &'static str {
         "deleted_content"
     }
-    async fn run(&self, state: &AppState) -> AppResult<u64> {
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
         // Posts are `posting`'s, comments `social`'s; each by its own period.
         let now = Utc::now();
         let (post_cutoff, comment_cutoff) = (now - period("posting")?, now - period("social")?);
@@ -58,7 +58,7 @@ impl RetentionRule for DeletedContent {
                 .await?
                 .rows_affected;
         }
-        Ok(removed)
+        Ok(AfterCommit::rows(removed))
     }
 }
 
@@ -114,7 +114,7 @@ impl RetentionRule for DiagnosticLogs {
     fn name(&self) -> &'static str {
         "diagnostic_logs"
     }
-    async fn run(&self, state: &AppState) -> AppResult<u64> {
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
         let cutoff = Utc::now() - period("diagnostic_logs")?;
         let old = uploads::Entity::find()
             .filter(uploads::Column::Purpose.eq(UploadPurpose::Diagnostic))
@@ -124,12 +124,8 @@ impl RetentionRule for DiagnosticLogs {
         let txn = state.db.begin().await?;
         let after = drop_logs(&txn, old).await?;
         txn.commit().await?;
-        for key in &after.media_keys {
-            if let Err(err) = state.media.delete(key).await {
-                tracing::warn!(error = %format!("{err:#}"), "expired log's file not deleted");
-            }
-        }
-        Ok(after.rows)
+        // The files go once this committed, by the purge.
+        Ok(after)
     }
 }
 
@@ -167,7 +163,7 @@ impl RetentionRule for ReportReasons {
     fn name(&self) -> &'static str {
         "report_reasons"
     }
-    async fn run(&self, state: &AppState) -> AppResult<u64> {
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
         use entity::{enums::ReportStatus, reports};
         let cutoff = Utc::now() - period("security")?;
         let deleted = reports::Entity::delete_many()
@@ -183,6 +179,6 @@ impl RetentionRule for ReportReasons {
             .exec(&state.db)
             .await?
             .rows_affected;
-        Ok(deleted + blanked)
+        Ok(AfterCommit::rows(deleted + blanked))
     }
 }

@@ -6,7 +6,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
     error::AppResult,
-    privacy::retention::{period, RetentionRule},
+    privacy::{
+        registry::AfterCommit,
+        retention::{period, RetentionRule},
+    },
     state::AppState,
 };
 
@@ -19,13 +22,13 @@ impl RetentionRule for EndedSessions {
     fn name(&self) -> &'static str {
         "ended_sessions"
     }
-    async fn run(&self, state: &AppState) -> AppResult<u64> {
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
         let cutoff = Utc::now() - period("browsing")?;
-        Ok(sessions::Entity::delete_many()
+        let deleted = sessions::Entity::delete_many()
             .filter(sessions::Column::ExpiresAt.lt(cutoff))
             .exec(&state.db)
-            .await?
-            .rows_affected)
+            .await?;
+        Ok(AfterCommit::rows(deleted.rows_affected))
     }
 }
 
@@ -37,11 +40,11 @@ impl RetentionRule for SmsCodes {
     fn name(&self) -> &'static str {
         "sms_codes"
     }
-    async fn run(&self, state: &AppState) -> AppResult<u64> {
-        Ok(sms_codes::Entity::delete_many()
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
+        let deleted = sms_codes::Entity::delete_many()
             .filter(sms_codes::Column::ExpiresAt.lt(Utc::now()))
             .exec(&state.db)
-            .await?
-            .rows_affected)
+            .await?;
+        Ok(AfterCommit::rows(deleted.rows_affected))
     }
 }

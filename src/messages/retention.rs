@@ -3,7 +3,11 @@ use async_trait::async_trait;
 use entity::{conversation_members, messages};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::{error::AppResult, privacy::retention::RetentionRule, state::AppState};
+use crate::{
+    error::AppResult,
+    privacy::{registry::AfterCommit, retention::RetentionRule},
+    state::AppState,
+};
 
 /// `direct_messages`: a message both participants removed from their view
 /// (or the only one left did) is nobody's any more, and goes.
@@ -14,7 +18,7 @@ impl RetentionRule for UnreachableMessages {
     fn name(&self) -> &'static str {
         "unreachable_messages"
     }
-    async fn run(&self, state: &AppState) -> AppResult<u64> {
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
         use std::collections::HashMap;
         let members = conversation_members::Entity::find().all(&state.db).await?;
         let mut views: HashMap<String, Vec<Option<String>>> = HashMap::new();
@@ -37,6 +41,6 @@ impl RetentionRule for UnreachableMessages {
                 .await?
                 .rows_affected;
         }
-        Ok(removed)
+        Ok(AfterCommit::rows(removed))
     }
 }

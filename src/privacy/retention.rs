@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Duration;
 
-use super::catalog;
+use super::{catalog, registry::AfterCommit};
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
@@ -16,8 +16,10 @@ use crate::{
 pub trait RetentionRule: Send + Sync + 'static {
     /// A short name for the log.
     fn name(&self) -> &'static str;
-    /// Removes what is past its time; returns how many rows went.
-    async fn run(&self, state: &AppState) -> AppResult<u64>;
+    /// Removes what is past its time from the database; returns how many
+    /// rows went and what the purge must let go of outside it once that
+    /// committed (files, caches), as an erasure does.
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit>;
 }
 
 #[derive(Clone, Default)]

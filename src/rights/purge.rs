@@ -74,7 +74,12 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
     }
     for rule in registries.retention.rules() {
         match rule.run(state).await {
-            Ok(removed) => report.retention.push((rule.name(), removed)),
+            Ok(after) => {
+                if after.rows > 0 || !after.media_keys.is_empty() {
+                    after_commit(state, registries, &after).await;
+                }
+                report.retention.push((rule.name(), after.rows));
+            }
             Err(err) => {
                 report.failed += 1;
                 tracing::error!(rule = rule.name(), error = %format!("{err:#}"), "retention rule failed");
