@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use crate::ids::{SessionId, UserId};
+use crate::platform::realtime::Control;
 use crate::{
     api::PageParams,
     error::{AppError, AppResult},
@@ -192,6 +193,16 @@ pub async fn revoke(
         return Err(AppError::not_found("session"));
     }
     Ok(())
+}
+
+/// Tells the sockets of sessions that just ended, on every instance, to
+/// close (call it once the change committed). The socket's own periodic
+/// check is the backstop, should the bus be down.
+pub async fn announce_ended(state: &AppState, user_id: &UserId, ended: Control) {
+    state
+        .realtime
+        .send(&[user_id.to_string()], ended.frame())
+        .await;
 }
 
 /// Revokes every session of the user but `keep`.

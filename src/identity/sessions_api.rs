@@ -9,6 +9,7 @@ use poem_openapi::{
 
 use super::{sessions, BearerAuth};
 use crate::ids::SessionId;
+use crate::platform::realtime::Control;
 use crate::{
     api::{
         page::{split_page, Page},
@@ -55,6 +56,8 @@ impl SessionsApi {
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> AppResult<NoContent> {
         sessions::revoke(&state.db, &auth.0.id, &auth.0.session_id).await?;
+        let ended = Control::SessionsEnded(vec![auth.0.session_id.to_string()]);
+        sessions::announce_ended(&state, &auth.0.id, ended).await;
         Ok(NoContent::Done)
     }
 
@@ -109,6 +112,8 @@ impl SessionsApi {
         id: Path<SessionId>,
     ) -> AppResult<NoContent> {
         sessions::revoke(&state.db, &auth.0.id, &id.0).await?;
+        let ended = Control::SessionsEnded(vec![id.0.to_string()]);
+        sessions::announce_ended(&state, &auth.0.id, ended).await;
         Ok(NoContent::Done)
     }
 }

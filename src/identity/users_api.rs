@@ -11,6 +11,7 @@ use super::{
     views::{Gender, Me, PublicUser},
 };
 use crate::ids::{UploadId, UserId};
+use crate::platform::realtime::Control;
 use crate::{
     api::{patch_field, ApiTags, JsonBody},
     error::{AppError, AppResult, AtField, ErrorCode},
@@ -216,6 +217,10 @@ impl MeApi {
         let hash = password::hash(new_password).await?;
         profiles::set_password(&state.db, user, hash).await?;
         sessions::revoke_others(&state.db, auth.0.id.as_str(), Some(&auth.0.session_id)).await?;
+        let ended = Control::AllSessionsEnded {
+            except: Some(auth.0.session_id.to_string()),
+        };
+        sessions::announce_ended(&state, &auth.0.id, ended).await;
         Ok(PasswordChanged::Done)
     }
 

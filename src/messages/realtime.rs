@@ -23,7 +23,10 @@ use crate::{
     api::ApiTags,
     error::{AppError, AppResult},
     identity::{caller, BearerAuth},
-    platform::crypto::{random_token, token_hash},
+    platform::{
+        crypto::{random_token, token_hash},
+        realtime::Control,
+    },
     privacy::middleware::admit,
     state::AppState,
 };
@@ -70,7 +73,9 @@ impl RealtimeApi {
     /// `message.recalled` `{conversation_id, message_id}` and `presence`
     /// `{user_id, online}`; it answers `{"type":"ping"}` with
     /// `{"type":"pong"}`. A connection that falls behind is closed with
-    /// code 4000: reconnect and fetch what was missed.
+    /// code 4000: reconnect and fetch what was missed. One whose session
+    /// ends (logout, revoked, another device changed the password, a
+    /// deregistration begins) is closed at once with code 4001.
     #[oai(
         path = "/realtime/tickets",
         method = "post",
@@ -211,11 +216,18 @@ async fn serve(state: AppState, user: String, session: String, socket: WebSocket
                 Some(Ok(_)) => heard = Instant::now(),
             },
             event = events.recv() => match event {
-                Ok(frame) => {
-                    if sink.send(Message::text(frame.to_string())).await.is_err() {
+                Ok(frame) => match Control::parse(&frame) {
+                    Some(control) if control.ends(&session) => {
+                        let _ = sink.send(Message::close_with(4001u16, "session ended")).await;
                         break;
                     }
-                }
+                    Some(_) => {}
+                    None => {
+                        if sink.send(Message::text(frame.to_string())).await.is_err() {
+                            break;
+                        }
+                    }
+                },
                 Err(RecvError::Lagged(_)) => {
                     let _ = sink.send(Message::close_with(4000u16, "resync")).await;
                     break;

@@ -18,6 +18,55 @@ use super::cache::RedisConn;
 /// One serialized event, shared by every connection it goes to.
 pub type Frame = Arc<str>;
 
+/// An instruction to a user's connections, carried like an event (so that
+/// it reaches every instance through the bus) but never forwarded to a
+/// client: events are JSON objects, controls start with `!`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// These sessions ended (logout, revoked): their sockets close.
+    SessionsEnded(Vec<String>),
+    /// Every session but `except` ended (a password change; `None`: all of
+    /// them, as when a deregistration begins).
+    AllSessionsEnded { except: Option<String> },
+}
+
+impl Control {
+    pub fn frame(&self) -> Frame {
+        match self {
+            Self::SessionsEnded(ids) => format!("!ended {}", ids.join(",")).into(),
+            Self::AllSessionsEnded { except: None } => "!ended-all".into(),
+            Self::AllSessionsEnded { except: Some(id) } => format!("!ended-all-but {id}").into(),
+        }
+    }
+
+    /// The control a frame carries; `None` for an event.
+    pub fn parse(frame: &str) -> Option<Self> {
+        let rest = frame.strip_prefix('!')?;
+        let (verb, arg) = rest.split_once(' ').unwrap_or((rest, ""));
+        match verb {
+            "ended" => Some(Self::SessionsEnded(
+                arg.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            )),
+            "ended-all" => Some(Self::AllSessionsEnded { except: None }),
+            "ended-all-but" => Some(Self::AllSessionsEnded {
+                except: Some(arg.to_owned()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether a connection of `session` must close.
+    pub fn ends(&self, session: &str) -> bool {
+        match self {
+            Self::SessionsEnded(ids) => ids.iter().any(|id| id == session),
+            Self::AllSessionsEnded { except } => except.as_deref() != Some(session),
+        }
+    }
+}
+
 /// How long a connection counts as alive without a heartbeat.
 pub const PRESENCE_TTL: Duration = Duration::from_secs(60);
 /// Frames buffered per user before a slow connection is told to resync.
@@ -264,4 +313,30 @@ async fn subscribe(redis: &RedisConn, channel: &str) -> anyhow::Result<redis::ai
     let mut pubsub = redis.client().get_async_pubsub().await?;
     pubsub.subscribe(channel).await?;
     Ok(pubsub.into_on_message())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Control;
+
+    #[test]
+    fn controls_survive_the_wire_and_say_which_sockets_close() {
+        for control in [
+            Control::SessionsEnded(vec!["a".into(), "b".into()]),
+            Control::AllSessionsEnded { except: None },
+            Control::AllSessionsEnded {
+                except: Some("keep".into()),
+            },
+        ] {
+            assert_eq!(Control::parse(&control.frame()), Some(control));
+        }
+        assert!(Control::SessionsEnded(vec!["a".into()]).ends("a"));
+        assert!(!Control::SessionsEnded(vec!["a".into()]).ends("b"));
+        let but = Control::AllSessionsEnded {
+            except: Some("keep".into()),
+        };
+        assert!(but.ends("other") && !but.ends("keep"));
+        // Events are never taken for controls.
+        assert_eq!(Control::parse(r#"{"type":"message.created"}"#), None);
+    }
 }

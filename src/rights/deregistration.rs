@@ -7,6 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::platform::realtime::Control;
 use crate::privacy::registry::{Content, Scope};
 use crate::{
     error::{AppError, AppResult, ErrorCode},
@@ -103,6 +104,10 @@ pub async fn request(
         .await?;
     sessions::revoke_others(&txn, &user.id, Some(&caller.session_id)).await?;
     txn.commit().await?;
+    // The other sessions are gone, and this one may only cancel: no socket
+    // of the account stays open.
+    let ended = Control::AllSessionsEnded { except: None };
+    sessions::announce_ended(state, &caller.id, ended).await;
     tracing::info!(user_id = %user.id, scope = scope.as_str(), "deregistration requested");
     Ok(row)
 }

@@ -6,7 +6,7 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{
-    bearer, connect_ws, expect_status, next_event, next_matching, notice_version, open_socket,
+    bearer, connect_ws, expect_closed, PASSWORD, expect_status, next_event, next_matching, notice_version, open_socket,
     outdate_notice, ping_pong, spawn_app, TestApp, TestUser, WAIT,
 };
 
@@ -175,4 +175,50 @@ async fn a_socket_passes_the_same_account_checks_as_every_signed_in_call() {
         open_socket(&app, "", &bearer(&b.token)).await.err(),
         Some(403)
     );
+}
+
+#[tokio::test]
+async fn ending_a_session_closes_its_sockets_at_once() {
+    let app = spawn_app().await;
+    let a = app.register().await;
+    let mut phone = connect_ws(&app, &a.token).await;
+    // Another device, revoked from the phone: its socket closes at once
+    // (well before the minute after which it would notice by itself).
+    let tablet_token = app.sign_in(&a).await;
+    let mut tablet = connect_ws(&app, &tablet_token).await;
+    let sessions = app.get_json_as(&a, "/auth/sessions").await;
+    let others: Vec<&str> = sessions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["current"] == false)
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(others.len(), 1);
+    let path = format!("/auth/sessions/{}", others[0]);
+    assert_eq!(app.delete_as(&a, &path).await.status(), 204);
+    expect_closed(&mut tablet, 4001).await;
+    ping_pong(&mut phone).await;
+
+    // A password change ends every other session's socket, not this one.
+    let laptop_token = app.sign_in(&a).await;
+    let mut laptop = connect_ws(&app, &laptop_token).await;
+    let change = json!({ "current_password": PASSWORD, "new_password": "a new password" });
+    let resp = app.send_json_as(&a, Method::PUT, "/me/password", &change).await;
+    assert_eq!(resp.status(), 204);
+    expect_closed(&mut laptop, 4001).await;
+    ping_pong(&mut phone).await;
+
+    // Logging out ends this one's.
+    let resp = app.send_as(&a, Method::POST, "/auth/logout").await;
+    assert_eq!(resp.status(), 204);
+    expect_closed(&mut phone, 4001).await;
+
+    // A deregistration request closes every socket of the account, the
+    // requesting session's included (it may only cancel now).
+    let b = app.register().await;
+    let mut own = connect_ws(&app, &b.token).await;
+    let resp = app.request_deregistration(&b, "account", "delete").await;
+    assert_eq!(resp.status(), 202);
+    expect_closed(&mut own, 4001).await;
 }

@@ -106,6 +106,24 @@ pub async fn events_until(ws: &mut Ws, kind: &str) -> Vec<Value> {
     seen
 }
 
+/// Waits for the server to close the socket with `code`; fails if it does
+/// not within `WAIT`, or closes it another way.
+pub async fn expect_closed(ws: &mut Ws, code: u16) {
+    let closed = timeout(WAIT, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => panic!("the socket failed instead of closing: {err}"),
+                None => return None,
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the socket was not closed within {WAIT:?}"));
+    assert_eq!(closed, Some(code));
+}
+
 /// Closes the socket and waits until the server has closed its side too.
 pub async fn close(mut ws: Ws) {
     let _ = ws.close(None).await;
