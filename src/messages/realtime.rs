@@ -216,18 +216,11 @@ async fn serve(state: AppState, user: String, session: String, socket: WebSocket
                 Some(Ok(_)) => heard = Instant::now(),
             },
             event = events.recv() => match event {
-                Ok(frame) => match Control::parse(&frame) {
-                    Some(control) if control.ends(&session) => {
-                        let _ = sink.send(Message::close_with(4001u16, "session ended")).await;
+                Ok(frame) => {
+                    if !deliver(&frame, &session, &mut sink).await {
                         break;
                     }
-                    Some(_) => {}
-                    None => {
-                        if sink.send(Message::text(frame.to_string())).await.is_err() {
-                            break;
-                        }
-                    }
-                },
+                }
                 Err(RecvError::Lagged(_)) => {
                     let _ = sink.send(Message::close_with(4000u16, "resync")).await;
                     break;
@@ -263,6 +256,25 @@ async fn presence_changed(
             }
         }
         Err(err) => tracing::warn!(error = %format!("{err:#}"), "presence bookkeeping failed"),
+    }
+}
+
+/// Hands an event to the client, or acts on a control meant for this
+/// connection (never forwarded). False when the connection ends.
+async fn deliver(
+    frame: &str,
+    session: &str,
+    sink: &mut (impl futures_util::Sink<Message> + Unpin),
+) -> bool {
+    match Control::parse(frame) {
+        Some(control) if control.ends(session) => {
+            let _ = sink
+                .send(Message::close_with(4001u16, "session ended"))
+                .await;
+            false
+        }
+        Some(_) => true,
+        None => sink.send(Message::text(frame.to_owned())).await.is_ok(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod personal;
 pub mod refusals;
 pub mod service;
 pub mod strip;
+pub mod strip_video;
 
 use std::sync::Arc;
 

@@ -13,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::{
     refusals::Refusal,
     strip::{self, ImageFormat},
+    strip_video::strip_video,
 };
 use crate::ids::UserId;
 use crate::{
@@ -94,6 +95,10 @@ fn looks_like_text(head: &[u8]) -> bool {
             .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
+/// Videos in the ISO media (MP4) box format, whose user data boxes are
+/// blanked before they are stored.
+const VIDEO_WITH_BOXES: &[&str] = &["video/mp4", "video/x-m4v", "video/quicktime"];
+
 /// What a diagnostic log may be: plain text, or a ZIP of several.
 const LOG_TYPES: &[&str] = &["text/plain; charset=utf-8", "application/zip"];
 
@@ -147,6 +152,11 @@ pub async fn store(
             };
             if size > limit {
                 return Err(Refusal::TooLarge(limit).into());
+            }
+            if VIDEO_WITH_BOXES.contains(&mime) {
+                strip_video(&mut file, size as u64)
+                    .await
+                    .map_err(AppError::internal)?;
             }
             file.rewind().await.map_err(AppError::internal)?;
             let id = uuid::Uuid::now_v7().to_string();

@@ -65,17 +65,31 @@ fn strip_jpeg(data: Bytes) -> Option<Bytes> {
     Some(jpeg.encoder().bytes())
 }
 
+/// PNG chunks kept: the critical ones, colour and transparency, pixel
+/// size and APNG's animation. Everything else goes, private chunks and
+/// any metadata chunk a future encoder invents included.
+const PNG_KEPT: &[&[u8; 4]] = &[
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"cICP",
+    b"sBIT", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT",
+];
+
 fn strip_png(data: Bytes) -> Option<Bytes> {
     let mut png = Png::from_bytes(data).ok()?;
-    png.chunks_mut()
-        .retain(|c| !matches!(&c.kind(), b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME"));
+    png.chunks_mut().retain(|c| PNG_KEPT.contains(&&c.kind()));
     Some(png.encoder().bytes())
 }
 
+/// WebP chunks kept: the image, its alpha, animation and colour profile.
+const WEBP_KEPT: &[&[u8; 4]] = &[
+    b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP",
+];
+
 fn strip_webp(data: Bytes) -> Option<Bytes> {
     let mut webp = WebP::from_bytes(data).ok()?;
+    // Clears the EXIF flag in VP8X along with the chunk.
     webp.set_exif(None);
     webp.remove_chunks_by_id(*b"XMP ");
+    webp.chunks_mut().retain(|c| WEBP_KEPT.contains(&&c.id()));
     Some(webp.encoder().bytes())
 }
 

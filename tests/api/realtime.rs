@@ -6,8 +6,8 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{
-    bearer, connect_ws, expect_closed, PASSWORD, expect_status, next_event, next_matching, notice_version, open_socket,
-    outdate_notice, ping_pong, spawn_app, TestApp, TestUser, WAIT,
+    bearer, connect_ws, expect_closed, expect_status, next_event, next_matching, notice_version,
+    open_socket, outdate_notice, ping_pong, spawn_app, TestApp, TestUser, PASSWORD, WAIT,
 };
 
 /// A one-time ticket to open a socket with.
@@ -204,7 +204,9 @@ async fn ending_a_session_closes_its_sockets_at_once() {
     let laptop_token = app.sign_in(&a).await;
     let mut laptop = connect_ws(&app, &laptop_token).await;
     let change = json!({ "current_password": PASSWORD, "new_password": "a new password" });
-    let resp = app.send_json_as(&a, Method::PUT, "/me/password", &change).await;
+    let resp = app
+        .send_json_as(&a, Method::PUT, "/me/password", &change)
+        .await;
     assert_eq!(resp.status(), 204);
     expect_closed(&mut laptop, 4001).await;
     ping_pong(&mut phone).await;

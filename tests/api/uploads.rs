@@ -46,9 +46,20 @@ fn png_with_text() -> Vec<u8> {
     chunk.extend_from_slice(&data);
     let crc = crc32(&[b"tEXt".as_slice(), &data].concat());
     chunk.extend_from_slice(&crc.to_be_bytes());
+    // And a private chunk, which no blocklist would know by name.
+    let private = png_chunk(b"prVt", MARKER);
     let iend = bytes.len() - 12;
-    bytes.splice(iend..iend, chunk);
+    bytes.splice(iend..iend, [chunk, private].concat());
     bytes
+}
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(kind);
+    chunk.extend_from_slice(data);
+    let crc = crc32(&[kind.as_slice(), data].concat());
+    chunk.extend_from_slice(&crc.to_be_bytes());
+    chunk
 }
 
 fn crc32(data: &[u8]) -> u32 {
@@ -110,7 +121,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 #[tokio::test]
-async fn a_png_loses_its_text_and_exif_chunks() {
+async fn a_png_loses_its_text_exif_and_private_chunks() {
     let app = spawn_app().await;
     let user = app.register().await;
     let original = png_with_text();
@@ -244,4 +255,48 @@ async fn unknown_media_is_404() {
     assert_problem(resp, 404, "not_found").await;
     let resp = app.fetch("/media/..%2F..%2Fdata.key").await;
     assert_eq!(resp.status(), 404);
+}
+
+/// An ISO media box.
+fn mp4_box(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    [
+        &((payload.len() + 8) as u32).to_be_bytes()[..],
+        kind,
+        payload,
+    ]
+    .concat()
+}
+
+#[tokio::test]
+async fn a_video_loses_its_location_and_still_has_every_frame_where_it_was() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let location = b"+31.2304+121.4737/";
+    let xyz = mp4_box(b"\xA9xyz", location);
+    let moov = mp4_box(
+        b"moov",
+        &[mp4_box(b"mvhd", &[0u8; 100]), mp4_box(b"udta", &xyz)].concat(),
+    );
+    let video = [
+        mp4_box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+        moov,
+        mp4_box(b"mdat", MARKER),
+    ]
+    .concat();
+    let body: Value = app
+        .upload(&user, video.clone(), "trip.mp4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["kind"], "video", "{body}");
+    let stored = app
+        .fetch(body["url"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(!contains(&stored, location), "the GPS atom is gone");
+    assert_eq!(stored.len(), video.len(), "nothing moved");
+    assert!(stored.ends_with(&mp4_box(b"mdat", MARKER)));
 }
