@@ -95,17 +95,32 @@ pub struct Problem {
     pub extensions: Option<serde_json::Value>,
 }
 
-/// The error every handler and service returns.
-#[derive(Debug, thiserror::Error)]
-#[error("{}: {detail}", code.as_str())]
+/// The error every handler and service returns. `{err}` is what a client
+/// may see; `{err:#}` (what logs use) adds the cause chain.
+#[derive(Debug)]
 pub struct AppError {
     pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
     pub extensions: Option<serde_json::Value>,
-    #[source]
     pub source: Option<anyhow::Error>,
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.detail)?;
+        match &self.source {
+            Some(source) if f.alternate() => write!(f, ": {source:#}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|s| s.as_ref() as _)
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -342,5 +357,20 @@ pub trait AtField<T> {
 impl<T> AtField<T> for Result<T, Invalid> {
     fn at(self, field: &str) -> AppResult<T> {
         self.map_err(|e| AppError::field(e.kind, field, e.code, e.message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn the_log_form_carries_the_cause_and_the_client_form_does_not() {
+        let cause = anyhow::anyhow!("connection refused").context("reading the posts table");
+        let err = AppError::internal(cause);
+        let logged = format!("{err:#}");
+        assert!(logged.contains("reading the posts table"), "{logged}");
+        assert!(logged.contains("connection refused"), "{logged}");
+        assert!(!format!("{err}").contains("connection refused"));
     }
 }

@@ -89,13 +89,27 @@ pub fn service() -> OpenApiService<Apis, ()> {
 /// The generated spec with the field tags read out of it, built once.
 pub fn annotated() -> &'static Annotated {
     static ANNOTATED: OnceLock<Annotated> = OnceLock::new();
+    static PARSED: OnceLock<bool> = OnceLock::new();
     let annotated = ANNOTATED.get_or_init(|| {
-        let raw = serde_json::from_str(&service().spec()).unwrap_or_default();
+        let raw = match serde_json::from_str(&service().spec()) {
+            Ok(raw) => {
+                let _ = PARSED.set(true);
+                raw
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the generated spec is not JSON; every API call will be refused");
+                serde_json::Value::Null
+            }
+        };
         let mut annotated = annotate(raw);
         standardise_formats(&mut annotated.spec);
         annotated
     });
-    register_policies(&annotated.policies);
+    // Fail closed: without a spec, no policy table, and the consent
+    // middleware refuses every call rather than judging none.
+    if PARSED.get() == Some(&true) {
+        register_policies(&annotated.policies);
+    }
     annotated
 }
 

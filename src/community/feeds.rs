@@ -171,9 +171,20 @@ pub async fn cached(
     sort: Sort,
 ) -> Option<super::dto::FeedPage> {
     use poem_openapi::types::ParseFromJSON;
-    let bytes = state.cache.get(&cache_key(circle, sort)).await.ok()??;
-    let value = serde_json::from_slice(&bytes).ok()?;
-    super::dto::FeedPage::parse_from_json(Some(value)).ok()
+    // A cache that fails or holds something unreadable is a miss, said so.
+    let bytes = match state.cache.get(&cache_key(circle, sort)).await {
+        Ok(found) => found?,
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), "feed cache read failed");
+            return None;
+        }
+    };
+    let value = serde_json::from_slice(&bytes).ok();
+    let page = super::dto::FeedPage::parse_from_json(value).ok();
+    if page.is_none() {
+        tracing::warn!("a cached feed page did not parse; rebuilt from the database");
+    }
+    page
 }
 
 pub async fn store(

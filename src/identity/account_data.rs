@@ -37,16 +37,17 @@ impl PersonalData for AccountData {
         let account = users::Entity::find_by_id(user.to_string())
             .one(&state.db)
             .await?
-            .map(|u| {
+            .map(|u| -> AppResult<Value> {
                 let phone_masked =
-                    super::phone::masked_from_ciphertext(&state.crypto, &u.phone_ciphertext);
-                json!({
+                    super::phone::masked_from_ciphertext(&state.crypto, &u.phone_ciphertext)?;
+                Ok(json!({
                     "id": u.id, "phone_masked": phone_masked, "role": u.role,
                     "level": u.level, "experience": u.experience,
                     "accepted_notice_version": u.accepted_notice_version,
                     "created_at": u.created_at,
-                })
+                }))
             })
+            .transpose()?
             .unwrap_or(Value::Null);
         let devices: Vec<Value> = sessions::Entity::find()
             .filter(sessions::Column::UserId.eq(user))

@@ -207,7 +207,7 @@ impl AuthApi {
         subject.set(&user.id);
         Ok(RegisterResponse::Created(Json(forms::auth_session(
             &state, user, issued,
-        ))))
+        )?)))
     }
 
     /// Log in with a password or an SMS code.
@@ -269,6 +269,6 @@ impl AuthApi {
         }
         Ok(LoginResponse::Ok(Json(forms::auth_session(
             &state, user, issued,
-        ))))
+        )?)))
     }
 }

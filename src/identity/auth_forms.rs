@@ -62,12 +62,12 @@ pub fn auth_session(
     state: &AppState,
     user: entity::users::Model,
     issued: sessions::Issued,
-) -> AuthSession {
-    AuthSession {
-        user: Me::build(state, user, None),
+) -> AppResult<AuthSession> {
+    Ok(AuthSession {
+        user: Me::build(state, user, None)?,
         token: issued.token,
         expires_at: issued.session.expires_at,
-    }
+    })
 }
 
 /// The purposes a login form grants; unknown keys are a 400.

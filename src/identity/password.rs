@@ -63,15 +63,16 @@ pub async fn hash(password: Password) -> Result<String, AppError> {
 pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        argon2()
+        // A stored hash that does not parse is an error, not a wrong password.
+        let parsed = PasswordHash::new(&stored).map_err(|e| {
+            AppError::internal(anyhow::anyhow!("a stored password hash is unreadable: {e}"))
+        })?;
+        Ok(argon2()
             .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok()
+            .is_ok())
     })
     .await
-    .map_err(AppError::internal)
+    .map_err(AppError::internal)?
 }
 
 /// A signed-in account proves its password again (changing it, closing the

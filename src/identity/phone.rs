@@ -53,16 +53,16 @@ impl Phone {
     }
 }
 
-/// The stored (encrypted) phone number, decrypted and masked; `****` when
-/// it cannot be read.
+/// The stored (encrypted) phone number, decrypted and masked; one that
+/// cannot be read is an error (a wrong key, a corrupt row), not `****`.
 pub fn masked_from_ciphertext(
     crypto: &crate::platform::crypto::Crypto,
     ciphertext: &str,
-) -> String {
+) -> crate::error::AppResult<String> {
     crypto
         .decrypt(ciphertext)
         .map(|p| mask_e164(&p))
-        .unwrap_or_else(|_| "****".into())
+        .map_err(crate::error::AppError::internal)
 }
 
 impl fmt::Debug for Phone {

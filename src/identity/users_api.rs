@@ -127,7 +127,7 @@ async fn me(state: &AppState, id: &UserId) -> AppResult<Me> {
     let (user, key) = profiles::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
-    let mut me = Me::build(state, user, key.as_deref());
+    let mut me = Me::build(state, user, key.as_deref())?;
     me.city = profiles::location(&state.db, id.as_str()).await?;
     Ok(me)
 }
@@ -184,7 +184,7 @@ impl MeApi {
                 user: user.id.clone(),
                 shown: user.show_online_status,
             };
-            state.facts.publish(&state, fact).await?;
+            state.facts.publish(&state, fact).await;
         }
         Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
     }
@@ -283,7 +283,7 @@ async fn admin_view(state: &AppState, id: &UserId) -> AppResult<AdminUser> {
     let (user, key) = profiles::load(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
-    let me = Me::build(state, user.clone(), key.as_deref());
+    let me = Me::build(state, user.clone(), key.as_deref())?;
     Ok(AdminUser {
         profile: PublicUser::build(state, user, key.as_deref()),
         phone_masked: me.phone_masked,

@@ -75,9 +75,13 @@ pub fn avatar_url(state: &AppState, avatar_key: Option<&str>) -> Option<String> 
 
 impl Me {
     /// `avatar_key` is the storage key of the avatar upload, if any.
-    pub fn build(state: &AppState, user: users::Model, avatar_key: Option<&str>) -> Self {
-        let phone_masked = masked_from_ciphertext(&state.crypto, &user.phone_ciphertext);
-        Self {
+    pub fn build(
+        state: &AppState,
+        user: users::Model,
+        avatar_key: Option<&str>,
+    ) -> AppResult<Self> {
+        let phone_masked = masked_from_ciphertext(&state.crypto, &user.phone_ciphertext)?;
+        Ok(Self {
             phone_masked,
             avatar_url: avatar_url(state, avatar_key),
             avatar_upload_id: user.avatar_upload_id,
@@ -94,7 +98,7 @@ impl Me {
             created_at: user.created_at,
             nickname: user.nickname,
             id: user.id,
-        }
+        })
     }
 }
 

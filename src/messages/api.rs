@@ -249,7 +249,15 @@ impl MessagesApi {
         };
         let sealed = service::seal(&state, me, &new).await?;
         check_limit(&state, ActionClass::MessageSend, me.as_str()).await?;
-        let offline = !state.realtime.bus.online(&peer).await.unwrap_or(false);
+        // Unknown presence counts as offline: a notification too many
+        // rather than a message missed.
+        let offline = match state.realtime.bus.online(&peer).await {
+            Ok(online) => !online,
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "presence lookup failed; notifying");
+                true
+            }
+        };
         let (message, created) = service::store(&state, &member, &new, sealed, offline).await?;
         let view = message_view(&state, message).await?;
         if created {

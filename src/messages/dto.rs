@@ -89,11 +89,17 @@ pub async fn message_views(
     state: &AppState,
     rows: Vec<messages::Model>,
 ) -> AppResult<Vec<MessageView>> {
-    let decrypt = |c: &Option<String>| state.crypto.decrypt_opt(c);
-    let upload_ids: HashSet<String> = rows
+    // Text and attachment of each message; one that does not decrypt is
+    // an error (a wrong key, a corrupt row), never shown as "no text".
+    let opened: Vec<(Option<String>, Option<String>)> = rows
         .iter()
-        .filter_map(|m| decrypt(&m.attachment_ciphertext))
-        .collect();
+        .map(|m| {
+            let text = state.crypto.decrypt_opt(&m.text_ciphertext)?;
+            Ok((text, state.crypto.decrypt_opt(&m.attachment_ciphertext)?))
+        })
+        .collect::<Result<_, crate::platform::crypto::CryptoError>>()
+        .map_err(crate::error::AppError::internal)?;
+    let upload_ids: HashSet<String> = opened.iter().filter_map(|(_, a)| a.clone()).collect();
     let uploads: HashMap<String, uploads::Model> = if upload_ids.is_empty() {
         HashMap::new()
     } else {
@@ -107,8 +113,9 @@ pub async fn message_views(
     };
     Ok(rows
         .into_iter()
-        .map(|m| {
-            let attachment = decrypt(&m.attachment_ciphertext)
+        .zip(opened)
+        .map(|(m, (text, attachment))| {
+            let attachment = attachment
                 .and_then(|id| uploads.get(&id))
                 .map(|u| AttachmentView {
                     upload_id: u.id.clone(),
@@ -118,7 +125,7 @@ pub async fn message_views(
                     bytes: u.bytes,
                 });
             MessageView {
-                text: decrypt(&m.text_ciphertext),
+                text,
                 attachment,
                 kind: m.kind.into(),
                 recalled: m.recalled_at.is_some(),

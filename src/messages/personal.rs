@@ -41,7 +41,12 @@ impl PersonalData for MessagesData {
         user: &crate::ids::UserId,
     ) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
-        let decrypt = |c: &Option<String>| state.crypto.decrypt_opt(c);
+        let decrypt = |c: &Option<String>| {
+            state
+                .crypto
+                .decrypt_opt(c)
+                .map_err(crate::error::AppError::internal)
+        };
         let mut conversations_out = Vec::new();
         for m in members::Entity::find()
             .filter(members::Column::UserId.eq(user))
@@ -55,14 +60,14 @@ impl PersonalData for MessagesData {
                 .await?
                 .into_iter()
                 .map(|x| {
-                    json!({
+                    Ok(json!({
                         "id": x.id, "sender_id": x.sender_id, "kind": x.kind,
-                        "text": decrypt(&x.text_ciphertext),
-                        "attachment_upload_id": decrypt(&x.attachment_ciphertext),
+                        "text": decrypt(&x.text_ciphertext)?,
+                        "attachment_upload_id": decrypt(&x.attachment_ciphertext)?,
                         "created_at": x.created_at, "recalled": x.recalled_at.is_some(),
-                    })
+                    }))
                 })
-                .collect();
+                .collect::<AppResult<_>>()?;
             conversations_out.push(json!({
                 "id": m.conversation_id, "peer_id": m.peer_id, "listed": m.listed,
                 "last_read_id": m.last_read_id, "messages": msgs,

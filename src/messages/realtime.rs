@@ -118,6 +118,7 @@ async fn authenticate(state: &AppState, req: &Request) -> AppResult<Resolved> {
             caller::resolve_session(state, &session).await
         }
         Credential::Token(token) => caller::authenticate_token(state, &token).await,
+        Credential::Header(header) => caller::authenticate_header(state, &header).await,
     };
     let resolved = match resolved {
         Ok(resolved) => resolved,
@@ -130,7 +131,10 @@ async fn authenticate(state: &AppState, req: &Request) -> AppResult<Resolved> {
 
 enum Credential {
     Ticket(String),
+    /// From the bearer subprotocol.
     Token(String),
+    /// An `Authorization` header, read as every API call's is.
+    Header(String),
 }
 
 /// What the upgrade request presents: `?ticket=`, the bearer subprotocol
@@ -148,15 +152,11 @@ fn credential(req: &Request) -> AppResult<Credential> {
         let mut parts = h.split(',').map(str::trim);
         parts.any(|p| p == BEARER_PROTOCOL).then(|| parts.next())?
     });
-    let from_header = req.header("authorization").and_then(|h| {
-        let (scheme, token) = h.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then_some(token.trim())
-    });
-    from_protocol
-        .or(from_header)
-        .map(|token| Credential::Token(token.to_owned()))
+    if let Some(token) = from_protocol {
+        return Ok(Credential::Token(token.to_owned()));
+    }
+    req.header("authorization")
+        .map(|header| Credential::Header(header.to_owned()))
         .ok_or_else(|| AppError::unauthorized("a ticket or a bearer token is required"))
 }
 

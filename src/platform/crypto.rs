@@ -82,9 +82,10 @@ impl Crypto {
         STANDARD.encode(out)
     }
 
-    /// An optional ciphertext's plaintext; `None` when absent or unreadable.
-    pub fn decrypt_opt(&self, encoded: &Option<String>) -> Option<String> {
-        encoded.as_deref().and_then(|c| self.decrypt(c).ok())
+    /// An optional ciphertext's plaintext; `None` only when absent (one
+    /// that does not decrypt is an error, never taken for "no text").
+    pub fn decrypt_opt(&self, encoded: &Option<String>) -> Result<Option<String>, CryptoError> {
+        encoded.as_deref().map(|c| self.decrypt(c)).transpose()
     }
 
     pub fn decrypt(&self, encoded: &str) -> Result<String, CryptoError> {

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 
 use super::search_index::{Doc, DocKind, IndexOp};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 #[async_trait]
 pub trait DocumentSource: Send + Sync + 'static {
@@ -44,13 +44,15 @@ impl Documents {
         kind: DocKind,
         id: &str,
     ) -> AppResult<IndexOp> {
-        let doc = match self.0.iter().find(|s| s.kinds().contains(&kind)) {
-            Some(source) => source.current(db, kind, id).await?,
-            None => {
-                tracing::warn!(kind = kind.as_str(), "no document source for this kind");
-                None
-            }
+        // No source for a kind is a wiring fault: an error (the outbox row
+        // waits), never a deletion from the index.
+        let Some(source) = self.0.iter().find(|s| s.kinds().contains(&kind)) else {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "no document source is registered for {}",
+                kind.as_str()
+            )));
         };
+        let doc = source.current(db, kind, id).await?;
         Ok(match doc {
             Some(doc) => IndexOp::Upsert(doc),
             None => IndexOp::Delete(kind, id.to_owned()),

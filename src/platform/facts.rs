@@ -15,6 +15,15 @@ pub enum Fact {
     PresenceVisibilityChanged { user: String, shown: bool },
 }
 
+impl Fact {
+    /// What the logs call it (never its values).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::PresenceVisibilityChanged { .. } => "presence_visibility_changed",
+        }
+    }
+}
+
 #[async_trait]
 pub trait Subscriber: Send + Sync + 'static {
     async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()>;
@@ -29,11 +38,14 @@ impl Facts {
         Self(Arc::new(subscribers))
     }
 
-    /// Tells every subscriber; the first failure is the caller's error.
-    pub async fn publish(&self, state: &AppState, fact: Fact) -> AppResult<()> {
+    /// Tells every subscriber. A fact is published after the change it
+    /// reports committed: a subscriber that fails is logged, the others
+    /// still hear of it, and the change stands.
+    pub async fn publish(&self, state: &AppState, fact: Fact) {
         for subscriber in self.0.iter() {
-            subscriber.on(state, &fact).await?;
+            if let Err(err) = subscriber.on(state, &fact).await {
+                tracing::warn!(error = %format!("{err:#}"), fact = fact.name(), "a fact subscriber failed");
+            }
         }
-        Ok(())
     }
 }

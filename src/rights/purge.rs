@@ -42,6 +42,27 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
         return Ok(report);
     }
     report.ran = true;
+    let result = purge_holding_lease(state, registries, &mut report).await;
+    // Released whatever happened: a failed run must not keep the next
+    // instance waiting for the lease to expire.
+    let released = lease::release(&state.db, LEASE, &state.jobs.instance).await;
+    result?;
+    released?;
+    tracing::info!(
+        completed = report.completed,
+        holding = report.holding,
+        failed = report.failed,
+        retention = ?report.retention,
+        "purge ran"
+    );
+    Ok(report)
+}
+
+async fn purge_holding_lease(
+    state: &AppState,
+    registries: &Registries,
+    report: &mut PurgeReport,
+) -> anyhow::Result<()> {
     // Ids first, each row read on its own: one the code cannot read (an
     // unknown stored scope) fails loudly without holding up the others.
     let due: Vec<String> = deregistrations::Entity::find()
@@ -96,15 +117,7 @@ pub async fn run(state: &AppState, registries: &Registries) -> anyhow::Result<Pu
         }
     }
     db::checkpoint(&state.db).await?;
-    lease::release(&state.db, LEASE, &state.jobs.instance).await?;
-    tracing::info!(
-        completed = report.completed,
-        holding = report.holding,
-        failed = report.failed,
-        retention = ?report.retention,
-        "purge ran"
-    );
-    Ok(report)
+    Ok(())
 }
 
 /// Erases one user's data for their request; true when nothing is held.

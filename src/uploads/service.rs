@@ -239,7 +239,9 @@ async fn record(
     {
         Ok(model) => Ok(model),
         Err(err) => {
-            let _ = state.media.delete(&key).await;
+            if let Err(cleanup) = state.media.delete(&key).await {
+                tracing::warn!(error = %format!("{cleanup:#}"), "an unrecorded upload's file was not deleted");
+            }
             Err(err.into())
         }
     }

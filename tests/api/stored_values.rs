@@ -68,3 +68,22 @@ async fn an_upload_of_an_unknown_stored_kind_is_not_served_as_anything() {
     // Not guessed into an inline image, nor into a download: refused.
     assert_eq!(app.fetch(url).await.status(), 500);
 }
+
+#[tokio::test]
+async fn a_message_that_does_not_decrypt_is_an_error_not_an_empty_message() {
+    let app = spawn_app().await;
+    let a = app.register().await;
+    let b = app.register().await;
+    let conversation = app.open_conversation(&a, &b).await;
+    app.send_text(&a, &conversation, "sealed words").await;
+    assert_eq!(app.messages(&b, &conversation).await.len(), 1);
+    // Written with another key, or corrupted on disk.
+    app.state
+        .db
+        .execute_unprepared("UPDATE messages SET text_ciphertext = 'bm90IGEgY2lwaGVydGV4dA=='")
+        .await
+        .unwrap();
+    let path = format!("/conversations/{conversation}/messages");
+    assert_problem(app.get_as(&b, &path).await, 500, "internal").await;
+    assert_problem(app.get_as(&a, "/me/export").await, 500, "internal").await;
+}

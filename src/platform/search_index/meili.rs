@@ -142,7 +142,7 @@ impl SearchIndex for MeiliIndex {
             .with_highlight_post_tag(snippet::MARK_END)
             .execute::<MeiliDoc>()
             .await?;
-        Ok(results
+        results
             .hits
             .into_iter()
             .map(|hit| {
@@ -154,20 +154,25 @@ impl SearchIndex for MeiliIndex {
                     .map(snippet::to_html)
                     .unwrap_or_else(|| snippet::plain(&hit.result.body, 160));
                 let doc = hit.result;
-                Hit {
-                    kind: DocKind::parse(&doc.kind).unwrap_or(q.kind),
+                // The index holds what agora wrote: anything else is an error.
+                let kind = DocKind::parse(&doc.kind).ok_or_else(|| {
+                    anyhow::anyhow!("indexed document of unknown kind {:?}", doc.kind)
+                })?;
+                let created_at = Utc
+                    .timestamp_opt(doc.created_at, 0)
+                    .single()
+                    .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?;
+                Ok(Hit {
+                    kind,
                     id: doc.id,
                     title: doc.heading.unwrap_or(doc.title),
                     snippet,
                     circle_id: doc.circle_id,
                     post_id: doc.post_id,
-                    created_at: Utc
-                        .timestamp_opt(doc.created_at, 0)
-                        .single()
-                        .unwrap_or_default(),
-                }
+                    created_at,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn clear(&self) -> anyhow::Result<()> {

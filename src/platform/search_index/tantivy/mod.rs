@@ -189,22 +189,24 @@ impl TantivyIndex {
             } else {
                 snippet::to_html(&snippet::mark(found.fragment(), found.highlighted()))
             };
+            // The index holds what agora wrote: anything else is an error.
+            let stored_kind = text(f.kind);
+            let kind = DocKind::parse(&stored_kind).ok_or_else(|| {
+                anyhow::anyhow!("indexed document of unknown kind {stored_kind:?}")
+            })?;
+            let created_at = doc
+                .get_first(f.created_at)
+                .and_then(|v| v.as_i64())
+                .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
+                .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?;
             hits.push(Hit {
-                kind: DocKind::parse(&text(f.kind)).unwrap_or(q.kind),
+                kind,
                 id: text(f.id),
                 title: text(f.heading),
                 snippet,
                 circle_id: (!circle.is_empty()).then_some(circle),
                 post_id: (!post.is_empty()).then_some(post),
-                created_at: Utc
-                    .timestamp_opt(
-                        doc.get_first(f.created_at)
-                            .and_then(|v| v.as_i64())
-                            .unwrap_or(0),
-                        0,
-                    )
-                    .single()
-                    .unwrap_or_default(),
+                created_at,
             });
         }
         Ok(hits)
