@@ -49,6 +49,7 @@ pub fn registries() -> Registries {
     community::register(&mut r);
     messages::register(&mut r);
     search::register(&mut r);
+    rights::register(&mut r);
     r
 }
 

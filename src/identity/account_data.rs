@@ -26,7 +26,7 @@ impl PersonalData for AccountData {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["users", "sessions", "deregistrations"]
+        &["users", "sessions"]
     }
 
     async fn export(

@@ -5,5 +5,8 @@
 pub mod api;
 pub mod catalog_api;
 pub mod deregistration;
+pub mod personal;
 pub mod privacy_api;
 pub mod purge;
+
+pub use personal::register;

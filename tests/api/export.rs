@@ -56,6 +56,8 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
     assert_eq!(s["profile"]["nickname"], m.as_str());
     assert_eq!(s["profile"]["city"], format!("{m}-city"));
     assert!(s["sessions"].to_string().contains(&format!("{m}-device")));
+    // The deregistration asked for and cancelled is mine to see too.
+    assert!(s["deregistrations"][0]["cancelled_at"].is_string());
     let post = &s["posts"][0];
     assert_eq!(post["id"], busy.post.as_str());
     assert_eq!(post["title"], format!("{m}-title-edited"));

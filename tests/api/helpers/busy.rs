@@ -57,6 +57,11 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     let user = app.register_phone(&super::new_phone(), m).await;
     let peer = app.register_phone(&super::new_phone(), pm).await;
     let stranger = app.register().await;
+    // A change of mind: a deregistration asked for and cancelled (before
+    // the second device signs in, which the request would sign out).
+    let resp = app.request_deregistration(&user, "account", "delete").await;
+    assert_eq!(resp.status(), 202);
+    assert_eq!(app.delete_as(&user, "/me/deregistration").await.status(), 204);
 
     let login = app
         .post("/auth/login")
