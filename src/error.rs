@@ -362,7 +362,7 @@ impl<T> AtField<T> for Result<T, Invalid> {
 
 #[cfg(test)]
 mod tests {
-    use super::AppError;
+    use crate::error::AppError;
 
     #[test]
     fn the_log_form_carries_the_cause_and_the_client_form_does_not() {

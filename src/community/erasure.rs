@@ -4,7 +4,7 @@ use chrono::Utc;
 use entity::{
     circle_members, circles, comment_likes, comments,
     enums::{ReportStatus, TargetType},
-    follows, post_images, post_likes, post_revisions, posts, reports,
+    post_images, post_likes, post_revisions, posts, reports,
 };
 use sea_orm::{
     sea_query::{Expr, Query},
@@ -72,14 +72,6 @@ pub async fn undo_social(txn: &DatabaseTransaction, user: &str) -> AppResult<()>
         .exec(txn)
         .await?;
     delete_where::<circle_members::Entity>(txn, circle_members::Column::UserId, user).await?;
-    follows::Entity::delete_many()
-        .filter(
-            Condition::any()
-                .add(follows::Column::FollowerId.eq(user))
-                .add(follows::Column::FolloweeId.eq(user)),
-        )
-        .exec(txn)
-        .await?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! The community's share of a user's personal data: circles joined, posts
-//! with their history, comments, likes, follows and reports.
+//! with their history, comments, likes and reports (follows are identity's).
 use async_trait::async_trait;
 use entity::{
-    circle_members, circles, comment_likes, comments, follows, moderation_log, post_images,
-    post_likes, post_revisions, posts, reports,
+    circle_members, circles, comment_likes, comments, moderation_log, post_images, post_likes,
+    post_revisions, posts, reports,
 };
 use sea_orm::{
     sea_query::Expr, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -22,9 +22,7 @@ pub struct CommunityData;
 #[async_trait]
 impl PersonalData for CommunityData {
     fn sections(&self) -> &'static [&'static str] {
-        &[
-            "circles", "posts", "comments", "likes", "follows", "reports",
-        ]
+        &["circles", "posts", "comments", "likes", "reports"]
     }
 
     fn tables(&self) -> &'static [&'static str] {
@@ -34,7 +32,6 @@ impl PersonalData for CommunityData {
             "comments",
             "post_likes",
             "comment_likes",
-            "follows",
             "reports",
             "moderation_log",
         ]
@@ -104,20 +101,6 @@ impl PersonalData for CommunityData {
             .into_iter()
             .map(|l| l.comment_id)
             .collect();
-        let following: Vec<String> = follows::Entity::find()
-            .filter(follows::Column::FollowerId.eq(user))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|f| f.followee_id)
-            .collect();
-        let followers: Vec<String> = follows::Entity::find()
-            .filter(follows::Column::FolloweeId.eq(user))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|f| f.follower_id)
-            .collect();
         let reports_out: Vec<Value> = reports::Entity::find()
             .filter(reports::Column::ReporterId.eq(user))
             .all(db)
@@ -132,10 +115,6 @@ impl PersonalData for CommunityData {
             (
                 "likes",
                 json!({ "posts": liked_posts, "comments": liked_comments }),
-            ),
-            (
-                "follows",
-                json!({ "following": following, "followers": followers }),
             ),
             ("reports", Value::from(reports_out)),
         ])

@@ -17,6 +17,7 @@ pub mod retention;
 pub mod sessions;
 pub mod sessions_api;
 pub mod sms_codes;
+pub mod social_data;
 pub mod users_api;
 pub mod views;
 
@@ -31,6 +32,7 @@ use crate::privacy::registry::Registries;
 pub fn register(r: &mut Registries) {
     r.personal_data(Arc::new(profile_data::ProfileData))
         .personal_data(Arc::new(account_data::AccountData))
+        .personal_data(Arc::new(social_data::SocialGraphData))
         .eraser(Arc::new(profiles::LocationEraser))
         .eraser(Arc::new(sessions::DeviceEraser))
         .retention_rule(Arc::new(retention::EndedSessions))

@@ -1,10 +1,8 @@
 //! Private messages as personal data: my conversations with every message
-//! in them (sent and received), my notifications and my blocks. Erasing
+//! in them (sent and received), and my notifications (blocks are identity's). Erasing
 //! takes what I sent; what the peer sent stays in the peer's history.
 use async_trait::async_trait;
-use entity::{
-    conversation_members as members, conversations, messages, notifications, user_blocks,
-};
+use entity::{conversation_members as members, conversations, messages, notifications};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -22,7 +20,7 @@ pub struct MessagesData;
 #[async_trait]
 impl PersonalData for MessagesData {
     fn sections(&self) -> &'static [&'static str] {
-        &["conversations", "notifications", "blocks"]
+        &["conversations", "notifications"]
     }
 
     fn tables(&self) -> &'static [&'static str] {
@@ -31,7 +29,6 @@ impl PersonalData for MessagesData {
             "conversation_members",
             "messages",
             "notifications",
-            "user_blocks",
         ]
     }
 
@@ -81,17 +78,9 @@ impl PersonalData for MessagesData {
             .into_iter()
             .map(|n| json!({ "id": n.id, "kind": n.kind, "actor_id": n.actor_id, "conversation_id": n.conversation_id, "message_id": n.message_id, "created_at": n.created_at, "read_at": n.read_at }))
             .collect();
-        let blocks: Vec<String> = user_blocks::Entity::find()
-            .filter(user_blocks::Column::BlockerId.eq(user))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|b| b.blocked_id)
-            .collect();
         Ok(vec![
             ("conversations", Value::from(conversations_out)),
             ("notifications", Value::from(notes)),
-            ("blocks", Value::from(blocks)),
         ])
     }
 
@@ -155,7 +144,6 @@ impl PersonalData for MessagesData {
             .filter(conversations::Column::UserHigh.is_null())
             .exec(txn)
             .await?;
-        delete_where::<user_blocks::Entity>(txn, user_blocks::Column::BlockerId, user).await?;
         Ok(AfterCommit::default())
     }
 }

@@ -61,7 +61,10 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     // the second device signs in, which the request would sign out).
     let resp = app.request_deregistration(&user, "account", "delete").await;
     assert_eq!(resp.status(), 202);
-    assert_eq!(app.delete_as(&user, "/me/deregistration").await.status(), 204);
+    assert_eq!(
+        app.delete_as(&user, "/me/deregistration").await.status(),
+        204
+    );
 
     let login = app
         .post("/auth/login")

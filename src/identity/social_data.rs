@@ -1,0 +1,85 @@
+//! The social graph as personal data: whom I follow and who follows me,
+//! and whom I blocked. Identity owns these tables, so it exports and
+//! erases them; erasing (either scope) ends every follow either way and
+//! the blocks I made.
+use async_trait::async_trait;
+use entity::{follows, user_blocks};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+
+use crate::{
+    error::AppResult,
+    ids::UserId,
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData},
+    state::AppState,
+};
+
+pub struct SocialGraphData;
+
+#[async_trait]
+impl PersonalData for SocialGraphData {
+    fn sections(&self) -> &'static [&'static str] {
+        &["follows", "blocks"]
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["follows", "user_blocks"]
+    }
+
+    async fn export(
+        &self,
+        state: &AppState,
+        user: &UserId,
+    ) -> AppResult<Vec<(&'static str, Value)>> {
+        let db = &state.db;
+        let following: Vec<String> = follows::Entity::find()
+            .filter(follows::Column::FollowerId.eq(user))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| f.followee_id)
+            .collect();
+        let followers: Vec<String> = follows::Entity::find()
+            .filter(follows::Column::FolloweeId.eq(user))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| f.follower_id)
+            .collect();
+        let blocks: Vec<String> = user_blocks::Entity::find()
+            .filter(user_blocks::Column::BlockerId.eq(user))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| b.blocked_id)
+            .collect();
+        Ok(vec![
+            (
+                "follows",
+                json!({ "following": following, "followers": followers }),
+            ),
+            ("blocks", Value::from(blocks)),
+        ])
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        txn: &DatabaseTransaction,
+        erasure: &Erasure,
+    ) -> AppResult<AfterCommit> {
+        let user = erasure.user.as_str();
+        let follows = follows::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(follows::Column::FollowerId.eq(user))
+                    .add(follows::Column::FolloweeId.eq(user)),
+            )
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let blocks =
+            delete_where::<user_blocks::Entity>(txn, user_blocks::Column::BlockerId, user).await?;
+        Ok(AfterCommit::rows(follows + blocks))
+    }
+}
