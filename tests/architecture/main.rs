@@ -113,7 +113,11 @@ struct Paths {
 }
 
 impl Paths {
-    fn push(&mut self, segments: Vec<String>) {
+    fn push(&mut self, mut segments: Vec<String>) {
+        // `self::super::…` is `super::…`.
+        while segments.len() > 1 && segments[0] == "self" && segments[1] == "super" {
+            segments.remove(0);
+        }
         match segments.first().map(String::as_str) {
             Some("crate") => self.found.push(segments[1..].to_vec()),
             Some("super") => {
@@ -182,6 +186,23 @@ impl Paths {
                         }
                         segments.push(name.to_string());
                         j += 3;
+                    }
+                    // `crate::{a::X, b::Y}` inside a macro: read the braces
+                    // as the use tree they are.
+                    if let (
+                        Some(proc_macro2::TokenTree::Punct(a)),
+                        Some(proc_macro2::TokenTree::Punct(b)),
+                        Some(proc_macro2::TokenTree::Group(group)),
+                    ) = (trees.get(j), trees.get(j + 1), trees.get(j + 2))
+                    {
+                        let braces = group.delimiter() == proc_macro2::Delimiter::Brace;
+                        if a.as_char() == ':' && b.as_char() == ':' && braces {
+                            let text = format!("{}::{}", segments.join("::"), group);
+                            if let Ok(tree) = syn::parse_str::<syn::UseTree>(&text) {
+                                self.use_tree(&mut Vec::new(), &tree);
+                                continue;
+                            }
+                        }
                     }
                     if segments.len() > 1 {
                         self.push(segments);
@@ -328,13 +349,22 @@ fn a_forbidden_import_is_named_with_its_file() {
             "crate::search::api::X"
         ]
     );
-    // `super` climbing out of the module counts too.
+    // `super` climbing out of the module counts too, behind `self` too.
+    for source in [
+        "use super::super::community::erasure;",
+        "use self::super::super::community::erasure;",
+    ] {
+        let found = check_source(src, Path::new("src/privacy/purge.rs"), source);
+        assert_eq!(found.len(), 1, "{source}: {found:?}");
+    }
+    // A use tree inside a macro's tokens.
     let found = check_source(
         src,
-        Path::new("src/privacy/purge.rs"),
-        "use super::super::community::erasure;",
+        Path::new("src/messages/dto.rs"),
+        "fn g() { tracing::info!(x = ?{ use crate::{search::api::X, error::E}; 1 }); }",
     );
-    assert_eq!(found.len(), 1, "{found:?}");
+    let imports: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(imports, ["crate::search::api::X"]);
     // The crate root aliased or globbed, and rights reaching into an area.
     for source in ["use crate as root;", "use crate::*;"] {
         let found = check_source(src, Path::new("src/community/posts.rs"), source);
