@@ -6,7 +6,6 @@ use poem_openapi::{
     payload::Json,
     ApiResponse, Object, OpenApi,
 };
-use sea_orm::ActiveEnum;
 
 use super::moderation::{self, Action, ReportStatus, Target, TargetType};
 use crate::ids::{CommentId, PostId};
@@ -38,12 +37,12 @@ pub struct NewReport {
 #[derive(Debug, Object)]
 pub struct ReportView {
     pub id: String,
-    pub target_type: String,
+    pub target_type: TargetType,
     pub target_id: String,
     pub reason: String,
     /// Absent once the reporter's account is gone.
     pub reporter_id: Option<String>,
-    pub status: String,
+    pub status: ReportStatus,
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
 }
@@ -101,11 +100,11 @@ pub enum AuditResponse {
 fn view(r: entity::reports::Model) -> ReportView {
     ReportView {
         id: r.id,
-        target_type: r.target_type.to_value(),
+        target_type: r.target_type.into(),
         target_id: r.target_id,
         reason: r.reason,
         reporter_id: r.reporter_id,
-        status: r.status.to_value(),
+        status: r.status.into(),
         created_at: r.created_at,
         resolved_at: r.resolved_at,
     }
