@@ -174,3 +174,19 @@ async fn leaving_the_service_keeps_only_the_account() {
     let me = app.me(&token).await;
     assert_eq!(me.status(), 200);
 }
+
+#[tokio::test]
+async fn message_text_is_never_stored_in_clear() {
+    let app = spawn_app_with(|_| {}).await;
+    let a = app.register().await;
+    let b = app.register().await;
+    let conversation = app.open_conversation(&a, &b).await;
+    let secret = marker();
+    app.send_text(&a, &conversation, &format!("meet at {secret}"))
+        .await;
+    // Readable through the API, to the two of them...
+    let texts = app.messages(&b, &conversation).await;
+    assert!(texts[0]["text"].as_str().unwrap().contains(&secret));
+    // ...and nowhere in the database's bytes.
+    assert_eq!(database_holds(&app, &secret), Vec::<String>::new());
+}
