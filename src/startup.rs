@@ -24,7 +24,10 @@ use crate::{
     error::{AppError, ErrorCode},
     identity::{self, caller::SessionCaller},
     messages, openapi,
-    platform::{self, db, documents::Documents, facts::Facts, ratelimit::ActionClass},
+    platform::{
+        self, db, documents::Documents, facts::Facts, ratelimit::ActionClass,
+        references::References,
+    },
     privacy::{self, registry::Registries, spec::OperationPolicy},
     rights, search,
     state::AppState,
@@ -64,8 +67,18 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
     platform::files::private_data_dir(&config.data_dir)
         .with_context(|| format!("making {} private", config.data_dir.display()))?;
     let mut state = AppState::build(config).await?;
-    state.facts = Facts::new(messages::subscribers());
+    state.facts = Facts::new(
+        messages::subscribers()
+            .into_iter()
+            .chain(uploads::subscribers())
+            .collect(),
+    );
     state.documents = Documents::new(vec![identity::documents(), community::documents()]);
+    state.references = References::new(vec![
+        identity::upload_references(),
+        community::upload_references(),
+        messages::upload_references(state.crypto.clone()),
+    ]);
     privacy::notice::publish(&state.db)
         .await
         .context("publishing the notice version")?;

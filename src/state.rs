@@ -16,6 +16,7 @@ use crate::{
         facts::Facts,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
         realtime::Realtime,
+        references::References,
         search_index::{meili::MeiliIndex, tantivy::TantivyIndex, SharedSearch},
         sms::{LogSender, SmsSender},
         storage::MediaStore,
@@ -39,6 +40,8 @@ pub struct AppState {
     pub facts: Facts,
     /// Where the index's documents come from (sources set by the wiring).
     pub documents: Documents,
+    /// Who still refers to an upload (sources set by the wiring).
+    pub references: References,
 }
 
 /// Who this instance is to the job leases, and the guard that keeps its own
@@ -107,6 +110,7 @@ impl AppState {
             jobs: Jobs::default(),
             facts: Facts::default(),
             documents: Documents::default(),
+            references: References::default(),
         })
     }
 }

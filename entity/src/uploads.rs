@@ -17,6 +17,9 @@ pub struct Model {
     /// signed links.
     pub private: bool,
     pub purpose: super::enums::UploadPurpose,
+    /// The orphan sweep found it in use once it was old enough; from then
+    /// on it goes when the last reference to it goes.
+    pub claimed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261129_000006_messages;
 mod m20261129_000007_job_leases;
 mod m20261129_000008_deregistration;
 mod m20261206_000009_upload_purpose;
+mod m20261207_000010_upload_claimed;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_job_leases::Migration),
             Box::new(m20261129_000008_deregistration::Migration),
             Box::new(m20261206_000009_upload_purpose::Migration),
+            Box::new(m20261207_000010_upload_claimed::Migration),
         ]
     }
 }

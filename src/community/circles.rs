@@ -64,13 +64,21 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
     }
 }
 
+/// Updates a circle; also answers the icon it replaced, for the caller to
+/// release once this committed.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: &CircleId,
     input: CircleInput,
-) -> AppResult<circles::Model> {
+) -> AppResult<(circles::Model, Option<String>)> {
     check_icon(db, &input.icon_upload_id).await?;
     let circle = find(db, id).await?;
+    let replaced = match &input.icon_upload_id {
+        Some(new) if new.as_ref().map(UploadId::as_str) != circle.icon_upload_id.as_deref() => {
+            circle.icon_upload_id.clone()
+        }
+        _ => None,
+    };
     let mut active: circles::ActiveModel = circle.into();
     if let Some(name) = input.name {
         let name = name.trim().to_owned();
@@ -97,7 +105,7 @@ pub async fn update(
                 &c.id,
             )
             .await?;
-            Ok(c)
+            Ok((c, replaced))
         }
         Err(err) if is_unique_violation(&err) => Err(Refusal::CircleNameTaken.into()),
         Err(err) => Err(err.into()),

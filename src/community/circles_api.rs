@@ -247,7 +247,7 @@ impl AdminCirclesApi {
         let body = body.0;
         let icon = patch_field(body.icon_upload_id);
         let txn = state.db.begin().await?;
-        circles::update(
+        let (_, replaced) = circles::update(
             &txn,
             &id.0,
             CircleInput {
@@ -259,6 +259,7 @@ impl AdminCirclesApi {
         )
         .await?;
         txn.commit().await?;
+        crate::uploads::lifecycle::release_now(&state, replaced.into_iter().collect()).await;
         Ok(CircleResponse::Ok(Json(one(&state, &id.0, None).await?)))
     }
 }

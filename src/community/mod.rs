@@ -16,6 +16,7 @@ pub mod moderation_api;
 pub mod personal;
 pub mod posts;
 pub mod posts_api;
+pub mod references;
 pub mod refusals;
 pub mod retention;
 pub mod seed;
@@ -32,6 +33,11 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
         .retention_rule(Arc::new(retention::ReportReasons))
         .eraser(Arc::new(retention::LogEraser))
         .hook(Arc::new(erasure::CommunityHook));
+}
+
+/// Images, logs and icons, as references to uploads.
+pub fn upload_references() -> Arc<dyn crate::platform::references::UploadReferences> {
+    Arc::new(references::CommunityUploads)
 }
 
 /// Posts, comments and circles as the search index should hold them.

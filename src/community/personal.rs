@@ -77,6 +77,7 @@ impl PersonalData for CommunityData {
                     "title": r.title, "body": r.body, "created_at": r.created_at,
                 })).collect::<Vec<_>>(),
                 "image_upload_ids": images.into_iter().map(|i| i.upload_id).collect::<Vec<_>>(),
+                "diagnostic_log_upload_id": p.log_upload_id,
             }));
         }
         let comments_out: Vec<Value> = comments::Entity::find()

@@ -2,8 +2,10 @@
 //! logs (attached to posts or not) and report reasons.
 use async_trait::async_trait;
 use chrono::Utc;
-use entity::{comments, enums::UploadPurpose, posts, uploads};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use entity::{comments, enums::UploadPurpose, post_images, posts, uploads};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 
 use crate::{
     error::AppResult,
@@ -34,7 +36,17 @@ impl RetentionRule for DeletedContent {
             .filter(posts::Column::DeletedAt.lt(post_cutoff))
             .all(&state.db)
             .await?;
+        // Their images and logs go with them (once nothing else shows them).
+        let mut uploads = Vec::new();
         for p in old_posts.into_iter().filter(|p| !open.contains(&p.id)) {
+            let images: Vec<String> = post_images::Entity::find()
+                .select_only()
+                .column(post_images::Column::UploadId)
+                .filter(post_images::Column::PostId.eq(p.id.as_str()))
+                .into_tuple()
+                .all(&state.db)
+                .await?;
+            uploads.extend(images.into_iter().chain(p.log_upload_id.clone()));
             removed += posts::Entity::delete_by_id(p.id)
                 .exec(&state.db)
                 .await?
@@ -58,7 +70,9 @@ impl RetentionRule for DeletedContent {
                 .await?
                 .rows_affected;
         }
-        Ok(AfterCommit::rows(removed))
+        let mut after = crate::uploads::lifecycle::release(state, uploads).await?;
+        after.rows += removed;
+        Ok(after)
     }
 }
 

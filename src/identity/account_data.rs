@@ -56,14 +56,20 @@ impl PersonalData for AccountData {
             .await?
             .into_iter()
             .map(|s| {
-                json!({
+                // Stored encrypted (it needs the `browsing` grant).
+                let device_id = state
+                    .crypto
+                    .decrypt_opt(&s.device_id)
+                    .map_err(crate::error::AppError::internal)?;
+                Ok(json!({
                     "id": s.id, "device_model": s.device_model, "os_version": s.os_version,
                     "app_version": s.app_version, "language": s.language,
+                    "device_id": device_id,
                     "timezone": s.timezone, "created_at": s.created_at,
                     "last_seen_at": s.last_seen_at, "expires_at": s.expires_at,
-                })
+                }))
             })
-            .collect();
+            .collect::<AppResult<_>>()?;
         Ok(vec![("account", account), ("sessions", devices.into())])
     }
 

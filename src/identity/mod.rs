@@ -12,6 +12,7 @@ pub mod password;
 pub mod phone;
 pub mod profile_data;
 pub mod profiles;
+pub mod references;
 pub mod refusals;
 pub mod retention;
 pub mod sessions;
@@ -37,6 +38,11 @@ pub fn register(r: &mut Registries) {
         .eraser(Arc::new(sessions::DeviceEraser))
         .retention_rule(Arc::new(retention::EndedSessions))
         .retention_rule(Arc::new(retention::SmsCodes));
+}
+
+/// Avatars, as references to uploads.
+pub fn upload_references() -> Arc<dyn crate::platform::references::UploadReferences> {
+    Arc::new(references::Avatars)
 }
 
 /// Profiles as the search index should hold them.

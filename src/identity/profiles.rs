@@ -7,6 +7,8 @@ use crate::ids::{UploadId, UserId};
 use crate::{
     error::{AppResult, Invalid},
     identity::Role,
+    platform::facts::Fact,
+    state::AppState,
 };
 
 pub const NICKNAME_MAX: usize = 32;
@@ -39,6 +41,26 @@ impl Nickname {
 
     pub fn into_inner(self) -> String {
         self.0
+    }
+}
+
+/// After a profile change committed: peers hear of a changed presence
+/// setting, and a replaced avatar is handed to the media layer.
+pub async fn announce_change(state: &AppState, before: &users::Model, after: &users::Model) {
+    if after.show_online_status != before.show_online_status {
+        let fact = Fact::PresenceVisibilityChanged {
+            user: after.id.clone(),
+            shown: after.show_online_status,
+        };
+        state.facts.publish(state, fact).await;
+    }
+    if let Some(old) = &before.avatar_upload_id {
+        if after.avatar_upload_id.as_ref() != Some(old) {
+            let fact = Fact::UploadsUnreferenced {
+                ids: vec![old.clone()],
+            };
+            state.facts.publish(state, fact).await;
+        }
     }
 }
 

@@ -19,7 +19,6 @@ use crate::{
         password::{self, Password},
         sessions, AdminAuth, BearerAuth, ModeratorAuth, Role,
     },
-    platform::facts::Fact,
     state::AppState,
 };
 
@@ -176,16 +175,10 @@ impl MeApi {
             .await?
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
         let txn = state.db.begin().await?;
-        let shown_before = user.show_online_status;
+        let before = user.clone();
         let user = profiles::update_profile(&txn, user, change).await?;
         txn.commit().await?;
-        if user.show_online_status != shown_before {
-            let fact = Fact::PresenceVisibilityChanged {
-                user: user.id.clone(),
-                shown: user.show_online_status,
-            };
-            state.facts.publish(&state, fact).await;
-        }
+        profiles::announce_change(&state, &before, &user).await;
         Ok(MeResponse::Ok(Json(me(&state, &auth.0.id).await?)))
     }
 

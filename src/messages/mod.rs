@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod people_api;
 pub mod personal;
 pub mod realtime;
+pub mod references;
 pub mod refusals;
 pub mod retention;
 pub mod service;
@@ -19,6 +20,13 @@ use std::sync::Arc;
 pub fn register(r: &mut crate::privacy::registry::Registries) {
     r.personal_data(Arc::new(personal::MessagesData))
         .retention_rule(Arc::new(retention::UnreachableMessages));
+}
+
+/// Attachments, as references to uploads (opened with the data key).
+pub fn upload_references(
+    crypto: crate::platform::crypto::Crypto,
+) -> Arc<dyn crate::platform::references::UploadReferences> {
+    Arc::new(references::Attachments(crypto))
 }
 
 /// What messages subscribes to: presence follows profile changes.

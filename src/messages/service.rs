@@ -264,6 +264,11 @@ pub async fn recall(
             "messages can be recalled only shortly after sending",
         ));
     }
+    // What it carried goes with it (once nothing else shows that upload).
+    let attachment = state
+        .crypto
+        .decrypt_opt(&message.attachment_ciphertext)
+        .map_err(AppError::internal)?;
     let txn = state.db.begin().await?;
     messages::Entity::update_many()
         .col_expr(messages::Column::RecalledAt, Expr::value(now))
@@ -283,6 +288,7 @@ pub async fn recall(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    crate::uploads::lifecycle::release_now(state, attachment.into_iter().collect()).await;
     let message = messages::Model {
         recalled_at: Some(now),
         text_ciphertext: None,

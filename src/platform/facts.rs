@@ -13,6 +13,9 @@ use crate::{error::AppResult, state::AppState};
 pub enum Fact {
     /// A user turned "show my online status" on or off.
     PresenceVisibilityChanged { user: String, shown: bool },
+    /// These uploads stopped being used where the publisher used them (a
+    /// replaced avatar): the media layer deletes any nothing else uses.
+    UploadsUnreferenced { ids: Vec<String> },
 }
 
 impl Fact {
@@ -20,6 +23,7 @@ impl Fact {
     pub fn name(&self) -> &'static str {
         match self {
             Self::PresenceVisibilityChanged { .. } => "presence_visibility_changed",
+            Self::UploadsUnreferenced { .. } => "uploads_unreferenced",
         }
     }
 }

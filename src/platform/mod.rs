@@ -10,6 +10,7 @@ pub mod lease;
 pub mod outbox;
 pub mod ratelimit;
 pub mod realtime;
+pub mod references;
 pub mod search_index;
 pub mod sms;
 pub mod storage;

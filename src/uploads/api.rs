@@ -1,15 +1,15 @@
-//! `POST /uploads` (media for posts, profiles, circles and messages) and
-//! `POST /uploads/logs` (diagnostic logs). Each form says what its file is
+//! `POST /uploads` (media for posts, profiles, circles and messages),
+//! `POST /uploads/logs` (diagnostic logs) and `DELETE /uploads/{id}`. Each form says what its file is
 //! for, so that its privacy tag follows its use: a log is refused before a
 //! byte of it is read unless `diagnostic_logs` is granted.
 use entity::enums::UploadPurpose;
 use poem::web::Data;
 use poem_openapi::{
-    payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
+    param::Path, payload::Json, types::multipart::Upload, ApiResponse, Multipart, Object, OpenApi,
 };
 
 use super::media::MediaKind;
-use crate::{api::ApiTags, error::AppResult, identity::BearerAuth, state::AppState};
+use crate::{api::ApiTags, error::AppResult, identity::BearerAuth, ids::UploadId, state::AppState};
 
 pub struct UploadsApi;
 
@@ -48,6 +48,13 @@ pub struct UploadView {
 }
 
 #[derive(ApiResponse)]
+pub enum Deleted {
+    /// Deleted: the row now, the file right after; its links stop working.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
 pub enum UploadResponse {
     /// Stored.
     #[oai(status = 201)]
@@ -83,6 +90,21 @@ impl UploadsApi {
         form: UploadForm,
     ) -> AppResult<UploadResponse> {
         store(&state, &auth, UploadPurpose::Media, form.file).await
+    }
+
+    /// Delete one of my uploads that nothing shows any more (409 while a
+    /// post, my profile, a circle or a message still does). Uploads never
+    /// used are deleted on their own a day after they were made.
+    #[oai(path = "/:id", method = "delete", operation_id = "uploads_delete")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<UploadId>,
+    ) -> AppResult<Deleted> {
+        super::lifecycle::delete_mine(&state, &auth.0.id, &id.0).await?;
+        Ok(Deleted::Done)
     }
 
     /// Upload a diagnostic log to attach to a feedback post (multipart,

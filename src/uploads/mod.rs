@@ -1,6 +1,7 @@
 //! Uploads: content sniffed from the bytes, metadata stripped, stored in the
 //! media store and served from `/media/{key}`.
 pub mod api;
+pub mod lifecycle;
 pub mod media;
 pub mod personal;
 pub mod refusals;
@@ -12,5 +13,11 @@ use std::sync::Arc;
 
 /// Uploads as personal data.
 pub fn register(r: &mut crate::privacy::registry::Registries) {
-    r.personal_data(Arc::new(personal::UploadsData));
+    r.personal_data(Arc::new(personal::UploadsData))
+        .retention_rule(Arc::new(lifecycle::UnclaimedUploads));
+}
+
+/// What the media layer subscribes to: uploads an area stopped using.
+pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
+    vec![Arc::new(lifecycle::ReleaseSubscriber)]
 }

@@ -1,6 +1,6 @@
 //! What the upload pipeline refuses, as facts of its own domain; the table
 //! below is the API edge's one mapping to the problem a client sees (all
-//! of them about the form's `file`).
+//! of them about the form's `file`, but for deleting one still in use).
 use crate::error::{AppError, ErrorCode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +13,8 @@ pub enum Refusal {
     Corrupt(&'static str),
     /// Sent as a diagnostic log but neither plain text nor a ZIP.
     NotALog,
+    /// Deleting an upload a post, profile, circle or message still shows.
+    InUse,
 }
 
 impl From<Refusal> for AppError {
@@ -41,6 +43,10 @@ impl From<Refusal> for AppError {
                 "file",
                 "unsupported_type",
                 "a diagnostic log must be plain text or a ZIP",
+            ),
+            Refusal::InUse => AppError::new(
+                ErrorCode::Conflict,
+                "the upload is still in use (a post, profile, circle or message shows it); remove it there first",
             ),
         }
     }

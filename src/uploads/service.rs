@@ -232,6 +232,7 @@ async fn record(
         // A log is for its owner and moderators only, from the first byte.
         private: Set(purpose == UploadPurpose::Diagnostic),
         purpose: Set(purpose),
+        claimed: Set(false),
     };
     match uploads::Entity::insert(row)
         .exec_with_returning(&state.db)

@@ -56,6 +56,10 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
     assert_eq!(s["profile"]["nickname"], m.as_str());
     assert_eq!(s["profile"]["city"], format!("{m}-city"));
     assert!(s["sessions"].to_string().contains(&format!("{m}-device")));
+    // The device id, stored encrypted with its grant, is mine to read.
+    assert!(s["sessions"]
+        .to_string()
+        .contains(&format!("{m}-device-id")));
     // The deregistration asked for and cancelled is mine to see too.
     assert!(s["deregistrations"][0]["cancelled_at"].is_string());
     let post = &s["posts"][0];
@@ -63,6 +67,7 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
     assert_eq!(post["title"], format!("{m}-title-edited"));
     assert_eq!(post["revisions"][0]["title"], format!("{m}-title"));
     assert_eq!(ids(&post["image_upload_ids"]), [busy.image.as_str()]);
+    assert_eq!(post["diagnostic_log_upload_id"], busy.log.as_str());
     assert_eq!(s["comments"][0]["id"], busy.comment.as_str());
     check_social(s, &busy);
     assert_eq!(s["search_history"][0]["query"], format!("{m} search"));

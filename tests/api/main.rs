@@ -46,6 +46,7 @@ mod presence;
 mod realtime;
 
 // search, uploads
+mod media_lifecycle;
 mod search;
 mod search_comments;
 mod uploads;

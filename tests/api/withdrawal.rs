@@ -72,7 +72,7 @@ async fn withdrawing_diagnostic_logs_takes_the_log_off_its_post_and_deletes_the_
     assert_eq!(app.try_create_post(&user, body).await.status(), 201);
     // A second log, never attached, goes too.
     let loose = app.upload_log_ok(&user).await;
-    let files = |app: &crate::helpers::TestApp| walk_files(&app.data_dir.path().join("media"));
+    let files = |app: &crate::helpers::TestApp| app.media_files();
     assert_eq!(files(&app), 2);
     let resp = app.set_consent(&user, "diagnostic_logs", false).await;
     assert_eq!(resp.status(), 200);
@@ -91,21 +91,4 @@ async fn withdrawing_diagnostic_logs_takes_the_log_off_its_post_and_deletes_the_
     // Without the grant, no new log.
     let resp = app.upload_log(&user, b"again\n").await;
     assert_eq!(resp.status(), 403);
-}
-
-fn walk_files(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                walk_files(&path)
-            } else {
-                1
-            }
-        })
-        .sum()
 }

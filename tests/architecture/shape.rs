@@ -146,3 +146,46 @@ fn only_the_api_edge_names_request_fields() {
         "a service names a request field; add a Refusal instead: {deep:?}"
     );
 }
+
+#[test]
+fn every_promise_in_security_md_names_a_test_that_exists() {
+    // `file::test_name` is a test in tests/api/file.rs, `file::*` a whole
+    // file of them, `src/….rs` a source file with unit tests.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("SECURITY.md")).unwrap();
+    let mut named = 0;
+    let mut missing = Vec::new();
+    for quoted in text.split('`').skip(1).step_by(2) {
+        // A source file with unit tests.
+        if quoted.starts_with("src/") && quoted.ends_with(".rs") {
+            named += 1;
+            let source = std::fs::read_to_string(root.join(quoted)).unwrap_or_default();
+            if !source.contains("#[cfg(test)]") {
+                missing.push(quoted.to_owned());
+            }
+            continue;
+        }
+        let Some((file, name)) = quoted.split_once("::") else {
+            continue;
+        };
+        if !file.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '*')
+        {
+            continue;
+        }
+        named += 1;
+        let api = root.join(format!("tests/api/{file}.rs"));
+        let found = std::fs::read_to_string(&api)
+            .is_ok_and(|source| name == "*" || source.contains(&format!("async fn {name}(")));
+        if !found {
+            missing.push(quoted.to_owned());
+        }
+    }
+    assert!(named > 20, "found only {named} references");
+    assert!(
+        missing.is_empty(),
+        "SECURITY.md names tests that do not exist: {missing:?}"
+    );
+}

@@ -30,6 +30,8 @@ pub struct Busy {
     pub post: String,
     pub avatar: String,
     pub image: String,
+    /// The diagnostic log attached to the post.
+    pub log: String,
     /// A text file the user sent the peer.
     pub file: String,
     /// The user's comment on the peer's post, which the peer answered.
@@ -71,7 +73,8 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         .header("X-Device-Model", device)
         .header("X-OS-Version", "Android 15")
         .header("X-App-Version", "3.1.0")
-        .json(&json!({ "consents": ["account"], "phone": user.phone, "password": PASSWORD }));
+        .header("X-Device-Id", format!("{device}-id"))
+        .json(&json!({ "consents": ["account", "browsing"], "phone": user.phone, "password": PASSWORD }));
     let device_token = expect(login, 200).await["token"]
         .as_str()
         .unwrap()
@@ -83,7 +86,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         "region": format!("{m}-region"), "signature": format!("{m}-signature"),
     });
     assert_eq!(app.update_profile(&user, profile).await.status(), 200);
-    for purpose in ["location", "search_history"] {
+    for purpose in ["location", "search_history", "diagnostic_logs"] {
         app.grant(&user, purpose).await;
     }
     assert_eq!(
@@ -93,9 +96,11 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     app.join_circle(&user, &circle).await;
 
     let image = app.upload_image(&user, "post.png").await.id();
+    let log = app.upload_log_ok(&user).await.id();
     let body = json!({
         "circle_id": circle, "title": format!("{m}-title"), "body": format!("{m}-body"),
         "image_upload_ids": [image], "device_model": format!("{m}-phone"),
+        "log_upload_id": log,
     });
     let post = app.create_post_from(&user, body).await.id();
     let edit = json!({ "title": format!("{m}-title-edited") });
@@ -151,6 +156,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         post,
         avatar,
         image,
+        log,
         file,
         comment,
         peer_post,

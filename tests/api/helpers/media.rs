@@ -65,3 +65,27 @@ impl TestApp {
         self.get_root(url).await
     }
 }
+
+fn count_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                count_files(&path)
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+impl TestApp {
+    /// How many files the embedded media store holds.
+    pub fn media_files(&self) -> usize {
+        count_files(&self.data_dir.path().join("media"))
+    }
+}
