@@ -8,8 +8,8 @@ use std::path::Path;
 use redis::AsyncCommands;
 
 use crate::helpers::{
-    busy_user, captured_logs, deregister_and_purge, json_of, marker, q, redis_url,
-    short_cooling_off, spawn_app_with, TestApp, PASSWORD,
+    busy_user, captured_logs, deregister_and_purge, json_of, marker, purge, q, redis_url,
+    short_cooling_off, spawn_app_with, sync, timestamp_cast, HasId, TestApp, PASSWORD,
 };
 
 fn holds(haystack: &[u8], needle: &str) -> bool {
@@ -189,4 +189,71 @@ async fn message_text_is_never_stored_in_clear() {
     assert!(texts[0]["text"].as_str().unwrap().contains(&secret));
     // ...and nowhere in the database's bytes.
     assert_eq!(database_holds(&app, &secret), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn what_retention_removes_leaves_no_trace() {
+    let app = spawn_app_with(|_| {}).await;
+    let author = app.register().await;
+    let m = marker();
+    let post = app
+        .create_post(&author, None, &format!("{m} title"), &format!("{m} body"))
+        .await
+        .id();
+    let comment = app
+        .comment(&author, &post, &format!("{m} comment"))
+        .await
+        .id();
+    sync(&app).await;
+    assert_eq!(app.get_anon("/plaza?sort=new").await.status(), 200);
+    assert!(!places(&app, &m).await.is_empty());
+    let deleted = app.delete_comment(&author, &comment).await;
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(app.delete_post(&author, &post).await.status(), 204);
+    // The grace passes.
+    use sea_orm::ConnectionTrait;
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
+    let cast = timestamp_cast();
+    for table in ["posts", "comments"] {
+        app.state
+            .db
+            .execute_unprepared(&format!(
+                "UPDATE {table} SET deleted_at = '{long_ago}'{cast} WHERE deleted_at IS NOT NULL"
+            ))
+            .await
+            .unwrap();
+    }
+    purge(&app).await;
+    assert_eq!(places(&app, &m).await, Vec::<String>::new());
+    assert!(app.search_ids(&q(&m)).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_recalled_message_and_a_withdrawn_city_leave_no_trace() {
+    let app = spawn_app_with(|_| {}).await;
+    let (a, b) = (app.register().await, app.register().await);
+    let (said, sent, city) = (marker(), marker(), marker());
+    let conversation = app.open_conversation(&a, &b).await;
+    let text = app
+        .send_text(&a, &conversation, &format!("{said} text"))
+        .await;
+    let file = app
+        .upload_file(&a, format!("{sent} notes\n").into_bytes(), "n.txt")
+        .await;
+    let attachment = app
+        .send_upload(&a, &conversation, "file", &file["id"])
+        .await;
+    let attachment = json_of(attachment).await;
+    app.grant(&a, "location").await;
+    assert_eq!(app.set_city(&a, &city).await.status(), 204);
+    assert!(!places(&app, &sent).await.is_empty(), "the file is stored");
+
+    for message in [&text, &attachment] {
+        assert_eq!(app.recall(&a, message).await.status(), 204);
+    }
+    assert_eq!(app.set_consent(&a, "location", false).await.status(), 200);
+    purge(&app).await;
+    for marker in [&said, &sent, &city] {
+        assert_eq!(places(&app, marker).await, Vec::<String>::new(), "{marker}");
+    }
 }
