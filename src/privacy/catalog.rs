@@ -206,7 +206,7 @@ items! {
     "search_query", "user.behavior.search_history", "pd:SearchHistory", Personal, User, Plain, "search queries", "搜索记录";
     "conversation_list", "user.content.private", "pd:Communication", Personal, User, Plain, "conversation list", "会话列表";
     "message_text", "user.content.private", "pd:Communication", Personal, User, Encrypted, "message text", "私信内容";
-    "message_media", "user.content.private", "pd:Communication", Personal, User, Encrypted, "message images, videos and files", "私信图片、视频和文件";
+    "message_media", "user.content.private", "pd:Communication", Personal, User, Plain, "message images, videos and files (the files are kept as sent, not encrypted, and open only through signed, expiring links; which file a message carries is stored encrypted)", "私信图片、视频和文件（文件按原样保存、未加密，仅能通过带签名的限时链接打开；消息所附文件的标识以加密方式保存）";
     "message_timestamps", "user.behavior", "pd:Communication", Personal, User, Plain, "message times", "私信时间";
     "level_experience", "user.behavior", "ext:CommunityLevel", Personal, User, Plain, "level and experience", "等级与经验";
     "real_name", "user.name", "pd:Name", Personal, User, Encrypted, "real name", "真实姓名";

@@ -205,3 +205,50 @@ async fn an_attachment_must_be_my_own_upload_of_the_declared_kind() {
     .await;
     assert!(app.messages(&a, &id).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_notice_claims_encryption_for_message_files_only_if_they_are_encrypted() {
+    let app = spawn_app().await;
+    let (a, b) = (app.register().await, app.register().await);
+    let id = app.open_conversation(&a, &b).await;
+    let secret = crate::helpers::marker();
+    let file = app
+        .upload_file(&a, format!("{secret}\n").into_bytes(), "s.txt")
+        .await;
+    let sent = app.send_upload(&a, &id, "file", &file["id"]).await;
+    assert_eq!(sent.status(), 201);
+    let catalog = app.get_json("/privacy/catalog").await;
+    let storage = catalog["purposes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap())
+        .find(|i| i["key"] == "message_media")
+        .map(|i| i["storage"].clone())
+        .unwrap();
+    let in_clear = walkdir_holds(&app.data_dir.path().join("media"), &secret);
+    assert!(
+        !(storage == "encrypted" && in_clear),
+        "the notice says message files are encrypted, but the store holds them in clear"
+    );
+    assert!(
+        in_clear || storage == "encrypted",
+        "the sweep looks in the right place"
+    );
+}
+
+fn walkdir_holds(dir: &std::path::Path, needle: &str) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                walkdir_holds(&path, needle)
+            } else {
+                std::fs::read(&path)
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            }
+        })
+}
