@@ -38,12 +38,16 @@ stored! {
     /// `uploads.purpose`: what an upload was sent for, so that its privacy
     /// tag, visibility and lifetime follow its use.
     UploadPurpose {
-        /// An image, video or file to show in a post, a profile, a circle
-        /// or a message.
+        /// An image, video or file to show in a post or as a circle's icon.
         Media,
         /// A diagnostic log (optional `diagnostic_logs` grant): private,
         /// for its owner and moderators only.
         Diagnostic,
+        /// A profile picture (`profile`): an image, public.
+        Avatar,
+        /// A file to send in a private message (`direct_messages`):
+        /// private from the first byte, behind signed links.
+        Attachment,
     }
     /// `deregistrations.scope`.
     ErasureScope {

@@ -115,7 +115,10 @@ pub async fn update_profile(
             .one(db)
             .await?;
         match upload {
-            Some(u) if u.owner_id == user.id && u.kind == entity::enums::UploadKind::Image => {}
+            Some(u)
+                if u.owner_id == user.id
+                    && u.kind == entity::enums::UploadKind::Image
+                    && u.purpose == entity::enums::UploadPurpose::Avatar => {}
             _ => return Err(super::refusals::Refusal::UnknownAvatar.into()),
         }
     }

@@ -16,7 +16,7 @@ pub enum Refusal {
     LoginNoAccount,
     /// Confirming an action of a signed-in account: the password is wrong.
     PasswordWrong,
-    /// The avatar is not an image this user uploaded.
+    /// The avatar is not a picture this user uploaded as one.
     UnknownAvatar,
     /// The SMS code is malformed, wrong, expired or used up.
     SmsCode(Invalid),
@@ -50,7 +50,7 @@ impl From<Refusal> for AppError {
             UnknownAvatar => AppError::invalid(
                 "avatar_upload_id",
                 "unknown_upload",
-                "is not an image you uploaded",
+                "is not a picture you uploaded as an avatar (POST /uploads/avatar)",
             ),
             SmsCode(invalid) => {
                 AppError::field(invalid.kind, "sms_code", invalid.code, invalid.message)

@@ -52,9 +52,11 @@ impl From<Refusal> for AppError {
                 "required",
                 format!("a {kind} message needs an upload"),
             ),
-            NotYourUpload => {
-                AppError::invalid("upload_id", "not_yours", "is not an upload of yours")
-            }
+            NotYourUpload => AppError::invalid(
+                "upload_id",
+                "not_yours",
+                "is not an attachment you uploaded (POST /uploads/attachments)",
+            ),
             WrongKind(is, wanted) => AppError::invalid(
                 "upload_id",
                 "wrong_kind",

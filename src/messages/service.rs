@@ -73,8 +73,9 @@ pub async fn seal(state: &AppState, me: &UserId, new: &NewMessage) -> AppResult<
     let upload = uploads::Entity::find_by_id(upload_id.to_owned())
         .one(&state.db)
         .await?
-        // A diagnostic log is for feedback posts, never sent on.
-        .filter(|u| u.owner_id == me.as_str() && u.purpose == UploadPurpose::Media)
+        // Only what was uploaded to be sent (private from the start), never
+        // a post's image or a diagnostic log.
+        .filter(|u| u.owner_id == me.as_str() && u.purpose == UploadPurpose::Attachment)
         .ok_or_else(|| AppError::from(Refusal::NotYourUpload))?;
     if Some(upload.kind) != new.kind.upload_kind() {
         return Err(Refusal::WrongKind(upload.kind.to_value(), new.kind.as_str()).into());

@@ -26,6 +26,23 @@ pub struct UploadForm {
 }
 
 #[derive(Debug, Multipart)]
+pub struct AvatarForm {
+    /// The picture: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
+    /// such as EXIF and GPS is removed). Public once it is my avatar.
+    /// privacy: avatar for profile, required
+    pub file: Upload,
+}
+
+#[derive(Debug, Multipart)]
+pub struct AttachmentForm {
+    /// What I will send in a private message: an image, a video or a file,
+    /// as for `POST /uploads`. Private from the first byte: its link is
+    /// signed and expires.
+    /// privacy: message_media for direct_messages, required
+    pub file: Upload,
+}
+
+#[derive(Debug, Multipart)]
 pub struct LogForm {
     /// The log: plain text or a ZIP (up to 20 MiB). Needs the optional
     /// `diagnostic_logs` grant; private (its link is signed and shown only
@@ -79,7 +96,9 @@ async fn store(
 
 #[OpenApi(prefix_path = "/uploads", tag = "ApiTags::Uploads")]
 impl UploadsApi {
-    /// Upload an image, a video or a file (multipart, field `file`).
+    /// Upload an image, a video or a file for a post or a circle's icon
+    /// (multipart, field `file`). Avatars and message attachments have
+    /// forms of their own.
     ///
     /// Large files are streamed to storage, never held whole in memory.
     #[oai(path = "/", method = "post", operation_id = "uploads_create")]
@@ -90,6 +109,37 @@ impl UploadsApi {
         form: UploadForm,
     ) -> AppResult<UploadResponse> {
         store(&state, &auth, UploadPurpose::Media, form.file).await
+    }
+
+    /// Upload a picture to use as my avatar (multipart, field `file`).
+    #[oai(
+        path = "/avatar",
+        method = "post",
+        operation_id = "uploads_create_avatar"
+    )]
+    async fn create_avatar(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        form: AvatarForm,
+    ) -> AppResult<UploadResponse> {
+        store(&state, &auth, UploadPurpose::Avatar, form.file).await
+    }
+
+    /// Upload an image, a video or a file to send in a private message
+    /// (multipart, field `file`); private from the start.
+    #[oai(
+        path = "/attachments",
+        method = "post",
+        operation_id = "uploads_create_attachment"
+    )]
+    async fn create_attachment(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        form: AttachmentForm,
+    ) -> AppResult<UploadResponse> {
+        store(&state, &auth, UploadPurpose::Attachment, form.file).await
     }
 
     /// Delete one of my uploads that nothing shows any more (409 while a

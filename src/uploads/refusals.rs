@@ -15,6 +15,8 @@ pub enum Refusal {
     NotALog,
     /// Deleting an upload a post, profile, circle or message still shows.
     InUse,
+    /// Sent as an avatar but not an image.
+    NotAnImage,
 }
 
 impl From<Refusal> for AppError {
@@ -43,6 +45,12 @@ impl From<Refusal> for AppError {
                 "file",
                 "unsupported_type",
                 "a diagnostic log must be plain text or a ZIP",
+            ),
+            Refusal::NotAnImage => AppError::field(
+                ErrorCode::UnsupportedMediaType,
+                "file",
+                "unsupported_type",
+                "an avatar must be an image (JPEG, PNG, WebP, GIF)",
             ),
             Refusal::InUse => AppError::new(
                 ErrorCode::Conflict,

@@ -102,8 +102,9 @@ const VIDEO_WITH_BOXES: &[&str] = &["video/mp4", "video/x-m4v", "video/quicktime
 /// What a diagnostic log may be: plain text, or a ZIP of several.
 const LOG_TYPES: &[&str] = &["text/plain; charset=utf-8", "application/zip"];
 
-/// Stores an upload of any kind accepted for its purpose: media of every
-/// allowed type; a diagnostic log as text or ZIP, private from the start.
+/// Stores an upload of any kind accepted for its purpose: media and
+/// attachments of every allowed type (attachments private from the start),
+/// an avatar as an image, a diagnostic log as text or ZIP, private.
 pub async fn store(
     state: &AppState,
     owner_id: &UserId,
@@ -132,6 +133,9 @@ pub async fn store(
     {
         return Err(Refusal::NotALog.into());
     }
+    if purpose == UploadPurpose::Avatar && !matches!(sniffed, Sniffed::Image(_)) {
+        return Err(Refusal::NotAnImage.into());
+    }
     match sniffed {
         Sniffed::Image(format) => {
             if size > config.upload_image_limit {
@@ -142,7 +146,7 @@ pub async fn store(
             file.read_to_end(&mut data)
                 .await
                 .map_err(AppError::internal)?;
-            store_image(state, owner_id.as_str(), format, data).await
+            store_image(state, owner_id.as_str(), purpose, format, data).await
         }
         Sniffed::Other(kind, mime, ext) => {
             let limit = if kind == UploadKind::Video {
@@ -181,6 +185,7 @@ pub async fn store(
 async fn store_image(
     state: &AppState,
     owner_id: &str,
+    purpose: UploadPurpose,
     format: ImageFormat,
     data: Vec<u8>,
 ) -> AppResult<uploads::Model> {
@@ -201,7 +206,7 @@ async fn store_image(
         mime: format.mime(),
         bytes,
     };
-    record(state, owner_id, UploadPurpose::Media, stored).await
+    record(state, owner_id, purpose, stored).await
 }
 
 /// An object in the media store, not yet recorded.
@@ -229,8 +234,12 @@ async fn record(
         content_type: Set(stored.mime.into()),
         bytes: Set(stored.bytes),
         created_at: Set(Utc::now()),
-        // A log is for its owner and moderators only, from the first byte.
-        private: Set(purpose == UploadPurpose::Diagnostic),
+        // A log is for its owner and moderators only, an attachment for
+        // the conversation: private from the first byte.
+        private: Set(matches!(
+            purpose,
+            UploadPurpose::Diagnostic | UploadPurpose::Attachment
+        )),
         purpose: Set(purpose),
         claimed: Set(false),
     };

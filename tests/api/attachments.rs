@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    assert_invalid, assert_problem, client_id, fields, generous_message_limits, json_of, spawn_app,
-    spawn_app_with, NOBODY,
+    assert_invalid, assert_problem, client_id, fields, generous_message_limits, json_of, png_bytes,
+    spawn_app, spawn_app_with, NOBODY,
 };
 
 /// An MP4 of `len` bytes: an `ftyp` box and an `mdat` box of zeros.
@@ -61,7 +61,7 @@ async fn an_image_message_carries_my_upload() {
     let app = spawn_app().await;
     let (a, b) = (app.register().await, app.register().await);
     let id = app.open_conversation(&a, &b).await;
-    let image = app.upload_image(&a, "a.png").await;
+    let image = app.upload_attachment(&a, png_bytes(), "a.png").await;
     let resp = app.send_upload(&a, &id, "image", &image["id"]).await;
     assert_eq!(resp.status(), 201);
     let sent = json_of(resp).await;
@@ -90,10 +90,15 @@ async fn a_sent_attachment_opens_only_through_its_signed_link() {
     let app = spawn_app().await;
     let (a, b) = (app.register().await, app.register().await);
     let id = app.open_conversation(&a, &b).await;
-    let image = app.upload_image(&a, "a.png").await;
-    let plain = image["url"].as_str().unwrap().to_owned();
-    // Before it is sent, the upload is an ordinary one.
-    assert_eq!(app.fetch(&plain).await.status(), 200);
+    let image = app.upload_attachment(&a, png_bytes(), "a.png").await;
+    // Private from the first byte: even before it is sent, its link is
+    // signed, and the bare one finds nothing.
+    let uploaded = image["url"].as_str().unwrap().to_owned();
+    let (plain, _) = uploaded.split_once('?').unwrap();
+    let plain = plain.to_owned();
+    assert!(uploaded.contains("sig="), "{uploaded}");
+    assert_eq!(app.fetch(&uploaded).await.status(), 200);
+    assert_eq!(app.fetch(&plain).await.status(), 404);
     app.send_upload(&a, &id, "image", &image["id"]).await;
 
     let signed = app.messages(&b, &id).await[0]["attachment"]["url"]
@@ -119,7 +124,7 @@ async fn videos_and_files_are_sent_like_images() {
     let id = app.open_conversation(&a, &b).await;
     for (bytes, name, kind, mime) in samples() {
         let len = bytes.len();
-        let resp = app.upload(&a, bytes, name).await;
+        let resp = app.upload_to("/uploads/attachments", &a, bytes, name).await;
         assert_eq!(resp.status(), 201, "{name}");
         let uploaded = json_of(resp).await;
         assert_eq!(uploaded["kind"], kind, "{name}");
@@ -184,11 +189,14 @@ async fn an_attachment_must_be_my_own_upload_of_the_declared_kind() {
     let app = spawn_app_with(generous_message_limits).await;
     let (a, b) = (app.register().await, app.register().await);
     let id = app.open_conversation(&a, &b).await;
-    let mine = app.upload_image(&a, "a.png").await;
-    let theirs = app.upload_image(&b, "b.png").await;
+    let mine = app.upload_attachment(&a, png_bytes(), "a.png").await;
+    let theirs = app.upload_attachment(&b, png_bytes(), "b.png").await;
+    // An image uploaded for a post is not for sending.
+    let for_a_post = app.upload_image(&a, "post.png").await;
     let cases = [
         ("image", theirs["id"].clone(), "not_yours"),
         ("image", json!(NOBODY), "not_yours"),
+        ("image", for_a_post["id"].clone(), "not_yours"),
         ("video", mine["id"].clone(), "wrong_kind"),
         ("file", mine["id"].clone(), "wrong_kind"),
     ];
@@ -213,7 +221,7 @@ async fn the_notice_claims_encryption_for_message_files_only_if_they_are_encrypt
     let id = app.open_conversation(&a, &b).await;
     let secret = crate::helpers::marker();
     let file = app
-        .upload_file(&a, format!("{secret}\n").into_bytes(), "s.txt")
+        .upload_attachment(&a, format!("{secret}\n").into_bytes(), "s.txt")
         .await;
     let sent = app.send_upload(&a, &id, "file", &file["id"]).await;
     assert_eq!(sent.status(), 201);

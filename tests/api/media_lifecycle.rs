@@ -24,7 +24,7 @@ fn url(upload: &Value) -> String {
 async fn i_delete_my_upload_once_nothing_shows_it_and_its_link_dies() {
     let app = spawn_app().await;
     let (me, other) = (app.register().await, app.register().await);
-    let image = app.upload_image(&me, "me.png").await;
+    let image = app.upload_avatar(&me).await;
     let path = format!("/uploads/{}", image.id());
     // Someone else's is not there for them.
     assert_problem(app.delete_as(&other, &path).await, 404, "not_found").await;
@@ -53,7 +53,7 @@ async fn a_recalled_attachment_goes_with_its_message() {
     let (a, b) = (app.register().await, app.register().await);
     let conversation = app.open_conversation(&a, &b).await;
     let file = app
-        .upload_file(&a, b"minutes of the meeting\n".to_vec(), "m.txt")
+        .upload_attachment(&a, b"minutes of the meeting\n".to_vec(), "m.txt")
         .await;
     let sent = app
         .send_upload(&a, &conversation, "file", &file["id"])

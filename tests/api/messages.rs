@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{
     assert_invalid, assert_problem, client_id, connect_ws, generous_message_limits, json_of,
-    next_event, retry_after, send, set_limit, spawn_app, spawn_app_with, texts, HasId, NOBODY,
+    next_event, png_bytes, retry_after, send, set_limit, spawn_app, spawn_app_with, texts, HasId,
+    NOBODY,
 };
 
 // ---------------------------------------------------------------- messages
@@ -161,7 +162,7 @@ async fn a_sender_recalls_messages_within_the_window_for_both_sides() {
     let id = app.open_conversation(&a, &b).await;
     let mut b_socket = connect_ws(&app, &b.token).await;
     let oops = app.send_text(&a, &id, "wrong chat, sorry").await;
-    let image = app.upload_image(&a, "a.png").await;
+    let image = app.upload_attachment(&a, png_bytes(), "a.png").await;
     let photo = json_of(app.send_upload(&a, &id, "image", &image["id"]).await).await;
     for message in [&oops, &photo] {
         assert_eq!(app.recall(&a, message).await.status(), 204);

@@ -238,7 +238,7 @@ async fn a_recalled_message_and_a_withdrawn_city_leave_no_trace() {
         .send_text(&a, &conversation, &format!("{said} text"))
         .await;
     let file = app
-        .upload_file(&a, format!("{sent} notes\n").into_bytes(), "n.txt")
+        .upload_attachment(&a, format!("{sent} notes\n").into_bytes(), "n.txt")
         .await;
     let attachment = app
         .send_upload(&a, &conversation, "file", &file["id"])

@@ -96,13 +96,26 @@ async fn the_avatar_must_be_my_own_upload() {
     let app = spawn_app().await;
     let alice = app.register().await;
     let bob = app.register().await;
-    let bobs = app.upload_image(&bob, "b.png").await;
+    let bobs = app.upload_avatar(&bob).await;
     let resp = app
         .update_profile(&alice, json!({ "avatar_upload_id": bobs["id"] }))
         .await;
     assert_invalid(resp, "avatar_upload_id", None).await;
 
-    let mine = app.upload_image(&alice, "a.png").await;
+    // A picture uploaded for a post is not an avatar: the form says what
+    // an upload is for, and its privacy tag follows.
+    let for_a_post = app.upload_image(&alice, "p.png").await;
+    let resp = app
+        .update_profile(&alice, json!({ "avatar_upload_id": for_a_post["id"] }))
+        .await;
+    assert_invalid(resp, "avatar_upload_id", None).await;
+    // Nor is a file an avatar at all.
+    let resp = app
+        .upload_to("/uploads/avatar", &alice, b"just text\n".to_vec(), "a.txt")
+        .await;
+    assert_problem(resp, 415, "unsupported_media_type").await;
+
+    let mine = app.upload_avatar(&alice).await;
     let me: Value = app
         .update_profile(&alice, json!({ "avatar_upload_id": mine["id"] }))
         .await

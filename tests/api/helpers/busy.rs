@@ -80,7 +80,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         .unwrap()
         .to_owned();
 
-    let avatar = app.upload_image(&user, "me.png").await.id();
+    let avatar = app.upload_avatar(&user).await.id();
     let profile = json!({
         "gender": "female", "birthday": "1995-05-20", "avatar_upload_id": avatar,
         "region": format!("{m}-region"), "signature": format!("{m}-signature"),
@@ -135,8 +135,8 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     app.send_text(&peer, &conversation, &format!("{pm}-message"))
         .await;
     let notes = |marker: &str| format!("notes {marker}-file\n").into_bytes();
-    let file = app.upload_file(&user, notes(m), "a.txt").await.id();
-    let peer_file = app.upload_file(&peer, notes(pm), "b.txt").await.id();
+    let file = app.upload_attachment(&user, notes(m), "a.txt").await.id();
+    let peer_file = app.upload_attachment(&peer, notes(pm), "b.txt").await.id();
     for (who, upload_id) in [(&user, &file), (&peer, &peer_file)] {
         let body = json!({ "client_id": client_id(), "kind": "file", "upload_id": upload_id });
         let resp = app.send_message(who, &conversation, body).await;

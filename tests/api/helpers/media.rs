@@ -18,31 +18,49 @@ pub fn png_bytes() -> Vec<u8> {
 }
 
 impl TestApp {
-    /// Uploads `bytes` as a file called `name`.
+    /// Uploads `bytes` as a file called `name` through the form at `path`
+    /// (`/uploads`, `/uploads/avatar`, `/uploads/attachments`, `/uploads/logs`).
+    pub async fn upload_to(
+        &self,
+        path: &str,
+        who: &(impl Bearer + ?Sized),
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> Response {
+        let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+        send(self.post(path).bearer_auth(who.token()).multipart(form)).await
+    }
+
+    /// Uploads `bytes` as a file called `name`, for a post.
     pub async fn upload(
         &self,
         who: &(impl Bearer + ?Sized),
         bytes: Vec<u8>,
         name: &str,
     ) -> Response {
-        let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-        send(
-            self.post("/uploads")
-                .bearer_auth(who.token())
-                .multipart(form),
-        )
-        .await
+        self.upload_to("/uploads", who, bytes, name).await
     }
 
     /// Uploads `bytes` as a diagnostic log (`POST /uploads/logs`).
     pub async fn upload_log(&self, who: &(impl Bearer + ?Sized), bytes: &[u8]) -> Response {
-        let form = Form::new().part("file", Part::bytes(bytes.to_vec()).file_name("app.log"));
-        send(
-            self.post("/uploads/logs")
-                .bearer_auth(who.token())
-                .multipart(form),
-        )
-        .await
+        self.upload_to("/uploads/logs", who, bytes.to_vec(), "app.log")
+            .await
+    }
+
+    /// `user` uploads a small PNG as an avatar; the created upload.
+    pub async fn upload_avatar(&self, user: &TestUser) -> Value {
+        let resp = self
+            .upload_to("/uploads/avatar", user, png_bytes(), "me.png")
+            .await;
+        expect_status(resp, 201).await
+    }
+
+    /// `user` uploads `bytes` to send in a message; the created upload.
+    pub async fn upload_attachment(&self, user: &TestUser, bytes: Vec<u8>, name: &str) -> Value {
+        let resp = self
+            .upload_to("/uploads/attachments", user, bytes, name)
+            .await;
+        expect_status(resp, 201).await
     }
 
     /// `user` uploads a small text log; the created upload.
