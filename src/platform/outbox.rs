@@ -36,3 +36,26 @@ pub async fn enqueue_many(
     }
     Ok(())
 }
+
+/// The kind of an outbox row that asks for a compaction rather than names
+/// a document.
+pub const COMPACT: &str = "compact";
+
+/// Asks whichever process holds the index to compact it once every change
+/// queued before this request is applied (so that erased values leave the
+/// index's files): what `agora purge` does when a running server holds
+/// the embedded index.
+pub async fn request_compaction(db: &impl ConnectionTrait) -> AppResult<()> {
+    let now = Utc::now();
+    search_outbox::Entity::insert(search_outbox::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        kind: Set(COMPACT.into()),
+        doc_id: Set(String::new()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        created_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}

@@ -7,12 +7,13 @@ use std::{future::Future, time::Duration};
 use chrono::Utc;
 use entity::search_outbox;
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::{
-    platform::lease,
     platform::search_index::{DocKind, IndexOp},
+    platform::{lease, outbox},
     state::AppState,
 };
 
@@ -36,11 +37,13 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
     loop {
         let rows = search_outbox::Entity::find()
             .filter(search_outbox::Column::NextAttemptAt.lte(Utc::now()))
+            .filter(search_outbox::Column::Kind.ne(outbox::COMPACT))
             .order_by_asc(search_outbox::Column::Id)
             .limit(BATCH)
             .all(&state.db)
             .await?;
         if rows.is_empty() {
+            compact_if_asked(state).await?;
             return Ok(applied);
         }
         // Row by row: one that cannot be applied (an unknown kind, a
@@ -81,6 +84,49 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
             }
         }
     }
+}
+
+/// Rows older than a compaction request that still block it: a row that
+/// failed this often is left to its backoff rather than hold up erasure.
+const BLOCKING_ATTEMPTS: i32 = 5;
+
+/// Compacts the index if a process that could not (`agora purge` beside a
+/// running server) asked for it, once the changes queued before the
+/// request are applied.
+async fn compact_if_asked(state: &AppState) -> anyhow::Result<()> {
+    let Some(request) = search_outbox::Entity::find()
+        .filter(search_outbox::Column::Kind.eq(outbox::COMPACT))
+        .filter(search_outbox::Column::NextAttemptAt.lte(Utc::now()))
+        .order_by_desc(search_outbox::Column::Id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let pending = search_outbox::Entity::find()
+        .filter(search_outbox::Column::Id.lt(request.id.as_str()))
+        .filter(search_outbox::Column::Kind.ne(outbox::COMPACT))
+        .filter(search_outbox::Column::Attempts.lt(BLOCKING_ATTEMPTS))
+        .count(&state.db)
+        .await?;
+    if pending > 0 {
+        return Ok(());
+    }
+    match state.search.compact().await {
+        Ok(()) => {
+            search_outbox::Entity::delete_many()
+                .filter(search_outbox::Column::Kind.eq(outbox::COMPACT))
+                .filter(search_outbox::Column::Id.lte(request.id.as_str()))
+                .exec(&state.db)
+                .await?;
+            tracing::info!("search index compacted on request");
+        }
+        Err(err) => {
+            let wait = postpone(state, std::slice::from_ref(&request)).await?;
+            tracing::warn!(error = %format!("{err:#}"), retry_in_s = wait, "requested compaction failed");
+        }
+    }
+    Ok(())
 }
 
 /// What a row asks of the index, from the document's current state.
@@ -188,9 +234,11 @@ impl crate::privacy::registry::ErasureHook for IndexHook {
     async fn purged(&self, state: &AppState) -> anyhow::Result<()> {
         drain(state).await?;
         // The embedded index is busy when `agora purge` runs beside a
-        // server: the server's next purge compacts it then.
+        // server: the server compacts it, as soon as it has applied the
+        // deletions queued before this request.
         if let Err(err) = state.search.compact().await {
-            tracing::warn!(error = %format!("{err:#}"), "search index not compacted");
+            tracing::info!(error = %format!("{err:#}"), "search index busy; its holder will compact it");
+            crate::platform::outbox::request_compaction(&state.db).await?;
         }
         Ok(())
     }

@@ -94,3 +94,58 @@ async fn purge_carries_out_a_deregistration_whose_cooling_off_is_over() {
     let resp = app.login(&user.phone, PASSWORD).await;
     assert_eq!(resp.status(), 401);
 }
+
+/// Tombstones in the embedded index: deleted documents whose data still
+/// sits in the segment files until a compaction rewrites them.
+fn tombstones(app: &TestApp) -> u32 {
+    let index = tantivy::Index::open_in_dir(app.data_dir.path().join("search")).unwrap();
+    let segments = index.searchable_segment_metas().unwrap();
+    segments.iter().map(|s| s.num_deleted_docs()).sum()
+}
+
+#[tokio::test]
+async fn a_purge_run_beside_the_server_still_erases_from_the_index_files() {
+    if crate::helpers::meili_url().is_some() {
+        return crate::helpers::skip(
+            "cli::a_purge_run_beside_the_server_still_erases_from_the_index_files",
+            "the embedded index only",
+        );
+    }
+    let app = spawn_app_with(|c| {
+        c.deregistration_cooling_off = std::time::Duration::from_millis(100);
+    })
+    .await;
+    let user = app.register().await;
+    let peer = app.register().await;
+    let secret = crate::helpers::marker();
+    // Indexed together, so that one segment holds both: erasing one leaves
+    // a tombstone there (a wholly deleted segment would simply be dropped).
+    app.create_post(&user, None, "soon erased", &secret).await;
+    app.create_post(&peer, None, "stays", "the peer's words")
+        .await;
+    crate::helpers::sync(&app).await;
+    assert_eq!(app.search_ids(&crate::helpers::q(&secret)).await.len(), 1);
+    let resp = app.request_deregistration(&user, "account", "delete").await;
+    assert_eq!(resp.status(), 202);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    // The server holds the index; the CLI cannot compact it itself.
+    let out = agora_against(&app).arg("purge").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The server applies the deletions and compacts on request, long
+    // before its own next purge (an hour away).
+    let mut left = u32::MAX;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let found = app.search_ids(&crate::helpers::q(&secret)).await;
+        left = tombstones(&app);
+        if found.is_empty() && left == 0 && app.count("search_outbox").await == 0 {
+            return;
+        }
+    }
+    panic!("the index still holds {left} erased documents' data");
+}
