@@ -149,3 +149,59 @@ async fn a_purge_run_beside_the_server_still_erases_from_the_index_files() {
     }
     panic!("the index still holds {left} erased documents' data");
 }
+
+/// The binary on a fresh data directory, as the README's first commands
+/// run it on a bare machine (no database, cache or engine configured).
+fn agora_bare(dir: &std::path::Path) -> Command {
+    let mut cmd = agora();
+    cmd.current_dir(dir)
+        .env("AGORA_DATA_DIR", dir.join("data"))
+        .env_remove("AGORA_DATABASE_URL")
+        .env_remove("AGORA_REDIS_URL")
+        .env_remove("AGORA_MEILI_URL")
+        .env_remove("AGORA_DATA_KEY");
+    cmd
+}
+
+#[tokio::test]
+async fn the_readme_first_commands_serve_and_seed_a_bare_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    // `cargo run -- seed-demo`: demo data, and how to log in with it.
+    let out = agora_bare(dir.path()).arg("seed-demo").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("seeded"), "{stdout}");
+
+    // `cargo run`: serves, on the seeded data.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = agora_bare(dir.path())
+        .env("AGORA_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut plaza = None;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if let Ok(resp) = client.get(format!("{base}/api/v1/plaza")).send().await {
+            plaza = Some(resp.json::<Value>().await.unwrap());
+            break;
+        }
+    }
+    let health = client.get(format!("{base}/healthz")).send().await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let plaza = plaza.expect("the server answered within ten seconds");
+    assert!(!plaza["items"].as_array().unwrap().is_empty(), "{plaza}");
+    assert_eq!(health.unwrap().status(), 200);
+}
