@@ -25,6 +25,18 @@ impl PersonalData for CommunityData {
         &["circles", "posts", "comments", "likes", "reports"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[
+            "post_title",
+            "post_body",
+            "device_model",
+            "comments",
+            "likes",
+            "circle_memberships",
+            "report_reason",
+        ]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &[
             "circle_members",

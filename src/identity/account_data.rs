@@ -25,6 +25,18 @@ impl PersonalData for AccountData {
         &["account", "sessions"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[
+            "phone_number",
+            "device_model",
+            "os_version",
+            "app_version",
+            "language",
+            "timezone",
+            "device_id",
+        ]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["users", "sessions"]
     }

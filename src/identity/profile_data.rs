@@ -30,6 +30,18 @@ impl PersonalData for ProfileData {
         &["profile"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[
+            "nickname",
+            "avatar",
+            "gender",
+            "birthday",
+            "region",
+            "signature",
+            "city",
+        ]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["user_locations"]
     }

@@ -22,6 +22,10 @@ impl PersonalData for SocialGraphData {
         &["follows", "blocks"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &["follows", "blocks"]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["follows", "user_blocks"]
     }

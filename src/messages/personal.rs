@@ -23,6 +23,15 @@ impl PersonalData for MessagesData {
         &["conversations", "notifications"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[
+            "conversation_list",
+            "message_text",
+            "message_media",
+            "message_timestamps",
+        ]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &[
             "conversations",

@@ -21,6 +21,10 @@ impl PersonalData for ConsentData {
         &["consents", "processing_log"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["consents", "consent_receipts", "processing_log"]
     }

@@ -165,6 +165,9 @@ pub trait PersonalData: Send + Sync + 'static {
     }
     /// The sections of the export this owner writes.
     fn sections(&self) -> &'static [&'static str];
+    /// The catalog's items whose stored values those sections hold. A test
+    /// holds every item the API collects and keeps to one owner's export.
+    fn items(&self) -> &'static [&'static str];
     /// The tables whose rows about a user this owner exports and erases.
     fn tables(&self) -> &'static [&'static str];
     /// `(section, value)` for each of [`sections`](Self::sections).

@@ -35,6 +35,10 @@ impl PersonalData for DeregistrationData {
         &["deregistrations"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["deregistrations"]
     }

@@ -118,6 +118,10 @@ impl crate::privacy::registry::PersonalData for HistoryData {
         &["search_history"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &["search_query"]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["search_history"]
     }

@@ -23,6 +23,15 @@ impl PersonalData for UploadsData {
         &["uploads"]
     }
 
+    fn items(&self) -> &'static [&'static str] {
+        &[
+            "uploaded_media",
+            "avatar",
+            "message_media",
+            "diagnostic_log",
+        ]
+    }
+
     fn tables(&self) -> &'static [&'static str] {
         &["uploads"]
     }

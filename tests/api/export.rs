@@ -2,7 +2,7 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    assert_problem, busy_user, generous_message_limits, json_of, marker, spawn_app_with, Busy,
+    assert_problem, busy_user, generous_message_limits, json_of, marker, spawn_app, spawn_app_with, Busy,
     TestApp, TestUser, PASSWORD,
 };
 
@@ -125,4 +125,39 @@ async fn a_head_request_neither_runs_the_export_nor_spends_the_days_one() {
     }
     assert_eq!(export(&app, &user).await.status(), 200);
     assert_problem(export(&app, &user).await, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
+    // The expectation comes from the catalog: every item some operation
+    // collects and stores (not a one-way hash, not used and dropped).
+    let app = spawn_app().await;
+    let catalog = app.get_json("/privacy/catalog").await;
+    let mut kept: Vec<String> = catalog["purposes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap())
+        .filter(|i| !i["collected_by"].as_array().unwrap().is_empty())
+        .filter(|i| !matches!(i["storage"].as_str(), Some("hashed" | "ephemeral")))
+        .map(|i| i["key"].as_str().unwrap().to_owned())
+        .collect();
+    kept.sort();
+    kept.dedup();
+    assert!(kept.len() > 20, "the catalog walk found too little: {kept:?}");
+    let exported: Vec<&str> = app
+        .registries
+        .personal_data
+        .owners()
+        .flat_map(|o| o.items().iter().copied())
+        .collect();
+    let missing: Vec<&String> = kept
+        .iter()
+        .filter(|k| !exported.contains(&k.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "collected and kept, but in no export: {missing:?}");
+    // And an owner names only items the catalog has.
+    for item in &exported {
+        assert!(agora::privacy::catalog::item(item).is_some(), "{item}");
+    }
 }
