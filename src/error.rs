@@ -63,6 +63,7 @@ error_codes! {
 
 /// One invalid field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldError {
     /// The field, as a JSON path (`phone`, `images[2]`) or a parameter name.
     pub field: String,
@@ -74,6 +75,7 @@ pub struct FieldError {
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// A URI naming the problem type: `urn:agora:problem:<code>`.
     #[oai(rename = "type")]

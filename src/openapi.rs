@@ -103,6 +103,7 @@ pub fn annotated() -> &'static Annotated {
         };
         let mut annotated = annotate(raw);
         standardise_formats(&mut annotated.spec);
+        plain_refs(&mut annotated.spec);
         annotated
     });
     // Fail closed: without a spec, no policy table, and the consent
@@ -139,6 +140,36 @@ fn standardise_formats(value: &mut serde_json::Value) {
             map.values_mut().for_each(standardise_formats);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(standardise_formats),
+        _ => {}
+    }
+}
+
+/// poem-openapi wraps a `$ref` in `allOf` to give it a description; many
+/// SDK generators cannot take `allOf` of an enum. The reference goes plain,
+/// its description (and privacy tag) kept beside it.
+fn plain_refs(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let single_ref = map
+                .get("allOf")
+                .and_then(|a| a.as_array())
+                .and_then(|parts| {
+                    let (first, rest) = parts.split_first()?;
+                    let only_descriptions = rest.iter().all(|p| {
+                        p.as_object()
+                            .is_some_and(|o| o.keys().all(|k| k == "description"))
+                    });
+                    only_descriptions
+                        .then(|| first.get("$ref").cloned())
+                        .flatten()
+                });
+            if let Some(reference) = single_ref {
+                map.remove("allOf");
+                map.insert("$ref".into(), reference);
+            }
+            map.values_mut().for_each(plain_refs);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(plain_refs),
         _ => {}
     }
 }

@@ -9,6 +9,7 @@ pub const MAX_LIMIT: u32 = 50;
 
 /// A page of results; pass `next_cursor` back as `cursor` for the next one.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Page<T: ToJSON + poem_openapi::types::ParseFromJSON> {
     pub items: Vec<T>,
     /// Absent on the last page.

@@ -28,6 +28,7 @@ pub struct CirclesApi;
 pub struct AdminCirclesApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewCircle {
     /// 1 to 64 characters, unique.
     /// privacy: not personal
@@ -44,6 +45,7 @@ pub struct NewCircle {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CirclePatch {
     /// privacy: not personal
     #[oai(validator(min_length = 1, max_length = 64))]

@@ -28,6 +28,7 @@ use crate::{
 pub struct CommentsApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewComment {
     /// Up to 10,000 characters.
     /// privacy: comments for social, required

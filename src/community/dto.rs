@@ -35,6 +35,7 @@ impl CircleKind {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CircleView {
     pub id: String,
     pub name: String,
@@ -49,6 +50,7 @@ pub struct CircleView {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImageView {
     pub id: String,
     pub url: String,
@@ -56,6 +58,7 @@ pub struct ImageView {
 
 /// A diagnostic log attached to a post.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LogView {
     pub id: String,
     /// A signed link, valid for a day or a little more.
@@ -77,6 +80,7 @@ pub async fn log_view(state: &AppState, upload_id: &str) -> AppResult<Option<Log
 pub type FeedPage = crate::api::page::Page<PostView>;
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PostView {
     pub id: String,
     /// Absent when the author deregistered ("deleted user").
@@ -101,6 +105,7 @@ pub struct PostView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CommentView {
     pub id: String,
     pub post_id: String,

@@ -23,6 +23,7 @@ pub struct ModerationApi;
 pub struct AdminModerationApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewReport {
     /// privacy: not personal
     pub target_type: TargetType,
@@ -35,6 +36,7 @@ pub struct NewReport {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportView {
     pub id: String,
     pub target_type: TargetType,
@@ -48,6 +50,7 @@ pub struct ReportView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ModerationRequest {
     /// `hide`, `restore`, `pin`, `unpin`, `lock` or `unlock` (comments: hide and restore).
     /// privacy: not personal
@@ -59,6 +62,7 @@ pub struct ModerationRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntry {
     pub id: String,
     pub moderator_id: Option<String>,

@@ -20,6 +20,7 @@ use crate::{
 pub struct PostsApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewPostBody {
     /// An idempotency key chosen by the client (e.g. a UUID): sending the
     /// same post again with it returns the first one instead of a duplicate.
@@ -52,6 +53,7 @@ pub struct NewPostBody {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PostPatch {
     /// privacy: post_title for posting, optional
     #[oai(validator(max_length = 200))]
@@ -63,6 +65,7 @@ pub struct PostPatch {
 
 /// An earlier version of a post.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Revision {
     pub title: String,
     pub body: String,
@@ -71,6 +74,7 @@ pub struct Revision {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LikeState {
     pub liked: bool,
     pub like_count: i64,

@@ -20,6 +20,7 @@ use crate::{
 pub struct AuthApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SendSmsCodeRequest {
     /// The phone number, E.164 (`+8613800138000`) or a bare 11-digit mainland number.
     /// privacy: phone_number for account, required
@@ -36,12 +37,14 @@ pub struct SendSmsCodeRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SmsCodeSent {
     /// How long the code stays valid.
     pub expires_in_seconds: i64,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegisterRequest {
     /// The phone number, E.164 or a bare 11-digit mainland number.
     /// privacy: phone_number for account, required
@@ -72,6 +75,7 @@ pub struct RegisterRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     /// The phone number, E.164 or a bare 11-digit mainland number.
     /// privacy: phone_number for account, required
@@ -94,6 +98,7 @@ pub struct LoginRequest {
 
 /// A new session.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuthSession {
     pub user: Me,
     /// The bearer token: send it as `Authorization: Bearer <token>`.

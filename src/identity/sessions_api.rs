@@ -23,6 +23,7 @@ pub struct SessionsApi;
 
 /// A signed-in device.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionView {
     pub id: String,
     /// The device model given at login (`X-Device-Model`).

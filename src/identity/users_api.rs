@@ -28,6 +28,7 @@ pub struct AdminUsersApi;
 
 /// Fields to change; leave a field out to keep it, send `null` to clear it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProfilePatch {
     /// 1 to 32 characters.
     /// privacy: nickname for profile, optional
@@ -55,6 +56,7 @@ pub struct ProfilePatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasswordChange {
     /// privacy: password for account, required
     #[oai(validator(max_length = 128))]
@@ -67,6 +69,7 @@ pub struct PasswordChange {
 
 /// The city I share (never a precise position).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LocationChange {
     /// privacy: city for location, required
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -74,6 +77,7 @@ pub struct LocationChange {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoleChange {
     /// privacy: not personal
     pub role: Role,
@@ -81,6 +85,7 @@ pub struct RoleChange {
 
 /// A user as moderators see them.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminUser {
     pub profile: PublicUser,
     /// The phone number, masked.

@@ -31,6 +31,7 @@ impl Gender {
 
 /// My own account: everything I gave, the phone masked.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     pub id: String,
     /// My phone number, masked (`+86138****8000`).
@@ -58,6 +59,7 @@ pub struct Me {
 
 /// What anyone may see of a user: never the phone, birthday or anything private.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicUser {
     pub id: String,
     pub nickname: String,
@@ -146,6 +148,7 @@ pub async fn public_users(state: &AppState, ids: Vec<String>) -> AppResult<Vec<P
 
 /// The author of a post or comment; absent for deleted users.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuthorView {
     pub id: String,
     pub nickname: String,

@@ -24,6 +24,7 @@ use crate::{
 pub struct MessagesApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewConversation {
     /// The user to talk to.
     /// privacy: conversation_list for direct_messages, required
@@ -32,6 +33,7 @@ pub struct NewConversation {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewMessageBody {
     /// An idempotency key of the client's choosing: a resend with the
     /// same key returns the first message.
@@ -50,6 +52,7 @@ pub struct NewMessageBody {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReadBody {
     /// The newest message I have read.
     /// privacy: message_timestamps for direct_messages, required

@@ -45,6 +45,7 @@ impl MessageKind {
 
 /// The image, video or file a message carries.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AttachmentView {
     pub upload_id: String,
     pub url: String,
@@ -55,6 +56,7 @@ pub struct AttachmentView {
 
 /// A private message.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MessageView {
     pub id: String,
     pub conversation_id: String,
@@ -74,6 +76,7 @@ pub struct MessageView {
 
 /// One conversation as one participant sees it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConversationView {
     pub id: String,
     /// The other participant; absent when their account is gone.

@@ -21,6 +21,7 @@ crate::convert::mirror!(NotificationKind, entity::enums::NotificationKind, [Mess
 
 /// One notification; it carries references, never message content.
 #[derive(Debug, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NotificationView {
     pub id: String,
     pub kind: NotificationKind,

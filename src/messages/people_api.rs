@@ -40,6 +40,7 @@ pub enum BlocksResponse {
 
 /// Whether a user is online.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Presence {
     /// False also when the user hides it, or when either of us blocked the other.
     pub online: bool,
@@ -54,6 +55,7 @@ pub enum PresenceResponse {
 
 /// A page of notifications with the count of unread ones.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NotificationsPage {
     pub items: Vec<NotificationView>,
     /// Absent on the last page.
@@ -69,6 +71,7 @@ pub enum NotificationsResponse {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MarkRead {
     /// Mark read up to this notification; leave out to mark all.
     /// privacy: not personal

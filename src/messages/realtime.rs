@@ -48,6 +48,7 @@ pub struct RealtimeApi;
 
 /// A single-use credential for opening the realtime socket.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Ticket {
     /// Pass as `?ticket=` to `GET /api/v1/realtime` within a minute.
     pub ticket: String,

@@ -38,6 +38,7 @@ pub enum ContentChoice {
 /// A deregistration request, confirmed by my password or an SMS code
 /// (`POST /auth/sms-codes` with purpose `deregister`).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeregistrationRequest {
     /// privacy: not personal
     pub scope: ScopeChoice,
@@ -55,6 +56,7 @@ pub struct DeregistrationRequest {
 
 /// A pending (or carried out) deregistration.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeregistrationView {
     pub id: String,
     /// `service` or `account`.

@@ -27,6 +27,7 @@ pub enum NoticeLang {
 
 /// Where the API collects an item.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Collection {
     pub operation_id: String,
     /// `body`, `query`, `path` or `header`.
@@ -37,6 +38,7 @@ pub struct Collection {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CatalogItem {
     pub key: String,
     /// Fideslang-style category.
@@ -55,6 +57,7 @@ pub struct CatalogItem {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CatalogPurpose {
     pub key: String,
     pub name_en: String,
@@ -75,6 +78,7 @@ pub struct CatalogPurpose {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Catalog {
     /// The notice version this catalog produces.
     pub notice_version: String,

@@ -28,6 +28,7 @@ use crate::{
 pub struct MyPrivacyApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConsentState {
     pub purpose: String,
     /// `essential` or `optional`.
@@ -43,6 +44,7 @@ pub struct ConsentState {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConsentChange {
     /// Grant (`true`) or refuse / withdraw (`false`).
     /// privacy: not personal
@@ -50,6 +52,7 @@ pub struct ConsentChange {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeAcceptance {
     /// The version of `GET /privacy/notice` I read and accept.
     /// privacy: not personal
@@ -58,6 +61,7 @@ pub struct NoticeAcceptance {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProcessingRecord {
     pub id: String,
     pub operation_id: String,

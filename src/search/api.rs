@@ -24,6 +24,7 @@ use crate::{
 pub struct SearchHistoryApi;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HistoryEntry {
     pub id: String,
     pub query: String,
@@ -117,6 +118,7 @@ pub enum SearchType {
 
 /// One search result.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchHit {
     /// `post`, `user`, `circle` or `comment`.
     #[oai(rename = "type")]

@@ -53,6 +53,7 @@ pub struct LogForm {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UploadView {
     pub id: String,
     /// Where the stored file can be fetched; for a private upload, a

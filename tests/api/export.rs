@@ -2,8 +2,8 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    assert_problem, busy_user, generous_message_limits, json_of, marker, spawn_app, spawn_app_with, Busy,
-    TestApp, TestUser, PASSWORD,
+    assert_problem, busy_user, generous_message_limits, json_of, marker, spawn_app, spawn_app_with,
+    Busy, TestApp, TestUser, PASSWORD,
 };
 
 async fn export(app: &TestApp, user: &TestUser) -> reqwest::Response {
@@ -144,7 +144,10 @@ async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
         .collect();
     kept.sort();
     kept.dedup();
-    assert!(kept.len() > 20, "the catalog walk found too little: {kept:?}");
+    assert!(
+        kept.len() > 20,
+        "the catalog walk found too little: {kept:?}"
+    );
     let exported: Vec<&str> = app
         .registries
         .personal_data
@@ -155,7 +158,10 @@ async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
         .iter()
         .filter(|k| !exported.contains(&k.as_str()))
         .collect();
-    assert!(missing.is_empty(), "collected and kept, but in no export: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "collected and kept, but in no export: {missing:?}"
+    );
     // And an owner names only items the catalog has.
     for item in &exported {
         assert!(agora::privacy::catalog::item(item).is_some(), "{item}");
