@@ -24,7 +24,13 @@ pub struct CircleInput {
 async fn check_icon(db: &impl ConnectionTrait, icon: &Option<Option<UploadId>>) -> AppResult<()> {
     if let Some(Some(id)) = icon {
         let found = uploads::Entity::find_by_id(id.to_string()).one(db).await?;
-        if found.is_none_or(|u| u.kind != entity::enums::UploadKind::Image) {
+        // An image uploaded for public use (never someone's avatar, a
+        // message attachment or a diagnostic log).
+        let usable = |u: &uploads::Model| {
+            u.kind == entity::enums::UploadKind::Image
+                && u.purpose == entity::enums::UploadPurpose::Media
+        };
+        if !found.as_ref().is_some_and(usable) {
             return Err(Refusal::UnknownIcon.into());
         }
     }

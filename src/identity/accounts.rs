@@ -114,11 +114,14 @@ pub enum Credential {
     SmsCode(String),
 }
 
+/// `browsing_in_form`: the login form grants `browsing` again (then its
+/// device details are kept even after an earlier withdrawal).
 pub async fn login(
     state: &AppState,
     phone: &Phone,
     credential: Credential,
     device: DeviceInfo,
+    browsing_in_form: bool,
 ) -> AppResult<(users::Model, Issued)> {
     let user = find_by_phone(state, phone).await?;
     match credential {
@@ -135,6 +138,17 @@ pub async fn login(
     }
     let Some(user) = user else {
         return Err(Refusal::LoginNoAccount.into());
+    };
+    // A withdrawal of `browsing` stays one: this device's details are not
+    // kept, unless this very form grants the purpose again.
+    let withdrawn = !browsing_in_form
+        && crate::privacy::consents::refused(&state.db, &user.id)
+            .await?
+            .contains("browsing");
+    let device = if withdrawn {
+        DeviceInfo::default()
+    } else {
+        device
     };
     let issued = sessions::create(&state.db, &user.id, device, sessions::ttl(state)).await?;
     tracing::info!(user_id = %user.id, session_id = %issued.session.id, "logged in");

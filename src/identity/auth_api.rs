@@ -265,7 +265,8 @@ impl AuthApi {
         check_limit(&state, ActionClass::LoginIp, &client.ip.to_string()).await?;
         let index = sms_codes::phone_index(&state, &phone);
         check_limit(&state, ActionClass::LoginAccount, &index).await?;
-        let (user, issued) = accounts::login(&state, &phone, credential, device).await?;
+        let browsing = form_consents.iter().any(|p| p.key == "browsing");
+        let (user, issued) = accounts::login(&state, &phone, credential, device, browsing).await?;
         subject.set(&user.id);
         // What the user ticked on the login form becomes a recorded grant,
         // unless the account is on its way out (it may only cancel that).

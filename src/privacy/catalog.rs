@@ -63,6 +63,15 @@ impl LegalBasis {
     }
 }
 
+/// What a user chose for a purpose: granted, refused or withdrawn, or
+/// nothing yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    Granted,
+    Refused,
+    Unset,
+}
+
 /// How long data is kept, and what happens then.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retention {
@@ -161,10 +170,18 @@ impl Purpose {
             .collect()
     }
 
-    /// Whether `item` may be processed for this purpose with this grant.
-    pub fn allows(&self, item: &DataItem, granted: bool) -> bool {
-        granted
-            || (self.necessity == Necessity::Essential && item.sensitivity == Sensitivity::Personal)
+    /// Whether `item` may be processed for this purpose, given what the
+    /// user chose: with a grant always; without one, only a non-sensitive
+    /// item of an essential purpose, and not once the user said no to it
+    /// (a withdrawal stays a withdrawal).
+    pub fn allows(&self, item: &DataItem, choice: Choice) -> bool {
+        match choice {
+            Choice::Granted => true,
+            Choice::Refused => false,
+            Choice::Unset => {
+                self.necessity == Necessity::Essential && item.sensitivity == Sensitivity::Personal
+            }
+        }
     }
 }
 
@@ -357,10 +374,18 @@ mod tests {
         let account = purpose("account").unwrap();
         let phone = item("phone_number").unwrap();
         let password = item("password").unwrap();
-        assert!(!account.allows(phone, false));
-        assert!(account.allows(phone, true));
-        assert!(account.allows(password, false));
+        assert!(!account.allows(phone, Choice::Unset));
+        assert!(account.allows(phone, Choice::Granted));
+        assert!(account.allows(password, Choice::Unset));
         let location = purpose("location").unwrap();
-        assert!(!location.allows(item("city").unwrap(), false));
+        assert!(!location.allows(item("city").unwrap(), Choice::Unset));
+    }
+
+    #[test]
+    fn a_withdrawn_essential_purpose_stays_withdrawn() {
+        let browsing = purpose("browsing").unwrap();
+        let model = item("device_model").unwrap();
+        assert!(browsing.allows(model, Choice::Unset));
+        assert!(!browsing.allows(model, Choice::Refused));
     }
 }

@@ -66,6 +66,18 @@ pub async fn granted(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Hash
         .collect())
 }
 
+/// Purposes the user has explicitly refused or withdrawn.
+pub async fn refused(db: &impl ConnectionTrait, user_id: &str) -> AppResult<HashSet<String>> {
+    Ok(consents::Entity::find()
+        .filter(consents::Column::UserId.eq(user_id))
+        .filter(consents::Column::Granted.eq(false))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.purpose)
+        .collect())
+}
+
 pub async fn all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Vec<consents::Model>> {
     Ok(consents::Entity::find()
         .filter(consents::Column::UserId.eq(user_id))

@@ -19,6 +19,7 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use serde_json::{json, Value};
 
 use super::{
+    catalog::Choice,
     consents, log, notice,
     spec::{FieldTag, Location, OperationPolicy, PolicyTable},
     tags::Tag,
@@ -131,12 +132,18 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     // Calls that carry nothing personal need no grants looked up.
     // Operations without a session (registration, login) are judged by the
     // form, whoever's token rides along.
-    let grants: HashSet<String> = match (&caller, given.is_empty(), policy.authenticated) {
-        (_, true, _) => HashSet::new(),
-        (Some(c), false, true) => consents::granted(&state.db, &c.user_id).await?,
-        _ => anonymous_grants(body.as_ref()),
-    };
-    let verdict = judge(&given, &grants);
+    let (grants, refused): (HashSet<String>, HashSet<String>) =
+        match (&caller, given.is_empty(), policy.authenticated) {
+            (_, true, _) => Default::default(),
+            (Some(c), false, true) => (
+                consents::granted(&state.db, &c.user_id).await?,
+                consents::refused(&state.db, &c.user_id).await?,
+            ),
+            // A login's own account is known only inside the handler: it
+            // honours a withdrawal there (identity's `accounts::login`).
+            _ => (anonymous_grants(body.as_ref()), HashSet::new()),
+        };
+    let verdict = judge(&given, &grants, &refused);
     if !verdict.refused.is_empty() {
         return Err(consent_required(&verdict.refused).into());
     }
@@ -275,13 +282,20 @@ fn present(req: &Request, body: Option<&Value>, location: Location, name: &str) 
     }
 }
 
-fn judge(given: &[&FieldTag], grants: &HashSet<String>) -> Verdict {
+fn judge(given: &[&FieldTag], grants: &HashSet<String>, refused: &HashSet<String>) -> Verdict {
     let mut verdict = Verdict::default();
     for field in given {
         let Tag::Personal { item, purpose, .. } = field.tag else {
             continue;
         };
-        if purpose.allows(item, grants.contains(purpose.key)) {
+        let choice = if grants.contains(purpose.key) {
+            Choice::Granted
+        } else if refused.contains(purpose.key) {
+            Choice::Refused
+        } else {
+            Choice::Unset
+        };
+        if purpose.allows(item, choice) {
             verdict
                 .used
                 .entry(purpose.key)

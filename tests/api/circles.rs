@@ -146,3 +146,31 @@ async fn every_community_write_needs_a_session_and_admin_routes_an_admin() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_circle_icon_is_an_image_uploaded_for_public_use() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let someone = app.register().await;
+    let private = app
+        .upload_attachment(&someone, crate::helpers::png_bytes(), "dm.png")
+        .await;
+    let avatar = app.upload_avatar(&someone).await;
+    let icon = app.upload_image(&admin, "icon.png").await;
+    let circle = |name: &str, icon: &serde_json::Value| json!({ "name": name, "kind": "club", "description": "d", "icon_upload_id": icon });
+    // Someone's private attachment or avatar cannot be pinned as an icon.
+    for (name, upload) in [("from a message", &private), ("from a profile", &avatar)] {
+        let resp = app
+            .post_as(&admin, "/admin/circles", &circle(name, &upload["id"]))
+            .await;
+        assert_invalid(resp, "icon_upload_id", None).await;
+    }
+    let resp = app
+        .post_as(
+            &admin,
+            "/admin/circles",
+            &circle("with an icon", &icon["id"]),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+}

@@ -7,7 +7,7 @@ use agora::privacy::{
     catalog::{Retention, Withdrawal, PURPOSES},
     tags::Tag,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{generous_limits, send, spawn_app, spawn_app_with, PASSWORD};
 
@@ -60,6 +60,22 @@ async fn withdrawing_browsing_clears_the_device_details_of_my_sessions() {
     assert_eq!(app.sql_count(with_device).await, 0);
     // Signed in still: only the details went.
     assert_eq!(app.me(&user).await.status(), 200);
+
+    // And they are not collected again: the next login's device details
+    // are dropped, until a login form grants `browsing` anew.
+    let login = |consents: Value| {
+        let body = json!({ "phone": user.phone, "password": PASSWORD, "consents": consents });
+        send(
+            app.post("/auth/login")
+                .header("X-Device-Model", "Redmi K70")
+                .header("X-OS-Version", "HyperOS 2")
+                .json(&body),
+        )
+    };
+    assert_eq!(login(json!(["account"])).await.status(), 200);
+    assert_eq!(app.sql_count(with_device).await, 0);
+    assert_eq!(login(json!(["account", "browsing"])).await.status(), 200);
+    assert_eq!(app.sql_count(with_device).await, 1);
 }
 
 #[tokio::test]
