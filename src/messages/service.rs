@@ -290,6 +290,7 @@ pub async fn recall(
         .await?;
     txn.commit().await?;
     crate::uploads::lifecycle::release_now(state, attachment.into_iter().collect()).await;
+    crate::platform::db::checkpoint_soon(&state.db);
     let message = messages::Model {
         recalled_at: Some(now),
         text_ciphertext: None,

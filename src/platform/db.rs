@@ -80,3 +80,18 @@ pub async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
     tracing::warn!("the SQLite write-ahead log could not be reset after an erasure");
     Ok(())
 }
+
+/// [`checkpoint`] in the background, right after an erasure that a request
+/// made (a withdrawal, a recall, a deleted upload): the erased values leave
+/// the write-ahead log within moments, without the request waiting.
+pub fn checkpoint_soon(db: &DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(err) = checkpoint(&db).await {
+            tracing::warn!(error = %format!("{err:#}"), "checkpoint after an erasure failed");
+        }
+    });
+}

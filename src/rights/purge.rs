@@ -197,6 +197,9 @@ pub async fn after_commit(state: &AppState, registries: &Registries, after: &Aft
     for hook in &registries.hooks {
         hook.erased(state, after).await;
     }
+    if after.rows > 0 {
+        db::checkpoint_soon(&state.db);
+    }
 }
 
 /// Runs [`run`] every `purge_interval` inside `serve`.

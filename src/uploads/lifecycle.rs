@@ -96,6 +96,9 @@ pub async fn delete_files(state: &AppState, after: &AfterCommit) {
             tracing::warn!(error = %format!("{err:#}"), "a released upload's file was not deleted");
         }
     }
+    if after.rows > 0 {
+        crate::platform::db::checkpoint_soon(&state.db);
+    }
 }
 
 /// `DELETE /uploads/{id}`: one of mine that nothing shows any more.
