@@ -83,10 +83,12 @@ pub async fn confirm(
     account: &entity::users::Model,
     candidate: String,
 ) -> Result<bool, AppError> {
+    // The same key a login counts under (the phone's blind index), so
+    // that logins and re-checks share one budget of guesses.
     crate::api::check_limit(
         state,
         crate::platform::ratelimit::ActionClass::LoginAccount,
-        &account.id,
+        &account.phone_blind_index,
     )
     .await?;
     verify(candidate, Some(account.password_hash.clone())).await

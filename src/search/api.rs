@@ -194,12 +194,15 @@ impl SearchApi {
         /// 1 to 50, default 20.
         /// privacy: not personal
         limit: Query<Option<u32>>,
+        req: &poem::Request,
     ) -> AppResult<SearchResponse> {
+        // HEAD (a client probing the route) records nothing.
+        let probing = req.extensions().get::<crate::api::HeadRequest>().is_some();
         let kind = kind.0.unwrap_or(SearchType::Posts);
         let query = query_of(&q.0, kind, circle_id.0, cursor.0, limit.0)?;
         let text = query.text.clone();
         let (hits, next_cursor) = run(&state, query).await?;
-        if let Some(user) = viewer.id() {
+        if let Some(user) = viewer.id().filter(|_| !probing) {
             // Recorded only with the optional grant, checked on each search.
             let granted = crate::privacy::consents::granted(&state.db, user).await?;
             if granted.contains("search_history") {

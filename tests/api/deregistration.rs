@@ -306,6 +306,8 @@ async fn the_password_check_of_a_deregistration_is_limited_per_account_like_a_lo
     assert_problem(app.deregister(&user, body).await, 429, "rate_limited").await;
     let right = json!({ "scope": "account", "content": "delete", "password": PASSWORD });
     assert_problem(app.deregister(&user, right).await, 429, "rate_limited").await;
+    // Logins count against the same budget: no second set of guesses.
+    assert_eq!(app.login(&user.phone, PASSWORD).await.status(), 429);
 }
 
 #[tokio::test]

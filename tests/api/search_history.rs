@@ -35,6 +35,16 @@ async fn search_history_is_kept_only_with_its_grant() {
     search("小米 手环").await;
     search("redmi").await;
     assert_eq!(queries(&app, &user).await, ["redmi", "小米 手环"]);
+    // A HEAD (a client probing the route) records nothing.
+    let probe = app
+        .send_as(
+            &user,
+            reqwest::Method::HEAD,
+            &format!("/search?{}", q("probe")),
+        )
+        .await;
+    assert_eq!(probe.status(), 200);
+    assert_eq!(queries(&app, &user).await, ["redmi", "小米 手环"]);
     app.set_consent(&user, "search_history", false).await;
     search("after withdrawal").await;
     assert!(queries(&app, &user).await.is_empty());
