@@ -196,7 +196,7 @@ async fn limit_request<E: Endpoint>(
     } else {
         ActionClass::WriteIp
     };
-    check_limit(state, class, &client.ip.to_string()).await?;
+    check_limit(state, class, &client.limit_key()).await?;
     if req.method() == Method::HEAD {
         req.extensions_mut().insert(HeadRequest);
     }

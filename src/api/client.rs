@@ -19,10 +19,18 @@ impl ClientInfo {
         let hops = req.data::<TrustForwardedFor>().map_or(0, |t| t.0);
         // The client controls the left of the header; each of our proxies
         // appends the address it saw, so the client is `hops` from the right.
+        // A proxy may add its own header line instead of extending the
+        // client's: the lines are one list, in order (RFC 9110 5.3).
+        let lines: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let joined = lines.join(",");
         let forwarded = (hops > 0)
-            .then(|| req.header("x-forwarded-for"))
+            .then(|| joined.rsplit(',').nth(hops - 1))
             .flatten()
-            .and_then(|v| v.rsplit(',').nth(hops - 1))
             .and_then(|v| v.trim().parse::<IpAddr>().ok());
         let remote = req
             .remote_addr()
@@ -31,6 +39,20 @@ impl ClientInfo {
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
         Self {
             ip: forwarded.unwrap_or(remote),
+        }
+    }
+}
+
+impl ClientInfo {
+    /// What per-IP limits count under: the address, or for IPv6 its /64
+    /// (one subscriber's whole network, which it can rotate through).
+    pub fn limit_key(&self) -> String {
+        match self.ip {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
         }
     }
 }

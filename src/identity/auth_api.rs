@@ -146,7 +146,7 @@ impl AuthApi {
         body: JsonBody<SendSmsCodeRequest>,
     ) -> AppResult<SmsCodeResponse> {
         let phone = Phone::parse(&body.phone).at("phone")?;
-        check_limit(&state, ActionClass::SmsIp, &client.ip.to_string()).await?;
+        check_limit(&state, ActionClass::SmsIp, &client.limit_key()).await?;
         let registered = accounts::find_by_phone(&state, &phone).await?.is_some();
         // The answer never tells whether a number is registered: a taken
         // number gets its register code too, and learns "log in instead"
@@ -262,7 +262,7 @@ impl AuthApi {
         let form_consents = forms::consents(body.consents.as_deref())?;
         let phone = Phone::parse(&body.phone).at("phone")?;
         let credential = forms::credential(body.password, body.sms_code)?;
-        check_limit(&state, ActionClass::LoginIp, &client.ip.to_string()).await?;
+        check_limit(&state, ActionClass::LoginIp, &client.limit_key()).await?;
         let index = sms_codes::phone_index(&state, &phone);
         check_limit(&state, ActionClass::LoginAccount, &index).await?;
         let browsing = form_consents.iter().any(|p| p.key == "browsing");

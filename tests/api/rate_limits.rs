@@ -107,4 +107,26 @@ async fn behind_a_proxy_the_client_cannot_dodge_per_ip_limits_with_x_forwarded_f
     )
     .await;
     assert_eq!(other.status(), 200);
+    // A proxy that adds a header line of its own rather than extending
+    // the client's: the lines are read as one list.
+    let two_lines = |i: u32| {
+        send(
+            app.get("/circles")
+                .header("x-forwarded-for", format!("10.9.9.{i}"))
+                .header("x-forwarded-for", "192.0.2.50"),
+        )
+    };
+    for i in 0..3 {
+        assert_eq!(two_lines(i).await.status(), 200);
+    }
+    assert_problem(two_lines(3).await, 429, "rate_limited").await;
+    // An IPv6 client rotating through its own /64 is one client.
+    let v6 = |i: u32| {
+        let address = format!("2001:db8:1:2::{i:x}");
+        send(app.get("/circles").header("x-forwarded-for", address))
+    };
+    for i in 1..4 {
+        assert_eq!(v6(i).await.status(), 200);
+    }
+    assert_problem(v6(4).await, 429, "rate_limited").await;
 }
