@@ -213,7 +213,7 @@ items! {
     "signature", "user.content.public", "ext:ProfileSignature", Personal, User, Plain, "signature", "个性签名";
     "post_title", "user.content.public", "ext:PostContent", Personal, User, Plain, "post title", "帖子标题";
     "post_body", "user.content.public", "ext:PostContent", Personal, User, Plain, "post body", "帖子正文";
-    "uploaded_media", "user.content.public", "pd:Photograph", Personal, User, Plain, "uploaded images, videos and files (metadata such as the location is removed from images and MP4/MOV videos; documents, archives and WebM videos are kept as sent, with any author or editing details inside them)", "上传的图片、视频和文件（图片和MP4/MOV视频中的位置等元数据会被去除；文档、压缩包和WebM视频按原样保存，其中的作者或编辑信息会保留）";
+    "uploaded_media", "user.content.public", "pd:Photograph", Personal, User, Plain, "uploaded images, videos and files (metadata such as the location is removed from images and from the metadata boxes of MP4/MOV videos; a location recorded as a track of the video itself, as action cameras do, stays; documents, archives and WebM videos are kept as sent, with any author or editing details inside them)", "上传的图片、视频和文件（图片及MP4/MOV视频元数据中的位置等信息会被去除；以视频轨道形式记录的位置（如运动相机）会保留；文档、压缩包和WebM视频按原样保存，其中的作者或编辑信息会保留）";
     "diagnostic_log", "user.device", "ext:DiagnosticLog", Personal, User, Plain, "diagnostic log", "诊断日志";
     "follows", "user.behavior", "pd:SocialNetwork", Personal, User, Plain, "follows", "关注";
     "likes", "user.behavior", "pd:Preference", Personal, User, Plain, "likes", "点赞";

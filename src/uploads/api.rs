@@ -17,8 +17,9 @@ pub struct UploadsApi;
 pub struct UploadForm {
     /// The file: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
     /// such as EXIF and GPS is removed), an MP4, MOV or WebM video (up to
-    /// 100 MiB; MP4 and MOV lose their user data and location boxes, WebM
-    /// is kept as sent) or a PDF, ZIP, Office document or plain-text file
+    /// 100 MiB; MP4 and MOV lose their user data and location boxes, but
+    /// a location recorded as a track of the video stays; WebM is kept as
+    /// sent) or a PDF, ZIP, Office document or plain-text file
     /// (up to 20 MiB, kept as sent: an author name inside a document stays
     /// in it). The type is decided from the bytes, not the name.
     /// privacy: uploaded_media for posting, required

@@ -112,10 +112,12 @@ pub async fn serve(
         .header("Content-Length", upload.bytes.to_string())
         .header(
             "Cache-Control",
+            // An hour at most in any cache: a deleted file must not live on
+            // for a year in a CDN after its row and links are gone.
             if upload.private {
                 "private, max-age=3600"
             } else {
-                "public, max-age=31536000, immutable"
+                "public, max-age=3600"
             },
         )
         .header("X-Content-Type-Options", "nosniff")

@@ -55,14 +55,35 @@ pub fn strip(format: ImageFormat, data: Bytes) -> Option<Bytes> {
 fn strip_jpeg(data: Bytes) -> Option<Bytes> {
     use img_parts::jpeg::markers::{APP0, APP14, APP15, APP2, COM};
     let mut jpeg = Jpeg::from_bytes(data).ok()?;
-    // Keep JFIF (APP0), the ICC colour profile (APP2) and Adobe's colour
-    // transform flag (APP14); everything else in APP1..APP15 is metadata.
+    // Keep JFIF (APP0), the ICC colour profile (an APP2 that says so; an
+    // APP2 can also index further images, MPF, each with its own EXIF) and
+    // Adobe's colour transform flag (APP14); everything else in
+    // APP1..APP15 is metadata.
     jpeg.segments_mut().retain(|s| {
         let m = s.marker();
         let is_app = (APP0..=APP15).contains(&m);
-        !(m == COM || (is_app && m != APP0 && m != APP2 && m != APP14))
+        let icc = m == APP2 && s.contents().starts_with(b"ICC_PROFILE\0");
+        !(m == COM || (is_app && m != APP0 && !icc && m != APP14))
     });
-    Some(jpeg.encoder().bytes())
+    Some(end_at_eoi(jpeg.encoder().bytes()))
+}
+
+/// The image ends at its end-of-image marker: whatever follows (a trailer,
+/// the further images of an MPF file with their own EXIF) goes. In the
+/// entropy-coded data every 0xFF is followed by 0x00 or a restart marker,
+/// so the first 0xFFD9 after the first start-of-scan is the end.
+fn end_at_eoi(bytes: Bytes) -> Bytes {
+    let scan = bytes.windows(2).position(|w| w == [0xFF, 0xDA]);
+    let end = scan.and_then(|from| {
+        bytes[from..]
+            .windows(2)
+            .position(|w| w == [0xFF, 0xD9])
+            .map(|at| from + at + 2)
+    });
+    match end {
+        Some(end) => bytes.slice(..end),
+        None => bytes,
+    }
 }
 
 /// PNG chunks kept: the critical ones, colour and transparency, pixel

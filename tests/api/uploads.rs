@@ -27,10 +27,19 @@ fn jpeg_with_exif() -> Vec<u8> {
     let mut jpeg = Jpeg::from_bytes(out.into_inner().into()).unwrap();
     jpeg.set_exif(Some(exif_with_marker().into()));
     let mut bytes = jpeg.encoder().bytes().to_vec();
-    // A comment segment with the marker too, right after SOI.
+    // A comment segment with the marker too, right after SOI, and an MPF
+    // index (APP2, not a colour profile) carrying it.
     let mut com = vec![0xFF, 0xFE, 0, (MARKER.len() + 2) as u8];
     com.extend_from_slice(MARKER);
-    bytes.splice(2..2, com);
+    let mut mpf = vec![0xFF, 0xE2, 0, (MARKER.len() + 6) as u8];
+    mpf.extend_from_slice(b"MPF\0");
+    mpf.extend_from_slice(MARKER);
+    bytes.splice(2..2, [com, mpf].concat());
+    // And a second image appended after the end marker, as MPF files and
+    // some editors do, with the marker in it.
+    bytes.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xFE, 0, (MARKER.len() + 2) as u8]);
+    bytes.extend_from_slice(MARKER);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
     bytes
 }
 
