@@ -37,7 +37,8 @@ impl Documents {
     }
 
     /// What the index should do for `id` of `kind` now: hold its current
-    /// document, or delete it (also when no source answers for the kind).
+    /// document, or delete it. What it holds never carries the engines'
+    /// match sentinels: a user who typed one would get a stray `<b>`.
     pub async fn current(
         &self,
         db: &DatabaseConnection,
@@ -54,7 +55,7 @@ impl Documents {
         };
         let doc = source.current(db, kind, id).await?;
         Ok(match doc {
-            Some(doc) => IndexOp::Upsert(doc),
+            Some(doc) => IndexOp::Upsert(doc.without_sentinels()),
             None => IndexOp::Delete(kind, id.to_owned()),
         })
     }
@@ -63,7 +64,13 @@ impl Documents {
     pub async fn all(&self, db: &DatabaseConnection) -> AppResult<Vec<Doc>> {
         let mut docs = Vec::new();
         for source in self.0.iter() {
-            docs.extend(source.all(db).await?);
+            docs.extend(
+                source
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(Doc::without_sentinels),
+            );
         }
         Ok(docs)
     }

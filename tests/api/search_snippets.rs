@@ -54,3 +54,19 @@ async fn a_profile_signature_with_markup_comes_back_escaped() {
     assert!(snippet.contains("&lt;script&gt;"), "{snippet}");
     assert_only_our_marks(snippet);
 }
+
+#[tokio::test]
+async fn match_sentinels_typed_into_a_post_never_become_marks() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    // The engines mark matches with U+E000 / U+E001; a user can type them.
+    let body = "before \u{E000}fakebold\u{E001} after zircon";
+    app.create_post(&user, None, "sentinel test", body).await;
+    sync(&app).await;
+    let hits = app.search(&format!("type=posts&{}", q("zircon"))).await;
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let snippet = hits[0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<b>zircon</b>"), "{snippet}");
+    assert!(!snippet.contains("<b>fakebold"), "{snippet}");
+    assert_eq!(snippet.matches("<b>").count(), 1, "{snippet}");
+}

@@ -57,6 +57,24 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// The document with the engines' match sentinels
+    /// ([`snippet::MARK_START`], [`snippet::MARK_END`]) taken out of its
+    /// text, so that only a real match is ever marked.
+    pub fn without_sentinels(self) -> Self {
+        let clean = |text: String| -> String {
+            if text.contains(['\u{E000}', '\u{E001}']) {
+                text.replace(['\u{E000}', '\u{E001}'], "")
+            } else {
+                text
+            }
+        };
+        Self {
+            title: clean(self.title),
+            body: clean(self.body),
+            ..self
+        }
+    }
+
     /// The title as far as matching goes: a comment's title is its post's,
     /// shown but not searched, or every comment on a post would match the
     /// post's title.
