@@ -33,3 +33,22 @@ async fn messages_and_presence_cross_instances() {
     assert_eq!(event["online"], false);
     two.until_offline(&b, &a.id).await;
 }
+
+#[tokio::test]
+async fn ending_a_session_on_one_instance_closes_its_socket_on_the_other() {
+    if redis_url().is_none() {
+        return skip(
+            "instances::ending_a_session_on_one_instance_closes_its_socket_on_the_other",
+            "two instances need AGORA_TEST_REDIS_URL",
+        );
+    }
+    let one = spawn_app().await;
+    let two = spawn_sibling(&one).await;
+    let a = one.register().await;
+    let mut socket = connect_ws(&two, &a.token).await;
+    let resp = one
+        .send_as(&a, reqwest::Method::POST, "/auth/logout")
+        .await;
+    assert_eq!(resp.status(), 204);
+    crate::helpers::expect_closed(&mut socket, 4001).await;
+}

@@ -147,6 +147,25 @@ async fn messages_go_once_neither_participant_keeps_them() {
 }
 
 #[tokio::test]
+async fn messages_nobody_keeps_take_their_attachments_along() {
+    let app = spawn_app_with(generous_message_limits).await;
+    let (a, b) = (app.register().await, app.register().await);
+    let id = app.open_conversation(&a, &b).await;
+    let file = app
+        .upload_attachment(&a, b"the plan\n".to_vec(), "plan.txt")
+        .await;
+    let sent = app.send_upload(&a, &id, "file", &file["id"]).await;
+    assert_eq!(sent.status(), 201);
+    for who in [&a, &b] {
+        assert_eq!(app.remove_conversation(who, &id).await.status(), 204);
+    }
+    purge_once(&app).await;
+    assert_eq!(app.count("messages").await, 0);
+    assert_eq!(app.count("uploads").await, 0, "the attachment went too");
+    assert_eq!(app.media_files(), 0);
+}
+
+#[tokio::test]
 async fn two_purges_at_once_carry_a_deregistration_out_once() {
     let app = spawn_app_with(|c| c.deregistration_cooling_off = Duration::from_millis(100)).await;
     let user = app.register().await;
