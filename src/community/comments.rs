@@ -37,10 +37,18 @@ pub async fn create(
             "comments on this post are locked",
         ));
     }
+    // Between two people of whom one blocked the other, no comments on
+    // each other's posts and no replies to each other's comments.
+    if let Some(post_author) = &post.author_id {
+        crate::identity::blocks::ensure_not_blocked(db, author.as_str(), post_author).await?;
+    }
     if let Some(parent) = &parent_id {
         let found = comments::Entity::find_by_id(parent.to_string())
             .one(db)
             .await?;
+        if let Some(parent_author) = found.as_ref().and_then(|p| p.author_id.as_ref()) {
+            crate::identity::blocks::ensure_not_blocked(db, author.as_str(), parent_author).await?;
+        }
         match found {
             Some(p) if p.post_id == post.id && p.deleted_at.is_none() && p.parent_id.is_none() => {}
             Some(p) if p.post_id == post.id && p.parent_id.is_some() => {

@@ -23,6 +23,11 @@ pub async fn like_post(
     post: &posts::Model,
     on: bool,
 ) -> AppResult<i64> {
+    // Between two people of whom one blocked the other, no new likes
+    // (taking one back is always allowed).
+    if let (true, Some(author)) = (on, &post.author_id) {
+        crate::identity::blocks::ensure_not_blocked(db, user_id.as_str(), author).await?;
+    }
     let txn = db.begin().await?;
     let changed = if on {
         inserted(
@@ -83,6 +88,15 @@ pub async fn like_comment(
     comment_id: &CommentId,
     on: bool,
 ) -> AppResult<i64> {
+    if on {
+        let author = comments::Entity::find_by_id(comment_id.as_str())
+            .one(db)
+            .await?
+            .and_then(|c| c.author_id);
+        if let Some(author) = author {
+            crate::identity::blocks::ensure_not_blocked(db, user_id.as_str(), &author).await?;
+        }
+    }
     let txn = db.begin().await?;
     let changed = if on {
         inserted(

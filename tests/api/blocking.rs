@@ -1,7 +1,11 @@
-//! Blocking: no conversation and no message either way while it lasts.
+//! Blocking: no conversation, message, comment, reply or like either way
+//! while it lasts.
 use serde_json::json;
 
-use crate::helpers::{assert_invalid, assert_problem, client_id, ids_of, spawn_app, texts, NOBODY};
+use crate::helpers::{
+    assert_invalid, assert_problem, client_id, generous_limits, ids_of, spawn_app, spawn_app_with,
+    texts, NOBODY,
+};
 
 #[tokio::test]
 async fn a_blocked_user_cannot_open_a_conversation_either_way() {
@@ -56,4 +60,46 @@ async fn a_block_ends_follows_and_stops_a_re_follow_either_way() {
     // After unblocking, following works again.
     assert_eq!(app.unblock(&a, &b.id).await.status(), 204);
     app.follow(&b, &a.id).await;
+}
+
+#[tokio::test]
+async fn a_block_stops_comments_replies_and_likes_either_way() {
+    let app = spawn_app_with(generous_limits).await;
+    let (a, b) = (app.register().await, app.register().await);
+    let a_post = app.create_post(&a, None, "a's post", "words").await;
+    let b_post = app.create_post(&b, None, "b's post", "words").await;
+    let a_comment = app
+        .comment(&a, &b_post["id"].as_str().unwrap().to_owned(), "a says")
+        .await;
+    app.like(&b, a_post["id"].as_str().unwrap()).await;
+    assert_eq!(app.block(&a, &b.id).await.status(), 204);
+    let (a_post, b_post) = (
+        a_post["id"].as_str().unwrap().to_owned(),
+        b_post["id"].as_str().unwrap().to_owned(),
+    );
+    let say = json!({ "body": "hello" });
+    // The blocked one cannot reach the blocker's content...
+    assert_problem(
+        app.try_comment(&b, &a_post, say.clone()).await,
+        403,
+        "blocked",
+    )
+    .await;
+    assert_problem(app.try_like(&b, &a_post).await, 403, "blocked").await;
+    let reply = json!({ "body": "hello", "parent_id": a_comment["id"] });
+    assert_problem(app.try_comment(&b, &b_post, reply).await, 403, "blocked").await;
+    let path = format!("/comments/{}/like", a_comment["id"].as_str().unwrap());
+    assert_problem(app.put_as(&b, &path).await, 403, "blocked").await;
+    // ...nor the blocker the blocked one's.
+    assert_problem(
+        app.try_comment(&a, &b_post, say.clone()).await,
+        403,
+        "blocked",
+    )
+    .await;
+    // Taking back a like given before is always possible.
+    app.unlike(&b, &a_post).await;
+    // Once unblocked, all is as before.
+    assert_eq!(app.unblock(&a, &b.id).await.status(), 204);
+    assert_eq!(app.try_comment(&b, &a_post, say).await.status(), 201);
 }

@@ -46,9 +46,7 @@ async fn ending_a_session_on_one_instance_closes_its_socket_on_the_other() {
     let two = spawn_sibling(&one).await;
     let a = one.register().await;
     let mut socket = connect_ws(&two, &a.token).await;
-    let resp = one
-        .send_as(&a, reqwest::Method::POST, "/auth/logout")
-        .await;
+    let resp = one.send_as(&a, reqwest::Method::POST, "/auth/logout").await;
     assert_eq!(resp.status(), 204);
     crate::helpers::expect_closed(&mut socket, 4001).await;
 }
