@@ -218,6 +218,11 @@ pub async fn moderate(
         TargetType::Post => {
             let visibility = matches!(action, Action::Hide | Action::Restore);
             super::posts::enqueue_post(&txn, id, visibility).await?;
+            // A hidden post's images are not public either; restoring it
+            // makes them public again.
+            if visibility {
+                super::posts::set_images_private(&txn, id, action == Action::Hide).await?;
+            }
         }
         TargetType::Comment => outbox::enqueue(&txn, DocKind::Comment, id).await?,
         TargetType::User => {}

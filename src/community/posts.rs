@@ -286,6 +286,9 @@ pub async fn delete(
         .exec(&txn)
         .await?;
     enqueue_post(&txn, id.as_str(), true).await?;
+    // During the grace (moderation, mistakes) its images are no longer
+    // public: their plain links stop working, signed ones still open them.
+    set_images_private(&txn, id.as_str(), true).await?;
     if let Some(circle) = &post.circle_id {
         circles::Entity::update_many()
             .col_expr(
@@ -298,6 +301,27 @@ pub async fn delete(
     }
     txn.commit().await?;
     Ok(post.circle_id)
+}
+
+/// Makes a post's images private (signed links only) or public again.
+pub async fn set_images_private(
+    db: &impl ConnectionTrait,
+    post_id: &str,
+    private: bool,
+) -> AppResult<()> {
+    let images = post_images::Entity::find()
+        .select_only()
+        .column(post_images::Column::UploadId)
+        .filter(post_images::Column::PostId.eq(post_id))
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    uploads::Entity::update_many()
+        .col_expr(uploads::Column::Private, Expr::value(private))
+        .filter(uploads::Column::Id.is_in(images))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Records that a post changed and, with `comments_too`, its visible

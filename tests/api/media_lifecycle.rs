@@ -91,9 +91,12 @@ async fn a_post_removed_for_good_takes_its_images_along() {
     let body = json!({ "title": "soon gone", "body": "x", "image_upload_ids": [image["id"]] });
     let post = app.create_post_from(&me, body).await.id();
     assert_eq!(app.delete_post(&me, &post).await.status(), 204);
-    // During the grace a moderator may still need it.
+    // During the grace the file is kept (a moderator may need it), but no
+    // longer public: its plain link stops working at once.
     run_purge(&app).await;
-    assert!(served(&app, &url(&image)).await);
+    assert!(!served(&app, &url(&image)).await);
+    assert_eq!(app.count("uploads").await, 1);
+    assert_eq!(app.media_files(), 1);
     // Thirty days later.
     use sea_orm::ConnectionTrait;
     let long_ago = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
@@ -109,4 +112,18 @@ async fn a_post_removed_for_good_takes_its_images_along() {
     assert!(!served(&app, &url(&image)).await);
     assert_eq!(app.count("uploads").await, 0);
     assert_eq!(app.media_files(), 0);
+}
+
+#[tokio::test]
+async fn a_hidden_posts_images_are_not_public_until_it_is_restored() {
+    let app = spawn_app().await;
+    let (me, moderator) = (app.register().await, app.moderator().await);
+    let image = app.upload_image(&me, "shown.png").await;
+    let body = json!({ "title": "reported", "body": "x", "image_upload_ids": [image["id"]] });
+    let post = app.create_post_from(&me, body).await.id();
+    assert!(served(&app, &url(&image)).await);
+    app.moderate(&moderator, "posts", &post, "hide").await;
+    assert!(!served(&app, &url(&image)).await);
+    app.moderate(&moderator, "posts", &post, "restore").await;
+    assert!(served(&app, &url(&image)).await);
 }
