@@ -17,6 +17,8 @@ pub enum Refusal {
     InUse,
     /// Sent as an avatar but not an image.
     NotAnImage,
+    /// The owner's uploads would take more than this many bytes in all.
+    QuotaExceeded(u64),
 }
 
 impl From<Refusal> for AppError {
@@ -51,6 +53,14 @@ impl From<Refusal> for AppError {
                 "file",
                 "unsupported_type",
                 "an avatar must be an image (JPEG, PNG, WebP, GIF)",
+            ),
+            Refusal::QuotaExceeded(quota) => AppError::field(
+                ErrorCode::PayloadTooLarge,
+                "file",
+                "quota_exceeded",
+                format!(
+                    "your uploads may take {quota} bytes in all; delete some you no longer use (DELETE /uploads/{{id}})"
+                ),
             ),
             Refusal::InUse => AppError::new(
                 ErrorCode::Conflict,

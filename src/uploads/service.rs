@@ -102,6 +102,29 @@ const VIDEO_WITH_BOXES: &[&str] = &["video/mp4", "video/x-m4v", "video/quicktime
 /// What a diagnostic log may be: plain text, or a ZIP of several.
 const LOG_TYPES: &[&str] = &["text/plain; charset=utf-8", "application/zip"];
 
+/// Refuses an upload that would take its owner past `upload_quota`. Two
+/// uploads at the same moment may both pass: the cap is a bound on
+/// storage, not an exact ledger.
+async fn check_quota(state: &AppState, owner_id: &UserId, size: usize) -> AppResult<()> {
+    use sea_orm::{sea_query::Expr, ColumnTrait, QueryFilter, QuerySelect};
+    // PostgreSQL sums a BIGINT as NUMERIC: cast back, on both backends.
+    let used: Option<i64> = uploads::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(bytes), 0) AS BIGINT)"),
+            "used",
+        )
+        .filter(uploads::Column::OwnerId.eq(owner_id))
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    let used = u64::try_from(used.unwrap_or(0)).map_err(AppError::internal)?;
+    if used + size as u64 > state.config.upload_quota {
+        return Err(Refusal::QuotaExceeded(state.config.upload_quota).into());
+    }
+    Ok(())
+}
+
 /// Stores an upload of any kind accepted for its purpose: media and
 /// attachments of every allowed type (attachments private from the start),
 /// an avatar as an image, a diagnostic log as text or ZIP, private.
@@ -112,6 +135,7 @@ pub async fn store(
     upload: Upload,
 ) -> AppResult<uploads::Model> {
     let size = upload.size();
+    check_quota(state, owner_id, size).await?;
     let mut file = upload.into_file();
     let mut head = vec![0u8; 8192];
     let mut read = 0;
