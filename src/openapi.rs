@@ -104,6 +104,7 @@ pub fn annotated() -> &'static Annotated {
         let mut annotated = annotate(raw);
         standardise_formats(&mut annotated.spec);
         plain_refs(&mut annotated.spec);
+        server_rules(&mut annotated.spec);
         annotated
     });
     // Fail closed: without a spec, no policy table, and the consent
@@ -171,6 +172,42 @@ fn plain_refs(value: &mut serde_json::Value) {
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(plain_refs),
         _ => {}
+    }
+}
+
+/// Rules the server enforces in code rather than through a schema
+/// validator, written into the spec from the same constants: page sizes
+/// (`PageParams`) and password lengths (`Password`, whose own refusal,
+/// `weak_password`, says more than a length check would).
+fn server_rules(spec: &mut serde_json::Value) {
+    use crate::{
+        api::page::{DEFAULT_LIMIT, MAX_LIMIT},
+        identity::password::MIN_LEN,
+    };
+    if let Some(paths) = spec["paths"].as_object_mut() {
+        for op in paths
+            .values_mut()
+            .filter_map(|p| p.as_object_mut())
+            .flat_map(|p| p.values_mut())
+        {
+            for param in op["parameters"].as_array_mut().into_iter().flatten() {
+                if param["name"] == "limit" && param["in"] == "query" {
+                    let schema = &mut param["schema"];
+                    schema["minimum"] = 1.into();
+                    schema["maximum"] = MAX_LIMIT.into();
+                    schema["default"] = DEFAULT_LIMIT.into();
+                }
+            }
+        }
+    }
+    for (model, field) in [
+        ("RegisterRequest", "password"),
+        ("PasswordChange", "new_password"),
+    ] {
+        let property = &mut spec["components"]["schemas"][model]["properties"][field];
+        if property.is_object() {
+            property["minLength"] = MIN_LEN.into();
+        }
     }
 }
 

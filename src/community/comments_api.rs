@@ -32,7 +32,7 @@ pub struct CommentsApi;
 pub struct NewComment {
     /// Up to 10,000 characters.
     /// privacy: comments for social, required
-    #[oai(validator(max_length = 10000))]
+    #[oai(validator(min_length = 1, max_length = 10000))]
     pub body: String,
     /// Reply to this top-level comment of the same post.
     /// privacy: not personal

@@ -32,11 +32,11 @@ pub struct NewPostBody {
     pub circle_id: Option<CircleId>,
     /// Up to 200 characters.
     /// privacy: post_title for posting, required
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub title: String,
     /// Markdown, up to 50,000 characters.
     /// privacy: post_body for posting, required
-    #[oai(validator(max_length = 50000))]
+    #[oai(validator(min_length = 1, max_length = 50000))]
     pub body: String,
     /// Up to 9 images I uploaded, in order.
     /// privacy: uploaded_media for posting, optional
@@ -56,10 +56,10 @@ pub struct NewPostBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct PostPatch {
     /// privacy: post_title for posting, optional
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub title: Option<String>,
     /// privacy: post_body for posting, optional
-    #[oai(validator(max_length = 50000))]
+    #[oai(validator(min_length = 1, max_length = 50000))]
     pub body: Option<String>,
 }
 

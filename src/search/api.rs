@@ -179,7 +179,7 @@ impl SearchApi {
         viewer: crate::identity::caller::Viewer,
         /// What to look for, up to 200 characters.
         /// privacy: search_query for browsing, required
-        #[oai(validator(max_length = 200))]
+        #[oai(validator(min_length = 1, max_length = 200))]
         q: Query<String>,
         /// `posts` (default), `users`, `circles` or `comments`.
         /// privacy: not personal

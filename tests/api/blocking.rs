@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::helpers::{
     assert_invalid, assert_problem, client_id, generous_limits, ids_of, spawn_app, spawn_app_with,
-    texts, NOBODY,
+    texts, HasId, NOBODY,
 };
 
 #[tokio::test]
@@ -66,17 +66,11 @@ async fn a_block_ends_follows_and_stops_a_re_follow_either_way() {
 async fn a_block_stops_comments_replies_and_likes_either_way() {
     let app = spawn_app_with(generous_limits).await;
     let (a, b) = (app.register().await, app.register().await);
-    let a_post = app.create_post(&a, None, "a's post", "words").await;
-    let b_post = app.create_post(&b, None, "b's post", "words").await;
-    let a_comment = app
-        .comment(&a, &b_post["id"].as_str().unwrap().to_owned(), "a says")
-        .await;
-    app.like(&b, a_post["id"].as_str().unwrap()).await;
+    let a_post = app.create_post(&a, None, "a's post", "words").await.id();
+    let b_post = app.create_post(&b, None, "b's post", "words").await.id();
+    let a_comment = app.comment(&a, &b_post, "a says").await;
+    app.like(&b, &a_post).await;
     assert_eq!(app.block(&a, &b.id).await.status(), 204);
-    let (a_post, b_post) = (
-        a_post["id"].as_str().unwrap().to_owned(),
-        b_post["id"].as_str().unwrap().to_owned(),
-    );
     let say = json!({ "body": "hello" });
     // The blocked one cannot reach the blocker's content...
     assert_problem(

@@ -140,3 +140,37 @@ async fn absent_values_are_left_out_never_sent_as_null() {
         assert!(nulls.is_empty(), "null at {nulls:?} in {answer}");
     }
 }
+
+#[tokio::test]
+async fn the_spec_states_the_bounds_the_server_enforces() {
+    let spec = spec();
+    let max = agora::api::page::MAX_LIMIT;
+    let mut limits = 0;
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                if param["name"] == "limit" {
+                    limits += 1;
+                    assert_eq!(param["schema"]["minimum"], 1, "{param}");
+                    assert_eq!(param["schema"]["maximum"], max, "{param}");
+                }
+            }
+        }
+    }
+    assert!(limits > 15, "found only {limits} paged operations");
+    let password = &spec["components"]["schemas"]["RegisterRequest"]["properties"]["password"];
+    assert_eq!(password["minLength"], agora::identity::password::MIN_LEN);
+    let title = &spec["components"]["schemas"]["NewPostBody"]["properties"]["title"];
+    assert_eq!(title["minLength"], 1);
+    // And the server holds to them: the bounds pass, one past them does not.
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get_anon(&format!("/plaza?limit={max}")).await.status(),
+        200
+    );
+    assert_eq!(app.get_anon("/plaza?limit=1").await.status(), 200);
+    for bad in [0, max + 1] {
+        let resp = app.get_anon(&format!("/plaza?limit={bad}")).await;
+        crate::helpers::assert_invalid(resp, "limit", None).await;
+    }
+}
