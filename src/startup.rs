@@ -265,12 +265,24 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
             };
             table.find(method, path)
         });
+    // What a 405 lists in `Allow` (RFC 9110): the methods the path serves.
+    let allow = req
+        .uri()
+        .path()
+        .strip_prefix(openapi::BASE_PATH)
+        .zip(privacy::spec::policies())
+        .map(|(path, table)| allow_header(table.methods_at(path)));
     async move {
         let started = Instant::now();
         let mut resp = match ep.call(req).await {
             Ok(resp) => resp.into_response(),
             Err(err) => to_problem(name_path_param(err, operation)).await,
         };
+        if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
+            if let Some(Ok(value)) = allow.as_deref().map(str::parse) {
+                resp.headers_mut().insert(poem::http::header::ALLOW, value);
+            }
+        }
         if let Ok(value) = request_id.parse() {
             resp.headers_mut().insert("x-request-id", value);
         }
@@ -283,6 +295,17 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
     }
     .instrument(span)
     .await
+}
+
+/// `GET, HEAD, POST`: a GET route answers HEAD too.
+fn allow_header(methods: Vec<&Method>) -> String {
+    let mut names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+    if names.contains(&"GET") {
+        names.push("HEAD");
+    }
+    names.sort_unstable();
+    names.dedup();
+    names.join(", ")
 }
 
 /// poem-openapi names path parameters `param0`, `param1`… internally; a

@@ -100,6 +100,12 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
             None
         }
     };
+    // No token at all on a route that needs one: 401 too, before any
+    // consent or validation verdict (which would tell an anonymous caller
+    // about a form it may not use).
+    if policy.authenticated && caller.is_none() {
+        return Err(AppError::unauthorized("a bearer token is required").into());
+    }
     // The cooling-off applies wherever a caller is resolved: a route that
     // needs the session refuses (in `admit`), a public route serves them as
     // anonymous (nothing recorded, nothing personalised).

@@ -73,6 +73,19 @@ impl PolicyTable {
             .find(|op| op.matches(method, &segments))
     }
 
+    /// The methods some operation serves at `path` (a 405's `Allow`).
+    pub fn methods_at(&self, path: &str) -> Vec<&Method> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut methods: Vec<&Method> = self
+            .operations
+            .iter()
+            .filter(|op| op.matches(&op.method, &segments))
+            .map(|op| &op.method)
+            .collect();
+        methods.dedup();
+        methods
+    }
+
     pub fn by_id(&self, operation_id: &str) -> Option<&OperationPolicy> {
         self.operations
             .iter()

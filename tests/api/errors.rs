@@ -96,7 +96,30 @@ async fn unknown_routes_and_methods_are_problems_too() {
     let app = spawn_app().await;
     assert_problem(app.get_anon("/no/such/thing").await, 404, "not_found").await;
     let resp = app.api(Method::DELETE, "/auth/login").send().await.unwrap();
+    assert_eq!(
+        resp.headers()["allow"],
+        "POST",
+        "RFC 9110: a 405 says what is allowed"
+    );
     assert_problem(resp, 405, "method_not_allowed").await;
+    let resp = app.api(Method::POST, "/plaza").send().await.unwrap();
+    assert_eq!(resp.headers()["allow"], "GET, HEAD");
+    assert_problem(resp, 405, "method_not_allowed").await;
+}
+
+#[tokio::test]
+async fn a_route_that_needs_a_session_answers_401_before_judging_the_form() {
+    let app = spawn_app().await;
+    // Anonymous, carrying an optional-consent field: the caller is not
+    // signed in, which is the answer (not which grant is missing).
+    let body = serde_json::json!({ "city": "杭州" });
+    let resp = app
+        .api(Method::PUT, "/me/location")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(resp, 401, "unauthorized").await;
 }
 
 #[tokio::test]
