@@ -105,6 +105,7 @@ pub fn annotated() -> &'static Annotated {
         standardise_formats(&mut annotated.spec);
         plain_refs(&mut annotated.spec);
         server_rules(&mut annotated.spec);
+        declared_problems(&mut annotated.spec);
         annotated
     });
     // Fail closed: without a spec, no policy table, and the consent
@@ -207,6 +208,75 @@ fn server_rules(spec: &mut serde_json::Value) {
         let property = &mut spec["components"]["schemas"][model]["properties"][field];
         if property.is_object() {
             property["minLength"] = MIN_LEN.into();
+        }
+    }
+}
+
+/// Every operation lists the problems it can answer with, beside the
+/// catch-all `default`, so that clients can type them: 400 where it takes
+/// input, 401 and 403 where it needs a session (403 covers a missing
+/// grant, an outdated notice, a pending deregistration, a role), 404 where
+/// its path names something, 413 and 415 where it takes a body, and 429
+/// (with `Retry-After`) everywhere: per-IP limits apply to every call.
+fn declared_problems(spec: &mut serde_json::Value) {
+    use serde_json::json;
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/problem+json": {
+                "schema": { "$ref": "#/components/schemas/Problem" } } }
+        })
+    };
+    let Some(paths) = spec["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let takes_input = op["parameters"].as_array().is_some_and(|p| !p.is_empty())
+                || op.get("requestBody").is_some();
+            let has_body = op.get("requestBody").is_some();
+            let signed_in = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let mut add = Vec::new();
+            if takes_input {
+                add.push((
+                    "400",
+                    problem("Malformed, or a field is invalid: `errors` names each field."),
+                ));
+            }
+            if signed_in {
+                add.push(("401", problem("No valid bearer token.")));
+            }
+            // Every body an anonymous caller may send is a consent-checked
+            // form (registration, login, SMS codes).
+            if signed_in || has_body {
+                add.push(("403", problem("Not allowed: a missing grant (`consent_required`), a notice to accept (`notice_outdated`), a pending deregistration, or a role.")));
+            }
+            if path.contains('{') {
+                add.push((
+                    "404",
+                    problem("Nothing of that id (or not visible to the caller)."),
+                ));
+            }
+            if has_body {
+                add.push(("413", problem("The body is too large.")));
+                add.push((
+                    "415",
+                    problem("The body is not of the declared content type."),
+                ));
+            }
+            let mut limited = problem("Too many requests: wait the `Retry-After` seconds.");
+            limited["headers"] = json!({ "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": { "type": "integer", "minimum": 0 } } });
+            add.push(("429", limited));
+            if let Some(responses) = op["responses"].as_object_mut() {
+                for (status, response) in add {
+                    responses.entry(status).or_insert(response);
+                }
+            }
         }
     }
 }

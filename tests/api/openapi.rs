@@ -174,3 +174,40 @@ async fn the_spec_states_the_bounds_the_server_enforces() {
         crate::helpers::assert_invalid(resp, "limit", None).await;
     }
 }
+
+#[test]
+fn every_operation_declares_the_problems_it_can_answer_with() {
+    let spec = spec();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            let name = format!("{method} {path}");
+            assert_eq!(
+                responses["429"]["headers"]["Retry-After"]["schema"]["type"], "integer",
+                "{name}"
+            );
+            let signed_in = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if signed_in {
+                assert!(responses["401"].is_object(), "{name}");
+                assert!(responses["403"].is_object(), "{name}");
+            }
+            if path.contains('{') {
+                assert!(responses["404"].is_object(), "{name}");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(responses[status].is_object(), "{name} {status}");
+                }
+            }
+            for (status, response) in responses.as_object().unwrap() {
+                if status.starts_with('4') {
+                    let schema = &response["content"]["application/problem+json"]["schema"];
+                    assert_eq!(
+                        schema["$ref"], "#/components/schemas/Problem",
+                        "{name} {status}"
+                    );
+                }
+            }
+        }
+    }
+}
