@@ -7,7 +7,6 @@ use poem_openapi::{
     payload::Json,
     ApiResponse, Object, OpenApi,
 };
-use serde_json::Value;
 
 use crate::{
     api::{
@@ -21,7 +20,10 @@ use crate::{
         consents, log, notice,
         registry::Registries,
     },
-    rights::catalog_api::snake,
+    rights::{
+        catalog_api::snake,
+        receipts::{self, ConsentReceipt},
+    },
     state::AppState,
 };
 
@@ -82,14 +84,14 @@ pub enum ConsentsResponse {
 pub enum ReceiptResponse {
     /// The consent receipt (Kantara v1.1 / ISO/IEC TS 27560 shape).
     #[oai(status = 200)]
-    Ok(Json<Value>),
+    Ok(Json<ConsentReceipt>),
 }
 
 #[derive(ApiResponse)]
 pub enum ReceiptsResponse {
     /// My receipts, newest first.
     #[oai(status = 200)]
-    Ok(Json<Page<Value>>),
+    Ok(Json<Page<ConsentReceipt>>),
 }
 
 #[derive(ApiResponse)]
@@ -162,7 +164,7 @@ impl MyPrivacyApi {
         )
         .await?;
         super::purge::after_commit(&state, &registries, &erased).await;
-        Ok(ReceiptResponse::Ok(Json(receipt)))
+        Ok(ReceiptResponse::Ok(Json(receipts::typed(receipt)?)))
     }
 
     /// All my consent receipts: grants, refusals and withdrawals.
@@ -188,9 +190,11 @@ impl MyPrivacyApi {
         // A receipt that does not parse is an error, not an empty entry.
         let items = rows
             .into_iter()
-            .map(|r| serde_json::from_str(&r.document))
-            .collect::<Result<_, _>>()
-            .map_err(AppError::internal)?;
+            .map(|r| {
+                let document = serde_json::from_str(&r.document).map_err(AppError::internal)?;
+                receipts::typed(document)
+            })
+            .collect::<AppResult<_>>()?;
         Ok(ReceiptsResponse::Ok(Json(Page { items, next_cursor })))
     }
 

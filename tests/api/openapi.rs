@@ -211,3 +211,27 @@ fn every_operation_declares_the_problems_it_can_answer_with() {
         }
     }
 }
+
+#[test]
+fn consent_receipts_are_typed_models_not_any() {
+    let spec = spec();
+    let schema_of = |path: &str, method: &str| {
+        spec["paths"][path][method]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()["schema"]["$ref"]
+            .clone()
+    };
+    assert_eq!(
+        schema_of("/me/consents/{purpose}", "put"),
+        "#/components/schemas/ConsentReceipt"
+    );
+    assert_eq!(
+        schema_of("/me/consent-receipts", "get"),
+        "#/components/schemas/Page_ConsentReceipt"
+    );
+    let receipt = &spec["components"]["schemas"]["ConsentReceipt"];
+    assert_eq!(receipt["properties"]["timestamp"]["format"], "date-time");
+}
