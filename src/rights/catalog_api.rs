@@ -3,7 +3,7 @@
 use poem_openapi::{
     param::Query,
     payload::{Json, PlainText},
-    ApiResponse, Enum, Object, OpenApi,
+    ApiResponse, Enum, Object, OpenApi, ResponseContent,
 };
 
 use crate::{
@@ -96,14 +96,35 @@ pub enum CatalogResponse {
 
 #[derive(ApiResponse)]
 pub enum NoticeResponse {
-    /// The notice, in Markdown.
+    /// The notice: Markdown, or with `Accept: application/json` the same
+    /// text with its version and the purposes it declares.
     #[oai(status = 200)]
     Ok(
-        PlainText<String>,
+        NoticeBody,
         /// The notice version: accept it when registering.
         #[oai(header = "X-Notice-Version")]
         String,
     ),
+}
+
+/// The notice as Markdown, or as a document.
+#[derive(ResponseContent)]
+pub enum NoticeBody {
+    Markdown(PlainText<String>),
+    Document(Json<NoticeDocument>),
+}
+
+/// The notice with what a client needs to show and accept it.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct NoticeDocument {
+    /// Accept this version when registering (`accepted_notice_version`).
+    pub version: String,
+    /// `en` or `zh`.
+    pub lang: String,
+    pub markdown: String,
+    /// The purposes the notice declares, as in `/privacy/catalog`.
+    pub purposes: Vec<CatalogPurpose>,
 }
 
 fn collections(purpose: &str, item: &str) -> Vec<Collection> {
@@ -202,14 +223,26 @@ impl PrivacyApi {
         /// `en` (default) or `zh`.
         /// privacy: not personal
         lang: Query<Option<NoticeLang>>,
+        req: &poem::Request,
     ) -> AppResult<NoticeResponse> {
-        let lang = match lang.0 {
-            Some(NoticeLang::Zh) => notice::Lang::Zh,
-            _ => notice::Lang::En,
+        let (lang, code) = match lang.0 {
+            Some(NoticeLang::Zh) => (notice::Lang::Zh, "zh"),
+            _ => (notice::Lang::En, "en"),
         };
-        Ok(NoticeResponse::Ok(
-            PlainText(notice::text(lang).to_owned()),
-            notice::version().to_owned(),
-        ))
+        let markdown = notice::text(lang).to_owned();
+        let wants_json = req
+            .header("accept")
+            .is_some_and(|a| a.contains("application/json"));
+        let body = if wants_json {
+            NoticeBody::Document(Json(NoticeDocument {
+                version: notice::version().to_owned(),
+                lang: code.to_owned(),
+                markdown,
+                purposes: catalog().purposes,
+            }))
+        } else {
+            NoticeBody::Markdown(PlainText(markdown))
+        };
+        Ok(NoticeResponse::Ok(body, notice::version().to_owned()))
     }
 }

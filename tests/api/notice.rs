@@ -136,3 +136,26 @@ async fn the_processing_log_records_purposes_and_item_keys_never_values() {
     )));
     assert_eq!(entries.len(), 3);
 }
+
+#[tokio::test]
+async fn the_notice_answers_json_when_asked_with_its_version_and_purposes() {
+    let app = spawn_app().await;
+    let markdown = app.get_anon("/privacy/notice").await;
+    assert!(markdown.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let markdown = markdown.text().await.unwrap();
+    let resp = crate::helpers::send(
+        app.get("/privacy/notice")
+            .header("accept", "application/json"),
+    )
+    .await;
+    assert_eq!(resp.headers()["x-notice-version"], notice_version());
+    let doc: Value = resp.json().await.unwrap();
+    assert_eq!(doc["version"], notice_version());
+    assert_eq!(doc["lang"], "en");
+    assert_eq!(doc["markdown"], markdown.as_str());
+    let purposes = doc["purposes"].as_array().unwrap();
+    assert_eq!(purposes.len(), agora::privacy::catalog::PURPOSES.len());
+}
