@@ -2,8 +2,7 @@
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{payload::Json, ApiResponse, Enum, Object, OpenApi};
-use sea_orm::ActiveEnum;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::deregistration::{self, Confirmation};
 use crate::privacy::registry::{Content, Registries, Scope};
@@ -35,6 +34,30 @@ pub enum ContentChoice {
     Anonymize,
 }
 
+crate::convert::mirror!(ScopeChoice, entity::enums::ErasureScope, [Service, Account]);
+crate::convert::mirror!(
+    ContentChoice,
+    entity::enums::ErasureContent,
+    [Delete, Anonymize]
+);
+
+const EXPORT_FORMAT: &str = "agora-export/1";
+
+/// Everything the service holds about me.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportDocument {
+    /// `agora-export/1`.
+    pub format: String,
+    /// Absent on a `HEAD`, which runs no export.
+    pub generated_at: Option<DateTime<Utc>>,
+    pub user_id: Option<String>,
+    /// Each owner's sections by name (`account`, `sessions`, `profile`,
+    /// `posts`, `conversations`, `uploads`, …), as `/privacy/catalog`'s
+    /// items are kept.
+    pub sections: Option<std::collections::BTreeMap<String, Value>>,
+}
+
 /// A deregistration request, confirmed by my password or an SMS code
 /// (`POST /auth/sms-codes` with purpose `deregister`).
 #[derive(Debug, Object)]
@@ -59,10 +82,8 @@ pub struct DeregistrationRequest {
 #[oai(skip_serializing_if_is_none)]
 pub struct DeregistrationView {
     pub id: String,
-    /// `service` or `account`.
-    pub scope: String,
-    /// `delete` or `anonymize`.
-    pub content: String,
+    pub scope: ScopeChoice,
+    pub content: ContentChoice,
     pub requested_at: DateTime<Utc>,
     /// When it is carried out; until then it can be cancelled.
     pub effective_at: DateTime<Utc>,
@@ -72,7 +93,7 @@ pub struct DeregistrationView {
 pub enum ExportResponse {
     /// Everything about me, by section.
     #[oai(status = 200)]
-    Ok(Json<Value>),
+    Ok(Json<ExportDocument>),
 }
 
 #[derive(ApiResponse)]
@@ -100,8 +121,8 @@ pub enum Cancelled {
 fn view(row: entity::deregistrations::Model) -> DeregistrationView {
     DeregistrationView {
         id: row.id,
-        scope: row.scope.to_value(),
-        content: row.content.to_value(),
+        scope: row.scope.into(),
+        content: row.content.into(),
         requested_at: row.requested_at,
         effective_at: row.effective_at,
     }
@@ -126,23 +147,26 @@ impl RightsApi {
         // HEAD (a client probing the route) neither runs the export nor
         // spends the day's one export.
         if req.extensions().get::<HeadRequest>().is_some() {
-            return Ok(ExportResponse::Ok(Json(
-                json!({ "format": "agora-export/1" }),
-            )));
+            return Ok(ExportResponse::Ok(Json(ExportDocument {
+                format: EXPORT_FORMAT.into(),
+                generated_at: None,
+                user_id: None,
+                sections: None,
+            })));
         }
         check_limit(&state, ActionClass::DataExport, auth.0.id.as_str()).await?;
-        let mut sections = Map::new();
+        let mut sections = std::collections::BTreeMap::new();
         for owner in registries.personal_data.owners() {
             for (name, value) in owner.export(&state, &auth.0.id).await? {
                 sections.insert(name.to_owned(), value);
             }
         }
-        Ok(ExportResponse::Ok(Json(json!({
-            "format": "agora-export/1",
-            "generated_at": Utc::now(),
-            "user_id": auth.0.id,
-            "sections": sections,
-        }))))
+        Ok(ExportResponse::Ok(Json(ExportDocument {
+            format: EXPORT_FORMAT.into(),
+            generated_at: Some(Utc::now()),
+            user_id: Some(auth.0.id.to_string()),
+            sections: Some(sections),
+        })))
     }
 
     /// Leave the community service or close the whole account, after a

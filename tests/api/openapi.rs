@@ -213,7 +213,7 @@ fn every_operation_declares_the_problems_it_can_answer_with() {
 }
 
 #[test]
-fn consent_receipts_are_typed_models_not_any() {
+fn consent_receipts_and_the_export_are_typed_models_not_any() {
     let spec = spec();
     let schema_of = |path: &str, method: &str| {
         spec["paths"][path][method]["responses"]["200"]["content"]
@@ -234,4 +234,8 @@ fn consent_receipts_are_typed_models_not_any() {
     );
     let receipt = &spec["components"]["schemas"]["ConsentReceipt"];
     assert_eq!(receipt["properties"]["timestamp"]["format"], "date-time");
+    assert_eq!(
+        schema_of("/me/export", "get"),
+        "#/components/schemas/ExportDocument"
+    );
 }
