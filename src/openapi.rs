@@ -178,8 +178,9 @@ fn plain_refs(value: &mut serde_json::Value) {
 
 /// Rules the server enforces in code rather than through a schema
 /// validator, written into the spec from the same constants: page sizes
-/// (`PageParams`) and password lengths (`Password`, whose own refusal,
-/// `weak_password`, says more than a length check would).
+/// (`PageParams`), password lengths (`Password`, whose own refusal,
+/// `weak_password`, says more than a length check would) and the SMS
+/// code's six digits.
 fn server_rules(spec: &mut serde_json::Value) {
     use crate::{
         api::page::{DEFAULT_LIMIT, MAX_LIMIT},
@@ -191,7 +192,8 @@ fn server_rules(spec: &mut serde_json::Value) {
             .filter_map(|p| p.as_object_mut())
             .flat_map(|p| p.values_mut())
         {
-            for param in op["parameters"].as_array_mut().into_iter().flatten() {
+            let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
+            for param in params.into_iter().flatten() {
                 if param["name"] == "limit" && param["in"] == "query" {
                     let schema = &mut param["schema"];
                     schema["minimum"] = 1.into();
@@ -205,9 +207,24 @@ fn server_rules(spec: &mut serde_json::Value) {
         ("RegisterRequest", "password"),
         ("PasswordChange", "new_password"),
     ] {
-        let property = &mut spec["components"]["schemas"][model]["properties"][field];
-        if property.is_object() {
-            property["minLength"] = MIN_LEN.into();
+        let property = spec
+            .pointer_mut(&format!("/components/schemas/{model}/properties/{field}"))
+            .and_then(|p| p.as_object_mut());
+        if let Some(property) = property {
+            property.insert("minLength".into(), MIN_LEN.into());
+        }
+    }
+    // An SMS code is six digits (`identity::sms_codes`); anything else is
+    // refused before it is looked up.
+    if let Some(schemas) = spec["components"]["schemas"].as_object_mut() {
+        for schema in schemas.values_mut() {
+            let code = schema
+                .get_mut("properties")
+                .and_then(|p| p.get_mut("sms_code"))
+                .and_then(|c| c.as_object_mut());
+            if let Some(code) = code {
+                code.insert("pattern".into(), "^[0-9]{6}$".into());
+            }
         }
     }
 }
@@ -272,7 +289,7 @@ fn declared_problems(spec: &mut serde_json::Value) {
                 "description": "Seconds to wait before trying again.",
                 "schema": { "type": "integer", "minimum": 0 } } });
             add.push(("429", limited));
-            if let Some(responses) = op["responses"].as_object_mut() {
+            if let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
                 for (status, response) in add {
                     responses.entry(status).or_insert(response);
                 }

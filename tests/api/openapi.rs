@@ -104,6 +104,15 @@ fn places_of(value: &Value, at: &str, found: &dyn Fn(&str, &Value) -> bool, out:
 }
 
 #[test]
+fn the_spec_holds_no_nulls() {
+    // OpenAPI has no `null` anywhere (a post-processing slip would put one
+    // where an array or object belongs).
+    let mut found = Vec::new();
+    places_of(&spec(), "", &|_, v| v.is_null(), &mut found);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
 fn schemas_are_referenced_plainly_never_through_all_of() {
     // Generators such as openapi-python-client cannot take `allOf` of an
     // enum; a description does not need one.
