@@ -96,8 +96,8 @@ pub enum CatalogResponse {
 
 #[derive(ApiResponse)]
 pub enum NoticeResponse {
-    /// The notice: Markdown, or with `Accept: application/json` the same
-    /// text with its version and the purposes it declares.
+    /// The notice with its version and the purposes it declares; with
+    /// `Accept: text/markdown` (or `text/plain`), the Markdown alone.
     #[oai(status = 200)]
     Ok(
         NoticeBody,
@@ -216,7 +216,8 @@ impl PrivacyApi {
         Ok(CatalogResponse::Ok(Json(catalog())))
     }
 
-    /// The privacy notice, generated from the catalog (Markdown).
+    /// The privacy notice, generated from the catalog: JSON, or Markdown
+    /// with `Accept: text/markdown`.
     #[oai(path = "/notice", method = "get", operation_id = "privacy_get_notice")]
     async fn get_notice(
         &self,
@@ -230,10 +231,12 @@ impl PrivacyApi {
             _ => (notice::Lang::En, "en"),
         };
         let markdown = notice::text(lang).to_owned();
-        let wants_json = req
+        // JSON unless text is asked for: generated clients send no Accept
+        // (or `*/*`) and parse the JSON the spec lists.
+        let wants_text = req
             .header("accept")
-            .is_some_and(|a| a.contains("application/json"));
-        let body = if wants_json {
+            .is_some_and(|a| a.contains("text/plain") || a.contains("text/markdown"));
+        let body = if !wants_text {
             NoticeBody::Document(Json(NoticeDocument {
                 version: notice::version().to_owned(),
                 lang: code.to_owned(),
