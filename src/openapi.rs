@@ -102,8 +102,7 @@ pub fn annotated() -> &'static Annotated {
             }
         };
         let mut annotated = annotate(raw);
-        standardise_formats(&mut annotated.spec);
-        plain_refs(&mut annotated.spec);
+        tidy_schemas(&mut annotated.spec);
         server_rules(&mut annotated.spec);
         declared_problems(&mut annotated.spec);
         finish_document(&mut annotated.spec);
@@ -133,26 +132,17 @@ pub fn spec_json() -> String {
     serde_json::to_string_pretty(&annotated().spec).unwrap_or_default()
 }
 
-/// poem-openapi names `NaiveDate` `naive-date`; SDK generators know `date`.
-fn standardise_formats(value: &mut serde_json::Value) {
+/// One walk over the generated spec, for what SDK generators need:
+/// poem-openapi names `NaiveDate` `naive-date`, generators know `date`; and
+/// it wraps a `$ref` in `allOf` to give it a description, which many
+/// generators cannot take for an enum, so the reference goes plain, its
+/// description (and privacy tag) kept beside it.
+fn tidy_schemas(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             if map.get("format").and_then(|f| f.as_str()) == Some("naive-date") {
                 map.insert("format".into(), "date".into());
             }
-            map.values_mut().for_each(standardise_formats);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(standardise_formats),
-        _ => {}
-    }
-}
-
-/// poem-openapi wraps a `$ref` in `allOf` to give it a description; many
-/// SDK generators cannot take `allOf` of an enum. The reference goes plain,
-/// its description (and privacy tag) kept beside it.
-fn plain_refs(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
             let single_ref = map
                 .get("allOf")
                 .and_then(|a| a.as_array())
@@ -170,9 +160,9 @@ fn plain_refs(value: &mut serde_json::Value) {
                 map.remove("allOf");
                 map.insert("$ref".into(), reference);
             }
-            map.values_mut().for_each(plain_refs);
+            map.values_mut().for_each(tidy_schemas);
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(plain_refs),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(tidy_schemas),
         _ => {}
     }
 }

@@ -265,13 +265,8 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
             };
             table.find(method, path)
         });
-    // What a 405 lists in `Allow` (RFC 9110): the methods the path serves.
-    let allow = req
-        .uri()
-        .path()
-        .strip_prefix(openapi::BASE_PATH)
-        .zip(privacy::spec::policies())
-        .map(|(path, table)| allow_header(table.methods_at(path)));
+    // Kept (a cheap, shared clone) for a 405's `Allow`, worked out then.
+    let uri = req.uri().clone();
     async move {
         let started = Instant::now();
         let mut resp = match ep.call(req).await {
@@ -279,6 +274,12 @@ async fn observe<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
             Err(err) => to_problem(name_path_param(err, operation)).await,
         };
         if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
+            // What a 405 lists in `Allow` (RFC 9110): the methods the path serves.
+            let allow = uri
+                .path()
+                .strip_prefix(openapi::BASE_PATH)
+                .zip(privacy::spec::policies())
+                .map(|(path, table)| allow_header(table.methods_at(path)));
             if let Some(Ok(value)) = allow.as_deref().map(str::parse) {
                 resp.headers_mut().insert(poem::http::header::ALLOW, value);
             }

@@ -20,17 +20,19 @@ impl ClientInfo {
         // The client controls the left of the header; each of our proxies
         // appends the address it saw, so the client is `hops` from the right.
         // A proxy may add its own header line instead of extending the
-        // client's: the lines are one list, in order (RFC 9110 5.3).
-        let lines: Vec<&str> = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let joined = lines.join(",");
-        let forwarded = (hops > 0)
-            .then(|| joined.rsplit(',').nth(hops - 1))
-            .flatten()
+        // client's: the lines are one list, in order (RFC 9110 5.3), read
+        // from the right without joining them.
+        let forwarded = hops
+            .checked_sub(1)
+            .and_then(|skip| {
+                req.headers()
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .rev()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|line| line.rsplit(','))
+                    .nth(skip)
+            })
             .and_then(|v| v.trim().parse::<IpAddr>().ok());
         let remote = req
             .remote_addr()

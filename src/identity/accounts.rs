@@ -142,8 +142,9 @@ pub async fn login(
     // A withdrawal of `browsing` stays one: this device's details are not
     // kept, unless this very form grants the purpose again.
     let withdrawn = !browsing_in_form
-        && crate::privacy::consents::refused(&state.db, &user.id)
+        && crate::privacy::consents::choices(&state.db, &user.id)
             .await?
+            .refused
             .contains("browsing");
     let device = if withdrawn {
         DeviceInfo::default()

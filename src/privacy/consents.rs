@@ -54,28 +54,34 @@ impl Erasers {
 /// What a consent change was: the receipt's `action`.
 pub use entity::enums::ConsentAction as Action;
 
-/// Purposes the user has explicitly granted.
-pub async fn granted(db: &impl ConnectionTrait, user_id: &str) -> AppResult<HashSet<String>> {
-    Ok(consents::Entity::find()
-        .filter(consents::Column::UserId.eq(user_id))
-        .filter(consents::Column::Granted.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.purpose)
-        .collect())
+/// What a user chose, purpose by purpose, read in one query.
+#[derive(Debug, Default)]
+pub struct Choices {
+    /// Purposes explicitly granted.
+    pub granted: HashSet<String>,
+    /// Purposes explicitly refused or withdrawn.
+    pub refused: HashSet<String>,
 }
 
-/// Purposes the user has explicitly refused or withdrawn.
-pub async fn refused(db: &impl ConnectionTrait, user_id: &str) -> AppResult<HashSet<String>> {
-    Ok(consents::Entity::find()
+pub async fn choices(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Choices> {
+    let mut out = Choices::default();
+    for c in consents::Entity::find()
         .filter(consents::Column::UserId.eq(user_id))
-        .filter(consents::Column::Granted.eq(false))
         .all(db)
         .await?
-        .into_iter()
-        .map(|c| c.purpose)
-        .collect())
+    {
+        if c.granted {
+            out.granted.insert(c.purpose);
+        } else {
+            out.refused.insert(c.purpose);
+        }
+    }
+    Ok(out)
+}
+
+/// Purposes the user has explicitly granted.
+pub async fn granted(db: &impl ConnectionTrait, user_id: &str) -> AppResult<HashSet<String>> {
+    Ok(choices(db, user_id).await?.granted)
 }
 
 pub async fn all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Vec<consents::Model>> {

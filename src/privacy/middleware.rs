@@ -141,10 +141,10 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     let (grants, refused): (HashSet<String>, HashSet<String>) =
         match (&caller, given.is_empty(), policy.authenticated) {
             (_, true, _) => Default::default(),
-            (Some(c), false, true) => (
-                consents::granted(&state.db, &c.user_id).await?,
-                consents::refused(&state.db, &c.user_id).await?,
-            ),
+            (Some(c), false, true) => {
+                let choices = consents::choices(&state.db, &c.user_id).await?;
+                (choices.granted, choices.refused)
+            }
             // A login's own account is known only inside the handler: it
             // honours a withdrawal there (identity's `accounts::login`).
             _ => (anonymous_grants(body.as_ref()), HashSet::new()),

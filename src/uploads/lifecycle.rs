@@ -38,9 +38,26 @@ pub async fn release(state: &AppState, ids: Vec<String>) -> AppResult<AfterCommi
         .into_tuple()
         .all(&state.db)
         .await?;
+    drop_unused(state, owned, false).await
+}
+
+/// Of `(id, owner)` rows, drops those nothing refers to; with `claim`, the
+/// ones in use are marked claimed (the orphan sweep looks at each once).
+async fn drop_unused(
+    state: &AppState,
+    rows: Vec<(String, String)>,
+    claim: bool,
+) -> AppResult<AfterCommit> {
     let mut released = AfterCommit::default();
-    for (owner, ids) in by_owner(owned) {
-        let used = state.references.in_use(&state.db, &owner, &ids).await?;
+    for (owner, ids) in by_owner(rows) {
+        let used: HashSet<String> = state.references.in_use(&state.db, &owner, &ids).await?;
+        if claim && !used.is_empty() {
+            uploads::Entity::update_many()
+                .col_expr(uploads::Column::Claimed, Expr::value(true))
+                .filter(uploads::Column::Id.is_in(used.iter().cloned()))
+                .exec(&state.db)
+                .await?;
+        }
         let free = ids.into_iter().filter(|id| !used.contains(id)).collect();
         released.extend(drop_rows(state, &owner, free).await?);
     }
@@ -152,18 +169,7 @@ impl RetentionRule for UnclaimedUploads {
             .into_tuple()
             .all(&state.db)
             .await?;
-        let mut released = AfterCommit::default();
-        for (owner, ids) in by_owner(old) {
-            let used: HashSet<String> = state.references.in_use(&state.db, &owner, &ids).await?;
-            uploads::Entity::update_many()
-                .col_expr(uploads::Column::Claimed, Expr::value(true))
-                .filter(uploads::Column::Id.is_in(used.iter().cloned()))
-                .exec(&state.db)
-                .await?;
-            let free = ids.into_iter().filter(|id| !used.contains(id)).collect();
-            released.extend(drop_rows(state, &owner, free).await?);
-        }
-        Ok(released)
+        drop_unused(state, old, true).await
     }
 }
 

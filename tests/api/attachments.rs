@@ -234,7 +234,9 @@ async fn the_notice_claims_encryption_for_message_files_only_if_they_are_encrypt
         .find(|i| i["key"] == "message_media")
         .map(|i| i["storage"].clone())
         .unwrap();
-    let in_clear = walkdir_holds(&app.data_dir.path().join("media"), &secret);
+    let mut found = Vec::new();
+    crate::helpers::files_holding(&app.data_dir.path().join("media"), &secret, &mut found);
+    let in_clear = !found.is_empty();
     assert!(
         !(storage == "encrypted" && in_clear),
         "the notice says message files are encrypted, but the store holds them in clear"
@@ -243,20 +245,4 @@ async fn the_notice_claims_encryption_for_message_files_only_if_they_are_encrypt
         in_clear || storage == "encrypted",
         "the sweep looks in the right place"
     );
-}
-
-fn walkdir_holds(dir: &std::path::Path, needle: &str) -> bool {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                walkdir_holds(&path, needle)
-            } else {
-                std::fs::read(&path)
-                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            }
-        })
 }

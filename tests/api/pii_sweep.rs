@@ -3,36 +3,14 @@
 //! the database's bytes, not Redis, not the search index's files, not the
 //! media store, not the logs. The peer's own content stays, which shows the
 //! sweep looks in the right places.
-use std::path::Path;
 
 use redis::AsyncCommands;
 
 use crate::helpers::{
-    busy_user, captured_logs, deregister_and_purge, json_of, marker, purge, q, redis_url,
-    short_cooling_off, spawn_app_with, sync, timestamp_cast, HasId, TestApp, PASSWORD,
+    busy_user, captured_logs, deregister_and_purge, files_holding, holds, json_of, marker, purge,
+    q, redis_url, short_cooling_off, spawn_app_with, sync, timestamp_cast, HasId, TestApp,
+    PASSWORD,
 };
-
-fn holds(haystack: &[u8], needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    haystack
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
-}
-
-/// Every file under `dir` that holds `needle`.
-fn files_holding(dir: &Path, needle: &str, found: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files_holding(&path, needle, found);
-        } else if std::fs::read(&path).is_ok_and(|bytes| holds(&bytes, needle)) {
-            found.push(path.display().to_string());
-        }
-    }
-}
 
 fn database_holds(app: &TestApp, needle: &str) -> Vec<String> {
     let mut found = Vec::new();

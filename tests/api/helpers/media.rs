@@ -84,6 +84,29 @@ impl TestApp {
     }
 }
 
+/// Whether `haystack` holds `needle`, in any letter case.
+pub fn holds(haystack: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Every file under `dir` that holds `needle`.
+pub fn files_holding(dir: &std::path::Path, needle: &str, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_holding(&path, needle, found);
+        } else if std::fs::read(&path).is_ok_and(|bytes| holds(&bytes, needle)) {
+            found.push(path.display().to_string());
+        }
+    }
+}
+
 fn count_files(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
