@@ -27,11 +27,15 @@ macro_rules! typed_ids {
                 Self(uuid::Uuid::now_v7().to_string())
             }
 
-            /// What a client sent: a UUID, or the error to name its field with.
+            /// What a client sent: a UUID in its 36-character hyphenated
+            /// form (the one the spec declares), or the error to name its
+            /// field with.
             pub fn parse(input: &str) -> Result<Self, Invalid> {
-                uuid::Uuid::parse_str(input.trim())
+                uuid::Uuid::try_parse(input)
+                    .ok()
+                    .filter(|_| input.len() == 36)
                     .map(|id| Self(id.hyphenated().to_string()))
-                    .map_err(|_| Invalid::new("invalid_format", "must be a valid uuid"))
+                    .ok_or_else(|| Invalid::new("invalid_format", "must be a valid uuid"))
             }
 
             /// An id read back from agora's own database (never client input:
@@ -83,7 +87,10 @@ macro_rules! typed_ids {
             }
 
             fn schema_ref() -> MetaSchemaRef {
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid")))
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    max_length: Some(36),
+                    ..MetaSchema::new_with_format("string", "uuid")
+                }))
             }
 
             fn as_raw_value(&self) -> Option<&Self::RawValueType> {
@@ -117,7 +124,29 @@ macro_rules! typed_ids {
                 Some(Value::String(self.0.clone()))
             }
         }
+
+        /// The id the spec's examples show: a fixed UUIDv7, different for
+        /// each kind of id so that an example never mixes two up.
+        impl poem_openapi::types::Example for $name {
+            fn example() -> Self {
+                Self(example_uuid(stringify!($name)))
+            }
+        }
     )*};
+}
+
+/// A fixed, valid UUIDv7 derived from a name (FNV-1a): stable across
+/// builds, so the committed spec does not change with each run.
+pub fn example_uuid(name: &str) -> String {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!(
+        "0193b1c2-7a4e-7{:03x}-{:04x}-{:012x}",
+        hash & 0xfff,
+        0x8000 | ((hash >> 12) & 0x3fff),
+        (hash >> 16) & 0xffff_ffff_ffff
+    )
 }
 
 typed_ids! {
@@ -139,6 +168,10 @@ typed_ids! {
     SessionId;
     /// An entry of a user's search history.
     SearchEntryId;
+    /// A notification.
+    NotificationId;
+    /// What a report is about: a post, a comment or a user.
+    ReportTargetId;
 }
 
 #[cfg(test)]
@@ -147,12 +180,23 @@ mod tests {
 
     #[test]
     fn only_uuids_are_ids_and_they_come_out_in_one_form() {
-        let id = PostId::parse(" 0190A000-0000-7000-8000-000000000001 ");
+        let id = PostId::parse("0190A000-0000-7000-8000-000000000001");
         assert_eq!(
             id.map(|i| i.into_inner()).ok().as_deref(),
             Some("0190a000-0000-7000-8000-000000000001")
         );
-        for bad in ["", "42", "not-an-id", "0190a000-0000-7000-8000"] {
+        // Only the hyphenated form the spec declares (`maxLength: 36`):
+        // the other spellings `Uuid::parse_str` takes are refused.
+        for bad in [
+            "",
+            "42",
+            "not-an-id",
+            "0190a000-0000-7000-8000",
+            " 0190a000-0000-7000-8000-000000000001 ",
+            "0190a000000070008000000000000001",
+            "{0190a000-0000-7000-8000-000000000001}",
+            "urn:uuid:0190a000-0000-7000-8000-000000000001",
+        ] {
             assert!(PostId::parse(bad).is_err(), "{bad}");
         }
     }

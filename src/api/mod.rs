@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod client;
 pub mod errors;
+pub mod examples;
 pub mod json;
 pub mod page;
 pub mod validate;

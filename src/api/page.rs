@@ -6,6 +6,9 @@ use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 50;
+/// The longest cursor the API hands out is far shorter; a longer one is
+/// refused unread.
+pub const MAX_CURSOR_LEN: usize = 512;
 
 /// A page of results; pass `next_cursor` back as `cursor` for the next one.
 #[derive(Debug, Object)]
@@ -52,9 +55,9 @@ impl Cursor {
     }
 
     pub fn decode(cursor: &str) -> Result<String, AppError> {
-        URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
+        Some(cursor)
+            .filter(|c| c.len() <= MAX_CURSOR_LEN)
+            .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or_else(|| AppError::invalid("cursor", "invalid", "is not a cursor from this API"))
     }

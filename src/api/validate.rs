@@ -10,6 +10,37 @@ use serde_json::Value;
 
 use crate::error::{AppError, FieldError};
 
+/// Patterns the API's fields use (in `#[oai(validator(pattern = …))]`,
+/// which takes only a literal), each with the words a client is shown.
+/// A pattern missing here is still enforced, with a generic message.
+const PATTERNS: &[(&str, &str, &str)] = &[
+    (r"\S", "required", "must not be blank"),
+    (r"^[0-9]{6}$", "invalid_format", "must be 6 digits"),
+    (
+        r"^[\s()-]*\+?[\s()0-9-]{7,40}$",
+        "invalid_phone",
+        "is not a valid phone number",
+    ),
+];
+
+/// Compiled once each; the spec's patterns are ECMA-262 and these stay
+/// within the syntax both engines read alike.
+static COMPILED: Mutex<Option<HashMap<String, Option<&'static regex::Regex>>>> = Mutex::new(None);
+
+/// A pattern is a literal in our own source; one that does not compile
+/// (`tests/api/openapi.rs` compiles every pattern in the spec) matches
+/// nothing, so its field is refused rather than let through unchecked.
+fn matches(pattern: &str, text: &str) -> bool {
+    let mut guard = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
+    let map = guard.get_or_insert_with(HashMap::new);
+    let regex = *map.entry(pattern.to_owned()).or_insert_with(|| {
+        regex::Regex::new(pattern)
+            .ok()
+            .map(|r| &*Box::leak(Box::new(r)))
+    });
+    regex.is_some_and(|r| r.is_match(text))
+}
+
 /// Registries are built once per payload type.
 static REGISTRIES: Mutex<Option<HashMap<TypeId, &'static Registry>>> = Mutex::new(None);
 
@@ -100,6 +131,7 @@ impl Checker<'_> {
                 format!("must be one of {}", allowed.join(", ")),
             );
         }
+        let before = self.errors.len();
         let chars = s.chars().count();
         if let Some(max) = schema.max_length.filter(|max| chars > *max) {
             self.fail(
@@ -111,6 +143,20 @@ impl Checker<'_> {
         if let Some(min) = schema.min_length.filter(|min| chars < *min) {
             let code = if chars == 0 { "required" } else { "too_short" };
             self.fail(path, code, format!("must be at least {min} characters"));
+        }
+        let pattern = schema
+            .pattern
+            .as_deref()
+            .filter(|_| self.errors.len() == before);
+        if let Some(pattern) = pattern.filter(|p| !matches(p, s)) {
+            let (code, message) = PATTERNS
+                .iter()
+                .find(|(known, ..)| *known == pattern)
+                .map_or(
+                    ("invalid_format", format!("must match {pattern}")),
+                    |(_, code, msg)| (*code, (*msg).to_owned()),
+                );
+            return self.fail(path, code, message);
         }
         let format_ok = match schema.format {
             Some("uuid") => uuid::Uuid::parse_str(s).is_ok(),

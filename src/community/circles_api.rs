@@ -28,11 +28,11 @@ pub struct CirclesApi;
 pub struct AdminCirclesApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NewCircle {
     /// 1 to 64 characters, unique.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"\S"))]
     pub name: String,
     /// privacy: not personal
     pub kind: CircleKind,
@@ -44,11 +44,22 @@ pub struct NewCircle {
     pub icon_upload_id: Option<UploadId>,
 }
 
+impl poem_openapi::types::Example for NewCircle {
+    fn example() -> Self {
+        Self {
+            name: "小米14 Ultra 摄影圈".into(),
+            kind: CircleKind::Product,
+            description: "Night shots, portraits and raw files from the 14 Ultra.".into(),
+            icon_upload_id: Some(poem_openapi::types::Example::example()),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CirclePatch {
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"\S"))]
     pub name: Option<String>,
     /// privacy: not personal
     pub kind: Option<CircleKind>,
@@ -59,11 +70,26 @@ pub struct CirclePatch {
     pub icon_upload_id: MaybeUndefined<UploadId>,
 }
 
+impl poem_openapi::types::Example for CirclePatch {
+    fn example() -> Self {
+        Self {
+            name: None,
+            kind: None,
+            description: Some("Night shots, portraits and raw files from the 14 Ultra.".into()),
+            icon_upload_id: poem_openapi::types::MaybeUndefined::Undefined,
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum CircleResponse {
     /// The circle.
     #[oai(status = 200)]
     Ok(Json<CircleView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CircleCreated {
     /// Created.
     #[oai(status = 201)]
     Created(Json<CircleView>),
@@ -217,7 +243,7 @@ impl AdminCirclesApi {
         state: Data<&AppState>,
         _admin: AdminAuth,
         body: JsonBody<NewCircle>,
-    ) -> AppResult<CircleResponse> {
+    ) -> AppResult<CircleCreated> {
         let body = body.0;
         let txn = state.db.begin().await?;
         let circle = circles::create(
@@ -231,7 +257,7 @@ impl AdminCirclesApi {
         )
         .await?;
         txn.commit().await?;
-        Ok(CircleResponse::Created(Json(
+        Ok(CircleCreated::Created(Json(
             one(&state, &CircleId::from_stored(circle.id), None).await?,
         )))
     }

@@ -28,15 +28,24 @@ use crate::{
 pub struct CommentsApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NewComment {
     /// Up to 10,000 characters.
     /// privacy: comments for social, required
-    #[oai(validator(min_length = 1, max_length = 10000))]
+    #[oai(validator(min_length = 1, max_length = 10000, pattern = r"\S"))]
     pub body: String,
     /// Reply to this top-level comment of the same post.
     /// privacy: not personal
     pub parent_id: Option<CommentId>,
+}
+
+impl poem_openapi::types::Example for NewComment {
+    fn example() -> Self {
+        Self {
+            body: "Great shot! Which night mode setting did you use?".into(),
+            parent_id: None,
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -35,7 +35,7 @@ impl CircleKind {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CircleView {
     pub id: String,
     pub name: String,
@@ -47,6 +47,22 @@ pub struct CircleView {
     /// Whether I joined it (false when not signed in).
     pub joined: bool,
     pub created_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for CircleView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("CircleId"),
+            name: "小米14 Ultra 摄影圈".into(),
+            kind: CircleKind::Product,
+            description: "Night shots, portraits and raw files from the 14 Ultra.".into(),
+            icon_url: Some(crate::api::examples::media_url("c3/77aa10.png")),
+            member_count: 5321,
+            post_count: 1204,
+            joined: true,
+            created_at: crate::api::examples::time(1, 8, 0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Object)]
@@ -80,7 +96,7 @@ pub async fn log_view(state: &AppState, upload_id: &str) -> AppResult<Option<Log
 pub type FeedPage = crate::api::page::Page<PostView>;
 
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PostView {
     pub id: String,
     /// Absent when the author deregistered ("deleted user").
@@ -104,8 +120,33 @@ pub struct PostView {
     pub diagnostic_log: Option<LogView>,
 }
 
+impl poem_openapi::types::Example for PostView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("PostId"),
+            author: Some(poem_openapi::types::Example::example()),
+            circle_id: Some(crate::api::examples::id("CircleId")),
+            title: "小米14 Ultra 夜景样张".into(),
+            body: "Shot handheld at the Shenzhen Bay bridge, 1/4 s, ISO 1600.".into(),
+            images: vec![ImageView {
+                id: crate::api::examples::id("UploadId"),
+                url: crate::api::examples::media_url("p7/41d0e8.jpg"),
+            }],
+            device_model: Some("Xiaomi 14 Ultra".into()),
+            like_count: 128,
+            comment_count: 17,
+            liked_by_me: false,
+            pinned: false,
+            locked: false,
+            created_at: crate::api::examples::time(28, 21, 40),
+            edited_at: None,
+            diagnostic_log: None,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CommentView {
     pub id: String,
     pub post_id: String,
@@ -116,6 +157,21 @@ pub struct CommentView {
     pub like_count: i64,
     pub liked_by_me: bool,
     pub created_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for CommentView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("CommentId"),
+            post_id: crate::api::examples::id("PostId"),
+            parent_id: None,
+            author: Some(poem_openapi::types::Example::example()),
+            body: "Great shot! Which night mode setting did you use?".into(),
+            like_count: 3,
+            liked_by_me: true,
+            created_at: crate::api::examples::time(28, 22, 5),
+        }
+    }
 }
 
 pub fn circle_view(

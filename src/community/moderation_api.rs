@@ -23,16 +23,26 @@ pub struct ModerationApi;
 pub struct AdminModerationApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NewReport {
     /// privacy: not personal
     pub target_type: TargetType,
     /// privacy: not personal
-    pub target_id: String,
+    pub target_id: crate::ids::ReportTargetId,
     /// Why; up to 500 characters.
     /// privacy: report_reason for security, required
-    #[oai(validator(max_length = 500))]
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
     pub reason: String,
+}
+
+impl poem_openapi::types::Example for NewReport {
+    fn example() -> Self {
+        Self {
+            target_type: TargetType::Post,
+            target_id: poem_openapi::types::Example::example(),
+            reason: "Advertises a counterfeit charger.".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -50,15 +60,24 @@ pub struct ReportView {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ModerationRequest {
     /// `hide`, `restore`, `pin`, `unpin`, `lock` or `unlock` (comments: hide and restore).
     /// privacy: not personal
     pub action: Action,
     /// Written to the audit log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500))]
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
     pub reason: String,
+}
+
+impl poem_openapi::types::Example for ModerationRequest {
+    fn example() -> Self {
+        Self {
+            action: Action::Hide,
+            reason: "Spam: the same link posted in five circles.".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -135,7 +154,7 @@ impl ModerationApi {
         body: JsonBody<NewReport>,
     ) -> AppResult<ReportResponse> {
         let body = body.0;
-        let target = Target::parse(body.target_type, &body.target_id).at("target_id")?;
+        let target = Target::parse(body.target_type, body.target_id.as_str()).at("target_id")?;
         let report = moderation::report(&state.db, &auth.0.id, &target, &body.reason).await?;
         Ok(ReportResponse::Created(Json(view(report))))
     }

@@ -1,28 +1,102 @@
 //! The community's share of a user's personal data: circles joined, posts
 //! with their history, comments, likes and reports (follows are identity's).
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::{
     circle_members, circles, comment_likes, comments, moderation_log, post_images, post_likes,
     post_revisions, posts, reports,
 };
+use poem_openapi::Object;
 use sea_orm::{
     sea_query::Expr, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::erasure::{erase_comments, erase_posts, undo_social};
+use super::{
+    erasure::{erase_comments, erase_posts, undo_social},
+    moderation::{ReportStatus, TargetType},
+};
 use crate::{
     error::AppResult,
-    privacy::registry::{AfterCommit, Erasure, PersonalData},
+    privacy::registry::{AfterCommit, Erasure, PersonalData, Section},
     state::AppState,
 };
+
+/// A circle I joined, in the export.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedMembership {
+    pub circle_id: String,
+    pub name: Option<String>,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// An earlier version of one of my posts.
+#[derive(Debug, Object)]
+pub struct ExportedRevision {
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One of my posts, deleted ones included until they are purged.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedPost {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub circle_id: Option<String>,
+    pub device_model: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub revisions: Vec<ExportedRevision>,
+    pub image_upload_ids: Vec<String>,
+    pub diagnostic_log_upload_id: Option<String>,
+}
+
+/// One of my comments.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedComment {
+    pub id: String,
+    pub post_id: String,
+    pub parent_id: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// What I liked, by id.
+#[derive(Debug, Object)]
+pub struct ExportedLikes {
+    pub posts: Vec<String>,
+    pub comments: Vec<String>,
+}
+
+/// A report I made.
+#[derive(Debug, Object)]
+pub struct ExportedReport {
+    pub target_type: TargetType,
+    pub target_id: String,
+    pub reason: String,
+    pub status: ReportStatus,
+    pub created_at: DateTime<Utc>,
+}
 
 pub struct CommunityData;
 
 #[async_trait]
 impl PersonalData for CommunityData {
-    fn sections(&self) -> &'static [&'static str] {
-        &["circles", "posts", "comments", "likes", "reports"]
+    fn sections(&self) -> Vec<Section> {
+        vec![
+            Section::of::<Vec<ExportedMembership>>("circles"),
+            Section::of::<Vec<ExportedPost>>("posts"),
+            Section::of::<Vec<ExportedComment>>("comments"),
+            Section::of::<ExportedLikes>("likes"),
+            Section::of::<Vec<ExportedReport>>("reports"),
+        ]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -60,9 +134,13 @@ impl PersonalData for CommunityData {
             .find_also_related(circles::Entity)
             .all(db)
             .await?;
-        let circles: Vec<Value> = joined
+        let circles: Vec<ExportedMembership> = joined
             .into_iter()
-            .map(|(m, c)| json!({ "circle_id": m.circle_id, "name": c.map(|c| c.name), "joined_at": m.joined_at }))
+            .map(|(m, c)| ExportedMembership {
+                circle_id: m.circle_id,
+                name: c.map(|c| c.name),
+                joined_at: m.joined_at,
+            })
             .collect();
         let mut posts_out = Vec::new();
         for p in posts::Entity::find()
@@ -81,24 +159,41 @@ impl PersonalData for CommunityData {
                 .order_by_asc(post_images::Column::Position)
                 .all(db)
                 .await?;
-            posts_out.push(json!({
-                "id": p.id, "title": p.title, "body": p.body, "circle_id": p.circle_id,
-                "device_model": p.device_model, "created_at": p.created_at,
-                "edited_at": p.edited_at, "deleted_at": p.deleted_at,
-                "revisions": revisions.into_iter().map(|r| json!({
-                    "title": r.title, "body": r.body, "created_at": r.created_at,
-                })).collect::<Vec<_>>(),
-                "image_upload_ids": images.into_iter().map(|i| i.upload_id).collect::<Vec<_>>(),
-                "diagnostic_log_upload_id": p.log_upload_id,
-            }));
+            posts_out.push(ExportedPost {
+                id: p.id,
+                title: p.title,
+                body: p.body,
+                circle_id: p.circle_id,
+                device_model: p.device_model,
+                created_at: p.created_at,
+                edited_at: p.edited_at,
+                deleted_at: p.deleted_at,
+                revisions: revisions
+                    .into_iter()
+                    .map(|r| ExportedRevision {
+                        title: r.title,
+                        body: r.body,
+                        created_at: r.created_at,
+                    })
+                    .collect(),
+                image_upload_ids: images.into_iter().map(|i| i.upload_id).collect(),
+                diagnostic_log_upload_id: p.log_upload_id,
+            });
         }
-        let comments_out: Vec<Value> = comments::Entity::find()
+        let comments_out: Vec<ExportedComment> = comments::Entity::find()
             .filter(comments::Column::AuthorId.eq(user))
             .order_by_asc(comments::Column::Id)
             .all(db)
             .await?
             .into_iter()
-            .map(|c| json!({ "id": c.id, "post_id": c.post_id, "parent_id": c.parent_id, "body": c.body, "created_at": c.created_at, "deleted_at": c.deleted_at }))
+            .map(|c| ExportedComment {
+                id: c.id,
+                post_id: c.post_id,
+                parent_id: c.parent_id,
+                body: c.body,
+                created_at: c.created_at,
+                deleted_at: c.deleted_at,
+            })
             .collect();
         let liked_posts: Vec<String> = post_likes::Entity::find()
             .filter(post_likes::Column::UserId.eq(user))
@@ -114,22 +209,29 @@ impl PersonalData for CommunityData {
             .into_iter()
             .map(|l| l.comment_id)
             .collect();
-        let reports_out: Vec<Value> = reports::Entity::find()
+        let reports_out: Vec<ExportedReport> = reports::Entity::find()
             .filter(reports::Column::ReporterId.eq(user))
             .all(db)
             .await?
             .into_iter()
-            .map(|r| json!({ "target_type": r.target_type, "target_id": r.target_id, "reason": r.reason, "status": r.status, "created_at": r.created_at }))
+            .map(|r| ExportedReport {
+                target_type: r.target_type.into(),
+                target_id: r.target_id,
+                reason: r.reason,
+                status: r.status.into(),
+                created_at: r.created_at,
+            })
             .collect();
+        let likes = ExportedLikes {
+            posts: liked_posts,
+            comments: liked_comments,
+        };
         Ok(vec![
-            ("circles", Value::from(circles)),
-            ("posts", Value::from(posts_out)),
-            ("comments", Value::from(comments_out)),
-            (
-                "likes",
-                json!({ "posts": liked_posts, "comments": liked_comments }),
-            ),
-            ("reports", Value::from(reports_out)),
+            Section::value("circles", &circles),
+            Section::value("posts", &posts_out),
+            Section::value("comments", &comments_out),
+            Section::value("likes", &likes),
+            Section::value("reports", &reports_out),
         ])
     }
 

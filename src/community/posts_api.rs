@@ -20,7 +20,7 @@ use crate::{
 pub struct PostsApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NewPostBody {
     /// An idempotency key chosen by the client (e.g. a UUID): sending the
     /// same post again with it returns the first one instead of a duplicate.
@@ -32,11 +32,11 @@ pub struct NewPostBody {
     pub circle_id: Option<CircleId>,
     /// Up to 200 characters.
     /// privacy: post_title for posting, required
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub title: String,
     /// Markdown, up to 50,000 characters.
     /// privacy: post_body for posting, required
-    #[oai(validator(min_length = 1, max_length = 50000))]
+    #[oai(validator(min_length = 1, max_length = 50000, pattern = r"\S"))]
     pub body: String,
     /// Up to 9 images I uploaded, in order.
     /// privacy: uploaded_media for posting, optional
@@ -52,15 +52,38 @@ pub struct NewPostBody {
     pub log_upload_id: Option<UploadId>,
 }
 
+impl poem_openapi::types::Example for NewPostBody {
+    fn example() -> Self {
+        Self {
+            client_id: Some("5b0e8c1a-post-1".into()),
+            circle_id: Some(poem_openapi::types::Example::example()),
+            title: "小米14 Ultra 夜景样张".into(),
+            body: "Shot handheld at the Shenzhen Bay bridge, 1/4 s, ISO 1600.".into(),
+            image_upload_ids: Some(vec![poem_openapi::types::Example::example()]),
+            device_model: Some("Xiaomi 14 Ultra".into()),
+            log_upload_id: None,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PostPatch {
     /// privacy: post_title for posting, optional
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub title: Option<String>,
     /// privacy: post_body for posting, optional
-    #[oai(validator(min_length = 1, max_length = 50000))]
+    #[oai(validator(min_length = 1, max_length = 50000, pattern = r"\S"))]
     pub body: Option<String>,
+}
+
+impl poem_openapi::types::Example for PostPatch {
+    fn example() -> Self {
+        Self {
+            title: Some("小米14 Ultra 夜景样张（更新）".into()),
+            body: None,
+        }
+    }
 }
 
 /// An earlier version of a post.
@@ -85,7 +108,11 @@ pub enum PostResponse {
     /// The post.
     #[oai(status = 200)]
     Ok(Json<PostView>),
-    /// Published.
+}
+
+#[derive(ApiResponse)]
+pub enum PostCreated {
+    /// Published (or, for a repeated `client_id`, the post it published).
     #[oai(status = 201)]
     Created(Json<PostView>),
 }
@@ -138,12 +165,12 @@ impl PostsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: JsonBody<NewPostBody>,
-    ) -> AppResult<PostResponse> {
+    ) -> AppResult<PostCreated> {
         let body = body.0;
         if let Some(first) =
             posts::by_client_id(&state.db, auth.0.id.as_str(), body.client_id.as_deref()).await?
         {
-            return Ok(PostResponse::Created(Json(
+            return Ok(PostCreated::Created(Json(
                 one(&state, first, Some(&auth.0)).await?,
             )));
         }
@@ -163,7 +190,7 @@ impl PostsApi {
         )
         .await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
-        Ok(PostResponse::Created(Json(
+        Ok(PostCreated::Created(Json(
             one(&state, post, Some(&auth.0)).await?,
         )))
     }

@@ -47,27 +47,33 @@ impl From<Refusal> for AppError {
         use Refusal::*;
         let invalid =
             |field: &str, code: &str, message: &str| AppError::invalid(field, code, message);
+        // A reference to nothing the caller may use: 404, naming the field
+        // (never saying whether it exists for someone else).
+        let unknown = |field: &str, code: &str, message: &str| {
+            AppError::field(ErrorCode::NotFound, field, code, message)
+        };
         match refusal {
             EmptyTitle => invalid("title", "required", "must not be empty"),
             EmptyBody => invalid("body", "required", "must not be empty"),
-            UnknownCircle => invalid("circle_id", "unknown_circle", "is not a circle"),
-            NotYourImage(i) => invalid(
+            UnknownCircle => unknown("circle_id", "unknown_circle", "is not a circle"),
+            NotYourImage(i) => unknown(
                 &format!("image_upload_ids[{i}]"),
                 "unknown_upload",
                 "is not an image you uploaded",
             ),
             DuplicateImage => invalid("image_upload_ids", "duplicate", "lists an image twice"),
-            NotYourLog => invalid(
+            NotYourLog => unknown(
                 "log_upload_id",
                 "unknown_upload",
                 "is not a diagnostic log you uploaded",
             ),
-            ReplyTooDeep => invalid(
+            ReplyTooDeep => AppError::field(
+                ErrorCode::Conflict,
                 "parent_id",
                 "too_deep",
                 "replies take no replies; reply to the top comment",
             ),
-            UnknownParent => invalid(
+            UnknownParent => unknown(
                 "parent_id",
                 "unknown_comment",
                 "is not a comment on this post",
@@ -79,12 +85,12 @@ impl From<Refusal> for AppError {
                 "taken",
                 "another circle has this name",
             ),
-            UnknownIcon => invalid(
+            UnknownIcon => unknown(
                 "icon_upload_id",
                 "unknown_upload",
                 "is not an uploaded image",
             ),
-            UnknownReportTarget => invalid(
+            UnknownReportTarget => unknown(
                 "target_id",
                 "unknown_target",
                 "names nothing that can be reported",

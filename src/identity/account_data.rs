@@ -3,15 +3,49 @@
 //! phone ciphertext, blind index and password hash) — last, and only once
 //! nothing is held for an open report.
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::{sessions, sms_codes, users};
+use poem_openapi::Object;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::guard::Role;
 use crate::{
     error::AppResult,
-    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope, Stage},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope, Section, Stage},
     state::AppState,
 };
+
+/// The export's `account` section.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedAccount {
+    pub id: String,
+    /// Masked: the export never carries the whole number.
+    pub phone_masked: String,
+    pub role: Role,
+    pub level: i32,
+    pub experience: i64,
+    pub accepted_notice_version: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One signed-in device in the export's `sessions` section.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedSession {
+    pub id: String,
+    pub device_model: Option<String>,
+    pub os_version: Option<String>,
+    pub app_version: Option<String>,
+    pub language: Option<String>,
+    /// The device identifier (`X-Device-Id`, kept with the `browsing` grant).
+    pub device_id: Option<String>,
+    pub timezone: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
 
 pub struct AccountData;
 
@@ -21,8 +55,11 @@ impl PersonalData for AccountData {
         Stage::Account
     }
 
-    fn sections(&self) -> &'static [&'static str] {
-        &["account", "sessions"]
+    fn sections(&self) -> Vec<Section> {
+        vec![
+            Section::of::<ExportedAccount>("account"),
+            Section::of::<Vec<ExportedSession>>("sessions"),
+        ]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -49,19 +86,22 @@ impl PersonalData for AccountData {
         let account = users::Entity::find_by_id(user.to_string())
             .one(&state.db)
             .await?
-            .map(|u| -> AppResult<Value> {
-                let phone_masked =
-                    super::phone::masked_from_ciphertext(&state.crypto, &u.phone_ciphertext)?;
-                Ok(json!({
-                    "id": u.id, "phone_masked": phone_masked, "role": u.role,
-                    "level": u.level, "experience": u.experience,
-                    "accepted_notice_version": u.accepted_notice_version,
-                    "created_at": u.created_at,
-                }))
+            .map(|u| -> AppResult<ExportedAccount> {
+                Ok(ExportedAccount {
+                    phone_masked: super::phone::masked_from_ciphertext(
+                        &state.crypto,
+                        &u.phone_ciphertext,
+                    )?,
+                    id: u.id,
+                    role: u.role.into(),
+                    level: u.level,
+                    experience: u.experience,
+                    accepted_notice_version: u.accepted_notice_version,
+                    created_at: u.created_at,
+                })
             })
-            .transpose()?
-            .unwrap_or(Value::Null);
-        let devices: Vec<Value> = sessions::Entity::find()
+            .transpose()?;
+        let devices: Vec<ExportedSession> = sessions::Entity::find()
             .filter(sessions::Column::UserId.eq(user))
             .order_by_asc(sessions::Column::Id)
             .all(&state.db)
@@ -73,16 +113,24 @@ impl PersonalData for AccountData {
                     .crypto
                     .decrypt_opt(&s.device_id)
                     .map_err(crate::error::AppError::internal)?;
-                Ok(json!({
-                    "id": s.id, "device_model": s.device_model, "os_version": s.os_version,
-                    "app_version": s.app_version, "language": s.language,
-                    "device_id": device_id,
-                    "timezone": s.timezone, "created_at": s.created_at,
-                    "last_seen_at": s.last_seen_at, "expires_at": s.expires_at,
-                }))
+                Ok(ExportedSession {
+                    id: s.id,
+                    device_model: s.device_model,
+                    os_version: s.os_version,
+                    app_version: s.app_version,
+                    language: s.language,
+                    device_id,
+                    timezone: s.timezone,
+                    created_at: s.created_at,
+                    last_seen_at: s.last_seen_at,
+                    expires_at: s.expires_at,
+                })
             })
             .collect::<AppResult<_>>()?;
-        Ok(vec![("account", account), ("sessions", devices.into())])
+        Ok(vec![
+            Section::value("account", &account),
+            Section::value("sessions", &devices),
+        ])
     }
 
     async fn erase(

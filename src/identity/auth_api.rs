@@ -20,11 +20,11 @@ use crate::{
 pub struct AuthApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SendSmsCodeRequest {
     /// The phone number, E.164 (`+8613800138000`) or a bare 11-digit mainland number.
     /// privacy: phone_number for account, required
-    #[oai(validator(max_length = 32))]
+    #[oai(validator(max_length = 32, pattern = r"^[\s()-]*\+?[\s()0-9-]{7,40}$"))]
     pub phone: String,
     /// What the code is for; it works only for that.
     /// privacy: not personal
@@ -36,23 +36,41 @@ pub struct SendSmsCodeRequest {
     pub consents: Option<Vec<String>>,
 }
 
+impl poem_openapi::types::Example for SendSmsCodeRequest {
+    fn example() -> Self {
+        Self {
+            phone: "+8613800138000".into(),
+            purpose: SmsPurpose::Register,
+            consents: Some(vec!["account".into()]),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SmsCodeSent {
     /// How long the code stays valid.
     pub expires_in_seconds: i64,
 }
 
+impl poem_openapi::types::Example for SmsCodeSent {
+    fn example() -> Self {
+        Self {
+            expires_in_seconds: 300,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RegisterRequest {
     /// The phone number, E.164 or a bare 11-digit mainland number.
     /// privacy: phone_number for account, required
-    #[oai(validator(max_length = 32))]
+    #[oai(validator(max_length = 32, pattern = r"^[\s()-]*\+?[\s()0-9-]{7,40}$"))]
     pub phone: String,
     /// The 6-digit code sent with purpose `register`.
     /// privacy: sms_code for account, required
-    #[oai(validator(max_length = 6))]
+    #[oai(validator(max_length = 6, pattern = "^[0-9]{6}$"))]
     pub sms_code: String,
     /// At least 8 characters.
     /// privacy: password for account, required
@@ -60,7 +78,7 @@ pub struct RegisterRequest {
     pub password: String,
     /// 1 to 32 characters.
     /// privacy: nickname for profile, required
-    #[oai(validator(max_length = 32))]
+    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
     pub nickname: String,
     /// The version of the privacy notice the user read and accepted
     /// (`X-Notice-Version` of `GET /privacy/notice`).
@@ -74,12 +92,25 @@ pub struct RegisterRequest {
     pub consents: Option<Vec<String>>,
 }
 
+impl poem_openapi::types::Example for RegisterRequest {
+    fn example() -> Self {
+        Self {
+            phone: "+8613800138000".into(),
+            sms_code: "246810".into(),
+            password: "correct horse battery staple".into(),
+            nickname: "夜拍小王".into(),
+            accepted_notice_version: "3f9a1c2e7b40d815".into(),
+            consents: Some(vec!["account".into(), "browsing".into()]),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LoginRequest {
     /// The phone number, E.164 or a bare 11-digit mainland number.
     /// privacy: phone_number for account, required
-    #[oai(validator(max_length = 32))]
+    #[oai(validator(max_length = 32, pattern = r"^[\s()-]*\+?[\s()0-9-]{7,40}$"))]
     pub phone: String,
     /// The password; give this or `sms_code`.
     /// privacy: password for account, optional
@@ -87,7 +118,7 @@ pub struct LoginRequest {
     pub password: Option<String>,
     /// A 6-digit code sent with purpose `login`; give this or `password`.
     /// privacy: sms_code for account, optional
-    #[oai(validator(max_length = 6))]
+    #[oai(validator(max_length = 6, pattern = "^[0-9]{6}$"))]
     pub sms_code: Option<String>,
     /// Purposes I grant on this form. `account` must be among them: the
     /// phone number is sensitive personal information and needs a separate
@@ -96,15 +127,36 @@ pub struct LoginRequest {
     pub consents: Option<Vec<String>>,
 }
 
+impl poem_openapi::types::Example for LoginRequest {
+    fn example() -> Self {
+        Self {
+            phone: "+8613800138000".into(),
+            password: Some("correct horse battery staple".into()),
+            sms_code: None,
+            consents: Some(vec!["account".into()]),
+        }
+    }
+}
+
 /// A new session.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AuthSession {
     pub user: Me,
     /// The bearer token: send it as `Authorization: Bearer <token>`.
     pub token: String,
     /// When the token lapses unless used; every use pushes this forward.
     pub expires_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for AuthSession {
+    fn example() -> Self {
+        Self {
+            user: poem_openapi::types::Example::example(),
+            token: "agr_9sQz3hV1mX0cKp7LwE2uTn5bYr8dFa4G".into(),
+            expires_at: crate::api::examples::time(30, 9, 15),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -2,18 +2,35 @@
 //! clears every field, replaces the nickname and takes the user out of
 //! public view and search.
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use entity::{user_locations, users};
+use poem_openapi::Object;
 use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::views::Gender;
 use crate::{
     error::AppResult,
     platform::outbox,
     platform::search_index::DocKind,
-    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Stage},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Section, Stage},
     state::AppState,
 };
+
+/// The export's `profile` section.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedProfile {
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    pub gender: Option<Gender>,
+    pub birthday: Option<NaiveDate>,
+    pub region: Option<String>,
+    pub signature: Option<String>,
+    /// Kept with the `location` grant.
+    pub city: Option<String>,
+    pub show_online_status: bool,
+}
 
 /// What a closed profile shows where a name is needed.
 pub const CLOSED_NICKNAME: &str = "已注销用户";
@@ -26,8 +43,8 @@ impl PersonalData for ProfileData {
         Stage::Profile
     }
 
-    fn sections(&self) -> &'static [&'static str] {
-        &["profile"]
+    fn sections(&self) -> Vec<Section> {
+        vec![Section::of::<ExportedProfile>("profile")]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -54,17 +71,17 @@ impl PersonalData for ProfileData {
         let Some((u, avatar_key)) = super::profiles::load(&state.db, user).await? else {
             return Ok(vec![("profile", Value::Null)]);
         };
-        let city = super::profiles::location(&state.db, user.as_str()).await?;
-        Ok(vec![(
-            "profile",
-            json!({
-                "nickname": u.nickname,
-                "avatar_url": super::views::avatar_url(state, avatar_key.as_deref()),
-                "gender": u.gender, "birthday": u.birthday, "region": u.region,
-                "signature": u.signature, "city": city,
-                "show_online_status": u.show_online_status,
-            }),
-        )])
+        let profile = ExportedProfile {
+            city: super::profiles::location(&state.db, user.as_str()).await?,
+            avatar_url: super::views::avatar_url(state, avatar_key.as_deref()),
+            nickname: u.nickname,
+            gender: u.gender.map(Into::into),
+            birthday: u.birthday,
+            region: u.region,
+            signature: u.signature,
+            show_online_status: u.show_online_status,
+        };
+        Ok(vec![Section::value("profile", &profile)])
     }
 
     async fn erase(

@@ -47,7 +47,8 @@ impl From<Refusal> for AppError {
                 credentials("sms_code", "the phone number or this credential is wrong")
             }
             PasswordWrong => credentials("password", "the password is wrong"),
-            UnknownAvatar => AppError::invalid(
+            UnknownAvatar => AppError::field(
+                ErrorCode::NotFound,
                 "avatar_upload_id",
                 "unknown_upload",
                 "is not a picture you uploaded as an avatar (POST /uploads/avatar)",

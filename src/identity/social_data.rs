@@ -4,22 +4,36 @@
 //! the blocks I made.
 use async_trait::async_trait;
 use entity::{follows, user_blocks};
+use poem_openapi::Object;
 use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::{
     error::AppResult,
     ids::UserId,
-    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Section},
     state::AppState,
 };
+
+/// The export's `follows` section: user ids either way.
+#[derive(Debug, Object)]
+pub struct ExportedFollows {
+    /// Whom I follow.
+    pub following: Vec<String>,
+    /// Who follows me.
+    pub followers: Vec<String>,
+}
 
 pub struct SocialGraphData;
 
 #[async_trait]
 impl PersonalData for SocialGraphData {
-    fn sections(&self) -> &'static [&'static str] {
-        &["follows", "blocks"]
+    fn sections(&self) -> Vec<Section> {
+        vec![
+            Section::of::<ExportedFollows>("follows"),
+            // The ids of the users I blocked.
+            Section::of::<Vec<String>>("blocks"),
+        ]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -58,11 +72,14 @@ impl PersonalData for SocialGraphData {
             .map(|b| b.blocked_id)
             .collect();
         Ok(vec![
-            (
+            Section::value(
                 "follows",
-                json!({ "following": following, "followers": followers }),
+                &ExportedFollows {
+                    following,
+                    followers,
+                },
             ),
-            ("blocks", Value::from(blocks)),
+            Section::value("blocks", &blocks),
         ])
     }
 

@@ -28,18 +28,18 @@ pub struct AdminUsersApi;
 
 /// Fields to change; leave a field out to keep it, send `null` to clear it.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ProfilePatch {
     /// 1 to 32 characters.
     /// privacy: nickname for profile, optional
-    #[oai(validator(max_length = 32))]
+    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
     pub nickname: Option<String>,
     /// An image I uploaded.
     /// privacy: avatar for profile, optional
     pub avatar_upload_id: MaybeUndefined<UploadId>,
     /// privacy: gender for profile, optional
     pub gender: MaybeUndefined<Gender>,
-    /// A past date.
+    /// A past date after 1900-01-01.
     /// privacy: birthday for profile, optional
     pub birthday: MaybeUndefined<NaiveDate>,
     /// Where I am from, in my own words.
@@ -55,8 +55,22 @@ pub struct ProfilePatch {
     pub show_online_status: Option<bool>,
 }
 
+impl poem_openapi::types::Example for ProfilePatch {
+    fn example() -> Self {
+        Self {
+            nickname: Some("夜拍小王".into()),
+            avatar_upload_id: MaybeUndefined::Value(poem_openapi::types::Example::example()),
+            gender: MaybeUndefined::Undefined,
+            birthday: MaybeUndefined::Null,
+            region: MaybeUndefined::Value("Guangdong".into()),
+            signature: MaybeUndefined::Value("Shooting the city after dark.".into()),
+            show_online_status: Some(false),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PasswordChange {
     /// privacy: password for account, required
     #[oai(validator(max_length = 128))]
@@ -67,20 +81,45 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
+impl poem_openapi::types::Example for PasswordChange {
+    fn example() -> Self {
+        Self {
+            current_password: "correct horse battery staple".into(),
+            new_password: "a longer passphrase for 2027".into(),
+        }
+    }
+}
+
 /// The city I share (never a precise position).
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LocationChange {
     /// privacy: city for location, required
     #[oai(validator(min_length = 1, max_length = 64))]
     pub city: String,
 }
 
+impl poem_openapi::types::Example for LocationChange {
+    fn example() -> Self {
+        Self {
+            city: "Shenzhen".into(),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RoleChange {
     /// privacy: not personal
     pub role: Role,
+}
+
+impl poem_openapi::types::Example for RoleChange {
+    fn example() -> Self {
+        Self {
+            role: Role::Moderator,
+        }
+    }
 }
 
 /// A user as moderators see them.

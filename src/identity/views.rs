@@ -31,7 +31,7 @@ impl Gender {
 
 /// My own account: everything I gave, the phone masked.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct Me {
     pub id: String,
     /// My phone number, masked (`+86138****8000`).
@@ -57,9 +57,32 @@ pub struct Me {
     pub created_at: DateTime<Utc>,
 }
 
+impl poem_openapi::types::Example for Me {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("UserId"),
+            phone_masked: "+86138****8000".into(),
+            nickname: "夜拍小王".into(),
+            avatar_url: Some(crate::api::examples::media_url("a1/9f3c2b.webp")),
+            avatar_upload_id: Some(crate::api::examples::id("UploadId")),
+            gender: None,
+            birthday: None,
+            region: Some("Guangdong".into()),
+            signature: Some("Shooting the city after dark.".into()),
+            city: None,
+            role: Role::User,
+            level: 4,
+            experience: 1260,
+            accepted_notice_version: "3f9a1c2e7b40d815".into(),
+            show_online_status: false,
+            created_at: crate::api::examples::time(2, 9, 15),
+        }
+    }
+}
+
 /// What anyone may see of a user: never the phone, birthday or anything private.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PublicUser {
     pub id: String,
     pub nickname: String,
@@ -69,6 +92,20 @@ pub struct PublicUser {
     /// Moderators and admins carry their role as a badge.
     pub role: Role,
     pub joined_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for PublicUser {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("UserId"),
+            nickname: "夜拍小王".into(),
+            avatar_url: Some(crate::api::examples::media_url("a1/9f3c2b.webp")),
+            signature: Some("Shooting the city after dark.".into()),
+            level: 4,
+            role: Role::User,
+            joined_at: crate::api::examples::time(2, 9, 15),
+        }
+    }
 }
 
 pub fn avatar_url(state: &AppState, avatar_key: Option<&str>) -> Option<String> {
@@ -148,12 +185,23 @@ pub async fn public_users(state: &AppState, ids: Vec<String>) -> AppResult<Vec<P
 
 /// The author of a post or comment; absent for deleted users.
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AuthorView {
     pub id: String,
     pub nickname: String,
     pub avatar_url: Option<String>,
     pub level: i32,
+}
+
+impl poem_openapi::types::Example for AuthorView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("UserId"),
+            nickname: "夜拍小王".into(),
+            avatar_url: Some(crate::api::examples::media_url("a1/9f3c2b.webp")),
+            level: 4,
+        }
+    }
 }
 
 /// The authors behind a batch of ids.

@@ -24,7 +24,7 @@ use crate::{
 pub struct MessagesApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NewConversation {
     /// The user to talk to.
     /// privacy: conversation_list for direct_messages, required
@@ -32,8 +32,16 @@ pub struct NewConversation {
     pub peer_id: UserId,
 }
 
+impl poem_openapi::types::Example for NewConversation {
+    fn example() -> Self {
+        Self {
+            peer_id: poem_openapi::types::Example::example(),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NewMessageBody {
     /// An idempotency key of the client's choosing: a resend with the
     /// same key returns the first message.
@@ -44,6 +52,7 @@ pub struct NewMessageBody {
     pub kind: MessageKind,
     /// The text of a `text` message, up to 5,000 characters.
     /// privacy: message_text for direct_messages, optional
+    #[oai(validator(max_length = 5000, pattern = r"\S"))]
     pub text: Option<String>,
     /// For `image`, `video` and `file` messages: an upload of mine of that kind.
     /// privacy: message_media for direct_messages, optional
@@ -51,13 +60,32 @@ pub struct NewMessageBody {
     pub upload_id: Option<UploadId>,
 }
 
+impl poem_openapi::types::Example for NewMessageBody {
+    fn example() -> Self {
+        Self {
+            client_id: "c1d2e3f4-0001".into(),
+            kind: MessageKind::Text,
+            text: Some("Did you shoot that with the 5x lens?".into()),
+            upload_id: None,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReadBody {
     /// The newest message I have read.
     /// privacy: message_timestamps for direct_messages, required
     #[oai(validator(max_length = 36))]
     pub up_to: MessageId,
+}
+
+impl poem_openapi::types::Example for ReadBody {
+    fn example() -> Self {
+        Self {
+            up_to: poem_openapi::types::Example::example(),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -56,7 +56,7 @@ pub struct AttachmentView {
 
 /// A private message.
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MessageView {
     pub id: String,
     pub conversation_id: String,
@@ -74,9 +74,25 @@ pub struct MessageView {
     pub recalled: bool,
 }
 
+impl poem_openapi::types::Example for MessageView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("MessageId"),
+            conversation_id: crate::api::examples::id("ConversationId"),
+            sender_id: Some(crate::api::examples::id("UserId")),
+            client_id: "c1d2e3f4-0001".into(),
+            kind: MessageKind::Text,
+            text: Some("Did you shoot that with the 5x lens?".into()),
+            attachment: None,
+            created_at: crate::api::examples::time(29, 10, 2),
+            recalled: false,
+        }
+    }
+}
+
 /// One conversation as one participant sees it.
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ConversationView {
     pub id: String,
     /// The other participant; absent when their account is gone.
@@ -85,6 +101,18 @@ pub struct ConversationView {
     /// Messages from the peer after my read position.
     pub unread_count: i64,
     pub updated_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for ConversationView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("ConversationId"),
+            peer: Some(poem_openapi::types::Example::example()),
+            last_message: Some(poem_openapi::types::Example::example()),
+            unread_count: 1,
+            updated_at: crate::api::examples::time(29, 10, 2),
+        }
+    }
 }
 
 /// Decrypted message bodies, attachments looked up in one query.

@@ -71,12 +71,17 @@ pub enum NotificationsResponse {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MarkRead {
     /// Mark read up to this notification; leave out to mark all.
     /// privacy: not personal
-    #[oai(validator(max_length = 36))]
-    pub up_to: Option<String>,
+    pub up_to: Option<crate::ids::NotificationId>,
+}
+
+impl poem_openapi::types::Example for MarkRead {
+    fn example() -> Self {
+        Self { up_to: None }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Messages")]
@@ -206,7 +211,12 @@ impl PeopleApi {
         auth: BearerAuth,
         body: JsonBody<MarkRead>,
     ) -> AppResult<Done> {
-        notifications::mark_read(&state.db, auth.0.id.as_str(), body.0.up_to.as_deref()).await?;
+        notifications::mark_read(
+            &state.db,
+            auth.0.id.as_str(),
+            body.0.up_to.as_ref().map(|id| id.as_str()),
+        )
+        .await?;
         Ok(Done::Done)
     }
 }

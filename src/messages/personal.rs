@@ -2,25 +2,70 @@
 //! in them (sent and received), and my notifications (blocks are identity's). Erasing
 //! takes what I sent; what the peer sent stays in the peer's history.
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::{conversation_members as members, conversations, messages, notifications};
+use poem_openapi::Object;
 use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::{dto::MessageKind, notifications::NotificationKind};
 use crate::{
     error::AppResult,
-    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData},
+    privacy::registry::{delete_where, AfterCommit, Erasure, PersonalData, Section},
     state::AppState,
 };
+
+/// A message in one of my conversations, sent or received.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedMessage {
+    pub id: String,
+    /// Absent when the sender's account is gone.
+    pub sender_id: Option<String>,
+    pub kind: MessageKind,
+    pub text: Option<String>,
+    pub attachment_upload_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub recalled: bool,
+}
+
+/// One of my conversations with its messages.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedConversation {
+    pub id: String,
+    pub peer_id: Option<String>,
+    /// Whether it shows in my conversation list.
+    pub listed: bool,
+    pub last_read_id: Option<String>,
+    pub messages: Vec<ExportedMessage>,
+}
+
+/// One of my notifications (references only, never message content).
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedNotification {
+    pub id: String,
+    pub kind: NotificationKind,
+    pub actor_id: Option<String>,
+    pub conversation_id: Option<String>,
+    pub message_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
 
 pub struct MessagesData;
 
 #[async_trait]
 impl PersonalData for MessagesData {
-    fn sections(&self) -> &'static [&'static str] {
-        &["conversations", "notifications"]
+    fn sections(&self) -> Vec<Section> {
+        vec![
+            Section::of::<Vec<ExportedConversation>>("conversations"),
+            Section::of::<Vec<ExportedNotification>>("notifications"),
+        ]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -59,37 +104,51 @@ impl PersonalData for MessagesData {
             .all(db)
             .await?
         {
-            let msgs: Vec<Value> = messages::Entity::find()
+            let msgs: Vec<ExportedMessage> = messages::Entity::find()
                 .filter(messages::Column::ConversationId.eq(m.conversation_id.as_str()))
                 .order_by_asc(messages::Column::Id)
                 .all(db)
                 .await?
                 .into_iter()
                 .map(|x| {
-                    Ok(json!({
-                        "id": x.id, "sender_id": x.sender_id, "kind": x.kind,
-                        "text": decrypt(&x.text_ciphertext)?,
-                        "attachment_upload_id": decrypt(&x.attachment_ciphertext)?,
-                        "created_at": x.created_at, "recalled": x.recalled_at.is_some(),
-                    }))
+                    Ok(ExportedMessage {
+                        text: decrypt(&x.text_ciphertext)?,
+                        attachment_upload_id: decrypt(&x.attachment_ciphertext)?,
+                        id: x.id,
+                        sender_id: x.sender_id,
+                        kind: x.kind.into(),
+                        created_at: x.created_at,
+                        recalled: x.recalled_at.is_some(),
+                    })
                 })
                 .collect::<AppResult<_>>()?;
-            conversations_out.push(json!({
-                "id": m.conversation_id, "peer_id": m.peer_id, "listed": m.listed,
-                "last_read_id": m.last_read_id, "messages": msgs,
-            }));
+            conversations_out.push(ExportedConversation {
+                id: m.conversation_id,
+                peer_id: m.peer_id,
+                listed: m.listed,
+                last_read_id: m.last_read_id,
+                messages: msgs,
+            });
         }
-        let notes: Vec<Value> = notifications::Entity::find()
+        let notes: Vec<ExportedNotification> = notifications::Entity::find()
             .filter(notifications::Column::UserId.eq(user))
             .order_by_asc(notifications::Column::Id)
             .all(db)
             .await?
             .into_iter()
-            .map(|n| json!({ "id": n.id, "kind": n.kind, "actor_id": n.actor_id, "conversation_id": n.conversation_id, "message_id": n.message_id, "created_at": n.created_at, "read_at": n.read_at }))
+            .map(|n| ExportedNotification {
+                id: n.id,
+                kind: n.kind.into(),
+                actor_id: n.actor_id,
+                conversation_id: n.conversation_id,
+                message_id: n.message_id,
+                created_at: n.created_at,
+                read_at: n.read_at,
+            })
             .collect();
         Ok(vec![
-            ("conversations", Value::from(conversations_out)),
-            ("notifications", Value::from(notes)),
+            Section::value("conversations", &conversations_out),
+            Section::value("notifications", &notes),
         ])
     }
 

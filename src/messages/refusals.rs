@@ -52,7 +52,8 @@ impl From<Refusal> for AppError {
                 "required",
                 format!("a {kind} message needs an upload"),
             ),
-            NotYourUpload => AppError::invalid(
+            NotYourUpload => AppError::field(
+                ErrorCode::NotFound,
                 "upload_id",
                 "not_yours",
                 "is not an attachment you uploaded (POST /uploads/attachments)",
@@ -62,7 +63,8 @@ impl From<Refusal> for AppError {
                 "wrong_kind",
                 format!("is a {is}, not a {wanted}"),
             ),
-            UnknownMessage => AppError::invalid(
+            UnknownMessage => AppError::field(
+                ErrorCode::NotFound,
                 "up_to",
                 "unknown_message",
                 "is not a message of this conversation",

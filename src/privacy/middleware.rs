@@ -58,6 +58,8 @@ const WHILE_DEREGISTERING: &[&str] = &[
 
 /// Operations a user may still call before accepting a changed notice.
 const WITHOUT_NOTICE: &[&str] = &[
+    "privacy_get_notice",
+    "privacy_get_catalog",
     "me_get",
     "me_accept_notice",
     "me_list_consents",
@@ -125,8 +127,14 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
     let body = match read_json_body(state, policy, &mut req).await? {
         BodyRead::Parsed(value) => Some(value),
         BodyRead::Other => None,
-        // Broken JSON: the handler refuses it with a 400, storing nothing.
-        BodyRead::Unparseable => return Ok(ep.call(req).await?.into_response()),
+        // Broken JSON: the handler refuses it with a 400, storing nothing
+        // (its bearer extractor still needs the caller resolved here).
+        BodyRead::Unparseable => {
+            if let Some(resolved) = caller {
+                req.extensions_mut().insert(resolved);
+            }
+            return Ok(ep.call(req).await?.into_response());
+        }
     };
     // The personal fields this call actually carries, worked out once.
     let given: Vec<&FieldTag> = policy

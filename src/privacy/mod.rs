@@ -6,6 +6,8 @@ pub mod log;
 pub mod middleware;
 pub mod notice;
 pub mod personal;
+pub mod policy;
+pub mod receipts;
 pub mod registry;
 pub mod retention;
 pub mod spec;

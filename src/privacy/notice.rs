@@ -54,6 +54,12 @@ fn short_hash(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
+/// Whether `text` has the shape of a notice version (`short_hash`: 16
+/// lowercase hex digits), as the spec's pattern says.
+pub fn is_version(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// What users accept with the notice: the essential purposes.
 fn essential_summary() -> String {
     let mut out = String::new();

@@ -2,12 +2,42 @@
 //! receipts, and the processing log. They belong to the account: erased
 //! with it, kept when only the community service closes.
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::{consent_receipts, consents, processing_log};
+use poem_openapi::Object;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope, Stage};
+use super::{
+    receipts::{self, ConsentReceipt},
+    registry::{delete_where, AfterCommit, Erasure, PersonalData, Scope, Section, Stage},
+};
 use crate::{error::AppResult, state::AppState};
+
+/// Where one optional purpose stands for me.
+#[derive(Debug, Object)]
+pub struct ExportedConsentState {
+    pub purpose: String,
+    pub granted: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The export's `consents` section: where each purpose stands, and every
+/// receipt a grant, refusal or withdrawal wrote.
+#[derive(Debug, Object)]
+pub struct ExportedConsents {
+    pub states: Vec<ExportedConsentState>,
+    pub receipts: Vec<ConsentReceipt>,
+}
+
+/// One entry of my processing log: which operation used which items.
+#[derive(Debug, Object)]
+pub struct ExportedProcessing {
+    pub operation_id: String,
+    pub purpose: String,
+    pub items: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
 
 pub struct ConsentData;
 
@@ -17,8 +47,11 @@ impl PersonalData for ConsentData {
         Stage::Records
     }
 
-    fn sections(&self) -> &'static [&'static str] {
-        &["consents", "processing_log"]
+    fn sections(&self) -> Vec<Section> {
+        vec![
+            Section::of::<ExportedConsents>("consents"),
+            Section::of::<Vec<ExportedProcessing>>("processing_log"),
+        ]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -35,36 +68,48 @@ impl PersonalData for ConsentData {
         user: &crate::ids::UserId,
     ) -> AppResult<Vec<(&'static str, Value)>> {
         let db = &state.db;
-        let states: Vec<Value> = super::consents::all(db, user.as_str())
+        let states: Vec<ExportedConsentState> = super::consents::all(db, user.as_str())
             .await?
             .into_iter()
-            .map(|c| json!({ "purpose": c.purpose, "granted": c.granted, "updated_at": c.updated_at }))
+            .map(|c| ExportedConsentState {
+                purpose: c.purpose,
+                granted: c.granted,
+                updated_at: c.updated_at,
+            })
             .collect();
-        let receipts: Vec<Value> = consent_receipts::Entity::find()
+        let receipts: Vec<ConsentReceipt> = consent_receipts::Entity::find()
             .filter(consent_receipts::Column::UserId.eq(user))
             .order_by_asc(consent_receipts::Column::Id)
             .all(db)
             .await?
             .into_iter()
-            .map(|r| serde_json::from_str(&r.document).unwrap_or(Value::String(r.document)))
-            .collect();
-        let log: Vec<Value> = processing_log::Entity::find()
+            .map(|r| {
+                let document = serde_json::from_str(&r.document)
+                    .map_err(|e| crate::error::AppError::internal(anyhow::Error::new(e)))?;
+                receipts::typed(document)
+            })
+            .collect::<AppResult<_>>()?;
+        let log: Vec<ExportedProcessing> = processing_log::Entity::find()
             .filter(processing_log::Column::UserId.eq(user))
             .order_by_asc(processing_log::Column::Id)
             .all(db)
             .await?
             .into_iter()
             .map(|l| {
-                let items: Value = serde_json::from_str(&l.items).unwrap_or(Value::String(l.items));
-                json!({ "operation_id": l.operation_id, "purpose": l.purpose, "items": items, "created_at": l.created_at })
+                let items = serde_json::from_str(&l.items)
+                    .map_err(|e| crate::error::AppError::internal(anyhow::Error::new(e)))?;
+                Ok(ExportedProcessing {
+                    operation_id: l.operation_id,
+                    purpose: l.purpose,
+                    items,
+                    created_at: l.created_at,
+                })
             })
-            .collect();
+            .collect::<AppResult<_>>()?;
+        let consents = ExportedConsents { states, receipts };
         Ok(vec![
-            (
-                "consents",
-                json!({ "states": states, "receipts": receipts }),
-            ),
-            ("processing_log", log.into()),
+            Section::value("consents", &consents),
+            Section::value("processing_log", &log),
         ])
     }
 

@@ -163,14 +163,16 @@ pub trait PersonalData: Send + Sync + 'static {
     fn stage(&self) -> Stage {
         Stage::Content
     }
-    /// The sections of the export this owner writes.
-    fn sections(&self) -> &'static [&'static str];
+    /// The sections of the export this owner writes, each with its type:
+    /// the spec documents `GET /me/export` section by section from these.
+    fn sections(&self) -> Vec<Section>;
     /// The catalog's items whose stored values those sections hold. A test
     /// holds every item the API collects and keeps to one owner's export.
     fn items(&self) -> &'static [&'static str];
     /// The tables whose rows about a user this owner exports and erases.
     fn tables(&self) -> &'static [&'static str];
-    /// `(section, value)` for each of [`sections`](Self::sections).
+    /// `(section, value)` for each of [`sections`](Self::sections), the
+    /// value that section's type writes (`Section::value`).
     async fn export(
         &self,
         state: &AppState,
@@ -183,6 +185,37 @@ pub trait PersonalData: Send + Sync + 'static {
         txn: &DatabaseTransaction,
         erasure: &Erasure,
     ) -> AppResult<AfterCommit>;
+}
+
+/// One section of the export: its name and the type of its value.
+pub struct Section {
+    pub name: &'static str,
+    /// Registers the type's schema and answers a reference to it.
+    pub schema: fn(&mut poem_openapi::registry::Registry) -> poem_openapi::registry::MetaSchemaRef,
+}
+
+impl Section {
+    pub fn of<T: poem_openapi::types::Type>(name: &'static str) -> Self {
+        fn schema<T: poem_openapi::types::Type>(
+            registry: &mut poem_openapi::registry::Registry,
+        ) -> poem_openapi::registry::MetaSchemaRef {
+            T::register(registry);
+            T::schema_ref()
+        }
+        Self {
+            name,
+            schema: schema::<T>,
+        }
+    }
+
+    /// A section's value, written by its declared type, so that what the
+    /// export holds and what the spec says it holds cannot drift apart.
+    pub fn value<T: poem_openapi::types::ToJSON>(
+        name: &'static str,
+        value: &T,
+    ) -> (&'static str, Value) {
+        (name, value.to_json().unwrap_or(Value::Null))
+    }
 }
 
 /// Every owner, in erasure order (content before the account it hangs on).
@@ -210,7 +243,7 @@ impl Registry {
     pub fn sections(&self) -> Vec<&'static str> {
         self.0
             .iter()
-            .flat_map(|o| o.sections().iter().copied())
+            .flat_map(|o| o.sections().into_iter().map(|s| s.name))
             .collect()
     }
 }

@@ -1,112 +1,16 @@
 //! Reads the field tags out of the generated spec: adds `x-privacy` to
 //! every tagged property, parameter and header and `x-privacy-purposes` to
 //! every operation, and builds the table the consent middleware enforces.
-use std::{
-    collections::{BTreeSet, HashMap},
-    sync::OnceLock,
-};
+use std::collections::{BTreeSet, HashMap};
 
 use poem::http::Method;
 use serde_json::{Map, Value};
 
 use super::tags::{split, Need, Tag};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Location {
-    Body,
-    Query,
-    Path,
-    Header,
-}
-
-/// One tagged input of an operation.
-#[derive(Clone, Debug)]
-pub struct FieldTag {
-    pub location: Location,
-    /// A JSON path (`phone`, `address.city`) or a parameter name.
-    pub name: String,
-    pub tag: Tag,
-}
-
-#[derive(Clone, Debug)]
-pub struct OperationPolicy {
-    pub operation_id: String,
-    pub method: Method,
-    segments: Vec<String>,
-    pub fields: Vec<FieldTag>,
-    /// The purposes of its personal fields.
-    pub purposes: Vec<&'static str>,
-    pub authenticated: bool,
-}
-
-impl OperationPolicy {
-    /// The names of the path parameters, in the order of the path.
-    pub fn path_params(&self) -> Vec<&str> {
-        self.segments
-            .iter()
-            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-            .collect()
-    }
-
-    fn matches(&self, method: &Method, segments: &[&str]) -> bool {
-        self.method == method
-            && self.segments.len() == segments.len()
-            && self
-                .segments
-                .iter()
-                .zip(segments)
-                .all(|(pattern, seg)| pattern.starts_with('{') || pattern == seg)
-    }
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct PolicyTable {
-    pub operations: Vec<OperationPolicy>,
-}
-
-impl PolicyTable {
-    /// The operation serving `path` (below the API base path).
-    pub fn find(&self, method: &Method, path: &str) -> Option<&OperationPolicy> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        self.operations
-            .iter()
-            .find(|op| op.matches(method, &segments))
-    }
-
-    /// The methods some operation serves at `path` (a 405's `Allow`).
-    pub fn methods_at(&self, path: &str) -> Vec<&Method> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let mut methods: Vec<&Method> = self
-            .operations
-            .iter()
-            .filter(|op| op.matches(&op.method, &segments))
-            .map(|op| &op.method)
-            .collect();
-        methods.dedup();
-        methods
-    }
-
-    pub fn by_id(&self, operation_id: &str) -> Option<&OperationPolicy> {
-        self.operations
-            .iter()
-            .find(|op| op.operation_id == operation_id)
-    }
-}
-
-static POLICIES: OnceLock<&'static PolicyTable> = OnceLock::new();
-
-/// The wiring registers the table read out of the whole API's spec at
-/// start-up (the privacy core cannot import the list of APIs above it).
-pub fn register_policies(table: &'static PolicyTable) {
-    let _ = POLICIES.set(table);
-}
-
-/// The registered table: every operation, its tagged fields and purposes;
-/// `None` until the wiring registered it (the middleware then refuses
-/// every call rather than let one through unchecked).
-pub fn policies() -> Option<&'static PolicyTable> {
-    POLICIES.get().copied()
-}
+pub use super::policy::{
+    policies, register_policies, FieldTag, Location, OperationPolicy, PolicyTable,
+};
 
 pub struct Annotated {
     pub spec: Value,

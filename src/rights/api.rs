@@ -54,14 +54,14 @@ pub struct ExportDocument {
     pub user_id: Option<String>,
     /// Each owner's sections by name (`account`, `sessions`, `profile`,
     /// `posts`, `conversations`, `uploads`, …), as `/privacy/catalog`'s
-    /// items are kept.
+    /// items are kept. The spec lists every section with its type.
     pub sections: Option<std::collections::BTreeMap<String, Value>>,
 }
 
 /// A deregistration request, confirmed by my password or an SMS code
 /// (`POST /auth/sms-codes` with purpose `deregister`).
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct DeregistrationRequest {
     /// privacy: not personal
     pub scope: ScopeChoice,
@@ -73,8 +73,19 @@ pub struct DeregistrationRequest {
     pub password: Option<String>,
     /// A code sent for purpose `deregister`.
     /// privacy: sms_code for account, optional
-    #[oai(validator(max_length = 6))]
+    #[oai(validator(max_length = 6, pattern = "^[0-9]{6}$"))]
     pub sms_code: Option<String>,
+}
+
+impl poem_openapi::types::Example for DeregistrationRequest {
+    fn example() -> Self {
+        Self {
+            scope: ScopeChoice::Account,
+            content: ContentChoice::Anonymize,
+            password: Some("correct horse battery staple".into()),
+            sms_code: None,
+        }
+    }
 }
 
 /// A pending (or carried out) deregistration.
@@ -157,8 +168,12 @@ impl RightsApi {
         check_limit(&state, ActionClass::DataExport, auth.0.id.as_str()).await?;
         let mut sections = std::collections::BTreeMap::new();
         for owner in registries.personal_data.owners() {
+            // A section with nothing (no profile row) is left out, as
+            // every absent value is.
             for (name, value) in owner.export(&state, &auth.0.id).await? {
-                sections.insert(name.to_owned(), value);
+                if !value.is_null() {
+                    sections.insert(name.to_owned(), value);
+                }
             }
         }
         Ok(ExportResponse::Ok(Json(ExportDocument {

@@ -8,6 +8,5 @@ pub mod deregistration;
 pub mod personal;
 pub mod privacy_api;
 pub mod purge;
-pub mod receipts;
 
 pub use personal::register;

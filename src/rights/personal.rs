@@ -5,18 +5,34 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::deregistrations;
+use poem_openapi::Object;
 use sea_orm::{
     sea_query::Expr, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::api::{ContentChoice, ScopeChoice};
 use crate::{
     error::AppResult,
     ids::UserId,
-    privacy::registry::{AfterCommit, Erasure, PersonalData, Registries, Scope, Stage},
+    privacy::registry::{AfterCommit, Erasure, PersonalData, Registries, Scope, Section, Stage},
     state::AppState,
 };
+
+/// One of my deregistration requests, in the export.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ExportedDeregistration {
+    pub id: String,
+    pub scope: ScopeChoice,
+    pub content: ContentChoice,
+    pub requested_at: DateTime<Utc>,
+    pub effective_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
 
 pub struct DeregistrationData;
 
@@ -31,8 +47,10 @@ impl PersonalData for DeregistrationData {
         Stage::Records
     }
 
-    fn sections(&self) -> &'static [&'static str] {
-        &["deregistrations"]
+    fn sections(&self) -> Vec<Section> {
+        vec![Section::of::<Vec<ExportedDeregistration>>(
+            "deregistrations",
+        )]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -48,21 +66,23 @@ impl PersonalData for DeregistrationData {
         state: &AppState,
         user: &UserId,
     ) -> AppResult<Vec<(&'static str, Value)>> {
-        let rows: Vec<Value> = deregistrations::Entity::find()
+        let rows: Vec<ExportedDeregistration> = deregistrations::Entity::find()
             .filter(deregistrations::Column::UserId.eq(user))
             .order_by_asc(deregistrations::Column::Id)
             .all(&state.db)
             .await?
             .into_iter()
-            .map(|d| {
-                json!({
-                    "id": d.id, "scope": d.scope, "content": d.content,
-                    "requested_at": d.requested_at, "effective_at": d.effective_at,
-                    "cancelled_at": d.cancelled_at, "completed_at": d.completed_at,
-                })
+            .map(|d| ExportedDeregistration {
+                id: d.id,
+                scope: d.scope.into(),
+                content: d.content.into(),
+                requested_at: d.requested_at,
+                effective_at: d.effective_at,
+                cancelled_at: d.cancelled_at,
+                completed_at: d.completed_at,
             })
             .collect();
-        Ok(vec![("deregistrations", Value::Array(rows))])
+        Ok(vec![Section::value("deregistrations", &rows)])
     }
 
     async fn erase(

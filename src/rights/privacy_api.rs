@@ -13,17 +13,15 @@ use crate::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     identity::{profiles, BearerAuth},
     privacy::{
         catalog::{self, Necessity, PURPOSES},
         consents, log, notice,
+        receipts::{self, ConsentReceipt},
         registry::Registries,
     },
-    rights::{
-        catalog_api::snake,
-        receipts::{self, ConsentReceipt},
-    },
+    rights::catalog_api::snake,
     state::AppState,
 };
 
@@ -46,20 +44,34 @@ pub struct ConsentState {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ConsentChange {
     /// Grant (`true`) or refuse / withdraw (`false`).
     /// privacy: not personal
     pub granted: bool,
 }
 
+impl poem_openapi::types::Example for ConsentChange {
+    fn example() -> Self {
+        Self { granted: true }
+    }
+}
+
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NoticeAcceptance {
     /// The version of `GET /privacy/notice` I read and accept.
     /// privacy: not personal
     #[oai(validator(max_length = 64))]
     pub version: String,
+}
+
+impl poem_openapi::types::Example for NoticeAcceptance {
+    fn example() -> Self {
+        Self {
+            version: "3f9a1c2e7b40d815".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -246,8 +258,18 @@ impl MyPrivacyApi {
         auth: BearerAuth,
         body: JsonBody<NoticeAcceptance>,
     ) -> AppResult<Accepted> {
-        if body.version != notice::version() {
+        // Not a version at all is a bad request; an earlier one conflicts
+        // with the notice now in force.
+        if !notice::is_version(&body.version) {
             return Err(AppError::invalid(
+                "version",
+                "invalid_format",
+                "is not a notice version (16 hex digits)",
+            ));
+        }
+        if body.version != notice::version() {
+            return Err(AppError::field(
+                ErrorCode::Conflict,
                 "version",
                 "outdated",
                 format!("the current notice version is {}", notice::version()),

@@ -147,7 +147,7 @@ async fn carry_out(
             owner
                 .erase(state, &txn, &erasure)
                 .await
-                .with_context(|| format!("erasing {:?}", owner.sections()))?,
+                .with_context(|| format!("erasing {:?}", owner.tables()))?,
         );
     }
     if done {

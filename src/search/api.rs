@@ -102,6 +102,18 @@ impl SearchHistoryApi {
 
 pub struct SearchApi;
 
+/// What a hit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum HitKind {
+    Post,
+    User,
+    Circle,
+    Comment,
+}
+
+crate::convert::mirror!(HitKind, DocKind, [Post, User, Circle, Comment]);
+
 /// What to search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
@@ -118,11 +130,11 @@ pub enum SearchType {
 
 /// One search result.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SearchHit {
     /// `post`, `user`, `circle` or `comment`.
     #[oai(rename = "type")]
-    pub kind: String,
+    pub kind: HitKind,
     /// The post's, user's, circle's or comment's id.
     pub id: String,
     /// The post title, the nickname or the circle name; for a comment, the
@@ -139,6 +151,21 @@ pub struct SearchHit {
     pub post_id: Option<String>,
     /// When the post, comment, account or circle was created.
     pub created_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for SearchHit {
+    fn example() -> Self {
+        Self {
+            kind: HitKind::Post,
+            id: crate::api::examples::id("PostId"),
+            title: "小米14 Ultra 夜景样张".into(),
+            snippet: "Shot handheld at the Shenzhen Bay bridge, 1/4 s, ISO 1600. <b>夜景</b> mode…"
+                .into(),
+            circle_id: Some(crate::api::examples::id("CircleId")),
+            post_id: Some(crate::api::examples::id("PostId")),
+            created_at: crate::api::examples::time(28, 21, 40),
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -179,7 +206,7 @@ impl SearchApi {
         viewer: crate::identity::caller::Viewer,
         /// What to look for, up to 200 characters.
         /// privacy: search_query for browsing, required
-        #[oai(validator(min_length = 1, max_length = 200))]
+        #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
         q: Query<String>,
         /// `posts` (default), `users`, `circles` or `comments`.
         /// privacy: not personal
@@ -260,7 +287,7 @@ async fn run(state: &AppState, query: SearchQuery) -> AppResult<(Vec<Hit>, Optio
 
 fn hit_view(h: Hit) -> SearchHit {
     SearchHit {
-        kind: h.kind.as_str().into(),
+        kind: h.kind.into(),
         post_id: match h.kind {
             DocKind::Post => Some(h.id.clone()),
             _ => h.post_id,

@@ -112,10 +112,17 @@ impl WithdrawalEraser for HistoryEraser {
 /// Search history as personal data: exported, and erased with the service.
 pub struct HistoryData;
 
+/// One query of mine, in the export's `search_history` section.
+#[derive(Debug, poem_openapi::Object)]
+pub struct ExportedSearch {
+    pub query: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
 #[async_trait::async_trait]
 impl crate::privacy::registry::PersonalData for HistoryData {
-    fn sections(&self) -> &'static [&'static str] {
-        &["search_history"]
+    fn sections(&self) -> Vec<crate::privacy::registry::Section> {
+        vec![crate::privacy::registry::Section::of::<Vec<ExportedSearch>>("search_history")]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -136,11 +143,17 @@ impl crate::privacy::registry::PersonalData for HistoryData {
             .order_by_desc(search_history::Column::Id)
             .all(&state.db)
             .await?;
-        let items: Vec<serde_json::Value> = rows
+        let items: Vec<ExportedSearch> = rows
             .into_iter()
-            .map(|r| serde_json::json!({ "query": r.query, "created_at": r.created_at }))
+            .map(|r| ExportedSearch {
+                query: r.query,
+                created_at: r.created_at,
+            })
             .collect();
-        Ok(vec![("search_history", items.into())])
+        Ok(vec![crate::privacy::registry::Section::value(
+            "search_history",
+            &items,
+        )])
     }
 
     async fn erase(

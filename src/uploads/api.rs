@@ -14,6 +14,7 @@ use crate::{api::ApiTags, error::AppResult, identity::BearerAuth, ids::UploadId,
 pub struct UploadsApi;
 
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct UploadForm {
     /// The file: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
     /// such as EXIF and GPS is removed), an MP4, MOV or WebM video (up to
@@ -27,6 +28,7 @@ pub struct UploadForm {
 }
 
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct AvatarForm {
     /// The picture: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
     /// such as EXIF and GPS is removed). Public once it is my avatar.
@@ -35,6 +37,7 @@ pub struct AvatarForm {
 }
 
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct AttachmentForm {
     /// What I will send in a private message: an image, a video or a file,
     /// as for `POST /uploads`. Private from the first byte: its link is
@@ -44,6 +47,7 @@ pub struct AttachmentForm {
 }
 
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct LogForm {
     /// The log: plain text or a ZIP (up to 20 MiB). Needs the optional
     /// `diagnostic_logs` grant; private (its link is signed and shown only

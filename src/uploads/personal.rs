@@ -1,15 +1,31 @@
 //! Uploads as personal data: the rows and the stored files. Files of posts
 //! held under an open report stay until the report is resolved.
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::uploads;
+use poem_openapi::Object;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::media::MediaKind;
 use crate::{
     error::AppResult,
-    privacy::registry::{AfterCommit, Erasure, PersonalData, Stage},
+    privacy::registry::{AfterCommit, Erasure, PersonalData, Section, Stage},
     state::AppState,
 };
+
+/// One of my uploads, in the export.
+#[derive(Debug, Object)]
+pub struct ExportedUpload {
+    pub id: String,
+    pub kind: MediaKind,
+    pub content_type: String,
+    pub bytes: i64,
+    /// Where the file can be fetched; for a private upload, a signed link
+    /// that expires.
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
 
 pub struct UploadsData;
 
@@ -19,8 +35,8 @@ impl PersonalData for UploadsData {
         Stage::Files
     }
 
-    fn sections(&self) -> &'static [&'static str] {
-        &["uploads"]
+    fn sections(&self) -> Vec<Section> {
+        vec![Section::of::<Vec<ExportedUpload>>("uploads")]
     }
 
     fn items(&self) -> &'static [&'static str] {
@@ -46,14 +62,18 @@ impl PersonalData for UploadsData {
             .order_by_asc(uploads::Column::Id)
             .all(&state.db)
             .await?;
-        let items: Vec<Value> = rows
+        let items: Vec<ExportedUpload> = rows
             .into_iter()
-            .map(|u| {
-                let url = super::media::upload_url(state, &u);
-                json!({ "id": u.id, "kind": u.kind, "content_type": u.content_type, "bytes": u.bytes, "url": url, "created_at": u.created_at })
+            .map(|u| ExportedUpload {
+                url: super::media::upload_url(state, &u),
+                id: u.id,
+                kind: u.kind.into(),
+                content_type: u.content_type,
+                bytes: u.bytes,
+                created_at: u.created_at,
             })
             .collect();
-        Ok(vec![("uploads", items.into())])
+        Ok(vec![Section::value("uploads", &items)])
     }
 
     async fn erase(

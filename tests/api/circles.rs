@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{
-    assert_invalid, assert_problem, fields, generous_limits, items_of, send, spawn_app,
+    assert_problem, assert_unknown, fields, generous_limits, items_of, send, spawn_app,
     spawn_app_with, HasId, NOBODY,
 };
 
@@ -50,7 +50,8 @@ async fn a_member_posts_with_images_in_a_circle_and_the_community_answers() {
     // Replies go one level deep only.
     let deeper = json!({ "body": "deeper", "parent_id": reply["id"] });
     let resp = app.try_comment(&friend, &pid, deeper).await;
-    assert_invalid(resp, "parent_id", None).await;
+    let problem = assert_problem(resp, 409, "conflict").await;
+    assert_eq!(problem["errors"][0]["field"], "parent_id");
 
     let liked = app.like(&friend, &pid).await;
     assert_eq!(liked, json!({ "liked": true, "like_count": 1 }));
@@ -163,7 +164,7 @@ async fn a_circle_icon_is_an_image_uploaded_for_public_use() {
         let resp = app
             .post_as(&admin, "/admin/circles", &circle(name, &upload["id"]))
             .await;
-        assert_invalid(resp, "icon_upload_id", None).await;
+        assert_unknown(resp, "icon_upload_id").await;
     }
     let resp = app
         .post_as(

@@ -105,6 +105,28 @@ async fn unknown_routes_and_methods_are_problems_too() {
     let resp = app.api(Method::POST, "/plaza").send().await.unwrap();
     assert_eq!(resp.headers()["allow"], "GET, HEAD");
     assert_problem(resp, 405, "method_not_allowed").await;
+    // A literal path beats a template, as the router ranks them: the
+    // avatar form is not `DELETE /uploads/{id}`.
+    let user = app.register().await;
+    let resp = app.send_as(&user, Method::DELETE, "/uploads/avatar").await;
+    assert_eq!(resp.headers()["allow"], "POST");
+    assert_problem(resp, 405, "method_not_allowed").await;
+}
+
+#[tokio::test]
+async fn malformed_json_on_a_signed_in_route_is_a_400_not_a_500() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    for (method, path) in [(Method::PUT, "/me/location"), (Method::POST, "/posts")] {
+        let resp = app
+            .api_as(&user, method, path)
+            .header("content-type", "application/json")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_problem(resp, 400, "malformed_json").await;
+    }
 }
 
 #[tokio::test]

@@ -7,9 +7,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_invalid, assert_problem, client_id, connect_ws, generous_message_limits, json_of,
-    next_event, png_bytes, retry_after, send, set_limit, spawn_app, spawn_app_with, texts, HasId,
-    NOBODY,
+    assert_invalid, assert_problem, assert_unknown, client_id, connect_ws, generous_message_limits,
+    json_of, next_event, png_bytes, retry_after, send, set_limit, spawn_app, spawn_app_with, texts,
+    HasId, NOBODY,
 };
 
 // ---------------------------------------------------------------- messages
@@ -149,9 +149,9 @@ async fn reading_up_to_a_message_of_another_conversation_is_refused() {
     app.send_text(&a, &ours, "unread").await;
     let elsewhere = app.send_text(&a, &other, "elsewhere").await;
     let resp = app.mark_read(&b, &ours, &elsewhere["id"]).await;
-    assert_invalid(resp, "up_to", None).await;
+    assert_unknown(resp, "up_to").await;
     let resp = app.mark_read(&b, &ours, &json!(NOBODY)).await;
-    assert_invalid(resp, "up_to", None).await;
+    assert_unknown(resp, "up_to").await;
     assert_eq!(app.listed(&b, &ours).await.unwrap()["unread_count"], 1);
 }
 

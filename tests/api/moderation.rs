@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::helpers::{
-    assert_invalid, assert_problem, generous_limits, items_of, spawn_app_with, HasId, TestApp,
-    TestUser, NOBODY,
+    assert_invalid, assert_problem, assert_unknown, generous_limits, items_of, spawn_app_with,
+    HasId, TestApp, TestUser, NOBODY,
 };
 
 /// A moderation decision on a post, for the reason "rule 3".
@@ -32,7 +32,7 @@ async fn reports_reach_moderators_whose_actions_are_audited() {
     let resp = app.report(&reader, "post", &bad, "advertising").await;
     assert_eq!(resp.status(), 201);
     let resp = app.report(&reader, "post", NOBODY, "x").await;
-    assert_invalid(resp, "target_id", None).await;
+    assert_unknown(resp, "target_id").await;
 
     let resp = app.get_as(&reader, "/admin/reports").await;
     assert_problem(resp, 403, "forbidden").await;

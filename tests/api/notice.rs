@@ -63,6 +63,10 @@ async fn a_user_whose_accepted_notice_no_longer_covers_the_essentials_is_asked_a
     // What is needed to decide still works.
     assert_eq!(app.me(&user).await.status(), 200);
     assert_eq!(app.get_as(&user, "/me/consents").await.status(), 200);
+    // And so does reading what there is to accept, with the token an SDK
+    // sends on every call.
+    assert_eq!(app.get_as(&user, "/privacy/notice").await.status(), 200);
+    assert_eq!(app.get_as(&user, "/privacy/catalog").await.status(), 200);
 
     let accept = |version: &str| {
         let body = json!({ "version": version });
@@ -73,7 +77,9 @@ async fn a_user_whose_accepted_notice_no_longer_covers_the_essentials_is_asked_a
                 .await
         }
     };
-    assert_invalid(accept("old-one").await, "version", None).await;
+    assert_invalid(accept("old-one").await, "version", Some("invalid_format")).await;
+    let problem = assert_problem(accept("0123456789abcdef").await, 409, "conflict").await;
+    assert_eq!(problem["errors"][0]["field"], "version");
     assert_eq!(accept(notice_version()).await.status(), 204);
     assert_eq!(patch().await.status(), 200);
 }

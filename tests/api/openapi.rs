@@ -58,7 +58,12 @@ fn every_operation_has_a_snake_case_area_verb_id_a_tag_and_docs() {
 #[test]
 fn the_spec_declares_bearer_auth_and_the_base_path() {
     let spec = spec();
-    assert_eq!(spec["servers"][0]["url"], "/api/v1");
+    let server = &spec["servers"][0];
+    assert_eq!(server["url"], "{origin}/api/v1");
+    assert_eq!(
+        server["variables"]["origin"]["default"],
+        "http://127.0.0.1:8080"
+    );
     let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
     assert!(schemes.values().any(|s| s["scheme"] == "bearer"));
     let me = &spec["paths"]["/me"]["get"];
@@ -247,4 +252,136 @@ fn consent_receipts_and_the_export_are_typed_models_not_any() {
         schema_of("/me/export", "get"),
         "#/components/schemas/ExportDocument"
     );
+}
+
+#[tokio::test]
+async fn public_operations_that_read_a_session_refuse_a_bad_token_as_declared() {
+    let spec = spec();
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let circle = app.create_circle(&admin, "Declared", "product").await;
+    let circle = circle["id"].as_str().unwrap();
+    let post = app.create_post(&admin, Some(circle), "t", "b").await;
+    let post = post["id"].as_str().unwrap();
+    let paths = [
+        ("circles_list", "/circles".to_owned()),
+        ("circles_get", format!("/circles/{circle}")),
+        ("comments_list", format!("/posts/{post}/comments")),
+        ("feeds_plaza", "/plaza".to_owned()),
+        ("feeds_circle", format!("/circles/{circle}/posts")),
+        ("posts_get", format!("/posts/{post}")),
+        ("search_query", "/search?q=b".to_owned()),
+    ];
+    for (operation, path) in paths {
+        assert!(
+            agora::openapi::ANSWERS_401.contains(&operation),
+            "{operation}"
+        );
+        let declared = spec["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .find(|op| op["operationId"] == operation)
+            .map(|op| op["responses"]["401"].is_object());
+        assert_eq!(declared, Some(true), "{operation} declares its 401");
+        // Anonymous, it answers; with a token that resolves to no one, 401.
+        assert_eq!(app.get_anon(&path).await.status(), 200, "{path}");
+        let resp = app.get_as("not-a-session", &path).await;
+        crate::helpers::assert_problem(resp, 401, "unauthorized").await;
+    }
+    let resp = app.login("+8613800000000", "not the password").await;
+    assert_eq!(resp.status(), 401);
+}
+
+#[tokio::test]
+async fn the_patterns_the_spec_declares_are_the_server_s_refusals() {
+    use crate::helpers::{assert_invalid, fields};
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["NewPostBody"]["properties"]["title"]["pattern"],
+        "\\S"
+    );
+    assert!(schemas["SendSmsCodeRequest"]["properties"]["phone"]["pattern"].is_string());
+    // Every pattern compiles (the server would refuse its field outright).
+    fn patterns_in<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                out.extend(map.get("pattern").and_then(Value::as_str));
+                map.values().for_each(|v| patterns_in(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| patterns_in(v, out)),
+            _ => {}
+        }
+    }
+    let mut patterns = Vec::new();
+    patterns_in(&spec, &mut patterns);
+    assert!(patterns.len() > 10, "{patterns:?}");
+    for pattern in patterns {
+        assert!(regex::Regex::new(pattern).is_ok(), "{pattern}");
+    }
+    let app = spawn_app().await;
+    let user = app.register().await;
+    // Blank is refused like empty: the text has to say something.
+    let resp = app
+        .try_create_post(&user, serde_json::json!({ "title": "  ", "body": "b" }))
+        .await;
+    assert_invalid(resp, "title", Some("required")).await;
+    // A phone number is digits, with the usual separators.
+    let resp = app.send_code("+86 138-0013-80OO", "register").await;
+    assert_invalid(resp, "phone", Some("invalid_phone")).await;
+    // An SMS code is six digits.
+    let resp = app
+        .login_with(serde_json::json!({
+            "phone": user.phone, "sms_code": "12345", "consents": ["account"],
+        }))
+        .await;
+    assert_invalid(resp, "sms_code", Some("invalid_format")).await;
+    // Consents are catalog purposes, named in the spec; others are refused.
+    let resp = app
+        .login_with(serde_json::json!({
+            "phone": user.phone, "password": crate::helpers::PASSWORD,
+            "consents": ["account", "telepathy"],
+        }))
+        .await;
+    let problem = crate::helpers::assert_problem(resp, 400, "validation_failed").await;
+    assert_eq!(fields(&problem), ["consents[1]"]);
+    let keys = schemas["PurposeKey"]["enum"].as_array().unwrap();
+    assert!(keys.contains(&"account".into()) && !keys.contains(&"telepathy".into()));
+    // A cursor longer than any the API hands out is refused unread.
+    let long = "A".repeat(agora::api::page::MAX_CURSOR_LEN + 1);
+    let resp = app.get_anon(&format!("/plaza?cursor={long}")).await;
+    assert_invalid(resp, "cursor", None).await;
+    let declared = spec["paths"]["/plaza"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "cursor")
+        .map(|p| p["schema"]["maxLength"].clone());
+    assert_eq!(declared, Some(agora::api::page::MAX_CURSOR_LEN.into()));
+}
+
+#[test]
+fn every_export_section_is_typed_in_the_spec() {
+    let spec = spec();
+    let sections = &spec["components"]["schemas"]["ExportDocument"]["properties"]["sections"];
+    assert_eq!(sections["additionalProperties"], false);
+    let declared = sections["properties"].as_object().unwrap();
+    let registries = agora::startup::registries();
+    let written = registries.personal_data.sections();
+    let mut names: Vec<&str> = declared.keys().map(String::as_str).collect();
+    names.sort();
+    let mut expected = written.clone();
+    expected.sort();
+    assert_eq!(
+        names, expected,
+        "the spec lists exactly the sections owners write"
+    );
+    for (name, schema) in declared {
+        let typed = schema["$ref"].is_string()
+            || schema["items"]["$ref"].is_string()
+            || schema["items"]["type"] == "string";
+        assert!(typed, "section {name} is typed: {schema}");
+    }
 }

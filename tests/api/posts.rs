@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_invalid, assert_problem, fields, generous_limits, json_of, png_bytes, spawn_app,
+    assert_problem, assert_unknown, fields, generous_limits, json_of, png_bytes, spawn_app,
     spawn_app_with, HasId, NOBODY,
 };
 
@@ -34,12 +34,14 @@ async fn bad_posts_are_refused_naming_the_field_and_nothing_is_written() {
         ),
     ];
     for (body, field) in cases {
-        let problem = assert_problem(
-            app.try_create_post(&user, body.clone()).await,
-            400,
-            "validation_failed",
-        )
-        .await;
+        // A reference to nothing of mine is a 404; a bad value a 400.
+        let (status, code) = if field.ends_with("_id") || field.ends_with(']') {
+            (404, "not_found")
+        } else {
+            (400, "validation_failed")
+        };
+        let problem =
+            assert_problem(app.try_create_post(&user, body.clone()).await, status, code).await;
         assert_eq!(
             fields(&problem),
             [field],
@@ -78,17 +80,11 @@ async fn a_diagnostic_log_needs_its_grant_before_a_byte_is_stored() {
     let log = app.upload_log_ok(&user).await;
     // An image is no log, and a log no image.
     let as_log = json!({ "title": "bug", "body": "it crashes", "log_upload_id": image["id"] });
-    assert_invalid(
-        app.try_create_post(&user, as_log).await,
-        "log_upload_id",
-        None,
-    )
-    .await;
+    assert_unknown(app.try_create_post(&user, as_log).await, "log_upload_id").await;
     let as_image = json!({ "title": "bug", "body": "x", "image_upload_ids": [log["id"]] });
-    assert_invalid(
+    assert_unknown(
         app.try_create_post(&user, as_image).await,
         "image_upload_ids[0]",
-        None,
     )
     .await;
     let body = json!({ "title": "bug", "body": "it crashes", "log_upload_id": log["id"] });
@@ -136,7 +132,7 @@ async fn a_diagnostic_log_is_private_to_its_author_and_moderators() {
             json!({ "client_id": "c1", "kind": "file", "upload_id": log["id"] }),
         )
         .await;
-    assert_invalid(resp, "upload_id", None).await;
+    assert_unknown(resp, "upload_id").await;
 }
 
 #[tokio::test]

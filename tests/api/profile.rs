@@ -2,7 +2,7 @@
 //! and avatars.
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_invalid, assert_problem, fields, json_of, spawn_app, NOBODY};
+use crate::helpers::{assert_problem, assert_unknown, fields, json_of, spawn_app, NOBODY};
 
 #[tokio::test]
 async fn a_user_fills_in_and_clears_their_profile() {
@@ -100,7 +100,7 @@ async fn the_avatar_must_be_my_own_upload() {
     let resp = app
         .update_profile(&alice, json!({ "avatar_upload_id": bobs["id"] }))
         .await;
-    assert_invalid(resp, "avatar_upload_id", None).await;
+    assert_unknown(resp, "avatar_upload_id").await;
 
     // A picture uploaded for a post is not an avatar: the form says what
     // an upload is for, and its privacy tag follows.
@@ -108,7 +108,7 @@ async fn the_avatar_must_be_my_own_upload() {
     let resp = app
         .update_profile(&alice, json!({ "avatar_upload_id": for_a_post["id"] }))
         .await;
-    assert_invalid(resp, "avatar_upload_id", None).await;
+    assert_unknown(resp, "avatar_upload_id").await;
     // Nor is a file an avatar at all.
     let resp = app
         .upload_to("/uploads/avatar", &alice, b"just text\n".to_vec(), "a.txt")

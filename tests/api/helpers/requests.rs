@@ -243,6 +243,13 @@ pub async fn assert_invalid(resp: Response, field: &str, code: Option<&str>) {
     }
 }
 
+/// A reference in the request to nothing the caller may use: 404, naming
+/// exactly `field` (never saying whether it exists for someone else).
+pub async fn assert_unknown(resp: Response, field: &str) {
+    let problem = assert_problem(resp, 404, "not_found").await;
+    assert_eq!(fields(&problem), [field], "{problem}");
+}
+
 /// The fields named by a validation problem.
 pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]

@@ -1,0 +1,163 @@
+//! The one `OpenApiService` combining every area, and the spec it makes.
+use std::sync::OnceLock;
+
+use poem_openapi::OpenApiService;
+
+mod document;
+mod problems;
+mod rules;
+
+pub use problems::ANSWERS_401;
+
+use document::{closed_forms, finish_document, nullable_request_fields, tidy_schemas};
+use problems::declared_problems;
+use rules::{export_sections, server_rules};
+
+use crate::{
+    community::{
+        circles_api::{AdminCirclesApi, CirclesApi},
+        comments_api::CommentsApi,
+        feeds_api::FeedsApi,
+        follows_api::FollowsApi,
+        moderation_api::{AdminModerationApi, ModerationApi},
+        posts_api::PostsApi,
+    },
+    error::ErrorCode,
+    identity::users_api::{AdminUsersApi, MeApi, UsersApi},
+    identity::{auth_api::AuthApi, sessions_api::SessionsApi},
+    messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
+    privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
+    rights::{api::RightsApi, catalog_api::PrivacyApi, privacy_api::MyPrivacyApi},
+    search::api::{SearchApi, SearchHistoryApi},
+    uploads::api::UploadsApi,
+};
+
+pub type Apis = (
+    AuthApi,
+    MeApi,
+    UsersApi,
+    AdminUsersApi,
+    UploadsApi,
+    PrivacyApi,
+    MyPrivacyApi,
+    SearchHistoryApi,
+    CirclesApi,
+    AdminCirclesApi,
+    PostsApi,
+    CommentsApi,
+    FollowsApi,
+    ModerationApi,
+    AdminModerationApi,
+    (
+        SessionsApi,
+        FeedsApi,
+        SearchApi,
+        MessagesApi,
+        PeopleApi,
+        RealtimeApi,
+        RightsApi,
+    ),
+);
+
+pub use crate::api::BASE_PATH;
+
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            AuthApi,
+            MeApi,
+            UsersApi,
+            AdminUsersApi,
+            UploadsApi,
+            PrivacyApi,
+            MyPrivacyApi,
+            SearchHistoryApi,
+            CirclesApi,
+            AdminCirclesApi,
+            PostsApi,
+            CommentsApi,
+            FollowsApi,
+            ModerationApi,
+            AdminModerationApi,
+            (
+                SessionsApi,
+                FeedsApi,
+                SearchApi,
+                MessagesApi,
+                PeopleApi,
+                RealtimeApi,
+                RightsApi,
+            ),
+        ),
+        "agora",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(description())
+    .server(BASE_PATH)
+}
+
+/// The generated spec with the field tags read out of it, built once.
+pub fn annotated() -> &'static Annotated {
+    static ANNOTATED: OnceLock<Annotated> = OnceLock::new();
+    static PARSED: OnceLock<bool> = OnceLock::new();
+    let annotated = ANNOTATED.get_or_init(|| {
+        let raw = match serde_json::from_str(&service().spec()) {
+            Ok(raw) => {
+                let _ = PARSED.set(true);
+                raw
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the generated spec is not JSON; every API call will be refused");
+                serde_json::Value::Null
+            }
+        };
+        let mut annotated = annotate(raw);
+        export_sections(&mut annotated.spec);
+        tidy_schemas(&mut annotated.spec);
+        nullable_request_fields(&mut annotated.spec);
+        closed_forms(&mut annotated.spec);
+        server_rules(&mut annotated.spec);
+        declared_problems(&mut annotated.spec);
+        finish_document(&mut annotated.spec);
+        annotated
+    });
+    // Fail closed: without a spec, no policy table, and the consent
+    // middleware refuses every call rather than judging none.
+    if PARSED.get() == Some(&true) {
+        register_policies(&annotated.policies);
+    }
+    annotated
+}
+
+/// What the consent middleware enforces, per operation.
+pub fn policies() -> &'static PolicyTable {
+    &annotated().policies
+}
+
+/// The version of the privacy notice this build publishes.
+pub fn notice_version() -> &'static str {
+    annotated();
+    crate::privacy::notice::version()
+}
+
+/// The spec as served at `/api/openapi.json` and committed in `openapi/`.
+pub fn spec_json() -> String {
+    serde_json::to_string_pretty(&annotated().spec).unwrap_or_default()
+}
+
+fn description() -> String {
+    let mut text = String::from(
+        "The API of agora, a community forum with privacy by construction.\n\n\
+         Every error is `application/problem+json` (RFC 9457) with a stable `code`:\n\n\
+         | code | status | meaning |\n|---|---|---|\n",
+    );
+    for code in ErrorCode::ALL {
+        text.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            code.status().as_u16(),
+            code.title()
+        ));
+    }
+    text
+}

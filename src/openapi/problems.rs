@@ -1,0 +1,94 @@
+//! The problems each operation declares.
+
+/// Public operations that still answer 401: those whose handler takes an
+/// optional session (`identity::caller::Viewer`: a token that does not
+/// resolve is refused, not ignored), and login's wrong credentials.
+/// `tests/api/openapi.rs` sends each a bad token.
+pub const ANSWERS_401: &[&str] = &[
+    "auth_login",
+    "circles_list",
+    "circles_get",
+    "comments_list",
+    "feeds_plaza",
+    "feeds_circle",
+    "posts_get",
+    "search_query",
+];
+
+/// Every operation lists the problems it can answer with, beside the
+/// catch-all `default`, so that clients can type them: 400 where it takes
+/// input, 401 and 403 where it needs a session (403 covers a missing
+/// grant, an outdated notice, a pending deregistration, a role), 404 where
+/// its path names something, 413 and 415 where it takes a body, and 429
+/// (with `Retry-After`) everywhere: per-IP limits apply to every call.
+pub(super) fn declared_problems(spec: &mut serde_json::Value) {
+    use serde_json::json;
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/problem+json": {
+                "schema": { "$ref": "#/components/schemas/Problem" } } }
+        })
+    };
+    let Some(paths) = spec["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let takes_input = op["parameters"].as_array().is_some_and(|p| !p.is_empty())
+                || op.get("requestBody").is_some();
+            let has_body = op.get("requestBody").is_some();
+            let signed_in = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let operation_id = op["operationId"].as_str().unwrap_or_default();
+            let may_401 = signed_in || ANSWERS_401.contains(&operation_id);
+            let mut add = Vec::new();
+            if takes_input {
+                add.push((
+                    "400",
+                    problem("Malformed, or a field is invalid: `errors` names each field."),
+                ));
+            }
+            if may_401 {
+                add.push((
+                    "401",
+                    problem("No valid bearer token, or (login) wrong credentials."),
+                ));
+            }
+            // Every body an anonymous caller may send is a consent-checked
+            // form (registration, login, SMS codes).
+            if signed_in || has_body {
+                add.push(("403", problem("Not allowed: a missing grant (`consent_required`), a notice to accept (`notice_outdated`), a pending deregistration, or a role.")));
+            }
+            if path.contains('{') {
+                add.push((
+                    "404",
+                    problem("Nothing of that id (or not visible to the caller)."),
+                ));
+            }
+            if has_body {
+                add.push(("413", problem("The body is too large.")));
+                add.push((
+                    "415",
+                    problem("The body is not of the declared content type."),
+                ));
+            }
+            let mut limited = problem("Too many requests: wait the `Retry-After` seconds.");
+            limited["headers"] = json!({ "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": { "type": "integer", "format": "int64", "minimum": 1 } } });
+            add.push(("429", limited));
+            add.push((
+                "500",
+                problem("An unexpected failure; the body says no more than that."),
+            ));
+            if let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
+                for (status, response) in add {
+                    responses.entry(status).or_insert(response);
+                }
+            }
+        }
+    }
+}
