@@ -35,6 +35,7 @@ from agora_client.models import (
     RegisterRequest,
     ScopeChoice,
     SendSmsCodeRequest,
+    PurposeKey,
     SmsPurpose,
 )
 
@@ -52,7 +53,7 @@ def check(value, kind):
 def register(anon, phone, nickname, version):
     sent = auth_send_sms_code.sync(
         client=anon,
-        body=SendSmsCodeRequest(phone=phone, purpose=SmsPurpose.REGISTER, consents=["account"]),
+        body=SendSmsCodeRequest(phone=phone, purpose=SmsPurpose.REGISTER, consents=[PurposeKey.ACCOUNT]),
     )
     check(sent, "SmsCodeSent")
     session = auth_register.sync(
@@ -62,7 +63,7 @@ def register(anon, phone, nickname, version):
             sms_code=CODE,
             password=PASSWORD,
             nickname=nickname,
-            consents=["account"],
+            consents=[PurposeKey.ACCOUNT],
             accepted_notice_version=version,
         ),
     )
