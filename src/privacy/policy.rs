@@ -6,7 +6,9 @@ use poem::http::Method;
 
 use super::tags::Tag;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where an operation takes an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename = "FieldLocation", rename_all = "lowercase")]
 pub enum Location {
     Body,
     Query,

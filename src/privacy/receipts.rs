@@ -5,7 +5,17 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{types::ParseFromJSON, Object};
 use serde_json::Value;
 
+use super::catalog::{Necessity, Sensitivity};
 use crate::error::{AppError, AppResult};
+
+/// What a consent change was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ReceiptAction {
+    Grant,
+    Refusal,
+    Withdrawal,
+}
 
 /// Who is responsible for the processing.
 #[derive(Debug, Clone, Object)]
@@ -24,8 +34,7 @@ pub struct ReceiptItem {
     pub category: String,
     /// Its DPV personal-data class.
     pub dpv: String,
-    /// `personal` or `sensitive`.
-    pub sensitivity: String,
+    pub sensitivity: Sensitivity,
 }
 
 /// A consent receipt (Kantara v1.1 / ISO/IEC TS 27560 shape).
@@ -46,14 +55,12 @@ pub struct ConsentReceipt {
     pub policy_url: String,
     pub purpose: String,
     pub purpose_description: String,
-    /// `grant`, `refusal` or `withdrawal`.
-    pub action: String,
+    pub action: ReceiptAction,
     pub granted: bool,
     pub consent_type: String,
     /// A DPV legal basis.
     pub legal_basis: String,
-    /// `essential` or `optional`.
-    pub necessity: String,
+    pub necessity: Necessity,
     pub items: Vec<ReceiptItem>,
     /// Whether the purpose covers sensitive items.
     pub sensitive: bool,

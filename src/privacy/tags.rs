@@ -16,7 +16,9 @@ use super::catalog::{self, DataItem, Purpose};
 
 pub const PREFIX: &str = "privacy:";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How an input needs its item (`Collection.necessity` in the catalog).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename = "FieldNeed", rename_all = "lowercase")]
 pub enum Need {
     /// The call is refused without it.
     Required,

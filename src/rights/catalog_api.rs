@@ -10,8 +10,11 @@ use crate::{
     api::ApiTags,
     error::AppResult,
     privacy::{
-        catalog::{self, PURPOSES},
+        catalog::{
+            self, EndAction, Necessity, Sensitivity, Storage, Subject, Withdrawal, PURPOSES,
+        },
         notice,
+        policy::Location,
         tags::{Need, Tag},
     },
 };
@@ -30,11 +33,10 @@ pub enum NoticeLang {
 #[oai(skip_serializing_if_is_none)]
 pub struct Collection {
     pub operation_id: String,
-    /// `body`, `query`, `path` or `header`.
-    pub location: String,
+    pub location: Location,
     pub field: String,
-    /// `required` or `optional` (选填).
-    pub necessity: String,
+    /// `optional` is 选填.
+    pub necessity: Need,
 }
 
 #[derive(Debug, Object)]
@@ -45,12 +47,10 @@ pub struct CatalogItem {
     pub category: String,
     /// W3C DPV term (`ext:` where DPV has none).
     pub dpv: String,
-    /// `personal` or `sensitive`.
-    pub sensitivity: String,
-    /// `user`, `child` or `guardian`.
-    pub subject: String,
-    /// `plain`, `encrypted`, `encrypted_blind_index`, `hashed`, `ephemeral`, `aggregated`.
-    pub storage: String,
+    pub sensitivity: Sensitivity,
+    pub subject: Subject,
+    /// How it is kept.
+    pub storage: Storage,
     pub name_en: String,
     pub name_zh: String,
     pub collected_by: Vec<Collection>,
@@ -67,13 +67,13 @@ pub struct CatalogPurpose {
     /// A DPV legal basis.
     pub legal_basis: String,
     /// `essential` (accepted with the notice) or `optional` (off until granted).
-    pub necessity: String,
+    pub necessity: Necessity,
     /// `until_account_closure`, an ISO 8601 duration, `event + duration`, `ephemeral`, …
     pub retention: String,
-    /// `delete` or `anonymise`, when retention ends.
-    pub end_action: String,
+    /// What happens when retention ends.
+    pub end_action: EndAction,
     /// `allowed`, or `by_deregistration` for what the account needs.
-    pub withdrawal: String,
+    pub withdrawal: Withdrawal,
     pub items: Vec<CatalogItem>,
 }
 
@@ -120,8 +120,7 @@ pub enum NoticeBody {
 pub struct NoticeDocument {
     /// Accept this version when registering (`accepted_notice_version`).
     pub version: String,
-    /// `en` or `zh`.
-    pub lang: String,
+    pub lang: NoticeLang,
     pub markdown: String,
     /// The purposes the notice declares, as in `/privacy/catalog`.
     pub purposes: Vec<CatalogPurpose>,
@@ -143,27 +142,15 @@ fn collections(purpose: &str, item: &str) -> Vec<Collection> {
                 if i.key == item && p.key == purpose {
                     out.push(Collection {
                         operation_id: op.operation_id.clone(),
-                        location: format!("{:?}", field.location).to_lowercase(),
+                        location: field.location,
                         field: field.name.clone(),
-                        necessity: if need == Need::Required {
-                            "required"
-                        } else {
-                            "optional"
-                        }
-                        .into(),
+                        necessity: need,
                     });
                 }
             }
         }
     }
     out
-}
-
-pub fn snake<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 pub fn catalog() -> Catalog {
@@ -176,19 +163,19 @@ pub fn catalog() -> Catalog {
             description_en: p.description_en.into(),
             description_zh: p.description_zh.into(),
             legal_basis: p.legal_basis.dpv().into(),
-            necessity: snake(p.necessity),
+            necessity: p.necessity,
             retention: p.retention.rule(),
-            end_action: snake(p.end_action),
-            withdrawal: snake(p.withdrawal),
+            end_action: p.end_action,
+            withdrawal: p.withdrawal,
             items: p
                 .item_defs()
                 .map(|i| CatalogItem {
                     key: i.key.into(),
                     category: i.category.into(),
                     dpv: i.dpv.into(),
-                    sensitivity: snake(i.sensitivity),
-                    subject: snake(i.subject),
-                    storage: snake(i.storage),
+                    sensitivity: i.sensitivity,
+                    subject: i.subject,
+                    storage: i.storage,
                     name_en: i.name_en.into(),
                     name_zh: i.name_zh.into(),
                     collected_by: collections(p.key, i.key),
@@ -227,8 +214,8 @@ impl PrivacyApi {
         req: &poem::Request,
     ) -> AppResult<NoticeResponse> {
         let (lang, code) = match lang.0 {
-            Some(NoticeLang::Zh) => (notice::Lang::Zh, "zh"),
-            _ => (notice::Lang::En, "en"),
+            Some(NoticeLang::Zh) => (notice::Lang::Zh, NoticeLang::Zh),
+            _ => (notice::Lang::En, NoticeLang::En),
         };
         let markdown = notice::text(lang).to_owned();
         // JSON unless text is asked for: generated clients send no Accept
@@ -239,7 +226,7 @@ impl PrivacyApi {
         let body = if !wants_text {
             NoticeBody::Document(Json(NoticeDocument {
                 version: notice::version().to_owned(),
-                lang: code.to_owned(),
+                lang: code,
                 markdown,
                 purposes: catalog().purposes,
             }))

@@ -21,7 +21,6 @@ use crate::{
         receipts::{self, ConsentReceipt},
         registry::Registries,
     },
-    rights::catalog_api::snake,
     state::AppState,
 };
 
@@ -31,8 +30,7 @@ pub struct MyPrivacyApi;
 #[oai(skip_serializing_if_is_none)]
 pub struct ConsentState {
     pub purpose: String,
-    /// `essential` or `optional`.
-    pub necessity: String,
+    pub necessity: Necessity,
     /// For optional purposes: whether granted. For essential ones: whether
     /// the separate grant their sensitive items need is given (true when
     /// they have none).
@@ -139,7 +137,7 @@ impl MyPrivacyApi {
                     || (p.necessity == Necessity::Essential && sensitive.is_empty());
                 ConsentState {
                     purpose: p.key.into(),
-                    necessity: snake(p.necessity),
+                    necessity: p.necessity,
                     granted,
                     sensitive_items: sensitive.into_iter().map(str::to_owned).collect(),
                     updated_at: row.map(|r| r.updated_at),
