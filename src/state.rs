@@ -94,6 +94,7 @@ impl AppState {
                 url,
                 config.meili_key.as_ref().map(|k| k.expose()),
                 &config.meili_index,
+                config.meili_timeout,
             )?),
             None => Arc::new(TantivyIndex::open(&config.data_dir.join("search"))?),
         };

@@ -73,6 +73,9 @@ pub struct Config {
     pub meili_key: Option<Secret>,
     /// The Meilisearch index this instance uses.
     pub meili_index: String,
+    /// How long one call to Meilisearch may take before search answers 503.
+    #[serde(with = "humantime_serde")]
+    pub meili_timeout: Duration,
     /// 32 bytes, base64 or hex; unset means a key generated into the data dir.
     pub data_key: Option<Secret>,
     /// `log` is the only sender so far.
@@ -132,6 +135,7 @@ impl Default for Config {
             meili_url: None,
             meili_key: None,
             meili_index: "agora".into(),
+            meili_timeout: Duration::from_secs(5),
             data_key: None,
             sms_sender: "log".into(),
             sms_test_code: None,

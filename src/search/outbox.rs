@@ -195,6 +195,10 @@ pub fn spawn_worker(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         loop {
             tick.tick().await;
+            if state.search.take_lost() {
+                let count = retry("refilling the search index", || fill(&state)).await;
+                tracing::info!(documents = count, "search index refilled from the database");
+            }
             if let Err(err) = drain(&state).await {
                 tracing::warn!(error = %format!("{err:#}"), "search outbox worker");
             }
@@ -219,10 +223,17 @@ async fn fill(state: &AppState) -> anyhow::Result<usize> {
     Ok(count)
 }
 
-/// `agora reindex`: rebuilds the whole index from the database.
+/// `agora reindex`: rebuilds the whole index from the database, aside,
+/// then switched in: searches meanwhile see the index as it was.
 pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
-    state.search.clear().await?;
-    fill(state).await
+    let docs = state
+        .documents
+        .all(&state.db)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let count = docs.len();
+    state.search.rebuild(docs).await?;
+    Ok(count)
 }
 
 /// After a purge: the index applies the deletions now, and compacts so

@@ -49,6 +49,7 @@ mod realtime;
 mod media_lifecycle;
 mod search;
 mod search_comments;
+mod search_engine;
 mod uploads;
 mod withdrawal;
 

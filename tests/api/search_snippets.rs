@@ -16,7 +16,8 @@ fn assert_only_our_marks(snippet: &str) {
 async fn a_post_body_with_markup_comes_back_escaped_found_by_title_or_body() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let body = "<img src=x onerror=alert(1)> 手机 <script>steal()</script>";
+    // Spaced: Meilisearch does not index a word glued between tags.
+    let body = "<img src=x onerror=alert(1)> 手机 <script> steal() </script>";
     app.create_post(&user, None, "gadgetzzz review", body).await;
     sync(&app).await;
     // Found by a title word: the body has no match, the snippet is its start.

@@ -1,17 +1,29 @@
 //! The scale-out engine: Meilisearch through meilisearch-sdk. Index
 //! settings are applied when the first write or search needs them, so that
 //! agora starts (and reports itself not ready) while Meilisearch is down.
-use std::time::Duration;
+//! Every call is bounded by a timeout; an index deleted or recreated behind
+//! agora's back is noticed (by readiness or by the search it breaks), its
+//! settings applied again and its documents refilled by the worker; a
+//! rebuild fills a second index and swaps it in.
+use std::{
+    future::Future,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use meilisearch_sdk::{
-    client::Client, indexes::Index, search::Selectors, settings::Settings, task_info::TaskInfo,
+    client::{Client, SwapIndexes},
+    errors::{Error as MeiliError, ErrorCode},
+    indexes::Index,
+    search::Selectors,
+    settings::Settings,
+    task_info::TaskInfo,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 
-use super::{snippet, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
+use super::{snippet, Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
 
 #[derive(Serialize, Deserialize)]
 struct MeiliDoc {
@@ -31,10 +43,39 @@ struct MeiliDoc {
     created_at: i64,
 }
 
+impl MeiliDoc {
+    fn from_doc(doc: Doc) -> Self {
+        Self {
+            key: key(doc.kind, &doc.id),
+            kind: doc.kind.as_str().into(),
+            title: doc.searchable_title().to_owned(),
+            heading: Some(doc.title),
+            id: doc.id,
+            body: doc.body,
+            circle_id: doc.circle_id,
+            post_id: doc.post_id,
+            created_at: doc.created_at.timestamp(),
+        }
+    }
+}
+
+/// The attributes searches filter on: an index without them answers every
+/// search with an error.
+const FILTERABLE: [&str; 2] = ["kind", "circle_id"];
+
+/// How long a task (indexing a batch, applying settings) may take.
+const TASK_TIMEOUT: Duration = Duration::from_secs(60);
+
 pub struct MeiliIndex {
     client: Client,
     uid: String,
-    ready: OnceCell<()>,
+    /// The longest one HTTP call may take.
+    timeout: Duration,
+    /// Whether the live index is known to carry agora's settings.
+    settled: AtomicBool,
+    /// Set when the index turned out to have been lost (deleted, or
+    /// recreated without its settings); the worker takes it and refills.
+    lost: AtomicBool,
 }
 
 fn key(kind: DocKind, id: &str) -> String {
@@ -46,12 +87,28 @@ fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// Whether an error says the index is gone or lost its settings.
+fn index_lost(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<MeiliError>(),
+        Some(MeiliError::Meilisearch(e))
+            if matches!(e.error_code, ErrorCode::IndexNotFound | ErrorCode::InvalidSearchFilter)
+    )
+}
+
 impl MeiliIndex {
-    pub fn new(url: &str, api_key: Option<&str>, uid: &str) -> anyhow::Result<Self> {
+    pub fn new(
+        url: &str,
+        api_key: Option<&str>,
+        uid: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             client: Client::new(url, api_key)?,
             uid: uid.to_owned(),
-            ready: OnceCell::new(),
+            timeout,
+            settled: AtomicBool::new(false),
+            lost: AtomicBool::new(false),
         })
     }
 
@@ -59,34 +116,151 @@ impl MeiliIndex {
         self.client.index(&self.uid)
     }
 
+    /// One call to Meilisearch, given up after the timeout: a stopped or
+    /// unreachable engine makes search answer 503, never hang.
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        call: impl Future<Output = Result<T, MeiliError>>,
+    ) -> anyhow::Result<T> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => Ok(result?),
+            Err(_) => anyhow::bail!(
+                "meilisearch did not answer {what} within {:?}",
+                self.timeout
+            ),
+        }
+    }
+
     async fn wait(&self, task: TaskInfo) -> anyhow::Result<()> {
-        let task = task
-            .wait_for_completion(
-                &self.client,
-                Some(Duration::from_millis(50)),
-                Some(Duration::from_secs(30)),
-            )
-            .await?;
+        let waiting = task.wait_for_completion(
+            &self.client,
+            Some(Duration::from_millis(50)),
+            Some(TASK_TIMEOUT),
+        );
+        let task = match tokio::time::timeout(TASK_TIMEOUT + self.timeout, waiting).await {
+            Ok(task) => task?,
+            Err(_) => anyhow::bail!("meilisearch did not finish a task within {TASK_TIMEOUT:?}"),
+        };
         if task.is_failure() {
             anyhow::bail!("meilisearch task failed: {:?}", task.unwrap_failure());
         }
         Ok(())
     }
 
-    /// Searchable, filterable and sortable attributes, once per process.
-    async fn ensure_settings(&self) -> anyhow::Result<()> {
-        self.ready
-            .get_or_try_init(|| async {
-                let settings = Settings::new()
-                    .with_searchable_attributes(["title", "body"])
-                    .with_filterable_attributes(["kind", "circle_id"])
-                    .with_sortable_attributes(["created_at"]);
-                let task = self.index().set_settings(&settings).await?;
-                self.wait(task).await
-            })
+    /// Searchable, filterable and sortable attributes on index `uid`
+    /// (created if missing).
+    async fn apply_settings(&self, uid: &str) -> anyhow::Result<()> {
+        let settings = Settings::new()
+            .with_searchable_attributes(["title", "body"])
+            .with_filterable_attributes(FILTERABLE)
+            .with_sortable_attributes(["created_at"]);
+        let task = self
+            .bounded(
+                "to settings",
+                self.client.index(uid).set_settings(&settings),
+            )
             .await?;
+        self.wait(task).await
+    }
+
+    /// The live index's settings, applied unless already known applied.
+    async fn ensure_settings(&self) -> anyhow::Result<()> {
+        if !self.settled.load(Ordering::Acquire) {
+            self.apply_settings(&self.uid).await?;
+            self.settled.store(true, Ordering::Release);
+        }
         Ok(())
     }
+
+    /// Reads the live index's filterable attributes, with the key: what a
+    /// search needs, so readiness fails with a wrong key or a lost index.
+    async fn settings_intact(&self) -> anyhow::Result<bool> {
+        let index = self.index();
+        match self
+            .bounded("a settings read", index.get_filterable_attributes())
+            .await
+        {
+            Ok(attributes) => Ok(FILTERABLE
+                .iter()
+                .all(|a| attributes.iter().any(|have| have == a))),
+            Err(err) if index_lost(&err) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The index was found without its settings: apply them again, and
+    /// have the worker refill it.
+    async fn recover(&self) -> anyhow::Result<()> {
+        tracing::warn!(index = %self.uid, "the search index lost its settings or vanished; restoring and refilling it");
+        self.settled.store(false, Ordering::Release);
+        self.lost.store(true, Ordering::Release);
+        self.ensure_settings().await
+    }
+
+    async fn find(&self, q: &SearchQuery) -> anyhow::Result<Vec<Hit>> {
+        let mut filter = format!("kind = {}", quoted(q.kind.as_str()));
+        if let Some(circle) = &q.circle_id {
+            filter.push_str(&format!(" AND circle_id = {}", quoted(circle)));
+        }
+        let index = self.index();
+        let crop = [("body", Some(30))];
+        let mut search = index.search();
+        search
+            .with_query(&q.text)
+            .with_filter(&filter)
+            .with_offset(q.offset)
+            .with_limit(q.limit + 1)
+            .with_attributes_to_crop(Selectors::Some(&crop))
+            .with_attributes_to_highlight(Selectors::Some(&["body"]))
+            .with_highlight_pre_tag(snippet::MARK_START)
+            .with_highlight_post_tag(snippet::MARK_END);
+        let results = self
+            .bounded("a search", search.execute::<MeiliDoc>())
+            .await?;
+        results.hits.into_iter().map(hit).collect()
+    }
+
+    /// Writes `docs` into index `uid`, a thousand at a time.
+    async fn fill(&self, uid: &str, docs: Vec<Doc>) -> anyhow::Result<()> {
+        let mut docs = docs.into_iter().peekable();
+        while docs.peek().is_some() {
+            let chunk: Vec<MeiliDoc> = docs.by_ref().take(1000).map(MeiliDoc::from_doc).collect();
+            let index = self.client.index(uid);
+            let task = self
+                .bounded("a batch", index.add_or_replace(&chunk, Some("key")))
+                .await?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+}
+
+fn hit(hit: meilisearch_sdk::search::SearchResult<MeiliDoc>) -> anyhow::Result<Hit> {
+    let snippet = hit
+        .formatted_result
+        .as_ref()
+        .and_then(|f| f.get("body"))
+        .and_then(|v| v.as_str())
+        .map(snippet::to_html)
+        .unwrap_or_else(|| snippet::plain(&hit.result.body, 160));
+    let doc = hit.result;
+    // The index holds what agora wrote: anything else is an error.
+    let kind = DocKind::parse(&doc.kind)
+        .ok_or_else(|| anyhow::anyhow!("indexed document of unknown kind {:?}", doc.kind))?;
+    let created_at = Utc
+        .timestamp_opt(doc.created_at, 0)
+        .single()
+        .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?;
+    Ok(Hit {
+        kind,
+        id: doc.id,
+        title: doc.heading.unwrap_or(doc.title),
+        snippet,
+        circle_id: doc.circle_id,
+        post_id: doc.post_id,
+        created_at,
+    })
 }
 
 #[async_trait]
@@ -97,26 +271,21 @@ impl SearchIndex for MeiliIndex {
         let mut deletes = Vec::new();
         for op in ops {
             match op {
-                IndexOp::Upsert(doc) => upserts.push(MeiliDoc {
-                    key: key(doc.kind, &doc.id),
-                    kind: doc.kind.as_str().into(),
-                    title: doc.searchable_title().to_owned(),
-                    heading: Some(doc.title),
-                    id: doc.id,
-                    body: doc.body,
-                    circle_id: doc.circle_id,
-                    post_id: doc.post_id,
-                    created_at: doc.created_at.timestamp(),
-                }),
+                IndexOp::Upsert(doc) => upserts.push(MeiliDoc::from_doc(doc)),
                 IndexOp::Delete(kind, id) => deletes.push(key(kind, &id)),
             }
         }
+        let index = self.index();
         if !deletes.is_empty() {
-            let task = self.index().delete_documents(&deletes).await?;
+            let task = self
+                .bounded("a delete", index.delete_documents(&deletes))
+                .await?;
             self.wait(task).await?;
         }
         if !upserts.is_empty() {
-            let task = self.index().add_or_replace(&upserts, Some("key")).await?;
+            let task = self
+                .bounded("a batch", index.add_or_replace(&upserts, Some("key")))
+                .await?;
             self.wait(task).await?;
         }
         Ok(())
@@ -124,65 +293,40 @@ impl SearchIndex for MeiliIndex {
 
     async fn search(&self, q: SearchQuery) -> anyhow::Result<Vec<Hit>> {
         self.ensure_settings().await?;
-        let mut filter = format!("kind = {}", quoted(q.kind.as_str()));
-        if let Some(circle) = &q.circle_id {
-            filter.push_str(&format!(" AND circle_id = {}", quoted(circle)));
+        match self.find(&q).await {
+            Err(err) if index_lost(&err) => {
+                self.recover().await?;
+                self.find(&q).await
+            }
+            other => other,
         }
-        let index = self.index();
-        let crop = [("body", Some(30))];
-        let results = index
-            .search()
-            .with_query(&q.text)
-            .with_filter(&filter)
-            .with_offset(q.offset)
-            .with_limit(q.limit + 1)
-            .with_attributes_to_crop(Selectors::Some(&crop))
-            .with_attributes_to_highlight(Selectors::Some(&["body"]))
-            .with_highlight_pre_tag(snippet::MARK_START)
-            .with_highlight_post_tag(snippet::MARK_END)
-            .execute::<MeiliDoc>()
-            .await?;
-        results
-            .hits
-            .into_iter()
-            .map(|hit| {
-                let snippet = hit
-                    .formatted_result
-                    .as_ref()
-                    .and_then(|f| f.get("body"))
-                    .and_then(|v| v.as_str())
-                    .map(snippet::to_html)
-                    .unwrap_or_else(|| snippet::plain(&hit.result.body, 160));
-                let doc = hit.result;
-                // The index holds what agora wrote: anything else is an error.
-                let kind = DocKind::parse(&doc.kind).ok_or_else(|| {
-                    anyhow::anyhow!("indexed document of unknown kind {:?}", doc.kind)
-                })?;
-                let created_at = Utc
-                    .timestamp_opt(doc.created_at, 0)
-                    .single()
-                    .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?;
-                Ok(Hit {
-                    kind,
-                    id: doc.id,
-                    title: doc.heading.unwrap_or(doc.title),
-                    snippet,
-                    circle_id: doc.circle_id,
-                    post_id: doc.post_id,
-                    created_at,
-                })
-            })
-            .collect()
     }
 
     async fn clear(&self) -> anyhow::Result<()> {
         self.ensure_settings().await?;
-        let task = self.index().delete_all_documents().await?;
+        let task = self
+            .bounded("a clear", self.index().delete_all_documents())
+            .await?;
         self.wait(task).await
     }
 
+    /// Ready when an authenticated read of the index's settings works and
+    /// shows what searches need (the health route needs no key, so it
+    /// would pass with a wrong one).
     async fn ping(&self) -> bool {
-        self.client.health().await.is_ok()
+        match self.settings_intact().await {
+            Ok(true) => !self.lost.load(Ordering::Acquire),
+            Ok(false) => {
+                if let Err(err) = self.recover().await {
+                    tracing::warn!(error = %format!("{err:#}"), "restoring the search index settings");
+                }
+                false
+            }
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "meilisearch is not ready");
+                false
+            }
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -191,5 +335,47 @@ impl SearchIndex for MeiliIndex {
 
     async fn prepare(&self) -> anyhow::Result<()> {
         self.ensure_settings().await
+    }
+
+    /// Meilisearch keeps deleted documents' bytes in its files until the
+    /// index is compacted.
+    async fn compact(&self) -> anyhow::Result<()> {
+        let task = self.bounded("a compaction", self.index().compact()).await?;
+        self.wait(task).await
+    }
+
+    fn take_lost(&self) -> bool {
+        self.lost.swap(false, Ordering::AcqRel)
+    }
+
+    /// Fills a second index, then swaps it in: searches see the old
+    /// documents until the new ones are all there.
+    async fn rebuild(&self, docs: Vec<Doc>) -> anyhow::Result<()> {
+        self.ensure_settings().await?;
+        let aside = format!("{}__rebuild", self.uid);
+        if let Ok(task) = self
+            .bounded("a delete", self.client.delete_index(&aside))
+            .await
+        {
+            // A leftover of an interrupted rebuild, or nothing.
+            let _ = self.wait(task).await;
+        }
+        self.apply_settings(&aside).await?;
+        self.fill(&aside, docs).await?;
+        let swap = SwapIndexes {
+            indexes: (self.uid.clone(), aside.clone()),
+            rename: None,
+        };
+        let task = self
+            .bounded("a swap", self.client.swap_indexes([&swap]))
+            .await?;
+        self.wait(task).await?;
+        // `aside` now holds the old documents.
+        let task = self
+            .bounded("a delete", self.client.delete_index(&aside))
+            .await?;
+        self.wait(task).await?;
+        self.lost.store(false, Ordering::Release);
+        Ok(())
     }
 }

@@ -138,6 +138,14 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn needs_rebuild(&self) -> bool {
         false
     }
+    /// True (once) when the index turned out lost while running (deleted
+    /// or recreated behind agora's back): the worker fills it again.
+    fn take_lost(&self) -> bool {
+        false
+    }
+    /// Replaces every document with `docs` so that no search sees an
+    /// emptied or half-filled index: built aside, then switched in.
+    async fn rebuild(&self, docs: Vec<Doc>) -> anyhow::Result<()>;
 }
 
 pub type SharedSearch = Arc<dyn SearchIndex>;

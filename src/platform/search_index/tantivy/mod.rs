@@ -272,4 +272,24 @@ impl SearchIndex for TantivyIndex {
     async fn needs_rebuild(&self) -> bool {
         self.reader.searcher().num_docs() == 0
     }
+
+    /// Every deletion and addition in one commit: readers reload only
+    /// after it, so they see the old documents until the new ones are all
+    /// in (the new segments are written aside until then).
+    async fn rebuild(&self, docs: Vec<Doc>) -> anyhow::Result<()> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            this.with_writer(|writer| {
+                writer.delete_all_documents()?;
+                for doc in docs {
+                    writer.add_document(this.document(doc))?;
+                }
+                writer.commit()?;
+                Ok(())
+            })?;
+            this.reader.reload()?;
+            Ok(())
+        })
+        .await?
+    }
 }
