@@ -316,6 +316,16 @@ impl SearchIndex for MeiliIndex {
     async fn ping(&self) -> bool {
         match self.settings_intact().await {
             Ok(true) => !self.lost.load(Ordering::Acquire),
+            // Not made yet (a first start): make it, nothing was lost.
+            Ok(false) if !self.settled.load(Ordering::Acquire) => {
+                match self.ensure_settings().await {
+                    Ok(()) => true,
+                    Err(err) => {
+                        tracing::warn!(error = %format!("{err:#}"), "meilisearch is not ready");
+                        false
+                    }
+                }
+            }
             Ok(false) => {
                 if let Err(err) = self.recover().await {
                     tracing::warn!(error = %format!("{err:#}"), "restoring the search index settings");
@@ -342,6 +352,15 @@ impl SearchIndex for MeiliIndex {
     async fn compact(&self) -> anyhow::Result<()> {
         let task = self.bounded("a compaction", self.index().compact()).await?;
         self.wait(task).await
+    }
+
+    /// An empty index at start-up (a new or wiped Meilisearch beside an
+    /// existing database) is filled from the database.
+    async fn needs_rebuild(&self) -> bool {
+        match self.bounded("stats", self.index().get_stats()).await {
+            Ok(stats) => stats.number_of_documents == 0,
+            Err(_) => false,
+        }
     }
 
     fn take_lost(&self) -> bool {
