@@ -89,6 +89,15 @@ impl Application {
     /// Connects the backends, migrates and binds (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let (state, registries) = context(config).await?;
+        if state.config.redis_url.is_some() && state.config.meili_url.is_none() {
+            // Redis is how instances share state; an embedded index is one
+            // per instance, and only the instance whose worker applies an
+            // update has it: searches would differ from one to the next.
+            tracing::warn!(
+                "AGORA_REDIS_URL is set (several instances) but search is the embedded index, one per instance: \
+                 their results will differ; set AGORA_MEILI_URL to share one Meilisearch"
+            );
+        }
         search::outbox::spawn_worker(state.clone());
         rights::purge::spawn(state.clone(), registries.clone());
         let listener = tokio::net::TcpListener::bind(state.config.listen).await?;

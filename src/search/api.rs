@@ -227,7 +227,7 @@ impl SearchApi {
         let probing = req.extensions().get::<crate::api::HeadRequest>().is_some();
         let kind = kind.0.unwrap_or(SearchType::Posts);
         let query = query_of(&q.0, kind, circle_id.0, cursor.0, limit.0)?;
-        let text = query.text.clone();
+        let text = q.0.trim().to_owned();
         let (hits, next_cursor) = run(&state, query).await?;
         if let Some(user) = viewer.id().filter(|_| !probing) {
             // Recorded only with the optional grant, checked on each search.
@@ -261,7 +261,7 @@ fn query_of(
         SearchType::Comments => DocKind::Comment,
     };
     Ok(SearchQuery {
-        text,
+        text: words_of(&text),
         kind,
         circle_id: circle_id
             .filter(|_| matches!(kind, DocKind::Post | DocKind::Comment))
@@ -271,8 +271,30 @@ fn query_of(
     })
 }
 
+/// What the engines search for: the query's words only. Punctuation and
+/// symbols become spaces, so that neither engine reads its own syntax into
+/// a user's text (tantivy's `*`, `field:`, `AND`; Meilisearch's `-word`
+/// and quotes): the same query means the same on both.
+fn words_of(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    spaced
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// One page of hits and the cursor of the next; 503 when the engine fails.
+/// A query with no letter or digit (`!!!`, `。。。`, `*`) has no word to
+/// look for: an empty page, on every engine (Meilisearch would otherwise
+/// take it as "everything").
 async fn run(state: &AppState, query: SearchQuery) -> AppResult<(Vec<Hit>, Option<String>)> {
+    if query.text.is_empty() {
+        return Ok((Vec::new(), None));
+    }
     let (offset, limit) = (query.offset, query.limit);
     let mut hits = state.search.search(query).await.map_err(|err| {
         tracing::warn!(error = %format!("{err:#}"), "search failed");

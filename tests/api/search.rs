@@ -131,7 +131,7 @@ async fn the_outbox_keeps_updates_through_an_index_outage_and_catches_up() {
     if meili_url().is_some() {
         return skip(
             "search::the_outbox_keeps_updates_through_an_index_outage_and_catches_up",
-            "this outage is made by locking the embedded index; see search_engine_down_* for Meilisearch",
+            "this outage is made by locking the embedded index; Meilisearch outages: when_the_search_engine_is_down_* and search_engine::a_search_engine_that_never_answers_*",
         );
     }
     let app = spawn_app_with(generous_limits).await;

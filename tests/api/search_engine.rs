@@ -175,3 +175,58 @@ async fn a_meilisearch_index_lost_behind_agoras_back_is_restored_and_refilled() 
     }
     assert!(ready, "readiness never recovered");
 }
+
+#[tokio::test]
+async fn a_query_with_no_word_finds_nothing_on_every_engine() {
+    let app = spawn_app_with(generous_limits).await;
+    let user = app.register().await;
+    app.create_post(&user, None, "punctuation post", "some words")
+        .await;
+    sync(&app).await;
+    // Meilisearch would take these as "everything"; they name no word.
+    for query in ["!!!", "。。。", "-", "+", "*", "\"\"", "?*"] {
+        for kind in ["posts", "users", "circles", "comments"] {
+            let resp = app
+                .get_anon(&format!("/search?type={kind}&{}", q(query)))
+                .await;
+            assert_eq!(resp.status(), 200, "{query}");
+            let page = json_of(resp).await;
+            assert!(
+                crate::helpers::items_of(&page).is_empty(),
+                "{kind} {query}: {page}"
+            );
+        }
+    }
+    // A word beside punctuation still finds.
+    assert_eq!(app.search_ids(&q("punctuation!!!")).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_hit_carries_its_resource_s_own_timestamp() {
+    let app = spawn_app_with(generous_limits).await;
+    let user = app.register().await;
+    let post = app.create_post(&user, None, "timestampword", "b").await;
+    sync(&app).await;
+    let hits = app.search(&q("timestampword")).await;
+    assert_eq!(hits.len(), 1);
+    let at =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let shown = json_of(app.get_anon(&format!("/posts/{}", post.id())).await).await;
+    assert_eq!(at(&hits[0]["created_at"]), at(&shown["created_at"]));
+}
+
+#[tokio::test]
+async fn several_instances_on_an_embedded_index_are_warned_about() {
+    if crate::helpers::redis_url().is_none() || meili_url().is_some() {
+        return skip(
+            "search_engine::several_instances_on_an_embedded_index_are_warned_about",
+            "needs AGORA_TEST_REDIS_URL without AGORA_TEST_MEILI_URL (the multi-instance setup on the embedded index)",
+        );
+    }
+    let _app = spawn_app_with(generous_limits).await;
+    let logs = crate::helpers::captured_logs();
+    assert!(
+        logs.contains("search is the embedded index, one per instance"),
+        "no warning about an embedded index shared by several instances"
+    );
+}

@@ -40,7 +40,12 @@ struct MeiliDoc {
     circle_id: Option<String>,
     #[serde(default)]
     post_id: Option<String>,
+    /// Whole seconds (sortable, and all that documents written before
+    /// `created_ns` have).
     created_at: i64,
+    /// Nanoseconds: the resource's own timestamp.
+    #[serde(default)]
+    created_ns: Option<i64>,
 }
 
 impl MeiliDoc {
@@ -55,6 +60,7 @@ impl MeiliDoc {
             circle_id: doc.circle_id,
             post_id: doc.post_id,
             created_at: doc.created_at.timestamp(),
+            created_ns: Some(super::to_nanos(doc.created_at)),
         }
     }
 }
@@ -248,10 +254,13 @@ fn hit(hit: meilisearch_sdk::search::SearchResult<MeiliDoc>) -> anyhow::Result<H
     // The index holds what agora wrote: anything else is an error.
     let kind = DocKind::parse(&doc.kind)
         .ok_or_else(|| anyhow::anyhow!("indexed document of unknown kind {:?}", doc.kind))?;
-    let created_at = Utc
-        .timestamp_opt(doc.created_at, 0)
-        .single()
-        .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?;
+    let created_at = match doc.created_ns {
+        Some(nanos) => super::from_nanos(nanos),
+        None => Utc
+            .timestamp_opt(doc.created_at, 0)
+            .single()
+            .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?,
+    };
     Ok(Hit {
         kind,
         id: doc.id,

@@ -149,3 +149,14 @@ pub trait SearchIndex: Send + Sync + 'static {
 }
 
 pub type SharedSearch = Arc<dyn SearchIndex>;
+
+/// A document's time as the engines keep it: nanoseconds since the epoch,
+/// so that a hit carries the very timestamp of its resource (whole seconds
+/// would cut it). Good until the year 2262.
+pub fn to_nanos(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(i64::MAX)
+}
+
+pub fn from_nanos(nanos: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_nanos(nanos)
+}

@@ -8,7 +8,7 @@ use std::{
 };
 
 use async_trait::async_trait;
-use chrono::{TimeZone, Utc};
+
 use tantivy::{
     collector::TopDocs,
     query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery},
@@ -110,7 +110,7 @@ impl TantivyIndex {
         d.add_text(f.title, doc.searchable_title());
         d.add_text(f.heading, &doc.title);
         d.add_text(f.body, &doc.body);
-        d.add_i64(f.created_at, doc.created_at.timestamp());
+        d.add_i64(f.created_at, super::to_nanos(doc.created_at));
         d
     }
 
@@ -197,7 +197,7 @@ impl TantivyIndex {
             let created_at = doc
                 .get_first(f.created_at)
                 .and_then(|v| v.as_i64())
-                .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
+                .map(super::from_nanos)
                 .ok_or_else(|| anyhow::anyhow!("indexed document with an unreadable date"))?;
             hits.push(Hit {
                 kind,

@@ -42,7 +42,9 @@ pub(super) fn schema() -> (Schema, Fields) {
         title: builder.add_text_field("title", text.clone()),
         heading: builder.add_text_field("heading", STORED),
         body: builder.add_text_field("body", text.set_stored()),
-        created_at: builder.add_i64_field("created_at", STORED | FAST),
+        // Nanoseconds; renamed from the seconds it once held, so that an
+        // index written before is replaced and refilled, never misread.
+        created_at: builder.add_i64_field("created_at_ns", STORED | FAST),
     };
     (builder.build(), fields)
 }
