@@ -15,6 +15,11 @@ use crate::error::{AppError, FieldError};
 /// A pattern missing here is still enforced, with a generic message.
 const PATTERNS: &[(&str, &str, &str)] = &[
     (r"\S", "required", "must not be blank"),
+    (
+        r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$",
+        "invalid_characters",
+        "must not be blank or hold control characters",
+    ),
     (r"^[0-9]{6}$", "invalid_format", "must be 6 digits"),
     (
         r"^[\s()-]*\+?[\s()0-9-]{7,40}$",

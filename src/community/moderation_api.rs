@@ -62,13 +62,51 @@ pub struct ReportView {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct ModerationRequest {
-    /// `hide`, `restore`, `pin`, `unpin`, `lock` or `unlock` (comments: hide and restore).
+    /// What to do to the post.
     /// privacy: not personal
     pub action: Action,
     /// Written to the audit log.
     /// privacy: not personal
     #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
     pub reason: String,
+}
+
+/// What a moderator can do to a comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum CommentAction {
+    Hide,
+    Restore,
+}
+
+impl From<CommentAction> for Action {
+    fn from(action: CommentAction) -> Self {
+        match action {
+            CommentAction::Hide => Action::Hide,
+            CommentAction::Restore => Action::Restore,
+        }
+    }
+}
+
+/// A moderator's action on a comment: only hiding and restoring apply.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct CommentModerationRequest {
+    /// privacy: not personal
+    pub action: CommentAction,
+    /// Written to the audit log.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
+    pub reason: String,
+}
+
+impl poem_openapi::types::Example for CommentModerationRequest {
+    fn example() -> Self {
+        Self {
+            action: CommentAction::Hide,
+            reason: "Insults another member.".into(),
+        }
+    }
 }
 
 impl poem_openapi::types::Example for ModerationRequest {
@@ -222,9 +260,13 @@ impl AdminModerationApi {
         auth: ModeratorAuth,
         /// privacy: not personal
         id: Path<CommentId>,
-        body: JsonBody<ModerationRequest>,
+        body: JsonBody<CommentModerationRequest>,
     ) -> AppResult<Moderated> {
-        moderate(&state, &auth, Target::Comment(id.0), body.0).await
+        let body = ModerationRequest {
+            action: body.0.action.into(),
+            reason: body.0.reason,
+        };
+        moderate(&state, &auth, Target::Comment(id.0), body).await
     }
 
     /// Every moderator action (moderators).

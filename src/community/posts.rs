@@ -223,6 +223,12 @@ pub async fn edit(
         .transpose()?;
     // Its comments show its title.
     let retitled = title.as_ref().is_some_and(|t| *t != post.title);
+    let rebodied = body.as_ref().is_some_and(|b| *b != post.body);
+    // Nothing changes (an empty patch, or the same text): no revision, no
+    // "edited" mark.
+    if !retitled && !rebodied {
+        return Ok(post);
+    }
     let now = Utc::now();
     let txn = db.begin().await?;
     post_revisions::ActiveModel {

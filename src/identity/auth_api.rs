@@ -33,6 +33,7 @@ pub struct SendSmsCodeRequest {
     /// phone number is sensitive personal information and needs a separate
     /// grant. Add `browsing` to allow the device identifier header.
     /// privacy: not personal
+    #[oai(validator(max_items = 64))]
     pub consents: Option<Vec<String>>,
 }
 
@@ -78,7 +79,11 @@ pub struct RegisterRequest {
     pub password: String,
     /// 1 to 32 characters.
     /// privacy: nickname for profile, required
-    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    ))]
     pub nickname: String,
     /// The version of the privacy notice the user read and accepted
     /// (`X-Notice-Version` of `GET /privacy/notice`).
@@ -89,6 +94,7 @@ pub struct RegisterRequest {
     /// phone number is sensitive personal information and needs a separate
     /// grant. Add `browsing` to allow the device identifier header.
     /// privacy: not personal
+    #[oai(validator(max_items = 64))]
     pub consents: Option<Vec<String>>,
 }
 
@@ -124,6 +130,7 @@ pub struct LoginRequest {
     /// phone number is sensitive personal information and needs a separate
     /// grant. Add `browsing` to allow the device identifier header.
     /// privacy: not personal
+    #[oai(validator(max_items = 64))]
     pub consents: Option<Vec<String>>,
 }
 

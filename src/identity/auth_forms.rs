@@ -44,7 +44,8 @@ fn parse_consents(
     errors: &mut Vec<FieldError>,
 ) -> Vec<&'static catalog::Purpose> {
     let mut out = Vec::new();
-    for (i, key) in keys.unwrap_or_default().iter().enumerate() {
+    let keys = keys.unwrap_or_default();
+    for (i, key) in keys.iter().enumerate() {
         match catalog::purpose(key) {
             Some(p) if !out.iter().any(|q: &&catalog::Purpose| q.key == p.key) => out.push(p),
             Some(_) => {}

@@ -32,7 +32,11 @@ pub struct AdminUsersApi;
 pub struct ProfilePatch {
     /// 1 to 32 characters.
     /// privacy: nickname for profile, optional
-    #[oai(validator(min_length = 1, max_length = 32, pattern = r"\S"))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    ))]
     pub nickname: Option<String>,
     /// An image I uploaded.
     /// privacy: avatar for profile, optional
@@ -95,7 +99,7 @@ impl poem_openapi::types::Example for PasswordChange {
 #[oai(skip_serializing_if_is_none, example)]
 pub struct LocationChange {
     /// privacy: city for location, required
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"\S"))]
     pub city: String,
 }
 

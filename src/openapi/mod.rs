@@ -11,7 +11,7 @@ pub use problems::ANSWERS_401;
 
 use document::{closed_forms, finish_document, nullable_request_fields, tidy_schemas};
 use problems::declared_problems;
-use rules::{export_sections, server_rules};
+use rules::{closed_sets, export_sections, server_rules};
 
 use crate::{
     community::{
@@ -117,6 +117,7 @@ pub fn annotated() -> &'static Annotated {
         nullable_request_fields(&mut annotated.spec);
         closed_forms(&mut annotated.spec);
         server_rules(&mut annotated.spec);
+        closed_sets(&mut annotated.spec);
         declared_problems(&mut annotated.spec);
         finish_document(&mut annotated.spec);
         annotated

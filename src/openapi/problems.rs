@@ -15,6 +15,46 @@ pub const ANSWERS_401: &[&str] = &[
     "search_query",
 ];
 
+/// Operations that can answer 409, a conflict with what is there: a phone
+/// already registered, a taken circle name, a locked post or a reply to a
+/// reply, an earlier notice version, a purpose that ends only with
+/// deregistration, a deregistration already pending, an upload in use, a
+/// reused message `client_id` or a gone peer, a recall too late.
+pub const CONFLICTS: &[&str] = &[
+    "auth_register",
+    "admin_create_circle",
+    "admin_update_circle",
+    "comments_create",
+    "me_accept_notice",
+    "me_set_consent",
+    "me_request_deregistration",
+    "uploads_delete",
+    "messages_send",
+    "messages_recall",
+];
+
+/// Operations that answer 404 though their path names nothing: a field
+/// of the body refers to nothing of the caller's (named in `errors`), or
+/// there is nothing to show (no pending deregistration).
+pub const NOT_FOUND_BEYOND_PATH: &[&str] = &[
+    "posts_create",
+    "comments_create",
+    "me_update_profile",
+    "me_mark_notifications_read",
+    "reports_create",
+    "messages_create_conversation",
+    "messages_send",
+    "messages_mark_read",
+    "me_get_deregistration",
+    "me_cancel_deregistration",
+    "admin_create_circle",
+    "admin_update_circle",
+];
+
+/// Operations that answer 503 when a backend they need is down: search
+/// (the engine), presence (the shared cache).
+pub const UNAVAILABLE: &[&str] = &["search_query", "users_get_presence"];
+
 /// Every operation lists the problems it can answer with, beside the
 /// catch-all `default`, so that clients can type them: 400 where it takes
 /// input, 401 and 403 where it needs a session (403 covers a missing
@@ -62,10 +102,16 @@ pub(super) fn declared_problems(spec: &mut serde_json::Value) {
             if signed_in || has_body {
                 add.push(("403", problem("Not allowed: a missing grant (`consent_required`), a notice to accept (`notice_outdated`), a pending deregistration, or a role.")));
             }
-            if path.contains('{') {
+            if path.contains('{') || NOT_FOUND_BEYOND_PATH.contains(&operation_id) {
                 add.push((
                     "404",
                     problem("Nothing of that id (or not visible to the caller)."),
+                ));
+            }
+            if CONFLICTS.contains(&operation_id) {
+                add.push((
+                    "409",
+                    problem("A conflict with what is there: `code` says which."),
                 ));
             }
             if has_body {
@@ -80,6 +126,12 @@ pub(super) fn declared_problems(spec: &mut serde_json::Value) {
                 "description": "Seconds to wait before trying again.",
                 "schema": { "type": "integer", "format": "int64", "minimum": 1 } } });
             add.push(("429", limited));
+            if UNAVAILABLE.contains(&operation_id) {
+                add.push((
+                    "503",
+                    problem("A backend this needs is down; try again later."),
+                ));
+            }
             add.push((
                 "500",
                 problem("An unexpected failure; the body says no more than that."),

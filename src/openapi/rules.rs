@@ -71,7 +71,6 @@ pub(super) fn server_rules(spec: &mut serde_json::Value) {
             .filter_map(|s| s.pointer_mut("/properties/consents"))
         {
             consents["items"] = serde_json::json!({ "$ref": "#/components/schemas/PurposeKey" });
-            consents["maxItems"] = (2 * PURPOSES.len()).into();
         }
         schemas.insert(
             "PurposeKey".into(),
@@ -105,6 +104,82 @@ fn purpose_keys() -> serde_json::Value {
 /// Fields named like ids that are not ours to mint: the client's own
 /// idempotency key, the spec's operation ids, a device's identifier.
 const NOT_UUIDS: &[&str] = &["client_id", "operation_id", "device_id"];
+
+/// What the answers carry from closed sets the Rust views hold as text:
+/// catalog purpose keys (every purpose a view names comes from the
+/// catalog), error codes (`ErrorCode::ALL`), and the id lists of the
+/// export. And the problem body as it is on the wire: its extension
+/// members (`purposes` of a `consent_required`) at the top level (RFC 9457
+/// §3.2, `error::problem_response`), not under `extensions`.
+pub(super) fn closed_sets(spec: &mut serde_json::Value) {
+    use serde_json::json;
+    let purpose = json!({ "$ref": "#/components/schemas/PurposeKey" });
+    let Some(schemas) = spec["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for (model, field) in [
+        ("ConsentState", "purpose"),
+        ("ExportedConsentState", "purpose"),
+        ("ConsentReceipt", "purpose"),
+        ("ProcessingRecord", "purpose"),
+        ("ExportedProcessing", "purpose"),
+        ("CatalogPurpose", "key"),
+    ] {
+        if let Some(property) = schemas
+            .get_mut(model)
+            .and_then(|m| m.pointer_mut(&format!("/properties/{field}")))
+        {
+            let description = property.get("description").cloned();
+            *property = purpose.clone();
+            if let Some(description) = description {
+                property["description"] = description;
+            }
+        }
+    }
+    for (model, field) in [
+        ("ExportedFollows", "following"),
+        ("ExportedFollows", "followers"),
+        ("ExportedLikes", "posts"),
+        ("ExportedLikes", "comments"),
+    ] {
+        if let Some(items) = schemas
+            .get_mut(model)
+            .and_then(|m| m.pointer_mut(&format!("/properties/{field}/items")))
+        {
+            items["format"] = "uuid".into();
+        }
+    }
+    if let Some(problem) = schemas.get_mut("Problem") {
+        let codes: Vec<&str> = crate::error::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        problem["properties"]["code"]["enum"] = json!(codes);
+        if let Some(properties) = problem["properties"].as_object_mut() {
+            properties.remove("extensions");
+            properties.insert(
+                "purposes".into(),
+                json!({
+                    "type": "array",
+                    "description": "For `consent_required`: each purpose to grant, with the items of this call that need it.",
+                    "items": { "$ref": "#/components/schemas/RefusedPurpose" },
+                }),
+            );
+        }
+    }
+    schemas.insert(
+        "RefusedPurpose".into(),
+        json!({
+            "type": "object",
+            "description": "A purpose a call needs granted, and the items of the call it covers.",
+            "required": ["purpose", "items"],
+            "properties": {
+                "purpose": { "$ref": "#/components/schemas/PurposeKey" },
+                "items": { "type": "array", "items": { "type": "string" } },
+            },
+        }),
+    );
+}
 
 /// Every id agora mints is a UUID (`ids::typed_ids`, `Uuid::now_v7`); the
 /// views carry some as plain strings, so the spec says it for them.

@@ -49,13 +49,12 @@ const EXPORT_FORMAT: &str = "agora-export/1";
 pub struct ExportDocument {
     /// `agora-export/1`.
     pub format: String,
-    /// Absent on a `HEAD`, which runs no export.
-    pub generated_at: Option<DateTime<Utc>>,
-    pub user_id: Option<String>,
+    pub generated_at: DateTime<Utc>,
+    pub user_id: String,
     /// Each owner's sections by name (`account`, `sessions`, `profile`,
     /// `posts`, `conversations`, `uploads`, …), as `/privacy/catalog`'s
     /// items are kept. The spec lists every section with its type.
-    pub sections: Option<std::collections::BTreeMap<String, Value>>,
+    pub sections: std::collections::BTreeMap<String, Value>,
 }
 
 /// A deregistration request, confirmed by my password or an SMS code
@@ -158,11 +157,12 @@ impl RightsApi {
         // HEAD (a client probing the route) neither runs the export nor
         // spends the day's one export.
         if req.extensions().get::<HeadRequest>().is_some() {
+            // (A HEAD answer has no body; this one is never sent.)
             return Ok(ExportResponse::Ok(Json(ExportDocument {
                 format: EXPORT_FORMAT.into(),
-                generated_at: None,
-                user_id: None,
-                sections: None,
+                generated_at: Utc::now(),
+                user_id: auth.0.id.to_string(),
+                sections: Default::default(),
             })));
         }
         check_limit(&state, ActionClass::DataExport, auth.0.id.as_str()).await?;
@@ -178,9 +178,9 @@ impl RightsApi {
         }
         Ok(ExportResponse::Ok(Json(ExportDocument {
             format: EXPORT_FORMAT.into(),
-            generated_at: Some(Utc::now()),
-            user_id: Some(auth.0.id.to_string()),
-            sections: Some(sections),
+            generated_at: Utc::now(),
+            user_id: auth.0.id.to_string(),
+            sections,
         })))
     }
 

@@ -385,3 +385,75 @@ fn every_export_section_is_typed_in_the_spec() {
         assert!(typed, "section {name} is typed: {schema}");
     }
 }
+
+#[tokio::test]
+async fn the_problem_body_and_the_statuses_are_declared_as_sent() {
+    let spec = spec();
+    let problem = &spec["components"]["schemas"]["Problem"];
+    // Extension members sit at the top level, as the server sends them.
+    assert!(problem["properties"]["extensions"].is_null());
+    assert_eq!(
+        problem["properties"]["purposes"]["items"]["$ref"],
+        "#/components/schemas/RefusedPurpose"
+    );
+    let codes = problem["properties"]["code"]["enum"].as_array().unwrap();
+    assert!(codes.contains(&"consent_required".into()));
+    let op = |id: &str| {
+        spec["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .find(|op| op["operationId"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert!(op("auth_register")["responses"]["409"].is_object());
+    assert!(op("posts_create")["responses"]["404"].is_object());
+    assert!(op("search_query")["responses"]["503"].is_object());
+    // And on the wire: a refused grant names its purpose at the top level.
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let log = serde_json::json!({
+        "title": "t", "body": "b", "log_upload_id": "0190a000-0000-7000-8000-000000000001",
+    });
+    let problem = crate::helpers::assert_problem(
+        app.try_create_post(&user, log).await,
+        403,
+        "consent_required",
+    )
+    .await;
+    assert_eq!(problem["purposes"][0]["purpose"], "diagnostic_logs");
+    assert!(problem.get("extensions").is_none());
+    // A consents list longer than the spec's maxItems is refused.
+    let many: Vec<&str> = vec!["account"; 1000];
+    let resp = app
+        .post("/auth/sms-codes")
+        .json(&serde_json::json!({
+            "phone": "+8613800138000", "purpose": "register", "consents": many,
+        }))
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::assert_invalid(resp, "consents", Some("too_many_items")).await;
+}
+
+#[tokio::test]
+async fn an_edit_that_changes_nothing_leaves_no_revision_and_no_mark() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let post = app.create_post(&user, None, "same", "text").await;
+    let id = post["id"].as_str().unwrap();
+    for patch in [
+        serde_json::json!({}),
+        serde_json::json!({ "title": "same", "body": "text" }),
+    ] {
+        assert_eq!(app.edit_post(&user, id, patch).await.status(), 200);
+    }
+    let shown = crate::helpers::json_of(app.get_anon(&format!("/posts/{id}")).await).await;
+    assert!(shown.get("edited_at").is_none(), "{shown}");
+    let revisions = app
+        .get_json_as(&user, &format!("/posts/{id}/revisions"))
+        .await;
+    assert_eq!(revisions.as_array().map(Vec::len), Some(0));
+}

@@ -1,6 +1,7 @@
 //! Full-text search behind one trait: embedded tantivy (with a tokenizer
 //! that segments Chinese) by default; Meilisearch is the scale-out engine.
 pub mod meili;
+mod meili_doc;
 pub mod snippet;
 pub mod tantivy;
 
