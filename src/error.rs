@@ -43,6 +43,7 @@ error_codes! {
     Unauthorized => "unauthorized", UNAUTHORIZED, "Authentication is required";
     InvalidCredentials => "invalid_credentials", UNAUTHORIZED, "The phone number or the credential is wrong";
     Forbidden => "forbidden", FORBIDDEN, "You may not do this";
+    WrongPassword => "wrong_password", FORBIDDEN, "The password given to confirm this is wrong";
     ConsentRequired => "consent_required", FORBIDDEN, "Consent is required for this purpose";
     Blocked => "blocked", FORBIDDEN, "One of you has blocked the other";
     NoticeOutdated => "notice_outdated", FORBIDDEN, "Accept the current privacy notice first";

@@ -46,7 +46,14 @@ impl From<Refusal> for AppError {
             LoginNoAccount => {
                 credentials("sms_code", "the phone number or this credential is wrong")
             }
-            PasswordWrong => credentials("password", "the password is wrong"),
+            // A signed-in account confirming an action: 403, since a 401
+            // would read as "signed out" to a client.
+            PasswordWrong => AppError::field(
+                ErrorCode::WrongPassword,
+                "password",
+                "wrong_password",
+                "the password is wrong",
+            ),
             UnknownAvatar => AppError::field(
                 ErrorCode::NotFound,
                 "avatar_upload_id",

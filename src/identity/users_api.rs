@@ -248,10 +248,12 @@ impl MeApi {
             .ok_or_else(|| AppError::unauthorized("the account no longer exists"))?;
         let ok = password::confirm(&state, &user, body.current_password.clone()).await?;
         if !ok {
+            // 403, not 401: the session is fine; a 401 would read as
+            // "signed out" to a client.
             return Err(AppError::field(
-                ErrorCode::InvalidCredentials,
+                ErrorCode::WrongPassword,
                 "current_password",
-                "invalid_credentials",
+                "wrong_password",
                 "is wrong",
             ));
         }

@@ -45,12 +45,7 @@ async fn a_request_must_be_confirmed_by_the_password_or_an_sms_code() {
     let body = json!({ "scope": "service", "content": "delete" });
     assert_invalid(app.deregister(&user, body).await, "password", None).await;
     let body = json!({ "scope": "service", "content": "delete", "password": "not it at all" });
-    assert_problem(
-        app.deregister(&user, body).await,
-        401,
-        "invalid_credentials",
-    )
-    .await;
+    assert_problem(app.deregister(&user, body).await, 403, "wrong_password").await;
     let body = json!({ "scope": "galaxy", "content": "delete", "password": PASSWORD });
     assert_invalid(app.deregister(&user, body).await, "scope", None).await;
     assert_eq!(app.count("deregistrations").await, 0);
@@ -296,8 +291,8 @@ async fn the_password_check_of_a_deregistration_is_limited_per_account_like_a_lo
     for _ in 0..3 {
         assert_problem(
             app.deregister(&user, body.clone()).await,
-            401,
-            "invalid_credentials",
+            403,
+            "wrong_password",
         )
         .await;
     }

@@ -177,7 +177,7 @@ async fn changing_the_password_signs_out_every_other_session() {
             &json!({ "current_password": "not it at all", "new_password": "a new password" }),
         )
         .await;
-    let problem = assert_problem(resp, 401, "invalid_credentials").await;
+    let problem = assert_problem(resp, 403, "wrong_password").await;
     assert_eq!(problem["errors"][0]["field"], "current_password");
 
     let resp = app
