@@ -244,13 +244,15 @@ pub struct IndexHook;
 impl crate::privacy::registry::ErasureHook for IndexHook {
     async fn purged(&self, state: &AppState) -> anyhow::Result<()> {
         drain(state).await?;
-        // The embedded index is busy when `agora purge` runs beside a
-        // server: the server compacts it, as soon as it has applied the
-        // deletions queued before this request.
+        // Compact now, for what this drain applied; and ask the outbox's
+        // holder to compact again once every deletion queued before this
+        // request is applied: this drain may not have held the outbox (a
+        // purge beside a running server, another instance), or left rows
+        // waiting out a backoff, and the embedded index may be busy.
         if let Err(err) = state.search.compact().await {
             tracing::info!(error = %format!("{err:#}"), "search index busy; its holder will compact it");
-            crate::platform::outbox::request_compaction(&state.db).await?;
         }
+        crate::platform::outbox::request_compaction(&state.db).await?;
         Ok(())
     }
 }

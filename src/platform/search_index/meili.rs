@@ -52,7 +52,7 @@ fn quoted(value: &str) -> String {
 /// Whether an error says the index is gone or lost its settings.
 fn index_lost(err: &anyhow::Error) -> bool {
     matches!(
-        err.downcast_ref::<MeiliError>(),
+        err.chain().find_map(|e| e.downcast_ref::<MeiliError>()),
         Some(MeiliError::Meilisearch(e))
             if matches!(e.error_code, ErrorCode::IndexNotFound | ErrorCode::InvalidSearchFilter)
     )
@@ -105,7 +105,10 @@ impl MeiliIndex {
             Err(_) => anyhow::bail!("meilisearch did not finish a task within {TASK_TIMEOUT:?}"),
         };
         if task.is_failure() {
-            anyhow::bail!("meilisearch task failed: {:?}", task.unwrap_failure());
+            return Err(
+                anyhow::Error::from(MeiliError::Meilisearch(task.unwrap_failure()))
+                    .context("a meilisearch task failed"),
+            );
         }
         Ok(())
     }
@@ -147,6 +150,24 @@ impl MeiliIndex {
                 .iter()
                 .all(|a| attributes.iter().any(|have| have == a))),
             Err(err) if index_lost(&err) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Where a rebuild fills its copy before swapping it in.
+    fn aside(&self) -> String {
+        format!("{}__rebuild", self.uid)
+    }
+
+    /// Deletes the rebuild copy, if there is one.
+    async fn drop_aside(&self) -> anyhow::Result<()> {
+        let task = self
+            .bounded("a delete", self.client.delete_index(self.aside()))
+            .await?;
+        match self.wait(task).await {
+            Ok(()) => Ok(()),
+            // Nothing to delete.
+            Err(err) if index_lost(&err) => Ok(()),
             Err(err) => Err(err),
         }
     }
@@ -230,7 +251,9 @@ impl SearchIndex for MeiliIndex {
         self.ensure_settings().await?;
         match self.find(&q).await {
             Err(err) if index_lost(&err) => {
-                self.recover().await?;
+                tokio::time::timeout(self.timeout, self.recover())
+                    .await
+                    .map_err(|_| anyhow::anyhow!("the search index is being restored"))??;
                 self.find(&q).await
             }
             other => other,
@@ -252,17 +275,20 @@ impl SearchIndex for MeiliIndex {
         match self.settings_intact().await {
             Ok(true) => !self.lost.load(Ordering::Acquire),
             // Not made yet (a first start): make it, nothing was lost.
+            // Waiting on the settings task is bounded too: a readiness
+            // probe answers within the timeout, whatever the queue holds.
             Ok(false) if !self.settled.load(Ordering::Acquire) => {
-                match self.ensure_settings().await {
-                    Ok(()) => true,
-                    Err(err) => {
+                match tokio::time::timeout(self.timeout, self.ensure_settings()).await {
+                    Ok(Ok(())) => true,
+                    Ok(Err(err)) => {
                         tracing::warn!(error = %format!("{err:#}"), "meilisearch is not ready");
                         false
                     }
+                    Err(_) => false,
                 }
             }
             Ok(false) => {
-                if let Err(err) = self.recover().await {
+                if let Ok(Err(err)) = tokio::time::timeout(self.timeout, self.recover()).await {
                     tracing::warn!(error = %format!("{err:#}"), "restoring the search index settings");
                 }
                 false
@@ -278,8 +304,11 @@ impl SearchIndex for MeiliIndex {
         "meilisearch"
     }
 
+    /// The settings, and no copy left by an interrupted rebuild: it would
+    /// hold documents erased since, which no deletion reaches.
     async fn prepare(&self) -> anyhow::Result<()> {
-        self.ensure_settings().await
+        self.ensure_settings().await?;
+        self.drop_aside().await
     }
 
     /// Meilisearch keeps deleted documents' bytes in its files until the
@@ -292,9 +321,10 @@ impl SearchIndex for MeiliIndex {
     /// An empty index at start-up (a new or wiped Meilisearch beside an
     /// existing database) is filled from the database.
     async fn needs_rebuild(&self) -> bool {
+        // Unknown counts as empty: a fill only upserts what is there.
         match self.bounded("stats", self.index().get_stats()).await {
             Ok(stats) => stats.number_of_documents == 0,
-            Err(_) => false,
+            Err(_) => true,
         }
     }
 
@@ -306,14 +336,8 @@ impl SearchIndex for MeiliIndex {
     /// documents until the new ones are all there.
     async fn rebuild(&self, docs: Vec<Doc>) -> anyhow::Result<()> {
         self.ensure_settings().await?;
-        let aside = format!("{}__rebuild", self.uid);
-        if let Ok(task) = self
-            .bounded("a delete", self.client.delete_index(&aside))
-            .await
-        {
-            // A leftover of an interrupted rebuild, or nothing.
-            let _ = self.wait(task).await;
-        }
+        let aside = self.aside();
+        self.drop_aside().await?;
         self.apply_settings(&aside).await?;
         self.fill(&aside, docs).await?;
         let swap = SwapIndexes {
