@@ -219,7 +219,7 @@ items! {
     "signature", "user.content.public", "ext:ProfileSignature", Personal, User, Plain, "signature", "个性签名";
     "post_title", "user.content.public", "ext:PostContent", Personal, User, Plain, "post title", "帖子标题";
     "post_body", "user.content.public", "ext:PostContent", Personal, User, Plain, "post body", "帖子正文";
-    "uploaded_media", "user.content.public", "pd:Photograph", Personal, User, Plain, "uploaded images, videos and files (metadata such as the location is removed from images and from the metadata boxes of MP4/MOV videos; a location recorded as a track of the video itself, as action cameras do, stays; documents, archives and WebM videos are kept as sent, with any author or editing details inside them)", "上传的图片、视频和文件（图片及MP4/MOV视频元数据中的位置等信息会被去除；以视频轨道形式记录的位置（如运动相机）会保留；文档、压缩包和WebM视频按原样保存，其中的作者或编辑信息会保留）";
+    "uploaded_media", "user.content.public", "pd:Photograph", Personal, User, Plain, "uploaded images (metadata such as the location is removed)", "上传的图片（位置等元数据会被去除）";
     "diagnostic_log", "user.device", "ext:DiagnosticLog", Personal, User, Plain, "diagnostic log", "诊断日志";
     "follows", "user.behavior", "pd:SocialNetwork", Personal, User, Plain, "follows", "关注";
     "likes", "user.behavior", "pd:Preference", Personal, User, Plain, "likes", "点赞";
@@ -229,7 +229,7 @@ items! {
     "search_query", "user.behavior.search_history", "pd:SearchHistory", Personal, User, Plain, "search queries", "搜索记录";
     "conversation_list", "user.content.private", "pd:Communication", Personal, User, Plain, "conversation list", "会话列表";
     "message_text", "user.content.private", "pd:Communication", Personal, User, Encrypted, "message text", "私信内容";
-    "message_media", "user.content.private", "pd:Communication", Personal, User, Plain, "message images, videos and files (the files are kept as sent, not encrypted, and open only through signed, expiring links; which file a message carries is stored encrypted)", "私信图片、视频和文件（文件按原样保存、未加密，仅能通过带签名的限时链接打开；消息所附文件的标识以加密方式保存）";
+    "message_media", "user.content.private", "pd:Communication", Personal, User, Plain, "message images, videos and files (metadata such as the location is removed from images and from the metadata boxes of MP4/MOV videos; a location recorded as a track of the video itself, as action cameras do, stays; documents, archives and WebM videos are kept as sent, with any author or editing details inside them; the files are stored unencrypted and open only through signed, expiring links; which file a message carries is stored encrypted)", "私信图片、视频和文件（图片及MP4/MOV视频元数据中的位置等信息会被去除；以视频轨道形式记录的位置（如运动相机）会保留；文档、压缩包和WebM视频按原样保存，其中的作者或编辑信息会保留；文件未加密存储，仅能通过带签名的限时链接打开；消息所附文件的标识以加密方式保存）";
     "message_timestamps", "user.behavior", "pd:Communication", Personal, User, Plain, "message times", "私信时间";
     "level_experience", "user.behavior", "ext:CommunityLevel", Personal, User, Plain, "level and experience", "等级与经验";
     "real_name", "user.name", "pd:Name", Personal, User, Encrypted, "real name", "真实姓名";

@@ -16,13 +16,9 @@ pub struct UploadsApi;
 #[derive(Debug, Multipart)]
 #[oai(deny_unknown_fields)]
 pub struct UploadForm {
-    /// The file: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
-    /// such as EXIF and GPS is removed), an MP4, MOV or WebM video (up to
-    /// 100 MiB; MP4 and MOV lose their user data and location boxes, but
-    /// a location recorded as a track of the video stays; WebM is kept as
-    /// sent) or a PDF, ZIP, Office document or plain-text file
-    /// (up to 20 MiB, kept as sent: an author name inside a document stays
-    /// in it). The type is decided from the bytes, not the name.
+    /// The picture: a JPEG, PNG, WebP or GIF image (up to 10 MiB; metadata
+    /// such as EXIF and GPS is removed). The type is decided from the
+    /// bytes, not the name; anything else is a 415.
     /// privacy: uploaded_media for posting, required
     pub file: Upload,
 }
@@ -39,9 +35,14 @@ pub struct AvatarForm {
 #[derive(Debug, Multipart)]
 #[oai(deny_unknown_fields)]
 pub struct AttachmentForm {
-    /// What I will send in a private message: an image, a video or a file,
-    /// as for `POST /uploads`. Private from the first byte: its link is
-    /// signed and expires.
+    /// What I will send in a private message: a JPEG, PNG, WebP or GIF
+    /// image (up to 10 MiB; metadata such as EXIF and GPS is removed), an
+    /// MP4, MOV or WebM video (up to 100 MiB; MP4 and MOV lose their user
+    /// data and location boxes, but a location recorded as a track of the
+    /// video stays; WebM is kept as sent) or a PDF, ZIP, Office document or
+    /// plain-text file (up to 20 MiB, kept as sent: an author name inside a
+    /// document stays in it). The type is decided from the bytes, not the
+    /// name. Private from the first byte: its link is signed and expires.
     /// privacy: message_media for direct_messages, required
     pub file: Upload,
 }
@@ -102,9 +103,9 @@ async fn store(
 
 #[OpenApi(prefix_path = "/uploads", tag = "ApiTags::Uploads")]
 impl UploadsApi {
-    /// Upload an image, a video or a file for a post or a circle's icon
-    /// (multipart, field `file`). Avatars and message attachments have
-    /// forms of their own.
+    /// Upload an image for a post or a circle's icon (multipart, field
+    /// `file`). Avatars, message attachments (videos, files) and
+    /// diagnostic logs have forms of their own.
     ///
     /// Large files are streamed to storage, never held whole in memory.
     #[oai(path = "/", method = "post", operation_id = "uploads_create")]

@@ -52,7 +52,7 @@ impl From<Refusal> for AppError {
                 ErrorCode::UnsupportedMediaType,
                 "file",
                 "unsupported_type",
-                "an avatar must be an image (JPEG, PNG, WebP, GIF)",
+                "this form takes images only (JPEG, PNG, WebP, GIF); videos and files travel as message attachments (POST /uploads/attachments), logs through POST /uploads/logs",
             ),
             Refusal::QuotaExceeded(quota) => AppError::field(
                 ErrorCode::PayloadTooLarge,

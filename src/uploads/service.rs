@@ -125,9 +125,10 @@ async fn check_quota(state: &AppState, owner_id: &UserId, size: usize) -> AppRes
     Ok(())
 }
 
-/// Stores an upload of any kind accepted for its purpose: media and
-/// attachments of every allowed type (attachments private from the start),
-/// an avatar as an image, a diagnostic log as text or ZIP, private.
+/// Stores an upload of a kind its purpose can use: a post's or an icon's
+/// media and an avatar as an image (nothing else can use another kind, so
+/// nothing else is kept public), an attachment of every allowed type
+/// (private from the start), a diagnostic log as text or ZIP, private.
 pub async fn store(
     state: &AppState,
     owner_id: &UserId,
@@ -157,7 +158,9 @@ pub async fn store(
     {
         return Err(Refusal::NotALog.into());
     }
-    if purpose == UploadPurpose::Avatar && !matches!(sniffed, Sniffed::Image(_)) {
+    if matches!(purpose, UploadPurpose::Avatar | UploadPurpose::Media)
+        && !matches!(sniffed, Sniffed::Image(_))
+    {
         return Err(Refusal::NotAnImage.into());
     }
     match sniffed {

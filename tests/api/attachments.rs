@@ -146,7 +146,9 @@ async fn an_mp4_with_apples_m4v_brand_is_a_video() {
     let a = app.register().await;
     let mut bytes = mp4_bytes();
     bytes[8..12].copy_from_slice(b"M4V ");
-    let resp = app.upload(&a, bytes, "exported.mp4").await;
+    let resp = app
+        .upload_to("/uploads/attachments", &a, bytes, "exported.mp4")
+        .await;
     assert_eq!(resp.status(), 201);
     assert_eq!(json_of(resp).await["kind"], "video");
 }
@@ -160,9 +162,18 @@ async fn videos_have_their_own_size_limit_above_the_image_one() {
     })
     .await;
     let a = app.register().await;
-    let resp = app.upload(&a, mp4_of(5 * MIB / 2), "long.mp4").await;
+    let resp = app
+        .upload_to("/uploads/attachments", &a, mp4_of(5 * MIB / 2), "long.mp4")
+        .await;
     assert_eq!(resp.status(), 201);
-    let resp = app.upload(&a, mp4_of(7 * MIB / 2), "longer.mp4").await;
+    let resp = app
+        .upload_to(
+            "/uploads/attachments",
+            &a,
+            mp4_of(7 * MIB / 2),
+            "longer.mp4",
+        )
+        .await;
     let problem = assert_problem(resp, 413, "payload_too_large").await;
     assert_eq!(fields(&problem), ["file"]);
     assert_eq!(app.count("uploads").await, 1);

@@ -132,15 +132,18 @@ async fn a_hidden_posts_images_are_not_public_until_it_is_restored() {
 async fn a_users_uploads_are_capped_in_all_and_deleting_frees_room() {
     let app = spawn_app_with(|c| c.upload_quota = 4096).await;
     let me = app.register().await;
-    let first = app.upload_file(&me, vec![b'a'; 3000], "a.txt").await;
-    let resp = app.upload(&me, vec![b'b'; 3000], "b.txt").await;
+    let first = app.upload_attachment(&me, vec![b'a'; 3000], "a.txt").await;
+    let resp = app
+        .upload_to("/uploads/attachments", &me, vec![b'b'; 3000], "b.txt")
+        .await;
     let problem = assert_problem(resp, 413, "payload_too_large").await;
     assert_eq!(problem["errors"][0]["code"], "quota_exceeded");
     // Someone else's room is their own.
     let other = app.register().await;
-    app.upload_file(&other, vec![b'c'; 3000], "c.txt").await;
+    app.upload_attachment(&other, vec![b'c'; 3000], "c.txt")
+        .await;
     // Deleting what I no longer use makes room again.
     let path = format!("/uploads/{}", first.id());
     assert_eq!(app.delete_as(&me, &path).await.status(), 204);
-    app.upload_file(&me, vec![b'b'; 3000], "b.txt").await;
+    app.upload_attachment(&me, vec![b'b'; 3000], "b.txt").await;
 }

@@ -51,7 +51,7 @@ async fn an_upload_of_an_unknown_stored_kind_is_not_served_as_anything() {
     let app = spawn_app().await;
     let user = app.register().await;
     let upload = app
-        .upload_file(&user, b"%PDF-1.4\n%%EOF\n".to_vec(), "a.pdf")
+        .upload_attachment(&user, b"%PDF-1.4\n%%EOF\n".to_vec(), "a.pdf")
         .await;
     let url = upload["url"].as_str().unwrap();
     let served = app.fetch(url).await;

@@ -193,16 +193,15 @@ async fn the_type_comes_from_the_bytes_not_the_name() {
         .await;
     let problem = assert_problem(resp, 415, "unsupported_media_type").await;
     assert_eq!(fields(&problem), ["file"]);
-    // A PDF named like an image is stored as the file it is.
-    let body: Value = app
-        .upload(&user, b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "a.png")
-        .await
-        .json()
-        .await
-        .unwrap();
+    // A PDF named like an image is the file it is: no picture for a post
+    // (nothing public could use it), an attachment for a message.
+    let pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let resp = app.upload(&user, pdf.clone(), "a.png").await;
+    assert_problem(resp, 415, "unsupported_media_type").await;
+    let body = app.upload_attachment(&user, pdf, "a.png").await;
     assert_eq!(body["kind"], "file");
     assert_eq!(body["content_type"], "application/pdf");
-    assert!(body["url"].as_str().unwrap().ends_with(".pdf"));
+    assert!(body["url"].as_str().unwrap().contains(".pdf?"));
     assert_eq!(app.count("uploads").await, 2);
 }
 
@@ -293,7 +292,7 @@ async fn a_video_loses_its_location_and_still_has_every_frame_where_it_was() {
     ]
     .concat();
     let body: Value = app
-        .upload(&user, video.clone(), "trip.mp4")
+        .upload_to("/uploads/attachments", &user, video.clone(), "trip.mp4")
         .await
         .json()
         .await
@@ -308,4 +307,26 @@ async fn a_video_loses_its_location_and_still_has_every_frame_where_it_was() {
     assert!(!contains(&stored, location), "the GPS atom is gone");
     assert_eq!(stored.len(), video.len(), "nothing moved");
     assert!(stored.ends_with(&mp4_box(b"mdat", MARKER)));
+}
+
+#[tokio::test]
+async fn the_public_upload_form_takes_only_what_its_uses_can_take() {
+    // A post shows images and a circle's icon is one: a log, a document or
+    // a video sent to `POST /uploads` would sit public with nothing able
+    // to use it, so it is refused before a byte is kept.
+    let app = spawn_app().await;
+    let user = app.register().await;
+    for (bytes, name) in [
+        (b"E/app: crash at 0x1f\n".to_vec(), "crash.txt"),
+        (b"%PDF-1.4\n/Author (Someone)\n%%EOF\n".to_vec(), "cv.pdf"),
+    ] {
+        let problem = assert_problem(
+            app.upload(&user, bytes, name).await,
+            415,
+            "unsupported_media_type",
+        )
+        .await;
+        assert_eq!(fields(&problem), ["file"]);
+    }
+    assert_eq!(app.count("uploads").await, 0);
 }
