@@ -79,8 +79,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo => seed_demo(config).await,
         Command::Reindex => {
             let (state, _) = startup::context(config).await?;
-            let count = crate::search::outbox::reindex(&state).await?;
-            println!("reindexed {count} documents");
+            match crate::search::outbox::reindex(&state).await? {
+                Some(count) => println!("reindexed {count} documents"),
+                None => println!(
+                    "a running server holds the search outbox: it rebuilds the index at its next tick"
+                ),
+            }
             Ok(())
         }
         Command::Purge => {

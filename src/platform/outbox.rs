@@ -41,15 +41,23 @@ pub async fn enqueue_many(
 /// a document.
 pub const COMPACT: &str = "compact";
 
-/// Asks whichever process holds the index to compact it once every change
-/// queued before this request is applied (so that erased values leave the
-/// index's files): what `agora purge` does when a running server holds
-/// the embedded index.
-pub async fn request_compaction(db: &impl ConnectionTrait) -> AppResult<()> {
+/// The kind of an outbox row that asks for the whole index to be rebuilt
+/// from the database.
+pub const REBUILD: &str = "rebuild";
+
+/// Asks whichever process holds the outbox to rebuild the index (`agora
+/// reindex`, an index found lost or empty): the holder does it while no
+/// change is applied, so none is lost to the switch, and applies the ones
+/// queued meanwhile to the new index.
+pub async fn request_rebuild(db: &impl ConnectionTrait) -> AppResult<()> {
+    request(db, REBUILD).await
+}
+
+async fn request(db: &impl ConnectionTrait, kind: &str) -> AppResult<()> {
     let now = Utc::now();
     search_outbox::Entity::insert(search_outbox::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
-        kind: Set(COMPACT.into()),
+        kind: Set(kind.into()),
         doc_id: Set(String::new()),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -58,4 +66,12 @@ pub async fn request_compaction(db: &impl ConnectionTrait) -> AppResult<()> {
     .exec(db)
     .await?;
     Ok(())
+}
+
+/// Asks whichever process holds the index to compact it once every change
+/// queued before this request is applied (so that erased values leave the
+/// index's files): what `agora purge` does when a running server holds
+/// the embedded index.
+pub async fn request_compaction(db: &impl ConnectionTrait) -> AppResult<()> {
+    request(db, COMPACT).await
 }

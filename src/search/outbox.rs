@@ -33,11 +33,12 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
     if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
         return Ok(0);
     }
+    rebuild_if_asked(state).await?;
     let mut applied = 0;
     loop {
         let rows = search_outbox::Entity::find()
             .filter(search_outbox::Column::NextAttemptAt.lte(Utc::now()))
-            .filter(search_outbox::Column::Kind.ne(outbox::COMPACT))
+            .filter(search_outbox::Column::Kind.is_not_in([outbox::COMPACT, outbox::REBUILD]))
             .order_by_asc(search_outbox::Column::Id)
             .limit(BATCH)
             .all(&state.db)
@@ -105,7 +106,7 @@ async fn compact_if_asked(state: &AppState) -> anyhow::Result<()> {
     };
     let pending = search_outbox::Entity::find()
         .filter(search_outbox::Column::Id.lt(request.id.as_str()))
-        .filter(search_outbox::Column::Kind.ne(outbox::COMPACT))
+        .filter(search_outbox::Column::Kind.is_not_in([outbox::COMPACT, outbox::REBUILD]))
         .filter(search_outbox::Column::Attempts.lt(BLOCKING_ATTEMPTS))
         .count(&state.db)
         .await?;
@@ -125,6 +126,83 @@ async fn compact_if_asked(state: &AppState) -> anyhow::Result<()> {
             let wait = postpone(state, std::slice::from_ref(&request)).await?;
             tracing::warn!(error = %format!("{err:#}"), retry_in_s = wait, "requested compaction failed");
         }
+    }
+    Ok(())
+}
+
+/// Rebuilds the index if asked, under the outbox lease (the caller holds
+/// it, and this process's drain lock): no change is applied while the
+/// copy is built from the database, so the switch loses none; the ones
+/// queued meanwhile are applied to the new index right after. The lease
+/// is renewed while the rebuild runs. Returns how many documents it wrote.
+async fn rebuild_if_asked(state: &AppState) -> anyhow::Result<Option<usize>> {
+    let Some(request) = search_outbox::Entity::find()
+        .filter(search_outbox::Column::Kind.eq(outbox::REBUILD))
+        .filter(search_outbox::Column::NextAttemptAt.lte(Utc::now()))
+        .order_by_desc(search_outbox::Column::Id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let built = rebuild_now(state).await;
+    let count = match built {
+        Ok(count) => count,
+        Err(err) => {
+            // The engine is down or busy: the request waits its backoff,
+            // and the rows behind it are tried as usual.
+            let wait = postpone(state, std::slice::from_ref(&request)).await?;
+            tracing::warn!(error = %format!("{err:#}"), retry_in_s = wait, "search index rebuild failed");
+            return Ok(None);
+        }
+    };
+    search_outbox::Entity::delete_many()
+        .filter(search_outbox::Column::Kind.eq(outbox::REBUILD))
+        .filter(search_outbox::Column::Id.lte(request.id.as_str()))
+        .exec(&state.db)
+        .await?;
+    tracing::info!(documents = count, "search index rebuilt from the database");
+    Ok(Some(count))
+}
+
+/// Reads every document and rebuilds the index from them, renewing the
+/// outbox lease (which the caller holds) while it runs, however long.
+async fn rebuild_now(state: &AppState) -> anyhow::Result<usize> {
+    let renew = {
+        let (db, holder) = (state.db.clone(), state.jobs.instance.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE_TTL / 3).await;
+                let _ = lease::acquire(&db, LEASE, &holder, LEASE_TTL).await;
+            }
+        })
+    };
+    let built = async {
+        let docs = state
+            .documents
+            .all(&state.db)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let count = docs.len();
+        state.search.rebuild(docs).await?;
+        anyhow::Ok(count)
+    }
+    .await;
+    renew.abort();
+    built
+}
+
+/// An index found empty at start, or lost while running, is rebuilt: a
+/// shared one by the instance holding the outbox (asked through it), this
+/// instance's own one here, under its drain lock, so no change of this
+/// instance's is applied meanwhile and lost to the switch.
+async fn refill(state: &AppState) -> anyhow::Result<()> {
+    if state.search.shared() {
+        outbox::request_rebuild(&state.db).await?;
+    } else {
+        let _running = state.jobs.draining.lock().await;
+        let count = rebuild_now(state).await?;
+        tracing::info!(documents = count, "search index filled from the database");
     }
     Ok(())
 }
@@ -189,15 +267,13 @@ pub fn spawn_worker(state: AppState) {
     tokio::spawn(async move {
         retry("search engine not ready", || state.search.prepare()).await;
         if state.search.needs_rebuild().await {
-            let count = retry("filling the search index", || fill(&state)).await;
-            tracing::info!(documents = count, "search index filled from the database");
+            retry("filling the search index", || refill(&state)).await;
         }
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         loop {
             tick.tick().await;
             if state.search.take_lost() {
-                let count = retry("refilling the search index", || fill(&state)).await;
-                tracing::info!(documents = count, "search index refilled from the database");
+                retry("refilling the search index", || refill(&state)).await;
             }
             if let Err(err) = drain(&state).await {
                 tracing::warn!(error = %format!("{err:#}"), "search outbox worker");
@@ -206,34 +282,26 @@ pub fn spawn_worker(state: AppState) {
     });
 }
 
-/// Writes every document the database holds, without clearing first: an
-/// upsert replaces a document, so no search ever sees an emptied index.
-async fn fill(state: &AppState) -> anyhow::Result<usize> {
-    let docs = state
-        .documents
-        .all(&state.db)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let count = docs.len();
-    let mut docs = docs.into_iter().peekable();
-    while docs.peek().is_some() {
-        let chunk = docs.by_ref().take(1000).map(IndexOp::Upsert).collect();
-        state.search.apply(chunk).await?;
+/// `agora reindex`: asks for a rebuild and, if this process can take the
+/// outbox (no server holds it), does it now: `Some(documents)`. Beside a
+/// running server, `None`: the server rebuilds at its next tick. Either
+/// way the index is built aside and switched in, so searches meanwhile
+/// see the old one.
+pub async fn reindex(state: &AppState) -> anyhow::Result<Option<usize>> {
+    let _running = state.jobs.draining.lock().await;
+    if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
+        outbox::request_rebuild(&state.db).await?;
+        return Ok(None);
     }
-    Ok(count)
-}
-
-/// `agora reindex`: rebuilds the whole index from the database, aside,
-/// then switched in: searches meanwhile see the index as it was.
-pub async fn reindex(state: &AppState) -> anyhow::Result<usize> {
-    let docs = state
-        .documents
-        .all(&state.db)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let count = docs.len();
-    state.search.rebuild(docs).await?;
-    Ok(count)
+    let started = Utc::now();
+    let count = rebuild_now(state).await?;
+    // Requests made before this rebuild began are answered by it.
+    search_outbox::Entity::delete_many()
+        .filter(search_outbox::Column::Kind.eq(outbox::REBUILD))
+        .filter(search_outbox::Column::CreatedAt.lte(started))
+        .exec(&state.db)
+        .await?;
+    Ok(Some(count))
 }
 
 /// After a purge: the index applies the deletions now, and compacts so

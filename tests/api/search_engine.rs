@@ -230,3 +230,32 @@ async fn several_instances_on_an_embedded_index_are_warned_about() {
         "no warning about an embedded index shared by several instances"
     );
 }
+
+#[tokio::test]
+async fn a_deletion_during_a_reindex_is_not_undone_by_it() {
+    let app = spawn_app_with(generous_limits).await;
+    let user = app.register().await;
+    for i in 0..60 {
+        app.create_post(&user, None, &format!("filler {i}"), "many posts")
+            .await;
+    }
+    let doomed = app
+        .create_post(&user, None, "resurrectword", "delete me")
+        .await
+        .id();
+    sync(&app).await;
+    assert_eq!(app.search_ids(&q("resurrectword")).await, [doomed.as_str()]);
+    // The deletion lands while the rebuild reads and writes its copy.
+    let deleting = async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(app.delete_post(&user, &doomed).await.status(), 204);
+        sync(&app).await;
+    };
+    let (count, ()) = tokio::join!(reindex(&app), deleting);
+    assert!(count >= 60);
+    sync(&app).await;
+    assert!(
+        app.search_ids(&q("resurrectword")).await.is_empty(),
+        "the reindex brought a deleted post back"
+    );
+}

@@ -328,6 +328,10 @@ impl SearchIndex for MeiliIndex {
         }
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     fn take_lost(&self) -> bool {
         self.lost.swap(false, Ordering::AcqRel)
     }

@@ -139,6 +139,12 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn needs_rebuild(&self) -> bool {
         false
     }
+    /// Whether every instance uses this same index (Meilisearch) rather
+    /// than one of its own (the embedded index): a shared index is rebuilt
+    /// by whichever instance holds the outbox, an own one by its instance.
+    fn shared(&self) -> bool {
+        false
+    }
     /// True (once) when the index turned out lost while running (deleted
     /// or recreated behind agora's back): the worker fills it again.
     fn take_lost(&self) -> bool {

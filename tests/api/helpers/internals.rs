@@ -48,7 +48,10 @@ pub async fn drain_outbox(app: &TestApp) -> usize {
 
 /// Rebuilds the search index from the database; returns how many documents.
 pub async fn reindex(app: &TestApp) -> usize {
-    search::outbox::reindex(&app.state).await.unwrap()
+    search::outbox::reindex(&app.state)
+        .await
+        .unwrap()
+        .expect("the test's own server lets its state take the outbox")
 }
 
 /// Empties the search index behind the outbox's back.
