@@ -43,3 +43,17 @@ async fn the_data_directory_and_everything_in_it_are_private() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_data_directory_agora_creates_is_private_from_the_start() {
+    // A parent anyone may read, as a home or /srv often is: the directory
+    // agora makes in it must still be its own.
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(outer.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = outer.path().join("agora-data");
+    let target = dir.clone();
+    let app = crate::helpers::spawn_app_with(move |c| c.data_dir = target).await;
+    app.register().await;
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+}
