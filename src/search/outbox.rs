@@ -33,6 +33,9 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
     if !lease::acquire(&state.db, LEASE, &state.jobs.instance, LEASE_TTL).await? {
         return Ok(0);
     }
+    if let Err(err) = state.search.drop_leftovers().await {
+        tracing::warn!(error = %format!("{err:#}"), "dropping a leftover rebuild copy");
+    }
     rebuild_if_asked(state).await?;
     let mut applied = 0;
     loop {
@@ -123,7 +126,13 @@ async fn compact_if_asked(state: &AppState) -> anyhow::Result<()> {
             tracing::info!("search index compacted on request");
         }
         Err(err) => {
-            let wait = postpone(state, std::slice::from_ref(&request)).await?;
+            // Every due request waits, not only the newest.
+            let due = search_outbox::Entity::find()
+                .filter(search_outbox::Column::Kind.eq(outbox::REBUILD))
+                .filter(search_outbox::Column::NextAttemptAt.lte(Utc::now()))
+                .all(&state.db)
+                .await?;
+            let wait = postpone(state, &due).await?;
             tracing::warn!(error = %format!("{err:#}"), retry_in_s = wait, "requested compaction failed");
         }
     }
@@ -294,7 +303,11 @@ pub async fn reindex(state: &AppState) -> anyhow::Result<Option<usize>> {
         return Ok(None);
     }
     let started = Utc::now();
-    let count = rebuild_now(state).await?;
+    let built = rebuild_now(state).await;
+    // A server started meanwhile takes the outbox at once, not when the
+    // lease lapses, and applies what was queued during the rebuild.
+    lease::release(&state.db, LEASE, &state.jobs.instance).await?;
+    let count = built?;
     // Requests made before this rebuild began are answered by it.
     search_outbox::Entity::delete_many()
         .filter(search_outbox::Column::Kind.eq(outbox::REBUILD))

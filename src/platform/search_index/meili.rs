@@ -42,6 +42,8 @@ pub struct MeiliIndex {
     /// Set when the index turned out to have been lost (deleted, or
     /// recreated without its settings); the worker takes it and refills.
     lost: AtomicBool,
+    /// Whether this process has dropped a leftover rebuild copy.
+    leftovers_dropped: AtomicBool,
 }
 
 /// Filters take quoted values; ids are UUIDs, but quote defensively.
@@ -71,6 +73,7 @@ impl MeiliIndex {
             timeout,
             settled: AtomicBool::new(false),
             lost: AtomicBool::new(false),
+            leftovers_dropped: AtomicBool::new(false),
         })
     }
 
@@ -248,7 +251,10 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn search(&self, q: SearchQuery) -> anyhow::Result<Vec<Hit>> {
-        self.ensure_settings().await?;
+        // Bounded like every call: a busy task queue is a 503, not a wait.
+        tokio::time::timeout(self.timeout, self.ensure_settings())
+            .await
+            .map_err(|_| anyhow::anyhow!("the search index settings are being applied"))??;
         match self.find(&q).await {
             Err(err) if index_lost(&err) => {
                 tokio::time::timeout(self.timeout, self.recover())
@@ -304,11 +310,19 @@ impl SearchIndex for MeiliIndex {
         "meilisearch"
     }
 
-    /// The settings, and no copy left by an interrupted rebuild: it would
-    /// hold documents erased since, which no deletion reaches.
     async fn prepare(&self) -> anyhow::Result<()> {
-        self.ensure_settings().await?;
-        self.drop_aside().await
+        self.ensure_settings().await
+    }
+
+    /// A copy left by an interrupted rebuild would hold documents erased
+    /// since, which no deletion reaches: dropped once per process, by the
+    /// outbox's holder (never while another instance rebuilds).
+    async fn drop_leftovers(&self) -> anyhow::Result<()> {
+        if !self.leftovers_dropped.load(Ordering::Acquire) {
+            self.drop_aside().await?;
+            self.leftovers_dropped.store(true, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// Meilisearch keeps deleted documents' bytes in its files until the

@@ -145,6 +145,11 @@ pub trait SearchIndex: Send + Sync + 'static {
     fn shared(&self) -> bool {
         false
     }
+    /// Drops what an interrupted rebuild left (a copy that no deletion
+    /// reaches); called by the outbox's holder, so never during a rebuild.
+    async fn drop_leftovers(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
     /// True (once) when the index turned out lost while running (deleted
     /// or recreated behind agora's back): the worker fills it again.
     fn take_lost(&self) -> bool {
