@@ -104,14 +104,7 @@ pub(super) fn nullable_request_fields(spec: &mut serde_json::Value) {
 /// An upload form takes its one part and no other
 /// (`#[oai(deny_unknown_fields)]`); its schema is inline, and says so.
 pub(super) fn closed_forms(spec: &mut serde_json::Value) {
-    let Some(paths) = spec["paths"].as_object_mut() else {
-        return;
-    };
-    for op in paths
-        .values_mut()
-        .filter_map(|item| item.as_object_mut())
-        .flat_map(|item| item.values_mut())
-    {
+    for op in super::operations_mut(spec) {
         if let Some(form) = op.pointer_mut("/requestBody/content/multipart~1form-data/schema") {
             if form["type"] == "object" {
                 form["additionalProperties"] = false.into();
@@ -137,15 +130,7 @@ pub(super) fn finish_document(spec: &mut serde_json::Value) {
         "name": "agora maintainers",
         "email": "api@agora.invalid",
     });
-    let Some(paths) = spec["paths"].as_object_mut() else {
-        return;
-    };
-    for op in paths
-        .values_mut()
-        .filter_map(|item| item.as_object_mut())
-        .flat_map(|item| item.values_mut())
-        .filter_map(|op| op.as_object_mut())
-    {
+    for op in super::operations_mut(spec).filter_map(|op| op.as_object_mut()) {
         let summary = op.get("summary").cloned();
         if !op.contains_key("description") {
             if let Some(summary) = summary {

@@ -96,6 +96,16 @@ pub fn service() -> OpenApiService<Apis, ()> {
     .server(BASE_PATH)
 }
 
+/// Every operation object of the spec, whatever its path and method.
+fn operations_mut(spec: &mut serde_json::Value) -> impl Iterator<Item = &mut serde_json::Value> {
+    spec["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+}
+
 /// The generated spec with the field tags read out of it, built once.
 pub fn annotated() -> &'static Annotated {
     static ANNOTATED: OnceLock<Annotated> = OnceLock::new();

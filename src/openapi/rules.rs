@@ -12,29 +12,22 @@ pub(super) fn server_rules(spec: &mut serde_json::Value) {
         api::page::{DEFAULT_LIMIT, MAX_LIMIT},
         identity::password::MIN_LEN,
     };
-    if let Some(paths) = spec["paths"].as_object_mut() {
-        for op in paths
-            .values_mut()
-            .filter_map(|p| p.as_object_mut())
-            .flat_map(|p| p.values_mut())
-        {
-            let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
-            for param in params.into_iter().flatten() {
-                if param["name"] == "limit" && param["in"] == "query" {
-                    let schema = &mut param["schema"];
-                    schema["minimum"] = 1.into();
-                    schema["maximum"] = MAX_LIMIT.into();
-                    schema["default"] = DEFAULT_LIMIT.into();
-                }
-                if param["name"] == "cursor" && param["in"] == "query" {
-                    let schema = &mut param["schema"];
-                    schema["maxLength"] = crate::api::page::MAX_CURSOR_LEN.into();
-                    schema["pattern"] = "^[A-Za-z0-9_-]*$".into();
-                }
-                if param["name"] == "purpose" && param["in"] == "path" {
-                    param["schema"] =
-                        serde_json::json!({ "$ref": "#/components/schemas/PurposeKey" });
-                }
+    for op in super::operations_mut(spec) {
+        let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
+        for param in params.into_iter().flatten() {
+            if param["name"] == "limit" && param["in"] == "query" {
+                let schema = &mut param["schema"];
+                schema["minimum"] = 1.into();
+                schema["maximum"] = MAX_LIMIT.into();
+                schema["default"] = DEFAULT_LIMIT.into();
+            }
+            if param["name"] == "cursor" && param["in"] == "query" {
+                let schema = &mut param["schema"];
+                schema["maxLength"] = crate::api::page::MAX_CURSOR_LEN.into();
+                schema["pattern"] = "^[A-Za-z0-9_-]*$".into();
+            }
+            if param["name"] == "purpose" && param["in"] == "path" {
+                param["schema"] = serde_json::json!({ "$ref": "#/components/schemas/PurposeKey" });
             }
         }
     }

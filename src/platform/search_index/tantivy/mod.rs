@@ -226,17 +226,7 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn clear(&self) -> anyhow::Result<()> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            this.with_writer(|writer| {
-                writer.delete_all_documents()?;
-                writer.commit()?;
-                Ok(())
-            })?;
-            this.reader.reload()?;
-            Ok(())
-        })
-        .await?
+        self.rebuild(Vec::new()).await
     }
 
     async fn compact(&self) -> anyhow::Result<()> {
