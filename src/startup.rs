@@ -345,7 +345,9 @@ fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready: every backend answers. 503 names what is down.
+/// Ready: every backend answers. 503 names what is down. `checks.tls`
+/// says what protects the wire to each backend: `embedded` (no wire),
+/// `off`, `unverified` or `verified`.
 #[handler]
 async fn readyz(state: Data<&AppState>) -> Response {
     let database = db::ping(&state.db).await;
@@ -358,6 +360,7 @@ async fn readyz(state: Data<&AppState>) -> Response {
         "cache_kind": state.cache.kind(),
         "search": status(search),
         "search_kind": state.search.kind(),
+        "tls": state.tls,
     });
     let down: Vec<&str> = [("database", database), ("cache", cache), ("search", search)]
         .into_iter()

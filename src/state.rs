@@ -20,6 +20,7 @@ use crate::{
         search_index::{meili::MeiliIndex, tantivy::TantivyIndex, SharedSearch},
         sms::{LogSender, SmsSender},
         storage::MediaStore,
+        tls::{BackendsTls, TlsSettings, TlsState},
     },
 };
 
@@ -42,6 +43,8 @@ pub struct AppState {
     pub documents: Documents,
     /// Who still refers to an upload (sources set by the wiring).
     pub references: References,
+    /// What protects the wire to each backend, found while connecting.
+    pub tls: BackendsTls,
 }
 
 /// Who this instance is to the job leases, and the guard that keeps its own
@@ -67,36 +70,47 @@ impl Default for Jobs {
 impl AppState {
     /// Connects to every backend the configuration names and migrates.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = db::connect(&config).await?;
+        let tls = TlsSettings::from_config(&config)?;
+        let (db, database_tls) = db::connect_with(&config, &tls).await?;
         db::migrate(&db).await?;
-        let (cache, limiter, realtime): (SharedCache, SharedLimiter, Realtime) =
-            match &config.redis_url {
-                Some(url) => {
-                    let redis = RedisConn::new(url.expose(), &config.redis_prefix)?;
-                    (
-                        Arc::new(RedisCache::new(redis.clone())),
-                        Arc::new(RedisLimiter::new(redis.clone(), config.rate_limits.clone())),
-                        Realtime::redis(redis),
-                    )
-                }
-                None => {
-                    let governor = Arc::new(GovernorLimiter::new(&config.rate_limits));
-                    spawn_shrinker(governor.clone());
-                    (
-                        Arc::new(MemoryCache::new()),
-                        governor,
-                        Realtime::in_process(),
-                    )
-                }
-            };
-        let search: SharedSearch = match &config.meili_url {
-            Some(url) => Arc::new(MeiliIndex::new(
-                url,
-                config.meili_key.as_ref().map(|k| k.expose()),
-                &config.meili_index,
-                config.meili_timeout,
-            )?),
-            None => Arc::new(TantivyIndex::open(&config.data_dir.join("search"))?),
+        let mut cache_tls = TlsState::Embedded;
+        let (cache, limiter, realtime): (SharedCache, SharedLimiter, Realtime) = match &config
+            .redis_url
+        {
+            Some(url) => {
+                let (redis, state) = RedisConn::with_tls(url.expose(), &config.redis_prefix, &tls)?;
+                cache_tls = state;
+                (
+                    Arc::new(RedisCache::new(redis.clone())),
+                    Arc::new(RedisLimiter::new(redis.clone(), config.rate_limits.clone())),
+                    Realtime::redis(redis),
+                )
+            }
+            None => {
+                let governor = Arc::new(GovernorLimiter::new(&config.rate_limits));
+                spawn_shrinker(governor.clone());
+                (
+                    Arc::new(MemoryCache::new()),
+                    governor,
+                    Realtime::in_process(),
+                )
+            }
+        };
+        let (search, search_tls): (SharedSearch, TlsState) = match &config.meili_url {
+            Some(url) => {
+                let (index, state) = MeiliIndex::new(
+                    url,
+                    config.meili_key.as_ref().map(|k| k.expose()),
+                    &config.meili_index,
+                    config.meili_timeout,
+                    &tls,
+                )?;
+                (Arc::new(index), state)
+            }
+            None => (
+                Arc::new(TantivyIndex::open(&config.data_dir.join("search"))?),
+                TlsState::Embedded,
+            ),
         };
         Ok(Self {
             search,
@@ -112,6 +126,11 @@ impl AppState {
             facts: Facts::default(),
             documents: Documents::default(),
             references: References::default(),
+            tls: BackendsTls {
+                database: database_tls,
+                cache: cache_tls,
+                search: search_tls,
+            },
         })
     }
 }

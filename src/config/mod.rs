@@ -76,6 +76,16 @@ pub struct Config {
     /// How long one call to Meilisearch may take before search answers 503.
     #[serde(with = "humantime_serde")]
     pub meili_timeout: Duration,
+    /// CA certificates (PEM) that sign the backends' certificates: trusted
+    /// for Redis (`rediss://`) and Meilisearch (`https://`), and for
+    /// PostgreSQL when its URL names no `sslrootcert`.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Encrypt to Redis and Meilisearch without checking their
+    /// certificates (self-signed development setups); logged loudly.
+    pub tls_allow_unverified: bool,
+    /// Start when a backend beyond this machine is reached without TLS
+    /// (a private network), with a warning naming it; refused otherwise.
+    pub allow_plaintext_backends: bool,
     /// 32 bytes, base64 or hex; unset means a key generated into the data dir.
     pub data_key: Option<Secret>,
     /// `log` is the only sender so far.
@@ -136,6 +146,9 @@ impl Default for Config {
             meili_key: None,
             meili_index: "agora".into(),
             meili_timeout: Duration::from_secs(5),
+            tls_ca_file: None,
+            tls_allow_unverified: false,
+            allow_plaintext_backends: false,
             data_key: None,
             sms_sender: "log".into(),
             sms_test_code: None,

@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use redis::{aio::ConnectionManager, AsyncCommands};
 use tokio::sync::OnceCell;
 
+use super::tls::{TlsSettings, TlsState};
+
 #[async_trait]
 pub trait Cache: Send + Sync + 'static {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
@@ -95,12 +97,64 @@ pub struct RedisConn {
 }
 
 impl RedisConn {
+    /// A plain connection (tests' own helpers, local tools).
     pub fn new(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        Ok(Self {
-            client: redis::Client::open(url)?,
-            manager: Arc::new(OnceCell::new()),
-            prefix: prefix.to_owned(),
-        })
+        Ok(Self::with_tls(url, prefix, &TlsSettings::default())?.0)
+    }
+
+    /// `rediss://` is TLS, verified against the system's roots or, when
+    /// configured, the CA file alone; `tls.allow_unverified` (or the URL's
+    /// own `#insecure`) encrypts without checking. Every use of Redis —
+    /// cache, limits, presence, the realtime bus — goes through this client.
+    pub fn with_tls(
+        url: &str,
+        prefix: &str,
+        tls: &TlsSettings,
+    ) -> anyhow::Result<(Self, TlsState)> {
+        use redis::{ConnectionAddr, IntoConnectionInfo};
+        let info = url.into_connection_info()?;
+        let (host, state) = match info.addr() {
+            ConnectionAddr::Tcp(host, _) => (host.clone(), TlsState::Off),
+            ConnectionAddr::TcpTls { host, insecure, .. } => (
+                host.clone(),
+                if *insecure || tls.allow_unverified {
+                    TlsState::Unverified
+                } else {
+                    TlsState::Verified
+                },
+            ),
+            // A Unix socket: this machine.
+            _ => (String::new(), TlsState::Off),
+        };
+        tls.admit("Redis", &host, state)?;
+        let client = match (info.addr().clone(), state) {
+            (ConnectionAddr::TcpTls { host, port, .. }, TlsState::Unverified) => {
+                redis::Client::open(info.set_addr(ConnectionAddr::TcpTls {
+                    host,
+                    port,
+                    insecure: true,
+                    tls_params: None,
+                }))?
+            }
+            (ConnectionAddr::TcpTls { .. }, _) if tls.ca_pem.is_some() => {
+                redis::Client::build_with_tls(
+                    info,
+                    redis::TlsCertificates {
+                        client_tls: None,
+                        root_cert: tls.ca_pem.clone(),
+                    },
+                )?
+            }
+            _ => redis::Client::open(info)?,
+        };
+        Ok((
+            Self {
+                client,
+                manager: Arc::new(OnceCell::new()),
+                prefix: prefix.to_owned(),
+            },
+            state,
+        ))
     }
 
     pub async fn conn(&self) -> anyhow::Result<ConnectionManager> {

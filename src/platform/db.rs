@@ -3,19 +3,43 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    sqlx::{
+        postgres::{PgConnectOptions, PgSslMode},
+        sqlite::{SqliteJournalMode, SqliteSynchronous},
+    },
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
 };
 
+use super::tls::{is_local, TlsSettings, TlsState};
 use crate::config::Config;
 
 /// Opens the pool. SQLite gets WAL, foreign keys and `secure_delete` on
 /// every connection, so that deleted rows are overwritten on disk.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let tls = TlsSettings::from_config(config)?;
+    Ok(connect_with(config, &tls).await?.0)
+}
+
+/// [`connect`], with what protects the wire: PostgreSQL's `sslmode` and
+/// `sslrootcert` come from its URL as with libpq (`AGORA_TLS_CA_FILE` when
+/// the URL names no root certificate); a remote server reached in clear is
+/// refused before anything is sent (`disable`, `allow`) or right after
+/// connecting (`prefer` that found no TLS), unless plaintext is allowed.
+pub async fn connect_with(
+    config: &Config,
+    tls: &TlsSettings,
+) -> anyhow::Result<(DatabaseConnection, TlsState)> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)?;
     }
+    let postgres = postgres_wire(&url)?;
+    if let Some((host, mode)) = &postgres {
+        if matches!(mode, PgSslMode::Disable | PgSslMode::Allow) {
+            tls.admit("PostgreSQL", host, TlsState::Off)?;
+        }
+    }
+    let ca = tls.ca_pem.clone().filter(|_| !names_root_cert(&url));
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
@@ -29,11 +53,72 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
                 .pragma("secure_delete", "ON")
                 .create_if_missing(true)
         });
+    if let Some(ca) = ca {
+        options.map_sqlx_postgres_opts(move |opts| opts.ssl_root_cert_from_pem(ca.clone()));
+    }
     if let Some(schema) = &config.database_schema {
         options.set_schema_search_path(schema.clone());
     }
     let db = Database::connect(options).await?;
-    Ok(db)
+    let state = match postgres {
+        None => TlsState::Embedded,
+        Some((host, mode)) => {
+            let state = match (encrypted(&db).await?, mode) {
+                (false, _) => TlsState::Off,
+                (true, PgSslMode::VerifyCa | PgSslMode::VerifyFull) => TlsState::Verified,
+                (true, _) => TlsState::Unverified,
+            };
+            // libpq's default `prefer` encrypts without verifying: worth a
+            // warning only when the wire leaves this machine.
+            let quiet = state == TlsState::Unverified && is_local(&host);
+            if !quiet {
+                if let Err(refused) = tls.admit("PostgreSQL", &host, state) {
+                    db.close().await.ok();
+                    return Err(refused);
+                }
+            }
+            state
+        }
+    };
+    Ok((db, state))
+}
+
+/// The host (or socket directory) and `sslmode` of a PostgreSQL URL;
+/// `None` for SQLite.
+fn postgres_wire(url: &str) -> anyhow::Result<Option<(String, PgSslMode)>> {
+    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        return Ok(None);
+    }
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|e| anyhow::anyhow!("AGORA_DATABASE_URL: {e}"))?;
+    let host = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => options.get_host().to_owned(),
+    };
+    Ok(Some((host, options.get_ssl_mode())))
+}
+
+/// Whether the URL names its own root certificate, as libpq's
+/// `sslrootcert` (or sqlx's spellings of it).
+fn names_root_cert(url: &str) -> bool {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    form_urlencoded::parse(query.as_bytes())
+        .any(|(key, _)| matches!(&*key, "sslrootcert" | "ssl-root-cert" | "ssl-ca"))
+}
+
+/// Whether this pool's connections are encrypted, as the server sees them.
+async fn encrypted(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get_by_index::<bool>(0))
+        .transpose()?
+        .unwrap_or(false))
 }
 
 /// Applies every pending migration.

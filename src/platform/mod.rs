@@ -14,3 +14,4 @@ pub mod references;
 pub mod search_index;
 pub mod sms;
 pub mod storage;
+pub mod tls;

@@ -1,7 +1,9 @@
 //! Liveness, readiness naming what is down, and request ids.
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, redis_url, send, spawn_app, spawn_app_with};
+use crate::helpers::{
+    assert_problem, meili_url, pg_url, redis_url, send, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -24,6 +26,27 @@ async fn readyz_reports_every_backend_up() {
         "memory"
     };
     assert_eq!(body["checks"]["cache_kind"], expected);
+    // What protects each wire: this run's backends are on this machine,
+    // reached in clear (or, for PostgreSQL, as its server offers).
+    let tls = &body["checks"]["tls"];
+    let cache = if redis_url().is_some() {
+        "off"
+    } else {
+        "embedded"
+    };
+    assert_eq!(tls["cache"], cache);
+    let search = if meili_url().is_some() {
+        "off"
+    } else {
+        "embedded"
+    };
+    assert_eq!(tls["search"], search);
+    if pg_url().is_some() {
+        let database = tls["database"].as_str().unwrap();
+        assert!(["off", "unverified"].contains(&database), "{tls}");
+    } else {
+        assert_eq!(tls["database"], "embedded");
+    }
 }
 
 #[tokio::test]

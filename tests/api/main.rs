@@ -63,3 +63,4 @@ mod logs;
 mod openapi;
 mod rate_limits;
 mod readme;
+mod tls;

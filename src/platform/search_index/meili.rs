@@ -13,6 +13,7 @@ use std::{
 
 use super::{
     meili_doc::{hit, key, MeiliDoc},
+    meili_http::MeiliHttp,
     snippet, Doc, Hit, IndexOp, SearchIndex, SearchQuery,
 };
 use async_trait::async_trait;
@@ -32,8 +33,10 @@ const FILTERABLE: [&str; 2] = ["kind", "circle_id"];
 /// How long a task (indexing a batch, applying settings) may take.
 const TASK_TIMEOUT: Duration = Duration::from_secs(60);
 
+use crate::platform::tls::{TlsSettings, TlsState};
+
 pub struct MeiliIndex {
-    client: Client,
+    client: Client<MeiliHttp>,
     uid: String,
     /// The longest one HTTP call may take.
     timeout: Duration,
@@ -61,23 +64,37 @@ fn index_lost(err: &anyhow::Error) -> bool {
 }
 
 impl MeiliIndex {
+    /// `https://` is TLS, verified against the public roots and the CA
+    /// file; the state of the wire comes back with the index.
     pub fn new(
         url: &str,
         api_key: Option<&str>,
         uid: &str,
         timeout: Duration,
-    ) -> anyhow::Result<Self> {
-        Ok(Self {
-            client: Client::new(url, api_key)?,
+        tls: &TlsSettings,
+    ) -> anyhow::Result<(Self, TlsState)> {
+        let parsed =
+            reqwest::Url::parse(url).map_err(|e| anyhow::anyhow!("AGORA_MEILI_URL: {e}"))?;
+        let state = match parsed.scheme() {
+            "https" if tls.allow_unverified => TlsState::Unverified,
+            "https" => TlsState::Verified,
+            "http" => TlsState::Off,
+            other => anyhow::bail!("AGORA_MEILI_URL: `{other}` is neither http nor https"),
+        };
+        tls.admit("Meilisearch", parsed.host_str().unwrap_or(""), state)?;
+        let http = MeiliHttp::new(api_key, tls)?;
+        let index = Self {
+            client: Client::new_with_client(url, api_key, http),
             uid: uid.to_owned(),
             timeout,
             settled: AtomicBool::new(false),
             lost: AtomicBool::new(false),
             leftovers_dropped: AtomicBool::new(false),
-        })
+        };
+        Ok((index, state))
     }
 
-    fn index(&self) -> Index {
+    fn index(&self) -> Index<MeiliHttp> {
         self.client.index(&self.uid)
     }
 

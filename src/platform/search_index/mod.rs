@@ -2,6 +2,7 @@
 //! that segments Chinese) by default; Meilisearch is the scale-out engine.
 pub mod meili;
 mod meili_doc;
+mod meili_http;
 pub mod snippet;
 pub mod tantivy;
 

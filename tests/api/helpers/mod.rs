@@ -33,6 +33,7 @@ mod realtime;
 mod requests;
 mod search;
 mod skip;
+mod tls;
 
 pub use backends::{meili_url, pg_url, redis_url, timestamp_cast};
 pub use busy::*;
@@ -44,6 +45,7 @@ pub use realtime::*;
 pub use requests::*;
 pub use search::*;
 pub use skip::skip;
+pub use tls::*;
 
 use backends::{with_database, Cleanup};
 
@@ -75,16 +77,22 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
+/// A test server's configuration on the embedded defaults, its data in
+/// `data_dir` (the backends of the run are not applied).
+pub fn base_config(data_dir: &std::path::Path) -> Config {
     logs::logs();
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
+    Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.path().to_path_buf(),
+        data_dir: data_dir.to_path_buf(),
         sms_test_code: Some(Secret::new(TEST_CODE)),
         data_key: Some(Secret::new(hex_key())),
         ..Config::default()
-    };
+    }
+}
+
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = base_config(data_dir.path());
     let mut cleanup = Cleanup::default();
     if let Some(url) = meili_url() {
         let index = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
