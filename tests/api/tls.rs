@@ -8,8 +8,8 @@ use agora::{config::Secret, startup::Application};
 use serde_json::Value;
 
 use crate::helpers::{
-    base_config, captured_logs, q, spawn_app_with, sync, tls_meili, tls_postgres, tls_redis, Pki,
-    TestApp, TLS_MEILI_KEY,
+    base_config, captured_logs, close, connect_ws, next_event, next_matching, q, spawn_app_with,
+    spawn_sibling, sync, tls_meili, tls_postgres, tls_redis, Pki, TestApp, TLS_MEILI_KEY,
 };
 
 /// `/readyz`: its status and `checks`.
@@ -64,6 +64,19 @@ async fn redis_over_tls_works_with_its_ca_and_is_refused_with_another() {
     // Registration takes SMS limits and codes from Redis.
     let user = app.register().await;
     assert_eq!(app.get_json_as(&user, "/me").await["id"], user.id);
+    // A second instance: presence and the realtime bus cross through it.
+    let two = spawn_sibling(&app).await;
+    let peer = app.register().await;
+    let conversation = app.open_conversation(&user, &peer).await;
+    let mut peer_socket = connect_ws(&two, &peer.token).await;
+    let user_socket = connect_ws(&app, &user.token).await;
+    next_matching(&mut peer_socket, "presence", |e| e["user_id"] == user.id).await;
+    assert!(two.presence(&peer, &user.id).await);
+    let sent = app.send_text(&user, &conversation, "over rediss").await;
+    let event = next_event(&mut peer_socket, "message.created").await;
+    assert_eq!(event["message"]["id"], sent["id"]);
+    close(user_socket).await;
+    drop(two);
 
     // Another CA: the server is not believed, nothing is sent.
     let wrong = spawn_app_with(with(&pki.other_ca, false)).await;
