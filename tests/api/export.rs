@@ -127,11 +127,9 @@ async fn a_head_request_neither_runs_the_export_nor_spends_the_days_one() {
     assert_problem(export(&app, &user).await, 429, "rate_limited").await;
 }
 
-#[tokio::test]
-async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
-    // The expectation comes from the catalog: every item some operation
-    // collects and stores (not a one-way hash, not used and dropped).
-    let app = spawn_app().await;
+/// The catalog's items that some operation collects and the service keeps
+/// (not a one-way hash, not used and dropped): what an export must hold.
+async fn kept_items(app: &TestApp) -> Vec<String> {
     let catalog = app.get_json("/privacy/catalog").await;
     let mut kept: Vec<String> = catalog["purposes"]
         .as_array()
@@ -148,6 +146,13 @@ async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
         kept.len() > 20,
         "the catalog walk found too little: {kept:?}"
     );
+    kept
+}
+
+#[tokio::test]
+async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
+    let app = spawn_app().await;
+    let kept = kept_items(&app).await;
     let exported: Vec<&str> = app
         .registries
         .personal_data
@@ -165,5 +170,77 @@ async fn every_item_the_api_collects_and_keeps_is_in_some_owners_export() {
     // And an owner names only items the catalog has.
     for item in &exported {
         assert!(agora::privacy::catalog::item(item).is_some(), "{item}");
+    }
+}
+
+/// What the busy user gave for each catalog item, as it reads back: a
+/// marker, or the id of what the item is about.
+fn planted(busy: &Busy, m: &str, device: &str) -> Vec<(&'static str, String)> {
+    let phone = &busy.user.phone;
+    vec![
+        // Never whole: masked, as the account section shows it.
+        ("phone_number", format!("****{}", &phone[phone.len() - 4..])),
+        ("device_model", device.to_owned()),
+        ("os_version", format!("{device}-os")),
+        ("app_version", format!("{device}-app")),
+        ("language", format!("{device}-lang")),
+        ("timezone", format!("{device}-tz")),
+        ("device_id", format!("{device}-id")),
+        ("search_query", format!("{m} search")),
+        ("nickname", m.to_owned()),
+        ("avatar", busy.avatar.clone()),
+        ("gender", "female".to_owned()),
+        ("birthday", "1995-05-20".to_owned()),
+        ("region", format!("{m}-region")),
+        ("signature", format!("{m}-signature")),
+        ("post_title", format!("{m}-title")),
+        ("post_body", format!("{m}-body")),
+        ("uploaded_media", busy.image.clone()),
+        ("diagnostic_log", busy.log.clone()),
+        ("follows", busy.peer.id.clone()),
+        ("likes", busy.peer_reply.clone()),
+        ("comments", format!("{m}-comment")),
+        ("circle_memberships", busy.circle.clone()),
+        ("blocks", busy.stranger.id.clone()),
+        ("conversation_list", busy.conversation.clone()),
+        ("message_text", format!("{m}-message")),
+        ("message_media", busy.file.clone()),
+        ("message_timestamps", busy.read_up_to.clone()),
+        ("report_reason", busy.report_reason.clone()),
+        ("city", format!("{m}-city")),
+    ]
+}
+
+#[tokio::test]
+async fn every_kept_item_the_user_gave_reads_back_from_the_sections_of_its_owner() {
+    // The items come from the catalog; each must have a value the busy
+    // user gave, and that value must be in the export, in a section of an
+    // owner that claims the item. A new item the API collects fails here
+    // until the busy user gives it and its owner exports it.
+    let app = spawn_app_with(generous_message_limits).await;
+    let (m, pm) = (marker(), marker());
+    let device = format!("{m}-device");
+    let busy = busy_user(&app, &m, &pm, &device).await;
+    let doc: Value = export(&app, &busy.user).await.json().await.unwrap();
+    let planted = planted(&busy, &m, &device);
+    for item in kept_items(&app).await {
+        let Some((_, value)) = planted.iter().find(|(key, _)| *key == item) else {
+            panic!("the busy user gives no `{item}`: plant one in busy_user and here");
+        };
+        let sections: Vec<&str> = app
+            .registries
+            .personal_data
+            .owners()
+            .filter(|o| o.items().contains(&item.as_str()))
+            .flat_map(|o| o.sections().into_iter().map(|s| s.name))
+            .collect();
+        let held: String = sections
+            .iter()
+            .map(|name| doc["sections"][name].to_string())
+            .collect();
+        assert!(
+            held.contains(value.as_str()),
+            "`{item}` ({value}) is not in the sections of its owners: {sections:?}"
+        );
     }
 }

@@ -41,12 +41,15 @@ pub struct Busy {
     pub conversation: String,
     /// Why the user reported the peer's post.
     pub report_reason: String,
+    /// The peer's message the user read the conversation up to.
+    pub read_up_to: String,
 }
 
 /// A user who used every feature, everything they typed carrying `marker`
 /// (`{marker}-title`, `{marker}-city`, …; the nickname is the marker
 /// itself), and a peer whose own content carries `peer_marker`. The second
-/// session's device model is `device`. The search outbox is drained.
+/// session's device model is `device`, and its other device headers carry
+/// it too (`{device}-os`, `-app`, `-lang`, `-tz`, `-id`). The search outbox is drained.
 pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &str) -> Busy {
     let m = marker;
     let pm = peer_marker;
@@ -71,8 +74,10 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     let login = app
         .post("/auth/login")
         .header("X-Device-Model", device)
-        .header("X-OS-Version", "Android 15")
-        .header("X-App-Version", "3.1.0")
+        .header("X-OS-Version", format!("{device}-os"))
+        .header("X-App-Version", format!("{device}-app"))
+        .header("Accept-Language", format!("{device}-lang"))
+        .header("X-Timezone", format!("{device}-tz"))
         .header("X-Device-Id", format!("{device}-id"))
         .json(&json!({ "consents": ["account", "browsing"], "phone": user.phone, "password": PASSWORD }));
     let device_token = expect(login, 200).await["token"]
@@ -132,7 +137,8 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     let conversation = app.open_conversation(&user, &peer).await;
     app.send_text(&user, &conversation, &format!("{m}-message"))
         .await;
-    app.send_text(&peer, &conversation, &format!("{pm}-message"))
+    let peer_message = app
+        .send_text(&peer, &conversation, &format!("{pm}-message"))
         .await;
     let notes = |marker: &str| format!("notes {marker}-file\n").into_bytes();
     let file = app.upload_attachment(&user, notes(m), "a.txt").await.id();
@@ -142,6 +148,13 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         let resp = app.send_message(who, &conversation, body).await;
         assert_eq!(resp.status(), 201);
     }
+
+    // Read up to the peer's message (after the notification it left).
+    let read = app
+        .mark_read(&user, &conversation, &peer_message["id"])
+        .await;
+    assert_eq!(read.status(), 204);
+    let read_up_to = peer_message.id();
 
     let report_reason = "looks like advertising".to_owned();
     let resp = app.report(&user, "post", &peer_post, &report_reason).await;
@@ -163,6 +176,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         peer_reply,
         conversation,
         report_reason,
+        read_up_to,
     }
 }
 
