@@ -24,12 +24,8 @@ use chrono::{Duration as Span, Utc};
 use entity::{circles, posts, users};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::env;
 
 async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
     let now = Utc::now();
@@ -168,10 +164,10 @@ fn main() {
         eprintln!("this benchmark drives the API with wrk: install it first (apt-get install wrk)");
         std::process::exit(2);
     }
-    let n_users = env("BENCH_USERS", 10_000);
-    let n_posts = env("BENCH_POSTS", 100_000);
-    let seconds = env("BENCH_SECONDS", 10) as u64;
-    let concurrency = env("BENCH_CONCURRENCY", 32);
+    let n_users = env("BENCH_USERS", 10_000, 200);
+    let n_posts = env("BENCH_POSTS", 100_000, 2_000);
+    let seconds = env("BENCH_SECONDS", 10, 1) as u64;
+    let concurrency = env("BENCH_CONCURRENCY", 32, 4);
     let (port, circles) = start_server(n_users, n_posts);
     let base = format!("http://127.0.0.1:{port}/api/v1");
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -65,12 +65,8 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// The longest any one handshake or request may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::env;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -241,11 +237,11 @@ fn open_files_limit(_want: u64) -> Option<(u64, u64)> {
 }
 
 fn main() {
-    let n_clients = env("BENCH_CLIENTS", 1000) / 2 * 2;
-    let n_messages = env("BENCH_MESSAGES", 2000);
-    let concurrency = env("BENCH_CONCURRENCY", 32).max(1);
-    let rate = env("BENCH_RATE", 0);
-    let wait = Duration::from_secs(env("BENCH_WAIT_SECS", 10) as u64);
+    let n_clients = env("BENCH_CLIENTS", 1000, 20) / 2 * 2;
+    let n_messages = env("BENCH_MESSAGES", 2000, 40);
+    let concurrency = env("BENCH_CONCURRENCY", 32, 4).max(1);
+    let rate = env("BENCH_RATE", 0, usize::MAX);
+    let wait = Duration::from_secs(env("BENCH_WAIT_SECS", 10, 10) as u64);
     if n_clients < 2 || n_messages == 0 {
         eprintln!("BENCH_CLIENTS must be at least 2 and BENCH_MESSAGES at least 1");
         std::process::exit(2);

@@ -32,12 +32,8 @@ const EN: &[&str] = &[
     "performance",
 ];
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::env;
 
 fn text(i: usize, words: usize) -> String {
     (0..words)
@@ -60,8 +56,8 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let n_docs = env("BENCH_DOCS", 100_000);
-    let n_queries = env("BENCH_QUERIES", 2_000);
+    let n_docs = env("BENCH_DOCS", 100_000, 2_000);
+    let n_queries = env("BENCH_QUERIES", 2_000, 50);
     let dir = tempfile::tempdir().unwrap();
     let index = TantivyIndex::open(&dir.path().join("search")).unwrap();
     let now = Utc::now();
