@@ -20,11 +20,17 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     Ok(connect_with(config, &tls).await?.0)
 }
 
-/// [`connect`], with what protects the wire: PostgreSQL's `sslmode` and
+/// [`connect`], with what protects the wire. PostgreSQL's `sslmode` and
 /// `sslrootcert` come from its URL as with libpq (`AGORA_TLS_CA_FILE` when
-/// the URL names no root certificate); a remote server reached in clear is
-/// refused before anything is sent (`disable`, `allow`) or right after
-/// connecting (`prefer` that found no TLS), unless plaintext is allowed.
+/// neither the URL nor `PGSSLROOTCERT` names a root certificate). The state
+/// follows from the mode, decided before anything is sent: `verify-full`
+/// is verified; `require` and `verify-ca` are encrypted but unverified
+/// (sqlx trusts the public roots beside `sslrootcert`, so a chain alone
+/// proves little without the name); `disable` and `allow` are clear text,
+/// refused for a remote server unless plaintext is allowed. `prefer`, the
+/// default, becomes `require` for a remote server (no silent fall-back to
+/// clear text, connection after connection); for this machine's own
+/// server it is whatever the server offered.
 pub async fn connect_with(
     config: &Config,
     tls: &TlsSettings,
@@ -34,12 +40,26 @@ pub async fn connect_with(
         std::fs::create_dir_all(&config.data_dir)?;
     }
     let postgres = postgres_wire(&url)?;
-    if let Some((host, mode)) = &postgres {
-        if matches!(mode, PgSslMode::Disable | PgSslMode::Allow) {
-            tls.admit("PostgreSQL", host, TlsState::Off)?;
-        }
+    // The state known before connecting; `None`: a local `prefer`.
+    let planned = match &postgres {
+        None => Some(TlsState::Embedded),
+        Some((host, mode)) => match mode {
+            PgSslMode::Disable | PgSslMode::Allow => Some(TlsState::Off),
+            PgSslMode::Prefer if is_local(host) => None,
+            PgSslMode::Prefer | PgSslMode::Require | PgSslMode::VerifyCa => {
+                Some(TlsState::Unverified)
+            }
+            PgSslMode::VerifyFull => Some(TlsState::Verified),
+        },
+    };
+    if let (Some((host, _)), Some(state)) = (&postgres, planned) {
+        tls.admit("PostgreSQL", host, state)?;
     }
-    let ca = tls.ca_pem.clone().filter(|_| !names_root_cert(&url));
+    let upgrade = matches!(&postgres, Some((_, PgSslMode::Prefer))) && planned.is_some();
+    let ca = tls
+        .ca_pem
+        .clone()
+        .filter(|_| !names_root_cert(&url) && std::env::var_os("PGSSLROOTCERT").is_none());
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
@@ -53,32 +73,27 @@ pub async fn connect_with(
                 .pragma("secure_delete", "ON")
                 .create_if_missing(true)
         });
-    if let Some(ca) = ca {
-        options.map_sqlx_postgres_opts(move |opts| opts.ssl_root_cert_from_pem(ca.clone()));
+    if ca.is_some() || upgrade {
+        options.map_sqlx_postgres_opts(move |mut opts| {
+            if upgrade {
+                opts = opts.ssl_mode(PgSslMode::Require);
+            }
+            match &ca {
+                Some(ca) => opts.ssl_root_cert_from_pem(ca.clone()),
+                None => opts,
+            }
+        });
     }
     if let Some(schema) = &config.database_schema {
         options.set_schema_search_path(schema.clone());
     }
     let db = Database::connect(options).await?;
-    let state = match postgres {
-        None => TlsState::Embedded,
-        Some((host, mode)) => {
-            let state = match (encrypted(&db).await?, mode) {
-                (false, _) => TlsState::Off,
-                (true, PgSslMode::VerifyCa | PgSslMode::VerifyFull) => TlsState::Verified,
-                (true, _) => TlsState::Unverified,
-            };
-            // libpq's default `prefer` encrypts without verifying: worth a
-            // warning only when the wire leaves this machine.
-            let quiet = state == TlsState::Unverified && is_local(&host);
-            if !quiet {
-                if let Err(refused) = tls.admit("PostgreSQL", &host, state) {
-                    db.close().await.ok();
-                    return Err(refused);
-                }
-            }
-            state
-        }
+    let state = match planned {
+        Some(state) => state,
+        // This machine's server, as it sees our connection (no pooler in
+        // between to confuse it on a local address).
+        None if encrypted(&db).await => TlsState::Unverified,
+        None => TlsState::Off,
     };
     Ok((db, state))
 }
@@ -107,18 +122,16 @@ fn names_root_cert(url: &str) -> bool {
         .any(|(key, _)| matches!(&*key, "sslrootcert" | "ssl-root-cert" | "ssl-ca"))
 }
 
-/// Whether this pool's connections are encrypted, as the server sees them.
-async fn encrypted(db: &DatabaseConnection) -> anyhow::Result<bool> {
+/// Whether a connection of this pool is encrypted, as the server sees it;
+/// a server that cannot say counts as clear text.
+async fn encrypted(db: &DatabaseConnection) -> bool {
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
             DbBackend::Postgres,
             "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
         ))
-        .await?;
-    Ok(row
-        .map(|r| r.try_get_by_index::<bool>(0))
-        .transpose()?
-        .unwrap_or(false))
+        .await;
+    matches!(row, Ok(Some(r)) if r.try_get_by_index::<bool>(0).unwrap_or(false))
 }
 
 /// Applies every pending migration.

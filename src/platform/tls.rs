@@ -119,8 +119,8 @@ pub fn is_local(host: &str) -> bool {
     if host.is_empty() || host.starts_with('/') {
         return true;
     }
-    let lower = host.to_ascii_lowercase();
-    if lower == "localhost" || lower.ends_with(".localhost") {
+    // Only the name itself: a resolver may send `*.localhost` to DNS.
+    if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
     host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())

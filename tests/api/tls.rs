@@ -35,19 +35,22 @@ async fn redis_over_tls_works_with_its_ca_and_is_refused_with_another() {
     let Some(redis) = tls_redis(test, &pki) else {
         return;
     };
-    let url = format!("rediss://localhost:{}", redis.port);
-    let with = |ca: &std::path::Path, unverified: bool| {
-        let (url, ca) = (url.clone(), ca.to_path_buf());
+    let port = redis.port;
+    let with = |host: &str, ca: Option<&std::path::Path>, unverified: bool| {
+        let (url, ca) = (
+            format!("rediss://{host}:{port}"),
+            ca.map(|c| c.to_path_buf()),
+        );
         move |c: &mut agora::config::Config| {
             c.redis_url = Some(Secret::new(url));
             c.redis_prefix = format!("agora-tls:{}:", uuid::Uuid::new_v4().simple());
-            c.tls_ca_file = Some(ca);
+            c.tls_ca_file = ca;
             c.tls_allow_unverified = unverified;
         }
     };
 
     // Its CA: verified, and what lives in Redis works through it.
-    let app = spawn_app_with(with(&pki.ca, false)).await;
+    let app = spawn_app_with(with("localhost", Some(&pki.ca), false)).await;
     let (status, checks) = readiness(&app).await;
     assert_eq!(status, 200, "{checks}");
     assert_eq!(checks["cache_kind"], "redis");
@@ -78,20 +81,28 @@ async fn redis_over_tls_works_with_its_ca_and_is_refused_with_another() {
     close(user_socket).await;
     drop(two);
 
-    // Another CA: the server is not believed, nothing is sent.
-    let wrong = spawn_app_with(with(&pki.other_ca, false)).await;
-    let (status, checks) = readiness(&wrong).await;
-    assert_eq!(status, 503, "{checks}");
-    assert_eq!(checks["cache"], "down");
-    assert!(wrong
-        .state
-        .cache
-        .set("tls-probe", b"x", Duration::from_secs(60))
-        .await
-        .is_err());
+    // Not believed, so never used: another CA, the system's roots alone
+    // (which do not know the test CA), and a name the certificate does not
+    // carry (it is for `localhost`).
+    let refused = [
+        ("another CA", with("localhost", Some(&pki.other_ca), false)),
+        ("the system's roots", with("localhost", None, false)),
+        ("another name", with("127.0.0.1", Some(&pki.ca), false)),
+    ];
+    for (case, customise) in refused {
+        let wrong = spawn_app_with(customise).await;
+        let (status, checks) = readiness(&wrong).await;
+        assert_eq!(status, 503, "{case}: {checks}");
+        assert_eq!(checks["cache"], "down", "{case}");
+        let set = wrong
+            .state
+            .cache
+            .set("tls-probe", b"x", Duration::from_secs(60));
+        assert!(set.await.is_err(), "{case}");
+    }
 
     // The explicit opt-out: encrypted, unverified, and said loudly.
-    let unverified = spawn_app_with(with(&pki.other_ca, true)).await;
+    let unverified = spawn_app_with(with("localhost", Some(&pki.other_ca), true)).await;
     let (status, checks) = readiness(&unverified).await;
     assert_eq!(status, 200, "{checks}");
     assert_eq!(checks["tls"]["cache"], "unverified");
@@ -109,10 +120,17 @@ async fn postgres_over_tls_verifies_the_server_and_refuses_another_ca() {
     let Some(pg) = tls_postgres(test, &pki) else {
         return;
     };
-    let base = format!("postgres://postgres@localhost:{}/postgres", pg.port);
-    let database = |query: String| {
-        let url = format!("{base}?{query}");
+    let port = pg.port;
+    let on = |host: &str, query: String| {
+        let url = format!("postgres://postgres@{host}:{port}/postgres?{query}");
         move |c: &mut agora::config::Config| c.database_url = Some(Secret::new(url))
+    };
+    let database = |query: String| on("localhost", query);
+    let refused = |customise: Box<dyn FnOnce(&mut agora::config::Config)>| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = base_config(dir.path());
+        customise(&mut config);
+        refusal(config).await.to_lowercase()
     };
     let root = |ca: &std::path::Path| format!("sslrootcert={}", ca.display());
 
@@ -140,18 +158,44 @@ async fn postgres_over_tls_verifies_the_server_and_refuses_another_ca() {
     .await;
     assert_eq!(readiness(&app).await.1["tls"]["database"], "verified");
 
-    // Another CA: refused at start, naming the certificate.
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = base_config(dir.path());
-    database(format!("sslmode=verify-full&{}", root(&pki.other_ca)))(&mut config);
-    let why = refusal(config).await;
-    assert!(why.to_lowercase().contains("certificate"), "{why}");
+    // Refused at start, naming the certificate: another CA, the public
+    // roots alone, and a name the certificate does not carry.
+    let why = refused(Box::new(database(format!(
+        "sslmode=verify-full&{}",
+        root(&pki.other_ca)
+    ))))
+    .await;
+    assert!(why.contains("certificate"), "another CA: {why}");
+    let why = refused(Box::new(database("sslmode=verify-full".into()))).await;
+    assert!(why.contains("certificate"), "public roots: {why}");
+    let why = refused(Box::new(on(
+        "127.0.0.1",
+        format!("sslmode=verify-full&{}", root(&pki.ca)),
+    )))
+    .await;
+    assert!(why.contains("certificate"), "another name: {why}");
 
-    // `require` encrypts without verifying; `disable` is clear text, which
-    // this machine's own server may be reached by.
-    for (mode, state) in [("require", "unverified"), ("disable", "off")] {
-        let app = spawn_app_with(database(format!("sslmode={mode}"))).await;
-        assert_eq!(readiness(&app).await.1["tls"]["database"], state, "{mode}");
+    // verify-ca checks the chain but not the name (and sqlx trusts the
+    // public roots beside the file): encrypted, not verified. `require`
+    // checks nothing. `disable` is clear text, which this machine's own
+    // server may be reached by; `prefer` (the default) is what it offered.
+    let cases = [
+        (
+            "127.0.0.1",
+            format!("sslmode=verify-ca&{}", root(&pki.ca)),
+            "unverified",
+        ),
+        ("localhost", "sslmode=require".to_owned(), "unverified"),
+        ("localhost", "sslmode=disable".to_owned(), "off"),
+        (
+            "localhost",
+            "application_name=agora".to_owned(),
+            "unverified",
+        ),
+    ];
+    for (host, query, state) in cases {
+        let app = spawn_app_with(on(host, query.clone())).await;
+        assert_eq!(readiness(&app).await.1["tls"]["database"], state, "{query}");
     }
 }
 
@@ -162,9 +206,9 @@ async fn meilisearch_over_https_works_with_its_ca_and_is_refused_with_another() 
     let Some(meili) = tls_meili(test, &pki) else {
         return;
     };
-    let url = format!("https://localhost:{}", meili.port);
-    let with = |ca: &std::path::Path| {
-        let (url, ca) = (url.clone(), ca.to_path_buf());
+    let port = meili.port;
+    let with = |host: &str, ca: &std::path::Path| {
+        let (url, ca) = (format!("https://{host}:{port}"), ca.to_path_buf());
         move |c: &mut agora::config::Config| {
             c.meili_url = Some(url);
             c.meili_key = Some(Secret::new(TLS_MEILI_KEY));
@@ -173,7 +217,7 @@ async fn meilisearch_over_https_works_with_its_ca_and_is_refused_with_another() 
         }
     };
 
-    let app = spawn_app_with(with(&pki.ca)).await;
+    let app = spawn_app_with(with("localhost", &pki.ca)).await;
     let (status, checks) = readiness(&app).await;
     assert_eq!(status, 200, "{checks}");
     assert_eq!(checks["search_kind"], "meilisearch");
@@ -188,14 +232,17 @@ async fn meilisearch_over_https_works_with_its_ca_and_is_refused_with_another() 
         [post["id"].as_str().unwrap()]
     );
 
-    let wrong = spawn_app_with(with(&pki.other_ca)).await;
-    let (status, checks) = readiness(&wrong).await;
-    assert_eq!(status, 503, "{checks}");
-    assert_eq!(checks["search"], "down");
-    let resp = wrong
-        .get_anon(&format!("/search?{}", q("lighthouse")))
-        .await;
-    assert_eq!(resp.status(), 503);
+    // Another CA, or a name the certificate does not carry.
+    for (host, ca) in [("localhost", &pki.other_ca), ("127.0.0.1", &pki.ca)] {
+        let wrong = spawn_app_with(with(host, ca)).await;
+        let (status, checks) = readiness(&wrong).await;
+        assert_eq!(status, 503, "{host}: {checks}");
+        assert_eq!(checks["search"], "down");
+        let resp = wrong
+            .get_anon(&format!("/search?{}", q("lighthouse")))
+            .await;
+        assert_eq!(resp.status(), 503);
+    }
 }
 
 #[tokio::test]

@@ -82,7 +82,7 @@ impl MeiliIndex {
             other => anyhow::bail!("AGORA_MEILI_URL: `{other}` is neither http nor https"),
         };
         tls.admit("Meilisearch", parsed.host_str().unwrap_or(""), state)?;
-        let http = MeiliHttp::new(api_key, tls)?;
+        let http = MeiliHttp::new(api_key, state != TlsState::Off, tls)?;
         let index = Self {
             client: Client::new_with_client(url, api_key, http),
             uid: uid.to_owned(),

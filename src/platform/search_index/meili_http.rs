@@ -18,7 +18,10 @@ pub struct MeiliHttp {
 }
 
 impl MeiliHttp {
-    pub fn new(api_key: Option<&str>, tls: &TlsSettings) -> anyhow::Result<Self> {
+    /// With `https`, nothing is ever sent in clear: no redirect is
+    /// followed (one to `http://` would carry the key) and plain `http`
+    /// is refused.
+    pub fn new(api_key: Option<&str>, https: bool, tls: &TlsSettings) -> anyhow::Result<Self> {
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, HeaderValue::from_static("agora"));
         if let Some(key) = api_key {
@@ -27,7 +30,10 @@ impl MeiliHttp {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        let mut builder = reqwest::Client::builder().default_headers(headers);
+        let mut builder = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(https);
         if let Some(pem) = &tls.ca_pem {
             for cert in reqwest::Certificate::from_pem_bundle(pem)? {
                 builder = builder.add_root_certificate(cert);

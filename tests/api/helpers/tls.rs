@@ -1,6 +1,7 @@
 //! Backends behind TLS, started by the test that needs them: a throwaway
 //! CA made at run time (rcgen), a server certificate it signs for
-//! `localhost` and 127.0.0.1, a second CA that signs nothing of ours, and
+//! `localhost` only (so that `127.0.0.1` is a name it does not carry), a
+//! second CA that signs nothing of ours, and
 //! a Redis, a PostgreSQL and (when built) a Meilisearch serving that
 //! certificate on free ports. Each server stops when its handle drops.
 //!
@@ -47,7 +48,7 @@ impl Pki {
         let ours = ca("agora test CA");
         let other = ca("some other CA");
         let key = KeyPair::generate().unwrap();
-        let server = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        let server = CertificateParams::new(vec!["localhost".to_owned()])
             .unwrap()
             .signed_by(&key, &ours)
             .unwrap();
@@ -67,18 +68,51 @@ impl Pki {
     }
 }
 
-/// A server process, stopped when dropped.
+/// A server process, stopped when dropped (and, should the test binary
+/// die first, by the kernel: it gets `stop` when its parent goes).
 pub struct Server {
     child: Child,
     pub port: u16,
+    /// The signal that stops it cleanly.
+    stop: i32,
     _dir: Option<TempDir>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // SAFETY: signals our own child, which has not been reaped yet.
+        unsafe { libc::kill(self.child.id() as i32, self.stop) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `command` with its output in `log`, and `stop` sent to it when this
+/// thread's process goes away.
+fn spawn(command: &mut Command, log: &Path, stop: i32) -> Child {
+    let out = std::fs::File::create(log).unwrap();
+    let err = out.try_clone().unwrap();
+    // SAFETY: prctl is async-signal-safe; it runs in the child before exec.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, stop) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    command
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .spawn()
+        .unwrap()
 }
 
 fn free_port() -> u16 {
@@ -89,12 +123,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Waits until `port` accepts connections (or the process died).
-fn wait_for(child: &mut Child, port: u16, what: &str) {
+/// Waits until `port` accepts connections (or the process died, when its
+/// log says why).
+fn wait_for(child: &mut Child, port: u16, what: &str, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("{what} exited at start: {status}");
+            let said = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("{what} exited at start: {status}\n{said}");
         }
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
@@ -130,8 +166,11 @@ pub fn tls_redis(test: &str, pki: &Pki) -> Option<Server> {
     let Some(bin) = on_path("redis-server") else {
         return missing(test, "needs redis-server on PATH (built with TLS)");
     };
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("redis.log");
     let port = free_port();
-    let mut child = Command::new(bin)
+    let mut command = Command::new(bin);
+    command
         .args([
             "--port",
             "0",
@@ -150,16 +189,14 @@ pub fn tls_redis(test: &str, pki: &Pki) -> Option<Server> {
         .arg(&pki.key)
         .arg("--tls-ca-cert-file")
         .arg(&pki.ca)
-        .args(["--tls-auth-clients", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(&mut child, port, "redis-server");
+        .args(["--tls-auth-clients", "no"]);
+    let mut child = spawn(&mut command, &log, libc::SIGTERM);
+    wait_for(&mut child, port, "redis-server", &log);
     Some(Server {
         child,
         port,
-        _dir: None,
+        stop: libc::SIGTERM,
+        _dir: Some(dir),
     })
 }
 
@@ -223,19 +260,24 @@ pub fn tls_postgres(test: &str, pki: &Pki) -> Option<Server> {
     let key = dir.path().join("server.key");
     std::fs::copy(&pki.key, &key).unwrap();
     chown(&key, owner);
-    let status = Command::new(bin.join("initdb"))
+    let initdb = Command::new(bin.join("initdb"))
         .arg("-D")
         .arg(&data)
         .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
         .uid(owner.0)
         .gid(owner.1)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success(), "initdb failed: {status}");
+    assert!(
+        initdb.status.success(),
+        "initdb failed: {}\n{}",
+        initdb.status,
+        String::from_utf8_lossy(&initdb.stderr)
+    );
     let port = free_port();
-    let mut child = Command::new(bin.join("postgres"))
+    let log = dir.path().join("postgres.log");
+    let mut command = Command::new(bin.join("postgres"));
+    command
         .arg("-D")
         .arg(&data)
         .arg("-p")
@@ -255,15 +297,14 @@ pub fn tls_postgres(test: &str, pki: &Pki) -> Option<Server> {
         .arg("-c")
         .arg(format!("unix_socket_directories={}", dir.path().display()))
         .uid(owner.0)
-        .gid(owner.1)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(&mut child, port, "postgres");
+        .gid(owner.1);
+    // SIGINT: a fast shutdown that leaves no shared memory behind.
+    let mut child = spawn(&mut command, &log, libc::SIGINT);
+    wait_for(&mut child, port, "postgres", &log);
     Some(Server {
         child,
         port,
+        stop: libc::SIGINT,
         _dir: Some(dir),
     })
 }
@@ -284,8 +325,10 @@ pub fn tls_meili(test: &str, pki: &Pki) -> Option<Server> {
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("meilisearch.log");
     let port = free_port();
-    let mut child = Command::new(bin)
+    let mut command = Command::new(bin);
+    command
         .arg("--db-path")
         .arg(dir.path().join("data"))
         .arg("--http-addr")
@@ -300,15 +343,13 @@ pub fn tls_meili(test: &str, pki: &Pki) -> Option<Server> {
         .arg("--ssl-cert-path")
         .arg(&pki.cert)
         .arg("--ssl-key-path")
-        .arg(&pki.key)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(&mut child, port, "meilisearch");
+        .arg(&pki.key);
+    let mut child = spawn(&mut command, &log, libc::SIGTERM);
+    wait_for(&mut child, port, "meilisearch", &log);
     Some(Server {
         child,
         port,
+        stop: libc::SIGTERM,
         _dir: Some(dir),
     })
 }
