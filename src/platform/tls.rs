@@ -139,7 +139,6 @@ mod tests {
             "::1",
             "[::1]",
             "/run/pg",
-            "db.localhost",
         ] {
             assert!(is_local(host), "{host}");
         }
@@ -149,6 +148,7 @@ mod tests {
             "192.0.2.1",
             "example.com",
             "localhost.example.com",
+            "db.localhost",
             "::2",
         ] {
             assert!(!is_local(host), "{host}");
