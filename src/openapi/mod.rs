@@ -5,6 +5,7 @@ use poem_openapi::OpenApiService;
 
 mod document;
 mod problems;
+mod closed;
 mod rules;
 
 pub use problems::ANSWERS_401;
@@ -128,6 +129,7 @@ pub fn annotated() -> &'static Annotated {
         closed_forms(&mut annotated.spec);
         server_rules(&mut annotated.spec);
         closed_sets(&mut annotated.spec);
+        closed::catalog_sets(&mut annotated.spec);
         declared_problems(&mut annotated.spec);
         finish_document(&mut annotated.spec);
         annotated

@@ -91,6 +91,13 @@ pub async fn all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Vec<cons
         .await?)
 }
 
+/// What every receipt says of itself: its format, how and in which
+/// language consent was collected, and what kind of consent it is.
+pub const RECEIPT_VERSION: &str = "KI-CR-v1.1.0";
+pub const COLLECTION_METHOD: &str = "api";
+pub const RECEIPT_LANGUAGE: &str = "en";
+pub const CONSENT_TYPE: &str = "explicit";
+
 /// The Kantara v1.1 / ISO/IEC TS 27560 consent receipt.
 pub fn receipt(
     id: &str,
@@ -104,12 +111,12 @@ pub fn receipt(
         .map(|i| json!({ "item": i.key, "category": i.category, "dpv": i.dpv, "sensitivity": i.sensitivity }))
         .collect();
     json!({
-        "receipt_version": "KI-CR-v1.1.0",
+        "receipt_version": RECEIPT_VERSION,
         "receipt_id": id,
         "timestamp": at.to_rfc3339(),
         "jurisdiction": catalog::JURISDICTION,
-        "collection_method": "api",
-        "language": "en",
+        "collection_method": COLLECTION_METHOD,
+        "language": RECEIPT_LANGUAGE,
         "controller": { "name": catalog::CONTROLLER, "contact": catalog::CONTROLLER_CONTACT },
         "pii_principal_id": user_id,
         "notice_version": notice::version(),
@@ -118,7 +125,7 @@ pub fn receipt(
         "purpose_description": purpose.description_en,
         "action": action,
         "granted": action == Action::Grant,
-        "consent_type": "explicit",
+        "consent_type": CONSENT_TYPE,
         "legal_basis": purpose.legal_basis.dpv(),
         "necessity": purpose.necessity,
         "items": items,

@@ -41,7 +41,7 @@ crate::convert::mirror!(
     [Delete, Anonymize]
 );
 
-const EXPORT_FORMAT: &str = "agora-export/1";
+pub const EXPORT_FORMAT: &str = "agora-export/1";
 
 /// Everything the service holds about me.
 #[derive(Debug, Object)]
