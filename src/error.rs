@@ -37,6 +37,7 @@ macro_rules! error_codes {
 error_codes! {
     MalformedJson => "malformed_json", BAD_REQUEST, "The request body is not valid JSON";
     ValidationFailed => "validation_failed", BAD_REQUEST, "Some fields are invalid";
+    UndeclaredItems => "undeclared_items", UNPROCESSABLE_ENTITY, "The request gives items this purpose does not collect";
     SmsCodeInvalid => "sms_code_invalid", BAD_REQUEST, "The SMS code is wrong";
     SmsCodeExpired => "sms_code_expired", BAD_REQUEST, "The SMS code has expired or was never sent";
     SmsCodeExhausted => "sms_code_exhausted", BAD_REQUEST, "Too many wrong attempts for this SMS code";
@@ -48,6 +49,7 @@ error_codes! {
     Blocked => "blocked", FORBIDDEN, "One of you has blocked the other";
     NoticeOutdated => "notice_outdated", FORBIDDEN, "Accept the current privacy notice first";
     DeregistrationPending => "deregistration_pending", FORBIDDEN, "The account is being deregistered: it can only cancel that";
+    GuardianConsentRequired => "guardian_consent_required", FORBIDDEN, "A guardian must consent first";
     NotFound => "not_found", NOT_FOUND, "Not found";
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
     PhoneTaken => "phone_taken", CONFLICT, "This phone number is already registered";
@@ -55,6 +57,8 @@ error_codes! {
     Locked => "locked", CONFLICT, "This is locked by a moderator";
     ConsentNotWithdrawable => "consent_not_withdrawable", CONFLICT, "This purpose ends only with deregistration";
     RecallWindowPassed => "recall_window_passed", CONFLICT, "It is too late to recall this message";
+    RegistrationClosed => "registration_closed", CONFLICT, "Registration is not open";
+    CapacityReached => "capacity_reached", CONFLICT, "Every place is taken";
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large";
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type";
     RateLimited => "rate_limited", TOO_MANY_REQUESTS, "Too many requests";

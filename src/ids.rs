@@ -172,6 +172,10 @@ typed_ids! {
     NotificationId;
     /// What a report is about: a post, a comment or a user.
     ReportTargetId;
+    /// An official event.
+    EventId;
+    /// A registration for an event.
+    RegistrationId;
 }
 
 #[cfg(test)]

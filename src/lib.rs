@@ -5,6 +5,7 @@ pub mod community;
 pub mod config;
 pub mod convert;
 pub mod error;
+pub mod events;
 pub mod identity;
 pub mod ids;
 pub mod messages;

@@ -22,6 +22,7 @@ use crate::{
     community,
     config::Config,
     error::{AppError, ErrorCode},
+    events,
     identity::{self, caller::SessionCaller},
     messages, openapi,
     platform::{
@@ -51,6 +52,7 @@ pub fn registries() -> Registries {
     uploads::register(&mut r);
     community::register(&mut r);
     messages::register(&mut r);
+    events::register(&mut r);
     search::register(&mut r);
     rights::register(&mut r);
     r
@@ -78,6 +80,7 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
         identity::upload_references(),
         community::upload_references(),
         messages::upload_references(state.crypto.clone()),
+        events::upload_references(),
     ]);
     privacy::notice::publish(&state.db)
         .await

@@ -33,6 +33,10 @@ stored! {
     MessageKind { Text, Image, Video, File }
     /// `reports.status`.
     ReportStatus { Open, Resolved }
+    /// `staff_actions.action`.
+    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList }
+    /// `event_registrations.status`.
+    RegistrationStatus { Pending, Approved, Rejected, Waitlisted, Cancelled }
     /// `reports.target_type`, `moderation_log.target_type`.
     TargetType { Post, Comment, User }
     /// `uploads.purpose`: what an upload was sent for, so that its privacy
@@ -69,6 +73,8 @@ stored! {
     NotificationKind {
         /// A message arrived while its recipient was offline.
         Message,
+        /// Staff decided on one of the user's event registrations.
+        EventDecision,
     }
     /// `moderation_log.action`.
     ModerationAction { Hide, Restore, Pin, Unpin, Lock, Unlock }

@@ -12,6 +12,8 @@ pub struct Model {
     pub actor_id: Option<String>,
     pub conversation_id: Option<String>,
     pub message_id: Option<String>,
+    /// For `event_decision`: the registration decided on.
+    pub registration_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

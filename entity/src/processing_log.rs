@@ -12,6 +12,10 @@ pub struct Model {
     /// A JSON array of item keys.
     pub items: String,
     pub created_at: DateTimeUtc,
+    /// The staff member who acted on the user's data (a reveal), if any.
+    pub actor_id: Option<String>,
+    /// Why, as the staff member stated it.
+    pub reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,8 @@ mod m20261129_000007_job_leases;
 mod m20261129_000008_deregistration;
 mod m20261206_000009_upload_purpose;
 mod m20261207_000010_upload_claimed;
+mod m20261207_000011_events;
+mod m20261207_000012_staff_actions;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_deregistration::Migration),
             Box::new(m20261206_000009_upload_purpose::Migration),
             Box::new(m20261207_000010_upload_claimed::Migration),
+            Box::new(m20261207_000011_events::Migration),
+            Box::new(m20261207_000012_staff_actions::Migration),
         ]
     }
 }

@@ -52,6 +52,8 @@ pub enum ApiTags {
     Community,
     /// Private messages, blocks, presence, notifications and the realtime socket.
     Messages,
+    /// Official events and registering for them.
+    Events,
 }
 
 /// A PATCH field: `None` leaves it alone, `Some(None)` clears it.

@@ -1,4 +1,5 @@
 //! Community: circles, posts, comments, likes and feeds.
+pub mod audit_api;
 pub mod circles;
 pub mod circles_api;
 pub mod comments;

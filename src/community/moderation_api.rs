@@ -118,18 +118,6 @@ impl poem_openapi::types::Example for ModerationRequest {
     }
 }
 
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct AuditEntry {
-    pub id: String,
-    pub moderator_id: Option<String>,
-    pub target_type: TargetType,
-    pub target_id: String,
-    pub action: Action,
-    pub reason: String,
-    pub created_at: DateTime<Utc>,
-}
-
 #[derive(ApiResponse)]
 pub enum ReportResponse {
     /// Received; moderators will review it.
@@ -149,13 +137,6 @@ pub enum Moderated {
     /// Done and logged.
     #[oai(status = 204)]
     Done,
-}
-
-#[derive(ApiResponse)]
-pub enum AuditResponse {
-    /// Moderator actions, newest first.
-    #[oai(status = 200)]
-    Ok(Json<Page<AuditEntry>>),
 }
 
 fn view(r: entity::reports::Model) -> ReportView {
@@ -267,40 +248,5 @@ impl AdminModerationApi {
             reason: body.0.reason,
         };
         moderate(&state, &auth, Target::Comment(id.0), body).await
-    }
-
-    /// Every moderator action (moderators).
-    #[oai(
-        path = "/admin/audit-log",
-        method = "get",
-        operation_id = "admin_list_audit_log"
-    )]
-    async fn audit(
-        &self,
-        state: Data<&AppState>,
-        _moderator: ModeratorAuth,
-        /// From `next_cursor` of the previous page.
-        /// privacy: not personal
-        cursor: Query<Option<String>>,
-        /// 1 to 50, default 20.
-        /// privacy: not personal
-        limit: Query<Option<u32>>,
-    ) -> AppResult<AuditResponse> {
-        let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = moderation::audit_log(&state.db, &page).await?;
-        let (rows, next_cursor) = split_page(rows, page.limit, |r| r.id.clone());
-        let items = rows
-            .into_iter()
-            .map(|r| AuditEntry {
-                id: r.id,
-                moderator_id: r.moderator_id,
-                target_type: r.target_type.into(),
-                target_id: r.target_id,
-                action: r.action.into(),
-                reason: r.reason,
-                created_at: r.created_at,
-            })
-            .collect();
-        Ok(AuditResponse::Ok(Json(Page { items, next_cursor })))
     }
 }

@@ -109,6 +109,10 @@ pub struct Config {
     /// How long after sending a message its sender may recall it.
     #[serde(with = "humantime_serde")]
     pub message_recall_window: Duration,
+    /// How long after an event ends what its registrants gave is kept (the
+    /// catalog promises at most three months).
+    #[serde(with = "humantime_serde")]
+    pub event_registration_retention: Duration,
     /// Between a deregistration request and its erasure; the user may cancel.
     #[serde(with = "humantime_serde")]
     pub deregistration_cooling_off: Duration,
@@ -160,6 +164,7 @@ impl Default for Config {
             upload_orphan_after: Duration::from_secs(24 * 3600),
             message_recall_window: Duration::from_secs(120),
             deregistration_cooling_off: Duration::from_secs(15 * 24 * 3600),
+            event_registration_retention: Duration::from_secs(90 * 24 * 3600),
             purge_interval: Duration::from_secs(3600),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
@@ -201,6 +206,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        // The catalog promises three months at most (`P3M`).
+        if self.event_registration_retention > Duration::from_secs(92 * 24 * 3600) {
+            return Err(ConfigError::Invalid(
+                "AGORA_EVENT_REGISTRATION_RETENTION may be at most three months (the notice promises it)".into(),
+            ));
+        }
         if self.sms_sender != "log" {
             if self.sms_test_code.is_some() {
                 return Err(ConfigError::Invalid(

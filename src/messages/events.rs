@@ -93,7 +93,7 @@ impl Subscriber for PresenceSubscriber {
             Fact::PresenceVisibilityChanged { user, shown } => {
                 visibility_changed(state, user, *shown).await
             }
-            Fact::UploadsUnreferenced { .. } => Ok(()),
+            Fact::UploadsUnreferenced { .. } | Fact::RegistrationDecided { .. } => Ok(()),
         }
     }
 }

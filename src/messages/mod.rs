@@ -31,5 +31,8 @@ pub fn upload_references(
 
 /// What messages subscribes to: presence follows profile changes.
 pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
-    vec![Arc::new(events::PresenceSubscriber)]
+    vec![
+        Arc::new(events::PresenceSubscriber),
+        Arc::new(notifications::DecisionSubscriber),
+    ]
 }

@@ -15,9 +15,43 @@ use crate::{api::PageParams, error::AppResult, identity::views::AuthorView, stat
 pub enum NotificationKind {
     /// A message arrived while you were offline.
     Message,
+    /// Staff decided on one of your event registrations (`registration_id`).
+    #[oai(rename = "event_decision")]
+    EventDecision,
 }
 
-crate::convert::mirror!(NotificationKind, entity::enums::NotificationKind, [Message]);
+crate::convert::mirror!(
+    NotificationKind,
+    entity::enums::NotificationKind,
+    [Message, EventDecision]
+);
+
+/// The fact that staff decided on a registration, as a notification.
+pub struct DecisionSubscriber;
+
+#[async_trait::async_trait]
+impl crate::platform::facts::Subscriber for DecisionSubscriber {
+    async fn on(&self, state: &AppState, fact: &crate::platform::facts::Fact) -> AppResult<()> {
+        use sea_orm::ActiveValue::Set;
+        let crate::platform::facts::Fact::RegistrationDecided { user, registration } = fact else {
+            return Ok(());
+        };
+        notifications::Entity::insert(notifications::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            user_id: Set(user.clone()),
+            kind: Set(entity::enums::NotificationKind::EventDecision),
+            actor_id: Set(None),
+            conversation_id: Set(None),
+            message_id: Set(None),
+            registration_id: Set(Some(registration.clone())),
+            created_at: Set(Utc::now()),
+            read_at: Set(None),
+        })
+        .exec_without_returning(&state.db)
+        .await?;
+        Ok(())
+    }
+}
 
 /// One notification; it carries references, never message content.
 #[derive(Debug, poem_openapi::Object)]
@@ -29,6 +63,8 @@ pub struct NotificationView {
     pub actor: Option<AuthorView>,
     pub conversation_id: Option<String>,
     pub message_id: Option<String>,
+    /// For `event_decision`: the registration (`GET /me/event-registrations/{id}`).
+    pub registration_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -87,6 +123,7 @@ pub async fn views(
             kind: n.kind.into(),
             conversation_id: n.conversation_id,
             message_id: n.message_id,
+            registration_id: n.registration_id,
             created_at: n.created_at,
         })
         .collect())

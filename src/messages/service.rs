@@ -159,6 +159,7 @@ pub async fn store(
             actor_id: Set(Some(me.to_owned())),
             conversation_id: Set(Some(conversation.to_owned())),
             message_id: Set(Some(id)),
+            registration_id: Set(None),
             created_at: Set(now),
             read_at: Set(None),
         })

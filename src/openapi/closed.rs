@@ -13,10 +13,7 @@ use crate::privacy::{
 
 /// Replaces the schema at `pointer` in `model`, keeping its description.
 fn set(schemas: &mut serde_json::Map<String, Value>, model: &str, pointer: &str, schema: &Value) {
-    let Some(property) = schemas
-        .get_mut(model)
-        .and_then(|m| m.pointer_mut(pointer))
-    else {
+    let Some(property) = schemas.get_mut(model).and_then(|m| m.pointer_mut(pointer)) else {
         return;
     };
     let description = property.get("description").cloned();
@@ -82,7 +79,11 @@ pub(super) fn catalog_sets(spec: &mut Value) {
         ("ExportedProcessing", "/properties/operation_id", &operation),
         ("CatalogPurpose", "/properties/legal_basis", &basis),
         ("ConsentReceipt", "/properties/legal_basis", &basis),
-        ("ConsentReceipt", "/properties/termination", &reference("EndAction")),
+        (
+            "ConsentReceipt",
+            "/properties/termination",
+            &reference("EndAction"),
+        ),
     ] {
         set(schemas, model, pointer, schema);
     }
@@ -98,7 +99,11 @@ pub(super) fn catalog_sets(spec: &mut Value) {
         ("Catalog", "controller", CONTROLLER),
         ("ReceiptController", "name", CONTROLLER),
         ("ReceiptController", "contact", CONTROLLER_CONTACT),
-        ("ExportDocument", "format", crate::rights::api::EXPORT_FORMAT),
+        (
+            "ExportDocument",
+            "format",
+            crate::rights::api::EXPORT_FORMAT,
+        ),
     ];
     for (model, pointer, schema) in [
         ("CatalogItem", "/properties/category", &categories),

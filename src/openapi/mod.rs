@@ -3,9 +3,9 @@ use std::sync::OnceLock;
 
 use poem_openapi::OpenApiService;
 
+mod closed;
 mod document;
 mod problems;
-mod closed;
 mod rules;
 
 pub use problems::ANSWERS_401;
@@ -16,6 +16,7 @@ use rules::{closed_sets, export_sections, server_rules};
 
 use crate::{
     community::{
+        audit_api::AdminAuditApi,
         circles_api::{AdminCirclesApi, CirclesApi},
         comments_api::CommentsApi,
         feeds_api::FeedsApi,
@@ -24,6 +25,7 @@ use crate::{
         posts_api::PostsApi,
     },
     error::ErrorCode,
+    events::{admin_api::AdminEventsApi, api::EventsApi, review_api::AdminRegistrationsApi},
     identity::users_api::{AdminUsersApi, MeApi, UsersApi},
     identity::{auth_api::AuthApi, sessions_api::SessionsApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
@@ -57,6 +59,10 @@ pub type Apis = (
         PeopleApi,
         RealtimeApi,
         RightsApi,
+        EventsApi,
+        AdminEventsApi,
+        AdminRegistrationsApi,
+        AdminAuditApi,
     ),
 );
 
@@ -88,6 +94,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 PeopleApi,
                 RealtimeApi,
                 RightsApi,
+                EventsApi,
+                AdminEventsApi,
+                AdminRegistrationsApi,
+                AdminAuditApi,
             ),
         ),
         "agora",

@@ -31,7 +31,14 @@ pub const CONFLICTS: &[&str] = &[
     "uploads_delete",
     "messages_send",
     "messages_recall",
+    "events_register",
+    "admin_update_event",
+    "admin_decide_event_registration",
 ];
+
+/// Operations that answer 422: a form that gives items its purpose does
+/// not collect (`undeclared_items`, each named in `errors`).
+pub const UNPROCESSABLE: &[&str] = &["events_register"];
 
 /// Operations that answer 404 though their path names nothing: a field
 /// of the body refers to nothing of the caller's (named in `errors`), or
@@ -49,6 +56,8 @@ pub const NOT_FOUND_BEYOND_PATH: &[&str] = &[
     "me_cancel_deregistration",
     "admin_create_circle",
     "admin_update_circle",
+    "admin_create_event",
+    "admin_update_event",
 ];
 
 /// Operations that answer 503 when a backend they need is down: search
@@ -112,6 +121,12 @@ pub(super) fn declared_problems(spec: &mut serde_json::Value) {
                 add.push((
                     "409",
                     problem("A conflict with what is there: `code` says which."),
+                ));
+            }
+            if UNPROCESSABLE.contains(&operation_id) {
+                add.push((
+                    "422",
+                    problem("Items this purpose does not collect: `errors` names each."),
                 ));
             }
             if has_body {

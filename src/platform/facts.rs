@@ -16,6 +16,9 @@ pub enum Fact {
     /// These uploads stopped being used where the publisher used them (a
     /// replaced avatar): the media layer deletes any nothing else uses.
     UploadsUnreferenced { ids: Vec<String> },
+    /// Staff decided on a user's event registration (approved, rejected,
+    /// waitlisted, or approved from the waiting list).
+    RegistrationDecided { user: String, registration: String },
 }
 
 impl Fact {
@@ -24,6 +27,7 @@ impl Fact {
         match self {
             Self::PresenceVisibilityChanged { .. } => "presence_visibility_changed",
             Self::UploadsUnreferenced { .. } => "uploads_unreferenced",
+            Self::RegistrationDecided { .. } => "registration_decided",
         }
     }
 }

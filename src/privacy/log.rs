@@ -17,6 +17,18 @@ pub async fn append(
     operation_id: &str,
     entries: &[(&'static str, Vec<&'static str>)],
 ) -> AppResult<()> {
+    append_by(db, user_id, operation_id, entries, None).await
+}
+
+/// [`append`], for an action someone else took on the user's data: who
+/// (a staff member's id) and why, as they stated it.
+pub async fn append_by(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    operation_id: &str,
+    entries: &[(&'static str, Vec<&'static str>)],
+    by: Option<(&str, &str)>,
+) -> AppResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -31,6 +43,8 @@ pub async fn append(
                 purpose: Set((*purpose).to_owned()),
                 items: Set(serde_json::to_string(items)?),
                 created_at: Set(now),
+                actor_id: Set(by.map(|(actor, _)| actor.to_owned())),
+                reason: Set(by.map(|(_, reason)| reason.to_owned())),
             })
         })
         .collect::<Result<Vec<_>, serde_json::Error>>()

@@ -1,5 +1,6 @@
 //! The consent layer: catalog, field tags, enforcement, consents and
 //! receipts, the processing log and the generated notice.
+pub mod access;
 pub mod catalog;
 pub mod consents;
 pub mod log;

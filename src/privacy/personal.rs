@@ -3,7 +3,7 @@
 //! with it, kept when only the community service closes.
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use entity::{consent_receipts, consents, processing_log};
+use entity::{consent_receipts, consents, processing_log, staff_actions};
 use poem_openapi::Object;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
@@ -32,11 +32,16 @@ pub struct ExportedConsents {
 
 /// One entry of my processing log: which operation used which items.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExportedProcessing {
     pub operation_id: String,
     pub purpose: String,
     pub items: Vec<String>,
     pub created_at: DateTime<Utc>,
+    /// The staff member who looked at my data, when it was staff.
+    pub actor_id: Option<String>,
+    /// Why, as they stated it.
+    pub reason: Option<String>,
 }
 
 pub struct ConsentData;
@@ -59,7 +64,12 @@ impl PersonalData for ConsentData {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["consents", "consent_receipts", "processing_log"]
+        &[
+            "consents",
+            "consent_receipts",
+            "processing_log",
+            "staff_actions",
+        ]
     }
 
     async fn export(
@@ -103,6 +113,8 @@ impl PersonalData for ConsentData {
                     purpose: l.purpose,
                     items,
                     created_at: l.created_at,
+                    actor_id: l.actor_id,
+                    reason: l.reason,
                 })
             })
             .collect::<AppResult<_>>()?;
@@ -119,10 +131,26 @@ impl PersonalData for ConsentData {
         txn: &DatabaseTransaction,
         erasure: &Erasure,
     ) -> AppResult<AfterCommit> {
+        let user = erasure.user.as_str();
+        // The audit trail stays (staff are accountable for what they did)
+        // but no longer says whose data it was, nor which staff member
+        // a departed one was.
+        for column in [
+            staff_actions::Column::SubjectId,
+            staff_actions::Column::StaffId,
+        ] {
+            staff_actions::Entity::update_many()
+                .col_expr(
+                    column,
+                    sea_orm::sea_query::Expr::value(Option::<String>::None),
+                )
+                .filter(column.eq(user))
+                .exec(txn)
+                .await?;
+        }
         if erasure.scope != Scope::Account {
             return Ok(AfterCommit::default());
         }
-        let user = erasure.user.as_str();
         delete_where::<consents::Entity>(txn, consents::Column::UserId, user).await?;
         delete_where::<consent_receipts::Entity>(txn, consent_receipts::Column::UserId, user)
             .await?;

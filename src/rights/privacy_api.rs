@@ -81,6 +81,10 @@ pub struct ProcessingRecord {
     /// Item keys only, never values.
     pub items: Vec<String>,
     pub created_at: DateTime<Utc>,
+    /// The staff member who looked at my data (a reveal), when it was staff.
+    pub actor_id: Option<String>,
+    /// Why, as they stated it.
+    pub reason: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -237,6 +241,8 @@ impl MyPrivacyApi {
                     operation_id: r.operation_id,
                     purpose: r.purpose,
                     created_at: r.created_at,
+                    actor_id: r.actor_id,
+                    reason: r.reason,
                 })
             })
             .collect::<Result<_, serde_json::Error>>()

@@ -86,6 +86,13 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
         assert!(uploads.contains(&upload.as_str()), "{upload}");
     }
     assert!(s["consents"]["receipts"].as_array().unwrap().len() >= 2);
+    // My event registration, with the full values I gave (mine to read).
+    let registration = &s["event_registrations"][0];
+    assert_eq!(registration["id"], busy.registration.as_str());
+    assert_eq!(
+        registration["national_id_number"],
+        busy.national_id.as_str()
+    );
 
     // No credential of any kind, and never the whole phone number.
     for secret in [
@@ -208,6 +215,10 @@ fn planted(busy: &Busy, m: &str, device: &str) -> Vec<(&'static str, String)> {
         ("message_timestamps", busy.read_up_to.clone()),
         ("report_reason", busy.report_reason.clone()),
         ("city", format!("{m}-city")),
+        ("real_name", format!("{m}-real-name")),
+        ("contact_phone", format!("+86{}", busy.contact_phone)),
+        ("national_id_number", busy.national_id.clone()),
+        ("shipping_address", format!("{m}-address")),
     ]
 }
 

@@ -39,6 +39,8 @@ mod seed;
 mod attachments;
 mod blocking;
 mod conversations;
+mod event_review;
+mod events;
 mod instances;
 mod messages;
 mod notifications;

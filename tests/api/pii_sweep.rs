@@ -7,9 +7,9 @@
 use redis::AsyncCommands;
 
 use crate::helpers::{
-    busy_user, captured_logs, deregister_and_purge, files_holding, holds, json_of, marker, purge,
-    q, redis_url, short_cooling_off, spawn_app_with, sync, timestamp_cast, HasId, TestApp,
-    PASSWORD,
+    busy_user, captured_logs, deregister_and_purge, event_body, files_holding, holds, json_of,
+    marker, national_id, purge, q, redis_url, short_cooling_off, spawn_app_with, sync,
+    timestamp_cast, HasId, TestApp, ALL_EVENT_ITEMS, PASSWORD,
 };
 
 fn database_holds(app: &TestApp, needle: &str) -> Vec<String> {
@@ -249,4 +249,49 @@ async fn a_recalled_message_and_a_withdrawn_city_leave_no_trace() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("still held: {left:?}");
+}
+
+#[tokio::test]
+async fn three_months_after_an_event_none_of_its_registrants_markers_survive() {
+    let app = spawn_app_with(|_| {}).await;
+    let staff = app.moderator().await;
+    let body = event_body("Trial kits", &ALL_EVENT_ITEMS, true);
+    let event = app.create_event(&staff, &body).await.id();
+    let user = app.register().await;
+    app.grant(&user, "event_registration").await;
+    let m = marker();
+    let number = national_id("19850615", 77);
+    let registration = serde_json::json!({
+        "real_name": format!("{m}-name"), "gender": "male", "contact_phone": "13912345678",
+        "national_id_number": number, "shipping_address": format!("{m}-address"),
+        "city": format!("{m}-city"),
+    });
+    let resp = app.register_for(&user, &event, &registration).await;
+    assert_eq!(resp.status(), 201);
+    assert!(!places(&app, &m).await.is_empty());
+    // A month after the event: kept (the rule's period is three months).
+    let ended = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    let cast = timestamp_cast();
+    use sea_orm::ConnectionTrait;
+    let set_end = |days: i64| {
+        format!(
+            "UPDATE events SET starts_at = '{}'{cast}, ends_at = '{}'{cast}",
+            ended(days + 1),
+            ended(days)
+        )
+    };
+    app.state.db.execute_unprepared(&set_end(30)).await.unwrap();
+    purge(&app).await;
+    assert!(!places(&app, &m).await.is_empty());
+    // Past three months: nothing of what they gave, the count stays.
+    app.state.db.execute_unprepared(&set_end(91)).await.unwrap();
+    purge(&app).await;
+    assert_eq!(places(&app, &m).await, Vec::<String>::new());
+    assert_eq!(places(&app, &number).await, Vec::<String>::new());
+    let kept = app
+        .sql_count("SELECT COUNT(*) FROM event_registrations WHERE erased_at IS NOT NULL")
+        .await;
+    assert_eq!(kept, 1);
+    let mine = app.get_json_as(&user, "/me/event-registrations").await;
+    assert_eq!(mine["items"][0]["status"], "pending");
 }

@@ -29,7 +29,11 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     ("privacy core", &["privacy"], false),
     ("identity", &["identity"], false),
     ("media", &["uploads"], false),
-    ("areas", &["community", "messages", "search"], true),
+    (
+        "areas",
+        &["community", "events", "messages", "search"],
+        true,
+    ),
     ("rights", &["rights"], false),
     (
         "wiring",

@@ -22,6 +22,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
             "consent_receipts",
             "processing_log",
             "notice_versions",
+            "staff_actions",
         ],
     ),
     // Accounts, and the social graph every area honours (blocks, follows).
@@ -61,6 +62,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("search", &["search_history"]),
+    ("events", &["events", "event_registrations"]),
     ("rights", &["deregistrations"]),
 ];
 

@@ -43,6 +43,11 @@ pub struct Busy {
     pub report_reason: String,
     /// The peer's message the user read the conversation up to.
     pub read_up_to: String,
+    /// The user's registration for an event asking every item, with
+    /// `{marker}-real-name`, `-address`, `-event-city`, this phone and ID.
+    pub registration: String,
+    pub contact_phone: String,
+    pub national_id: String,
 }
 
 /// A user who used every feature, everything they typed carrying `marker`
@@ -156,6 +161,25 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     assert_eq!(read.status(), 204);
     let read_up_to = peer_message.id();
 
+    // An event that ships, asking for every item; the user registers.
+    let moderator = app.moderator().await;
+    let items = super::ALL_EVENT_ITEMS;
+    let event = app
+        .create_event(&moderator, &super::event_body("Trial kits", &items, true))
+        .await
+        .id();
+    app.grant(&user, "event_registration").await;
+    let contact_phone = super::new_phone();
+    let seq = (uuid::Uuid::new_v4().as_u128() % 1000) as u32;
+    let national_id = super::national_id("19850615", seq);
+    let registration = json!({
+        "real_name": format!("{m}-real-name"), "gender": "female",
+        "contact_phone": contact_phone, "national_id_number": national_id,
+        "shipping_address": format!("{m}-address"), "city": format!("{m}-event-city"),
+    });
+    let resp = app.register_for(&user, &event, &registration).await;
+    let registration = super::expect_status(resp, 201).await.id();
+
     let report_reason = "looks like advertising".to_owned();
     let resp = app.report(&user, "post", &peer_post, &report_reason).await;
     assert_eq!(resp.status(), 201);
@@ -177,6 +201,9 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         conversation,
         report_reason,
         read_up_to,
+        registration,
+        contact_phone,
+        national_id,
     }
 }
 

@@ -25,6 +25,7 @@ mod account;
 mod backends;
 mod busy;
 mod community;
+mod events;
 mod internals;
 mod logs;
 mod media;
@@ -37,6 +38,7 @@ mod tls;
 
 pub use backends::{meili_url, pg_url, redis_url, timestamp_cast};
 pub use busy::*;
+pub use events::*;
 pub use internals::*;
 pub use logs::captured_logs;
 pub use media::*;

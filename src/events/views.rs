@@ -1,0 +1,143 @@
+//! What the events API shows and takes.
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use crate::{identity::views::Gender, privacy::catalog};
+
+/// An item an event may ask for: the catalog's `event_registration` items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum EventItem {
+    RealName,
+    Gender,
+    ContactPhone,
+    NationalIdNumber,
+    ShippingAddress,
+    City,
+}
+
+impl EventItem {
+    pub const ALL: [Self; 6] = [
+        Self::RealName,
+        Self::Gender,
+        Self::ContactPhone,
+        Self::NationalIdNumber,
+        Self::ShippingAddress,
+        Self::City,
+    ];
+
+    /// The catalog's key, which is also the registration form's field.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::RealName => "real_name",
+            Self::Gender => "gender",
+            Self::ContactPhone => "contact_phone",
+            Self::NationalIdNumber => "national_id_number",
+            Self::ShippingAddress => "shipping_address",
+            Self::City => "city",
+        }
+    }
+}
+
+/// An item an event collects, and why.
+#[derive(Clone, Debug, Object, serde::Serialize, serde::Deserialize)]
+pub struct DeclaredItem {
+    /// privacy: not personal
+    pub item: EventItem,
+    /// Why the event needs it, as registrants will read it.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
+    pub reason: String,
+}
+
+/// What an event collects, as the public sees it.
+#[derive(Debug, Object)]
+pub struct CollectedItem {
+    pub item: EventItem,
+    pub name_en: String,
+    pub name_zh: String,
+    pub reason: String,
+    /// Sensitive: registering needs the `event_registration` grant.
+    pub sensitive: bool,
+}
+
+impl CollectedItem {
+    pub fn of(declared: &DeclaredItem) -> Self {
+        let item = catalog::item(declared.item.key());
+        Self {
+            item: declared.item,
+            name_en: item.map(|i| i.name_en).unwrap_or_default().to_owned(),
+            name_zh: item.map(|i| i.name_zh).unwrap_or_default().to_owned(),
+            reason: declared.reason.clone(),
+            sensitive: item.is_some_and(|i| i.sensitivity == catalog::Sensitivity::Sensitive),
+        }
+    }
+}
+
+/// An official event.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct EventView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub cover_url: Option<String>,
+    /// Where it happens; absent for an online event.
+    pub city: Option<String>,
+    pub online: bool,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub registration_opens_at: DateTime<Utc>,
+    pub registration_closes_at: DateTime<Utc>,
+    pub capacity: i32,
+    /// Whether the event sends registrants something by post.
+    pub ships: bool,
+    /// Everything registering gives the organisers, and why.
+    pub collects: Vec<CollectedItem>,
+}
+
+/// Where a registration stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RegistrationStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Waitlisted,
+    Cancelled,
+}
+
+crate::convert::mirror!(
+    RegistrationStatus,
+    entity::enums::RegistrationStatus,
+    [Pending, Approved, Rejected, Waitlisted, Cancelled]
+);
+
+/// The values a registration holds (each only if the event asked for it).
+#[derive(Debug, Default, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RegistrationDetails {
+    pub real_name: Option<String>,
+    pub gender: Option<Gender>,
+    pub contact_phone: Option<String>,
+    pub national_id_number: Option<String>,
+    pub shipping_address: Option<String>,
+    pub city: Option<String>,
+}
+
+/// One of my registrations.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RegistrationView {
+    pub id: String,
+    pub event_id: String,
+    pub status: RegistrationStatus,
+    /// Why it was rejected, when it was.
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// What I gave (in `GET /me/event-registrations/{id}` only; nothing
+    /// once withdrawn or past retention).
+    pub details: Option<RegistrationDetails>,
+}
