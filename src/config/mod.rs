@@ -164,7 +164,7 @@ impl Default for Config {
             upload_orphan_after: Duration::from_secs(24 * 3600),
             message_recall_window: Duration::from_secs(120),
             deregistration_cooling_off: Duration::from_secs(15 * 24 * 3600),
-            event_registration_retention: Duration::from_secs(90 * 24 * 3600),
+            event_registration_retention: Duration::from_secs(89 * 24 * 3600),
             purge_interval: Duration::from_secs(3600),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
@@ -206,8 +206,9 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        // The catalog promises three months at most (`P3M`).
-        if self.event_registration_retention > Duration::from_secs(92 * 24 * 3600) {
+        // The catalog promises three months at most (`P3M`): 89 days are
+        // within three months whatever the month the event ends in.
+        if self.event_registration_retention > Duration::from_secs(89 * 24 * 3600) {
             return Err(ConfigError::Invalid(
                 "AGORA_EVENT_REGISTRATION_RETENTION may be at most three months (the notice promises it)".into(),
             ));

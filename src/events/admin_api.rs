@@ -210,6 +210,8 @@ impl AdminEventsApi {
             items: b.items,
         };
         let txn = state.db.begin().await?;
+        // Held like a decision: capacity and items change under no one.
+        super::review::hold(&txn, &id.0).await?;
         let (event, replaced) = store::update(&txn, &id.0, input).await?;
         txn.commit().await?;
         crate::uploads::lifecycle::release_now(&state, replaced.into_iter().collect()).await;

@@ -2,7 +2,7 @@
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
-    payload::{Json, PlainText},
+    payload::Json,
     ApiResponse, Enum, Object, OpenApi,
 };
 
@@ -46,7 +46,7 @@ pub struct NewRegistration {
     pub gender: Option<Gender>,
     /// A mobile number, as for sign-up.
     /// privacy: contact_phone for event_registration, optional
-    #[oai(validator(min_length = 5, max_length = 32))]
+    #[oai(validator(max_length = 40, pattern = r"^[\s()-]*\+?[\s()0-9-]{7,40}$"))]
     pub contact_phone: Option<String>,
     /// An 18-character resident ID number (GB 11643).
     /// privacy: national_id_number for event_registration, optional
@@ -84,13 +84,6 @@ pub enum EventResponse {
     /// The event, with what registering collects and why.
     #[oai(status = 200)]
     Ok(Json<EventView>),
-}
-
-#[derive(ApiResponse)]
-pub enum CalendarResponse {
-    /// The event as an iCalendar file: nobody's details in it.
-    #[oai(status = 200, content_type = "text/calendar; charset=utf-8")]
-    Ok(PlainText<String>),
 }
 
 #[derive(ApiResponse)]
@@ -171,24 +164,6 @@ fn registration_view(
     }
 }
 
-/// The event as iCalendar, from the event alone.
-fn calendar(event: &EventView) -> String {
-    use icalendar::{Calendar, Component, Event, EventLike};
-    let mut entry = Event::new();
-    entry
-        .uid(&format!("{}@agora", event.id))
-        .summary(&event.title)
-        .description(&event.description)
-        .starts(event.starts_at)
-        .ends(event.ends_at);
-    entry.location(event.city.as_deref().unwrap_or("Online"));
-    Calendar::new()
-        .name(&event.title)
-        .push(entry.done())
-        .done()
-        .to_string()
-}
-
 #[OpenApi(tag = "ApiTags::Events")]
 impl EventsApi {
     /// Upcoming events (or past ones), optionally in one city.
@@ -202,7 +177,7 @@ impl EventsApi {
         when: Query<Option<When>>,
         /// Only events in this city.
         /// privacy: not personal
-        #[oai(validator(max_length = 64))]
+        #[oai(validator(max_length = 64, pattern = r"\S"))]
         city: Query<Option<String>>,
         /// From `next_cursor` of the previous page.
         /// privacy: not personal
@@ -241,23 +216,6 @@ impl EventsApi {
         Ok(EventResponse::Ok(Json(
             views(&state, vec![event]).await?.remove(0),
         )))
-    }
-
-    /// The event as an iCalendar file.
-    #[oai(
-        path = "/events/:id/calendar.ics",
-        method = "get",
-        operation_id = "events_calendar"
-    )]
-    async fn calendar(
-        &self,
-        state: Data<&AppState>,
-        /// privacy: not personal
-        id: Path<EventId>,
-    ) -> AppResult<CalendarResponse> {
-        let event = store::find(&state.db, &id.0).await?;
-        let view = views(&state, vec![event]).await?.remove(0);
-        Ok(CalendarResponse::Ok(PlainText(calendar(&view))))
     }
 
     /// Register for an event with exactly the items it collects.

@@ -6,6 +6,7 @@
 //! guardian; what registrants gave goes after the event (retention).
 pub mod admin_api;
 pub mod api;
+pub mod calendar_api;
 pub mod national_id;
 pub mod personal;
 pub mod refusals;

@@ -115,11 +115,7 @@ impl PersonalData for RegistrationData {
         txn: &DatabaseTransaction,
         erasure: &Erasure,
     ) -> AppResult<AfterCommit> {
-        let rows = event_registrations::Entity::delete_many()
-            .filter(event_registrations::Column::UserId.eq(erasure.user.as_str()))
-            .exec(txn)
-            .await?
-            .rows_affected;
+        let rows = registrations::leave_all(txn, &erasure.user, true).await?;
         Ok(AfterCommit::rows(rows))
     }
 }
@@ -134,9 +130,8 @@ impl WithdrawalEraser for RegistrationEraser {
         "event_registration"
     }
     async fn erase(&self, txn: &DatabaseTransaction, user_id: &str) -> AppResult<AfterCommit> {
-        let filter = event_registrations::Column::UserId.eq(user_id);
         Ok(AfterCommit::rows(
-            registrations::erase_where(txn, filter, true).await?,
+            registrations::leave_all(txn, user_id, false).await?,
         ))
     }
 }

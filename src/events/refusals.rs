@@ -23,6 +23,8 @@ pub enum Refusal {
     AddressNotNeeded(usize),
     /// People registered under the current list of items.
     ItemsFrozen,
+    /// Fewer places than approvals already made.
+    CapacityBelowApprovals,
     /// The registration gives items the event does not collect.
     Undeclared(Vec<EventItem>),
     /// The registration lacks items the event collects.
@@ -78,6 +80,12 @@ impl From<Refusal> for AppError {
                 "items",
                 "registrations_exist",
                 "people registered under the current list; it stays",
+            ),
+            CapacityBelowApprovals => AppError::field(
+                ErrorCode::Conflict,
+                "capacity",
+                "below_approvals",
+                "more registrations are approved than that",
             ),
             Undeclared(items) => {
                 let mut err = AppError::new(

@@ -202,6 +202,7 @@ pub async fn withdraw(
     super::review::hold(&txn, &event).await?;
     let row = one_of_mine(&txn, user, id).await?;
     if row.status == RegistrationStatus::Cancelled {
+        txn.rollback().await?;
         return Ok(Vec::new());
     }
     erase_where(
@@ -211,11 +212,48 @@ pub async fn withdraw(
     )
     .await?;
     let promoted = match row.status {
-        RegistrationStatus::Approved => super::review::promote(&txn, &row.event_id).await?,
+        RegistrationStatus::Approved => super::review::promote(&txn, &row.event_id, None).await?,
         _ => Vec::new(),
     };
     txn.commit().await?;
     Ok(promoted)
+}
+
+/// Every registration of `user` leaves (cancelled and erased, or, with
+/// `delete`, deleted), inside the caller's transaction; the places their
+/// approvals held go to the waiting lists. The registrants moved up are
+/// not told from here (a withdrawal or a purge has no one to tell them
+/// through): they see the new status on their next look.
+pub async fn leave_all(
+    txn: &sea_orm::DatabaseTransaction,
+    user: &str,
+    delete: bool,
+) -> AppResult<u64> {
+    let approved: Vec<String> = event_registrations::Entity::find()
+        .select_only()
+        .column(event_registrations::Column::EventId)
+        .filter(event_registrations::Column::UserId.eq(user))
+        .filter(event_registrations::Column::Status.eq(RegistrationStatus::Approved))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    for event in &approved {
+        super::review::hold(txn, &EventId::from_stored(event.clone())).await?;
+    }
+    let filter = event_registrations::Column::UserId.eq(user);
+    let rows = if delete {
+        event_registrations::Entity::delete_many()
+            .filter(filter)
+            .exec(txn)
+            .await?
+            .rows_affected
+    } else {
+        erase_where(txn, filter, true).await?
+    };
+    for event in &approved {
+        super::review::promote(txn, event, None).await?;
+    }
+    Ok(rows)
 }
 
 /// What a registration holds, decrypted: for its registrant, and for staff
@@ -269,6 +307,10 @@ pub async fn erase_where(
         )
         .col_expr(
             event_registrations::Column::City,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            event_registrations::Column::Reason,
             Expr::value(Option::<String>::None),
         )
         .col_expr(

@@ -84,16 +84,21 @@ async fn set_status(
     Ok(())
 }
 
-/// Approves the oldest waitlisted registrations while places are free;
-/// answers whom it approved (to notify). Inside a [`hold`].
-pub async fn promote(txn: &DatabaseTransaction, event: &str) -> AppResult<Vec<(String, String)>> {
+/// Approves the oldest waitlisted registrations while places are free
+/// (never `except`, the one just moved to the list); answers whom it
+/// approved (to notify). Inside a [`hold`].
+pub async fn promote(
+    txn: &DatabaseTransaction,
+    event: &str,
+    except: Option<&str>,
+) -> AppResult<Vec<(String, String)>> {
     let free = capacity(txn, event)
         .await?
         .saturating_sub(approved(txn, event).await?);
     let next = regs::Entity::find()
         .filter(regs::Column::EventId.eq(event))
         .filter(regs::Column::Status.eq(RegistrationStatus::Waitlisted))
-        .order_by_asc(regs::Column::CreatedAt)
+        .filter(regs::Column::Id.ne(except.unwrap_or("")))
         .order_by_asc(regs::Column::Id)
         .limit(free)
         .all(txn)
@@ -175,7 +180,7 @@ pub async fn decide(
     .await?;
     let mut told = vec![(row.user_id.clone(), row.id.clone())];
     if was_approved && decision != Decision::Approve {
-        told.extend(promote(txn, &row.event_id).await?);
+        told.extend(promote(txn, &row.event_id, Some(&row.id)).await?);
     }
     Ok(told)
 }
@@ -219,9 +224,13 @@ pub fn mask(item: EventItem, value: &str) -> String {
             Err(_) => "****".into(),
         },
         EventItem::ShippingAddress => {
+            // The province, city and district lead a Chinese address; a 区
+            // or 县 further on names a compound, not a district.
             let end = chars
                 .iter()
+                .take(12)
                 .position(|c| matches!(c, '区' | '县'))
+                .or_else(|| chars.iter().take(12).position(|c| *c == '市'))
                 .map_or(6, |i| i + 1);
             let kept: String = chars.iter().take(end).collect();
             format!("{kept}…")
@@ -253,4 +262,108 @@ pub async fn record_reveal(
         },
     )
     .await
+}
+
+/// One cell of a CSV line: quoted when it must be, and never read as a
+/// formula by a spreadsheet (a leading `=`, `+`, `-`, `@` is escaped,
+/// except a phone number's `+` before digits).
+fn cell(value: &str) -> String {
+    let phone = value
+        .strip_prefix('+')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    let guarded = if !phone && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// The shipping list of an event that ships: each approved registrant's
+/// name, phone and address, for the courier. Every registrant on it gets
+/// the disclosure in their processing log, with the reason.
+pub async fn shipping_list(
+    state: &crate::state::AppState,
+    staff: &str,
+    event: &EventId,
+    reason: &str,
+) -> AppResult<String> {
+    use sea_orm::TransactionTrait;
+    let ships = super::store::find(&state.db, event).await?.ships;
+    if !ships {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            "this event ships nothing",
+        ));
+    }
+    let rows = regs::Entity::find()
+        .filter(regs::Column::EventId.eq(event.as_str()))
+        .filter(regs::Column::Status.eq(RegistrationStatus::Approved))
+        .filter(regs::Column::ErasedAt.is_null())
+        .order_by_asc(regs::Column::Id)
+        .all(&state.db)
+        .await?;
+    let mut csv = String::from("registration_id,real_name,contact_phone,shipping_address\r\n");
+    let txn = state.db.begin().await?;
+    for row in &rows {
+        let d = super::registrations::open_details(state, row)?;
+        let fields = [d.real_name, d.contact_phone, d.shipping_address];
+        let line: Vec<String> = std::iter::once(row.id.clone())
+            .chain(fields.iter().map(|v| cell(v.as_deref().unwrap_or(""))))
+            .collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+        let items = [
+            (EventItem::RealName, &fields[0]),
+            (EventItem::ContactPhone, &fields[1]),
+            (EventItem::ShippingAddress, &fields[2]),
+        ];
+        let shown = items
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(i, _)| i.key())
+            .collect();
+        let record = StaffRecord {
+            staff,
+            subject: &row.user_id,
+            action: StaffAction::ShippingList,
+            target: ("event_registration", &row.id),
+            purpose: "event_registration",
+            items: shown,
+            reason,
+            operation_id: "admin_event_shipping_list",
+        };
+        access::record(&txn, record).await?;
+    }
+    txn.commit().await?;
+    Ok(csv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_never_formulas() {
+        assert_eq!(cell("+8613912345678"), "+8613912345678");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("a, b"), "\"a, b\"");
+        assert_eq!(cell("广东省深圳市"), "广东省深圳市");
+    }
+
+    #[test]
+    fn addresses_keep_their_district_only() {
+        let mask = |v| mask(EventItem::ShippingAddress, v);
+        assert_eq!(
+            mask("广东省深圳市南山区科技园一路8号"),
+            "广东省深圳市南山区…"
+        );
+        assert_eq!(mask("广东省东莞市虎门镇金洲小区8栋"), "广东省东莞市…");
+        assert_eq!(mask("12 Baker Street"), "12 Bak…");
+    }
 }

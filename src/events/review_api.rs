@@ -40,7 +40,8 @@ pub struct StaffRegistrationView {
     pub decided_at: Option<DateTime<Utc>>,
     /// Masked: the ID number to its region and last four, the phone to
     /// its last four, the address to its district, the name to its first
-    /// character. Absent once erased.
+    /// character; gender and city, not sensitive, as given. Absent once
+    /// erased.
     pub masked: Option<RegistrationDetails>,
 }
 
@@ -107,6 +108,31 @@ pub enum Decided {
     /// Decided; the registrant is notified.
     #[oai(status = 200)]
     Ok(Json<StaffRegistrationView>),
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ShippingListRequest {
+    /// Why: written to the audit log and to each registrant's own
+    /// processing log.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
+    pub reason: String,
+}
+
+impl poem_openapi::types::Example for ShippingListRequest {
+    fn example() -> Self {
+        Self {
+            reason: "Handing the trial kits to the courier.".into(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ShippingList {
+    /// Approved registrants' names, phones and addresses; audited.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(poem_openapi::payload::PlainText<String>),
 }
 
 #[derive(ApiResponse)]
@@ -247,6 +273,12 @@ impl AdminRegistrationsApi {
         body: JsonBody<RevealRequest>,
     ) -> AppResult<Revealed> {
         let row = review::find(&state.db, &id.0, &rid.0).await?;
+        if row.erased_at.is_some() {
+            return Err(crate::error::AppError::new(
+                crate::error::ErrorCode::Conflict,
+                "nothing to reveal: what was given is erased",
+            ));
+        }
         let full = open_details(&state, &row)?;
         let txn = state.db.begin().await?;
         review::record_reveal(
@@ -273,5 +305,25 @@ impl AdminRegistrationsApi {
                 .filter(|_| wanted(EventItem::ShippingAddress)),
             city: full.city.filter(|_| wanted(EventItem::City)),
         })))
+    }
+
+    /// The shipping list of an event that ships: approved registrants'
+    /// names, phones and addresses as CSV, saying why; audited, and in
+    /// each registrant's processing log (moderator, admin).
+    #[oai(
+        path = "/:id/shipping-list",
+        method = "post",
+        operation_id = "admin_event_shipping_list"
+    )]
+    async fn shipping_list(
+        &self,
+        state: Data<&AppState>,
+        staff: ModeratorAuth,
+        /// privacy: not personal
+        id: Path<EventId>,
+        body: JsonBody<ShippingListRequest>,
+    ) -> AppResult<ShippingList> {
+        let csv = review::shipping_list(&state, staff.0.id.as_str(), &id.0, &body.0.reason).await?;
+        Ok(ShippingList::Ok(poem_openapi::payload::PlainText(csv)))
     }
 }

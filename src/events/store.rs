@@ -142,6 +142,11 @@ pub async fn update(
     input: EventInput,
 ) -> AppResult<(events::Model, Option<String>)> {
     let event = find(db, id).await?;
+    if let Some(capacity) = input.capacity {
+        if u64::try_from(capacity).unwrap_or(0) < approved(db, id).await? {
+            return Err(Refusal::CapacityBelowApprovals.into());
+        }
+    }
     if input.items.is_some() && registered(db, id).await? > 0 {
         return Err(Refusal::ItemsFrozen.into());
     }
@@ -150,6 +155,14 @@ pub async fn update(
     let replaced = old_cover.filter(|old| updated.cover_upload_id.as_ref() != Some(old));
     let active = events::ActiveModel::from(updated).reset_all();
     Ok((active.update(db).await?, replaced))
+}
+
+async fn approved(db: &impl ConnectionTrait, id: &EventId) -> AppResult<u64> {
+    Ok(event_registrations::Entity::find()
+        .filter(event_registrations::Column::EventId.eq(id.as_str()))
+        .filter(event_registrations::Column::Status.eq(entity::enums::RegistrationStatus::Approved))
+        .count(db)
+        .await?)
 }
 
 async fn registered(db: &impl ConnectionTrait, id: &EventId) -> AppResult<u64> {

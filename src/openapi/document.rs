@@ -14,6 +14,10 @@ pub(super) fn tidy_schemas(value: &mut serde_json::Value) {
                 map.insert("format".into(), "date".into());
                 map.insert("maxLength".into(), 10.into());
             }
+            // RFC 3339 with nanoseconds and an offset is 35 characters.
+            if map.get("format").and_then(|f| f.as_str()) == Some("date-time") {
+                map.entry("maxLength").or_insert_with(|| 40.into());
+            }
             let single_ref = map
                 .get("allOf")
                 .and_then(|a| a.as_array())

@@ -25,7 +25,10 @@ use crate::{
         posts_api::PostsApi,
     },
     error::ErrorCode,
-    events::{admin_api::AdminEventsApi, api::EventsApi, review_api::AdminRegistrationsApi},
+    events::{
+        admin_api::AdminEventsApi, api::EventsApi, calendar_api::EventCalendarApi,
+        review_api::AdminRegistrationsApi,
+    },
     identity::users_api::{AdminUsersApi, MeApi, UsersApi},
     identity::{auth_api::AuthApi, sessions_api::SessionsApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
@@ -63,6 +66,7 @@ pub type Apis = (
         AdminEventsApi,
         AdminRegistrationsApi,
         AdminAuditApi,
+        EventCalendarApi,
     ),
 );
 
@@ -98,6 +102,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 AdminEventsApi,
                 AdminRegistrationsApi,
                 AdminAuditApi,
+                EventCalendarApi,
             ),
         ),
         "agora",

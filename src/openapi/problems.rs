@@ -13,6 +13,7 @@ pub const ANSWERS_401: &[&str] = &[
     "feeds_circle",
     "posts_get",
     "search_query",
+    "events_list",
 ];
 
 /// Operations that can answer 409, a conflict with what is there: a phone
@@ -34,6 +35,9 @@ pub const CONFLICTS: &[&str] = &[
     "events_register",
     "admin_update_event",
     "admin_decide_event_registration",
+    "admin_reveal_event_registration",
+    "me_event_registration_calendar",
+    "admin_event_shipping_list",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does

@@ -241,7 +241,7 @@ items! {
     "level_experience", "user.behavior", "ext:CommunityLevel", Personal, User, Plain, "level and experience", "等级与经验";
     "real_name", "user.name", "pd:Name", Personal, User, Encrypted, "real name", "真实姓名";
     "contact_phone", "user.contact.phone_number", "pd:TelephoneNumber", Sensitive, User, Encrypted, "contact phone number", "联系电话";
-    "national_id_number", "user.government_id.national_identification_number", "pd:NationalIdentificationNumber", Sensitive, User, Encrypted, "national ID number", "身份证号码";
+    "national_id_number", "user.government_id.national_identification_number", "pd:NationalIdentificationNumber", Sensitive, User, EncryptedBlindIndex, "national ID number", "身份证号码";
     "shipping_address", "user.contact.address", "pd:PostalAddress", Sensitive, User, Encrypted, "shipping address", "收货地址";
     "city", "user.location.imprecise", "pd:City", Personal, User, Plain, "city", "城市";
     "qq_number", "user.contact", "ext:QQNumber", Personal, User, Plain, "QQ number", "QQ号";

@@ -135,6 +135,14 @@ impl PersonalData for ConsentData {
         // The audit trail stays (staff are accountable for what they did)
         // but no longer says whose data it was, nor which staff member
         // a departed one was.
+        processing_log::Entity::update_many()
+            .col_expr(
+                processing_log::Column::ActorId,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(processing_log::Column::ActorId.eq(user))
+            .exec(txn)
+            .await?;
         for column in [
             staff_actions::Column::SubjectId,
             staff_actions::Column::StaffId,

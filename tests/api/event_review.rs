@@ -123,7 +123,7 @@ async fn decisions_keep_to_capacity_reasons_reach_the_registrant_and_the_waiting
     let id = event(&app, &staff, 1).await;
     let (a, ra) = registrant(&app, &id, 1).await;
     let (b, rb) = registrant(&app, &id, 2).await;
-    let (_c, rc) = registrant(&app, &id, 3).await;
+    let (c, rc) = registrant(&app, &id, 3).await;
     expect_status(
         decide(&app, &staff, &id, &ra, &decision("approve", None)).await,
         200,
@@ -168,8 +168,62 @@ async fn decisions_keep_to_capacity_reasons_reach_the_registrant_and_the_waiting
         .map(|n| n["kind"].clone())
         .collect();
     assert_eq!(kinds, [json!("event_decision"), json!("event_decision")]);
-    let rejected = app.get_json(&format!("/events/{id}")).await;
-    assert_eq!(rejected["capacity"], 1);
+    // C was rejected, and reads why.
+    let rejected = app
+        .get_json_as(&c, &format!("/me/event-registrations/{rc}"))
+        .await;
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(rejected["reason"], "Adults only.");
+
+    // Staff move B back to the waiting list: B stays there (the place is
+    // not handed straight back to B), and nobody else waits.
+    expect_status(
+        decide(&app, &staff, &id, &rb, &decision("waitlist", None)).await,
+        200,
+    )
+    .await;
+    let mine = app
+        .get_json_as(&b, &format!("/me/event-registrations/{rb}"))
+        .await;
+    assert_eq!(mine["status"], "waitlisted");
+}
+
+#[tokio::test]
+async fn a_place_freed_by_withdrawing_the_grant_goes_to_the_waiting_list() {
+    let app = spawn_app_with(generous_limits).await;
+    let staff = app.moderator().await;
+    let id = event(&app, &staff, 2).await;
+    let (a, ra) = registrant(&app, &id, 1).await;
+    let (b, rb) = registrant(&app, &id, 2).await;
+    let (_c, rc) = registrant(&app, &id, 3).await;
+    for (rid, what) in [(&ra, "approve"), (&rc, "approve"), (&rb, "waitlist")] {
+        expect_status(
+            decide(&app, &staff, &id, rid, &decision(what, None)).await,
+            200,
+        )
+        .await;
+    }
+    // A withdraws the grant: cancelled, and B (waiting) moves up.
+    assert_eq!(
+        app.set_consent(&a, "event_registration", false)
+            .await
+            .status(),
+        200
+    );
+    let a_now = app
+        .get_json_as(&a, &format!("/me/event-registrations/{ra}"))
+        .await;
+    assert_eq!(a_now["status"], "cancelled");
+    let b_now = app
+        .get_json_as(&b, &format!("/me/event-registrations/{rb}"))
+        .await;
+    assert_eq!(b_now["status"], "approved");
+    // Staff may not shrink the event below its approvals (B and C).
+    let path = format!("/admin/events/{id}");
+    let resp = app.patch_as(&staff, &path, &json!({ "capacity": 1 })).await;
+    assert_problem(resp, 409, "conflict").await;
+    let resp = app.patch_as(&staff, &path, &json!({ "capacity": 3 })).await;
+    assert_eq!(resp.status(), 200);
 }
 
 #[tokio::test]
@@ -232,4 +286,96 @@ async fn two_hundred_concurrent_registrations_and_approvals_never_exceed_capacit
         .sql_count("SELECT COUNT(*) FROM event_registrations WHERE status = 'approved'")
         .await;
     assert_eq!(stored, 10);
+}
+
+#[tokio::test]
+async fn a_shipping_list_holds_approved_registrants_and_each_finds_it_in_their_log() {
+    let app = spawn_app_with(generous_limits).await;
+    let staff = app.moderator().await;
+    let id = event(&app, &staff, 5).await;
+    let (a, ra) = registrant(&app, &id, 1).await;
+    let (b, rb) = registrant(&app, &id, 2).await;
+    expect_status(
+        decide(&app, &staff, &id, &ra, &decision("approve", None)).await,
+        200,
+    )
+    .await;
+    let path = format!("/admin/events/{id}/shipping-list");
+    assert_invalid(
+        app.post_as(&staff, &path, &json!({ "reason": "" })).await,
+        "reason",
+        None,
+    )
+    .await;
+    let why = "Handing the kits to the courier.";
+    let resp = app.post_as(&staff, &path, &json!({ "reason": why })).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = resp.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "registration_id,real_name,contact_phone,shipping_address"
+    );
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert_eq!(
+        lines[1],
+        format!("{ra},王小明,+8613912345678,广东省深圳市南山区科技园一路8号")
+    );
+    assert!(!csv.contains(&rb));
+    let logged = |user: &TestUser| {
+        let app = &app;
+        let user = user.token.clone();
+        async move {
+            let page = app.get_json_as(&user, "/me/processing-log").await;
+            items_of(&page)
+                .into_iter()
+                .filter(|r| r["operation_id"] == "admin_event_shipping_list")
+                .collect::<Vec<Value>>()
+        }
+    };
+    let a_log = logged(&a).await;
+    assert_eq!(a_log.len(), 1);
+    assert_eq!(a_log[0]["reason"], why);
+    assert!(logged(&b).await.is_empty());
+    let audit = items_of(&app.get_json_as(&staff, "/admin/audit-log").await);
+    assert!(audit
+        .iter()
+        .any(|e| e["action"] == "shipping_list" && e["subject_id"] == a.id.as_str()));
+
+    // My approved registration's event in a calendar; nothing of mine in it.
+    let ics = app
+        .get_as(&a, &format!("/me/event-registrations/{ra}/calendar.ics"))
+        .await;
+    assert_eq!(ics.status(), 200);
+    let ics = ics.text().await.unwrap();
+    assert!(
+        ics.contains("SUMMARY:Trial kits") && !ics.contains("王小明"),
+        "{ics}"
+    );
+    let pending = app
+        .get_as(&b, &format!("/me/event-registrations/{rb}/calendar.ics"))
+        .await;
+    assert_problem(pending, 409, "conflict").await;
+    let theirs = app
+        .get_as(&b, &format!("/me/event-registrations/{ra}/calendar.ics"))
+        .await;
+    assert_problem(theirs, 404, "not_found").await;
+
+    // An event that ships nothing has no shipping list.
+    let online = app
+        .create_event(&staff, &event_body("Online Q&A", &["real_name"], false))
+        .await
+        .id();
+    let resp = app
+        .post_as(
+            &staff,
+            &format!("/admin/events/{online}/shipping-list"),
+            &json!({ "reason": why }),
+        )
+        .await;
+    assert_problem(resp, 409, "conflict").await;
 }

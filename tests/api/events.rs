@@ -177,7 +177,11 @@ async fn my_registrations_are_mine_alone_and_withdrawing_erases_what_i_gave() {
     assert_eq!(after["status"], "cancelled");
     assert!(after["details"]["real_name"].is_null(), "{after}");
     let kept = app
-        .sql_count("SELECT COUNT(*) FROM event_registrations WHERE real_name IS NOT NULL OR city IS NOT NULL")
+        .sql_count(
+            "SELECT COUNT(*) FROM event_registrations WHERE real_name IS NOT NULL OR city IS NOT NULL \
+             OR gender IS NOT NULL OR contact_phone IS NOT NULL OR national_id IS NOT NULL \
+             OR national_id_index IS NOT NULL OR shipping_address IS NOT NULL",
+        )
         .await;
     assert_eq!(kept, 0);
     // Withdrawn, I may register again.

@@ -292,6 +292,15 @@ async fn three_months_after_an_event_none_of_its_registrants_markers_survive() {
         .sql_count("SELECT COUNT(*) FROM event_registrations WHERE erased_at IS NOT NULL")
         .await;
     assert_eq!(kept, 1);
+    // The encrypted values too (which the sweep could not read anyway).
+    let held = app
+        .sql_count(
+            "SELECT COUNT(*) FROM event_registrations WHERE real_name IS NOT NULL OR gender IS NOT NULL \
+             OR contact_phone IS NOT NULL OR national_id IS NOT NULL OR national_id_index IS NOT NULL \
+             OR shipping_address IS NOT NULL OR city IS NOT NULL OR reason IS NOT NULL",
+        )
+        .await;
+    assert_eq!(held, 0);
     let mine = app.get_json_as(&user, "/me/event-registrations").await;
     assert_eq!(mine["items"][0]["status"], "pending");
 }
