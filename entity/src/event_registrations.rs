@@ -23,6 +23,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
+    /// When a guardian consented, for a registrant under 14.
+    pub guardian_consent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod event_registrations;
 pub mod events;
 pub mod follows;
+pub mod guardian_consents;
 pub mod job_leases;
 pub mod messages;
 pub mod moderation_log;

@@ -14,6 +14,7 @@ mod m20261206_000009_upload_purpose;
 mod m20261207_000010_upload_claimed;
 mod m20261207_000011_events;
 mod m20261207_000012_staff_actions;
+mod m20261207_000013_guardian_consents;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_upload_claimed::Migration),
             Box::new(m20261207_000011_events::Migration),
             Box::new(m20261207_000012_staff_actions::Migration),
+            Box::new(m20261207_000013_guardian_consents::Migration),
         ]
     }
 }

@@ -38,6 +38,12 @@ pub enum ActionClass {
     ConversationCreate,
     /// Data exports by one account.
     DataExport,
+    /// Event registrations by one account (each probes an ID number too).
+    EventRegister,
+    /// Guardian codes requested by one account.
+    GuardianCode,
+    /// Guardian-code checks by one account: bounds guessing.
+    GuardianVerify,
 }
 
 impl ActionClass {
@@ -58,6 +64,9 @@ impl ActionClass {
             Self::MessageSend => "message_send",
             Self::ConversationCreate => "conversation_create",
             Self::DataExport => "data_export",
+            Self::EventRegister => "event_register",
+            Self::GuardianCode => "guardian_code",
+            Self::GuardianVerify => "guardian_verify",
         }
     }
 
@@ -83,6 +92,9 @@ impl ActionClass {
             (Self::MessageSend, q(10, 10)),
             (Self::ConversationCreate, q(20, 86_400)),
             (Self::DataExport, q(1, 86_400)),
+            (Self::EventRegister, q(20, 3600)),
+            (Self::GuardianCode, q(3, 3600)),
+            (Self::GuardianVerify, q(10, 3600)),
         ])
     }
 }

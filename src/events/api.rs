@@ -19,6 +19,7 @@ use crate::{
     error::AppResult,
     identity::{caller::Viewer, profiles, views::Gender, BearerAuth},
     ids::{EventId, RegistrationId},
+    platform::ratelimit::ActionClass,
     platform::storage::upload_keys,
     state::AppState,
 };
@@ -160,6 +161,7 @@ fn registration_view(
         reason: r.reason,
         created_at: r.created_at,
         decided_at: r.decided_at,
+        guardian_consent_at: r.guardian_consent_at,
         details,
     }
 }
@@ -232,6 +234,8 @@ impl EventsApi {
         id: Path<EventId>,
         body: JsonBody<NewRegistration>,
     ) -> AppResult<RegistrationCreated> {
+        let limited = ActionClass::EventRegister;
+        crate::api::check_limit(&state, limited, auth.0.id.as_str()).await?;
         let b = body.0;
         let given = Given {
             real_name: b.real_name,

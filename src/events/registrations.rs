@@ -11,7 +11,11 @@ use super::{national_id::NationalId, refusals::Refusal, store, views::EventItem}
 use crate::{
     api::PageParams,
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
-    identity::{phone::Phone, views::Gender},
+    identity::{
+        guardian::{self, Subject},
+        phone::Phone,
+        views::Gender,
+    },
     ids::{EventId, RegistrationId, UserId},
     platform::crypto::Crypto,
 };
@@ -72,6 +76,8 @@ pub fn exactly(declared: &[EventItem], given: &Given) -> AppResult<()> {
 
 /// The values to store: checked, the sensitive ones encrypted.
 struct Stored {
+    /// The ID number says the registrant is under 14.
+    minor: bool,
     real_name: Option<String>,
     contact_phone: Option<String>,
     national_id: Option<String>,
@@ -87,21 +93,16 @@ fn seal(crypto: &Crypto, given: &Given) -> AppResult<Stored> {
         ),
         None => None,
     };
-    if id
+    let minor = id
         .as_ref()
-        .is_some_and(|id| id.age_on(today) < GUARDIAN_AGE)
-    {
-        return Err(AppError::new(
-            ErrorCode::GuardianConsentRequired,
-            "registrants under 14 need a guardian's consent first",
-        ));
-    }
+        .is_some_and(|id| id.age_on(today) < GUARDIAN_AGE);
     let phone = match given.contact_phone.as_deref() {
         Some(phone) => Some(Phone::parse(phone).map_err(|e| AppError::from(Refusal::BadPhone(e)))?),
         None => None,
     };
     let encrypt = |v: &Option<String>| v.as_deref().map(|v| crypto.encrypt(v.trim()));
     Ok(Stored {
+        minor,
         real_name: encrypt(&given.real_name),
         contact_phone: phone.map(|p| crypto.encrypt(p.e164())),
         national_id_index: id
@@ -130,6 +131,25 @@ pub async fn register(
         ));
     }
     let sealed = seal(crypto, &given)?;
+    // Under 14: only once a guardian consented (`/guardian-consents`).
+    let guardian_consent_at = match sealed.minor {
+        false => None,
+        true => {
+            let subject = Subject {
+                kind: "event",
+                id: event_id.as_str(),
+            };
+            match guardian::given(db, user, &subject).await? {
+                Some(at) => Some(at),
+                None => {
+                    return Err(AppError::new(
+                        ErrorCode::GuardianConsentRequired,
+                        "registrants under 14 need a guardian's consent first (POST /guardian-consents)",
+                    ))
+                }
+            }
+        }
+    };
     let row = event_registrations::ActiveModel {
         id: Set(RegistrationId::generate().into_inner()),
         event_id: Set(event.id.clone()),
@@ -146,6 +166,7 @@ pub async fn register(
         created_at: Set(now),
         decided_at: Set(None),
         erased_at: Set(None),
+        guardian_consent_at: Set(guardian_consent_at),
     };
     match row.insert(db).await {
         Ok(row) => Ok(row),

@@ -137,6 +137,8 @@ pub struct RegistrationView {
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// When my guardian consented (registrants under 14 only).
+    pub guardian_consent_at: Option<DateTime<Utc>>,
     /// What I gave (in `GET /me/event-registrations/{id}` only; nothing
     /// once withdrawn or past retention).
     pub details: Option<RegistrationDetails>,

@@ -8,6 +8,8 @@ pub mod blocks;
 pub mod caller;
 pub mod documents;
 pub mod guard;
+pub mod guardian;
+pub mod guardian_api;
 pub mod password;
 pub mod phone;
 pub mod profile_data;
@@ -34,6 +36,7 @@ pub fn register(r: &mut Registries) {
     r.personal_data(Arc::new(profile_data::ProfileData))
         .personal_data(Arc::new(account_data::AccountData))
         .personal_data(Arc::new(social_data::SocialGraphData))
+        .personal_data(Arc::new(guardian::GuardianData))
         .eraser(Arc::new(profiles::LocationEraser))
         .eraser(Arc::new(sessions::DeviceEraser))
         .retention_rule(Arc::new(retention::EndedSessions))

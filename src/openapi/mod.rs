@@ -29,6 +29,7 @@ use crate::{
         admin_api::AdminEventsApi, api::EventsApi, calendar_api::EventCalendarApi,
         review_api::AdminRegistrationsApi,
     },
+    identity::guardian_api::GuardianApi,
     identity::users_api::{AdminUsersApi, MeApi, UsersApi},
     identity::{auth_api::AuthApi, sessions_api::SessionsApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
@@ -67,6 +68,7 @@ pub type Apis = (
         AdminRegistrationsApi,
         AdminAuditApi,
         EventCalendarApi,
+        GuardianApi,
     ),
 );
 
@@ -103,6 +105,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 AdminRegistrationsApi,
                 AdminAuditApi,
                 EventCalendarApi,
+                GuardianApi,
             ),
         ),
         "agora",

@@ -284,3 +284,44 @@ async fn withdrawing_the_purpose_cancels_my_registrations_and_erases_them() {
     let resp = app.register_for(&user, &id, &body).await;
     assert_problem(resp, 403, "consent_required").await;
 }
+
+#[tokio::test]
+async fn under_fourteen_a_guardians_code_unlocks_the_registration() {
+    let app = spawn_app().await;
+    let id = event(&app, &["national_id_number"], false).await;
+    let child = app.register().await;
+    app.grant(&child, "event_registration").await;
+    let birth = (chrono::Utc::now() - chrono::Duration::days(365 * 10))
+        .format("%Y%m%d")
+        .to_string();
+    let body = giving(&["national_id_number"], "", &national_id(&birth, 9));
+    let resp = app.register_for(&child, &id, &body).await;
+    assert_problem(resp, 403, "guardian_consent_required").await;
+
+    let subject = json!({ "kind": "event", "id": id });
+    let guardian = crate::helpers::new_phone();
+    let ask = json!({ "subject": subject, "guardian_phone": guardian });
+    // The guardian's number is sensitive: its purpose is granted first.
+    let resp = app.post_as(&child, "/guardian-consents/codes", &ask).await;
+    assert_problem(resp, 403, "consent_required").await;
+    app.grant(&child, "guardian_verification").await;
+    assert_eq!(
+        app.post_as(&child, "/guardian-consents/codes", &ask)
+            .await
+            .status(),
+        202
+    );
+    let wrong = json!({ "subject": subject, "guardian_phone": guardian, "sms_code": "000000" });
+    let resp = app.post_as(&child, "/guardian-consents", &wrong).await;
+    assert_problem(resp, 400, "sms_code_invalid").await;
+    let right = json!({ "subject": subject, "guardian_phone": guardian, "sms_code": crate::helpers::TEST_CODE });
+    let given = expect_status(app.post_as(&child, "/guardian-consents", &right).await, 201).await;
+    assert_eq!(given["subject_id"], id.as_str());
+
+    let created = expect_status(app.register_for(&child, &id, &body).await, 201).await;
+    assert_eq!(created["guardian_consent_at"], given["given_at"]);
+    // Consent for this event only.
+    let other = event(&app, &["national_id_number"], false).await;
+    let resp = app.register_for(&child, &other, &body).await;
+    assert_problem(resp, 403, "guardian_consent_required").await;
+}

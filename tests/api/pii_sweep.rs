@@ -304,3 +304,49 @@ async fn three_months_after_an_event_none_of_its_registrants_markers_survive() {
     let mine = app.get_json_as(&user, "/me/event-registrations").await;
     assert_eq!(mine["items"][0]["status"], "pending");
 }
+
+#[tokio::test]
+async fn a_guardians_number_is_kept_nowhere() {
+    let app = spawn_app_with(|_| {}).await;
+    let staff = app.moderator().await;
+    let event = app
+        .create_event(
+            &staff,
+            &event_body("Kids' coding day", &["national_id_number"], false),
+        )
+        .await
+        .id();
+    let child = app.register().await;
+    app.grant(&child, "guardian_verification").await;
+    let guardian = crate::helpers::new_phone();
+    let subject = serde_json::json!({ "kind": "event", "id": event });
+    let ask = serde_json::json!({ "subject": subject, "guardian_phone": guardian });
+    assert_eq!(
+        app.post_as(&child, "/guardian-consents/codes", &ask)
+            .await
+            .status(),
+        202
+    );
+    let consent = serde_json::json!({
+        "subject": subject, "guardian_phone": guardian, "sms_code": crate::helpers::TEST_CODE,
+    });
+    assert_eq!(
+        app.post_as(&child, "/guardian-consents", &consent)
+            .await
+            .status(),
+        201
+    );
+    // Not the number, not its international form, not its last eight
+    // digits: the database, Redis, the index, the media and the logs.
+    for needle in [
+        guardian.clone(),
+        format!("+86{guardian}"),
+        guardian[3..].to_owned(),
+    ] {
+        assert_eq!(
+            places(&app, &needle).await,
+            Vec::<String>::new(),
+            "{needle}"
+        );
+    }
+}

@@ -35,6 +35,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
             "user_locations",
             "user_blocks",
             "follows",
+            "guardian_consents",
         ],
     ),
     (
