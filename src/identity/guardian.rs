@@ -83,7 +83,9 @@ pub async fn consent(
     phone: &Phone,
     given: &str,
 ) -> AppResult<DateTime<Utc>> {
-    let now = Utc::now();
+    // Microseconds: what every database keeps, so that the time answered
+    // is the time stored.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let current = window(now);
     let matches = [current, current - 1].into_iter().any(|w| {
         let expected = code(state, user, subject, phone, w);
