@@ -74,6 +74,14 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
+            .alter_table(
+                Table::alter()
+                    .table(EventRegistrations::Table)
+                    .drop_column(EventRegistrations::GuardianConsentAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .drop_table(Table::drop().table(GuardianConsents::Table).to_owned())
             .await
     }

@@ -94,7 +94,7 @@ impl ActionClass {
             (Self::DataExport, q(1, 86_400)),
             (Self::EventRegister, q(20, 3600)),
             (Self::GuardianCode, q(3, 3600)),
-            (Self::GuardianVerify, q(10, 3600)),
+            (Self::GuardianVerify, q(5, 86_400)),
         ])
     }
 }

@@ -158,10 +158,11 @@ impl RetentionRule for AfterTheEvent {
         if ended.is_empty() {
             return Ok(AfterCommit::default());
         }
-        let filter = event_registrations::Column::EventId.is_in(ended);
-        Ok(AfterCommit::rows(
-            registrations::erase_where(&state.db, filter, false).await?,
-        ))
+        let filter = event_registrations::Column::EventId.is_in(ended.clone());
+        let rows = registrations::erase_where(&state.db, filter, false).await?;
+        // Guardians' consents for those events served them only.
+        crate::identity::guardian::forget(&state.db, "event", Some(ended), None).await?;
+        Ok(AfterCommit::rows(rows))
     }
 }
 

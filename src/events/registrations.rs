@@ -232,6 +232,8 @@ pub async fn withdraw(
         true,
     )
     .await?;
+    let subjects = Some(vec![row.event_id.clone()]);
+    guardian::forget(&txn, "event", subjects, Some(user.as_str())).await?;
     let promoted = match row.status {
         RegistrationStatus::Approved => super::review::promote(&txn, &row.event_id, None).await?,
         _ => Vec::new(),
@@ -274,6 +276,8 @@ pub async fn leave_all(
     for event in &approved {
         super::review::promote(txn, event, None).await?;
     }
+    // A guardian's consent served these registrations only.
+    guardian::forget(txn, "event", None, Some(user)).await?;
     Ok(rows)
 }
 
@@ -333,6 +337,10 @@ pub async fn erase_where(
         .col_expr(
             event_registrations::Column::Reason,
             Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            event_registrations::Column::GuardianConsentAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
         )
         .col_expr(
             event_registrations::Column::ErasedAt,

@@ -7,7 +7,7 @@
 //! What stays is only that consent was given, for what, and when.
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use entity::guardian_consents;
+use entity::{guardian_consents, users};
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
     EntityTrait, QueryFilter,
@@ -18,6 +18,7 @@ use super::phone::Phone;
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     ids::UserId,
+    platform::crypto::Crypto,
     privacy::registry::{AfterCommit, Erasure, PersonalData, Section},
     state::AppState,
 };
@@ -31,51 +32,92 @@ pub struct Subject<'a> {
     pub id: &'a str,
 }
 
-/// The code for `phone` in `window`: six digits of a keyed hash, or the
-/// configured test code (the `log` SMS sender only).
-fn code(
-    state: &AppState,
-    user: &UserId,
+/// The guardian's code for `user` asking consent to `subject`, sent to
+/// `phone` in ten-minute `window`: six digits of a keyed hash. There is no
+/// test shortcut: a test derives the code with the server's own keys.
+pub fn derive(
+    crypto: &Crypto,
+    user: &str,
     subject: &Subject<'_>,
-    phone: &Phone,
+    phone: &str,
     window: i64,
 ) -> String {
-    if let Some(test) = &state.config.sms_test_code {
-        return test.expose().to_owned();
-    }
-    let input = format!(
-        "{user}|{}|{}|{}|{window}",
-        subject.kind,
-        subject.id,
-        phone.e164()
-    );
-    let digest = state.crypto.blind_index("guardian_code", &input);
-    let number = u64::from_str_radix(&digest[..12], 16).unwrap_or(0) % 1_000_000;
+    let input = format!("{user}|{}|{}|{phone}|{window}", subject.kind, subject.id);
+    let digest = crypto.blind_index("guardian_code", &input);
+    // A hex HMAC-SHA256: 64 characters; twelve of them are 48 bits.
+    let number = digest
+        .get(..12)
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+        .unwrap_or(u64::MAX)
+        % 1_000_000;
     format!("{number:06}")
 }
 
-fn window(at: DateTime<Utc>) -> i64 {
+/// The window a moment falls in.
+pub fn window(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(WINDOW_SECS)
 }
 
-/// Texts the guardian a code for `subject`.
+/// Whether `given` is the code of this window or the one before (a code
+/// lasts ten to twenty minutes).
+pub fn matches(
+    crypto: &Crypto,
+    user: &str,
+    subject: &Subject<'_>,
+    phone: &str,
+    at: DateTime<Utc>,
+    given: &str,
+) -> bool {
+    let current = window(at);
+    [current, current - 1].into_iter().any(|w| {
+        let expected = derive(crypto, user, subject, phone, w);
+        bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+    })
+}
+
+/// A guardian is someone else: their number is not the user's own.
+async fn someone_else(state: &AppState, user: &UserId, phone: &Phone) -> AppResult<()> {
+    let own = users::Entity::find_by_id(user.as_str())
+        .one(&state.db)
+        .await?
+        .is_some_and(|u| u.phone_blind_index == super::sms_codes::phone_index(state, phone));
+    if own {
+        return Err(super::refusals::Refusal::OwnPhoneAsGuardian.into());
+    }
+    Ok(())
+}
+
+/// Texts the guardian a code for `subject`. A provider's failure is
+/// reported without its cause, which may repeat the number or the text.
 pub async fn send_code(
     state: &AppState,
     user: &UserId,
     subject: &Subject<'_>,
     phone: &Phone,
 ) -> AppResult<()> {
-    let code = code(state, user, subject, phone, window(Utc::now()));
-    let text = format!("Your child asks for your consent on agora. The code is {code}; tell it to them only if you agree.");
-    state
-        .sms
-        .send_untraced(phone.e164(), &text)
-        .await
-        .map_err(AppError::internal)
+    someone_else(state, user, phone).await?;
+    let code = derive(
+        &state.crypto,
+        user.as_str(),
+        subject,
+        phone.e164(),
+        window(Utc::now()),
+    );
+    let text = format!(
+        "Your child asks you, on agora, to consent to their registering for an official event \
+         ({}), which collects their ID number. If you agree, give them this code: {code}.",
+        subject.id
+    );
+    if state.sms.send_untraced(phone.e164(), &text).await.is_err() {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "a guardian's SMS could not be sent"
+        )));
+    }
+    Ok(())
 }
 
-/// Records the guardian's consent if `given` is the code of this window or
-/// the one before; answers when it was given.
+/// Records the guardian's consent if `given` is their code; answers when
+/// it was given.
 pub async fn consent(
     state: &AppState,
     user: &UserId,
@@ -83,15 +125,18 @@ pub async fn consent(
     phone: &Phone,
     given: &str,
 ) -> AppResult<DateTime<Utc>> {
+    someone_else(state, user, phone).await?;
     // Microseconds: what every database keeps, so that the time answered
     // is the time stored.
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-    let current = window(now);
-    let matches = [current, current - 1].into_iter().any(|w| {
-        let expected = code(state, user, subject, phone, w);
-        bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
-    });
-    if !matches {
+    if !matches(
+        &state.crypto,
+        user.as_str(),
+        subject,
+        phone.e164(),
+        now,
+        given,
+    ) {
         return Err(AppError::new(
             ErrorCode::SmsCodeInvalid,
             "the guardian's code is wrong or has expired",
@@ -116,6 +161,26 @@ pub async fn consent(
     .exec_without_returning(&state.db)
     .await?;
     Ok(now)
+}
+
+/// Forgets the consents given for `subjects` of `kind` (their purpose is
+/// over: the event's registrations were erased), or every one of `user`'s
+/// for `kind` (their registrations were withdrawn).
+pub async fn forget(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    subjects: Option<Vec<String>>,
+    user: Option<&str>,
+) -> AppResult<u64> {
+    let mut query = guardian_consents::Entity::delete_many()
+        .filter(guardian_consents::Column::SubjectKind.eq(kind));
+    if let Some(subjects) = subjects {
+        query = query.filter(guardian_consents::Column::SubjectId.is_in(subjects));
+    }
+    if let Some(user) = user {
+        query = query.filter(guardian_consents::Column::UserId.eq(user));
+    }
+    Ok(query.exec(db).await?.rows_affected)
 }
 
 /// When a guardian consented to `subject` for `user`, if one did.
@@ -192,5 +257,71 @@ impl PersonalData for GuardianData {
             .await?
             .rows_affected;
         Ok(AfterCommit::rows(rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_bound_to_the_user_the_subject_the_number_and_its_window() {
+        let crypto = Crypto::new(&[7u8; 32]);
+        let subject = Subject {
+            kind: "event",
+            id: "e1",
+        };
+        let at = Utc::now();
+        let code = derive(&crypto, "u1", &subject, "+8613912345678", window(at));
+        assert_eq!(code.len(), 6);
+        assert!(matches(
+            &crypto,
+            "u1",
+            &subject,
+            "+8613912345678",
+            at,
+            &code
+        ));
+        // Ten minutes on, still; twenty, no longer.
+        let later = at + chrono::Duration::seconds(WINDOW_SECS);
+        assert!(matches(
+            &crypto,
+            "u1",
+            &subject,
+            "+8613912345678",
+            later,
+            &code
+        ));
+        let too_late = at + chrono::Duration::seconds(2 * WINDOW_SECS);
+        assert!(!matches(
+            &crypto,
+            "u1",
+            &subject,
+            "+8613912345678",
+            too_late,
+            &code
+        ));
+        // Another user, event or number: another code.
+        let other = Subject {
+            kind: "event",
+            id: "e2",
+        };
+        assert!(!matches(
+            &crypto,
+            "u2",
+            &subject,
+            "+8613912345678",
+            at,
+            &code
+        ));
+        assert!(!matches(&crypto, "u1", &other, "+8613912345678", at, &code));
+        assert!(!matches(
+            &crypto,
+            "u1",
+            &subject,
+            "+8613912345679",
+            at,
+            &code
+        ));
     }
 }

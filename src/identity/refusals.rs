@@ -7,6 +7,8 @@ use crate::error::{AppError, ErrorCode, Invalid};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
+    /// A "guardian" number that is the user's own.
+    OwnPhoneAsGuardian,
     /// The phone number has an account already.
     PhoneTaken,
     /// Login: no such account, or the password is wrong (one answer for
@@ -34,6 +36,11 @@ impl From<Refusal> for AppError {
             )
         };
         match refusal {
+            OwnPhoneAsGuardian => AppError::invalid(
+                "guardian_phone",
+                "own_phone",
+                "is your own number: your guardian's is needed",
+            ),
             PhoneTaken => AppError::field(
                 ErrorCode::PhoneTaken,
                 "phone",

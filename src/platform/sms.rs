@@ -8,11 +8,9 @@ pub trait SmsSender: Send + Sync + 'static {
     async fn send(&self, to: &str, text: &str) -> anyhow::Result<()>;
 
     /// [`send`](Self::send), for a number and a text that must leave no
-    /// trace here (a guardian's): a provider sends it as any other; the
-    /// log sender writes neither.
-    async fn send_untraced(&self, to: &str, text: &str) -> anyhow::Result<()> {
-        self.send(to, text).await
-    }
+    /// trace here (a guardian's): no log line, no stored copy, and errors
+    /// that repeat neither. Every sender says how it keeps to that.
+    async fn send_untraced(&self, to: &str, text: &str) -> anyhow::Result<()>;
 }
 
 pub struct LogSender;

@@ -299,6 +299,13 @@ async fn under_fourteen_a_guardians_code_unlocks_the_registration() {
     assert_problem(resp, 403, "guardian_consent_required").await;
 
     let subject = json!({ "kind": "event", "id": id });
+    // My own number is no guardian's.
+    app.grant(&child, "guardian_verification").await;
+    let mine = json!({ "subject": subject, "guardian_phone": child.phone });
+    let resp = app.post_as(&child, "/guardian-consents/codes", &mine).await;
+    assert_invalid(resp, "guardian_phone", Some("own_phone")).await;
+    app.set_consent(&child, "guardian_verification", false)
+        .await;
     let guardian = crate::helpers::new_phone();
     let ask = json!({ "subject": subject, "guardian_phone": guardian });
     // The guardian's number is sensitive: its purpose is granted first.
@@ -314,7 +321,8 @@ async fn under_fourteen_a_guardians_code_unlocks_the_registration() {
     let wrong = json!({ "subject": subject, "guardian_phone": guardian, "sms_code": "000000" });
     let resp = app.post_as(&child, "/guardian-consents", &wrong).await;
     assert_problem(resp, 400, "sms_code_invalid").await;
-    let right = json!({ "subject": subject, "guardian_phone": guardian, "sms_code": crate::helpers::TEST_CODE });
+    let code = crate::helpers::guardian_code(&app, &child, &id, &guardian);
+    let right = json!({ "subject": subject, "guardian_phone": guardian, "sms_code": code });
     let given = expect_status(app.post_as(&child, "/guardian-consents", &right).await, 201).await;
     assert_eq!(given["subject_id"], id.as_str());
 

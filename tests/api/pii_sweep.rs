@@ -327,8 +327,9 @@ async fn a_guardians_number_is_kept_nowhere() {
             .status(),
         202
     );
+    let code = crate::helpers::guardian_code(&app, &child, &event, &guardian);
     let consent = serde_json::json!({
-        "subject": subject, "guardian_phone": guardian, "sms_code": crate::helpers::TEST_CODE,
+        "subject": subject, "guardian_phone": guardian, "sms_code": code,
     });
     assert_eq!(
         app.post_as(&child, "/guardian-consents", &consent)

@@ -181,13 +181,15 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     let registration = super::expect_status(resp, 201).await.id();
     // A guardian's consent for the same event (as for a younger user).
     app.grant(&user, "guardian_verification").await;
-    let guardian = json!({ "subject": { "kind": "event", "id": event }, "guardian_phone": super::new_phone() });
+    let guardian_phone = super::new_phone();
+    let guardian =
+        json!({ "subject": { "kind": "event", "id": event }, "guardian_phone": guardian_phone });
     let resp = app
         .post_as(&user, "/guardian-consents/codes", &guardian)
         .await;
     assert_eq!(resp.status(), 202);
     let mut consent = guardian;
-    consent["sms_code"] = json!(super::TEST_CODE);
+    consent["sms_code"] = json!(super::guardian_code(app, &user, &event, &guardian_phone));
     assert_eq!(
         app.post_as(&user, "/guardian-consents", &consent)
             .await

@@ -43,6 +43,23 @@ pub const ALL_EVENT_ITEMS: [&str; 6] = [
     "city",
 ];
 
+/// The code `user`'s guardian at `phone` (as typed, a mainland number)
+/// receives now for `event`, derived with this server's keys.
+pub fn guardian_code(app: &TestApp, user: &TestUser, event: &str, phone: &str) -> String {
+    use agora::identity::guardian::{derive, window, Subject};
+    let subject = Subject {
+        kind: "event",
+        id: event,
+    };
+    derive(
+        &app.state.crypto,
+        &user.id,
+        &subject,
+        &format!("+86{phone}"),
+        window(Utc::now()),
+    )
+}
+
 impl TestApp {
     pub async fn try_create_event(&self, staff: &TestUser, body: &Value) -> Response {
         self.post_as(staff, "/admin/events", body).await
