@@ -39,7 +39,19 @@ use crate::{
     uploads::api::UploadsApi,
 };
 
-pub type Apis = (
+/// Every API, named once: the type of the service and its value. A tuple
+/// takes at most sixteen members, so the later ones nest in the last.
+macro_rules! apis {
+    ($($api:ident),+ ; $($more:ident),+ $(,)?) => {
+        pub type Apis = ($($api,)+ ($($more,)+),);
+
+        fn apis() -> Apis {
+            ($($api,)+ ($($more,)+),)
+        }
+    };
+}
+
+apis!(
     AuthApi,
     MeApi,
     UsersApi,
@@ -54,65 +66,28 @@ pub type Apis = (
     CommentsApi,
     FollowsApi,
     ModerationApi,
-    AdminModerationApi,
-    (
-        SessionsApi,
-        FeedsApi,
-        SearchApi,
-        MessagesApi,
-        PeopleApi,
-        RealtimeApi,
-        RightsApi,
-        EventsApi,
-        AdminEventsApi,
-        AdminRegistrationsApi,
-        AdminAuditApi,
-        EventCalendarApi,
-        GuardianApi,
-    ),
+    AdminModerationApi;
+    SessionsApi,
+    FeedsApi,
+    SearchApi,
+    MessagesApi,
+    PeopleApi,
+    RealtimeApi,
+    RightsApi,
+    EventsApi,
+    AdminEventsApi,
+    AdminRegistrationsApi,
+    AdminAuditApi,
+    EventCalendarApi,
+    GuardianApi,
 );
 
 pub use crate::api::BASE_PATH;
 
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            AuthApi,
-            MeApi,
-            UsersApi,
-            AdminUsersApi,
-            UploadsApi,
-            PrivacyApi,
-            MyPrivacyApi,
-            SearchHistoryApi,
-            CirclesApi,
-            AdminCirclesApi,
-            PostsApi,
-            CommentsApi,
-            FollowsApi,
-            ModerationApi,
-            AdminModerationApi,
-            (
-                SessionsApi,
-                FeedsApi,
-                SearchApi,
-                MessagesApi,
-                PeopleApi,
-                RealtimeApi,
-                RightsApi,
-                EventsApi,
-                AdminEventsApi,
-                AdminRegistrationsApi,
-                AdminAuditApi,
-                EventCalendarApi,
-                GuardianApi,
-            ),
-        ),
-        "agora",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(description())
-    .server(BASE_PATH)
+    OpenApiService::new(apis(), "agora", env!("CARGO_PKG_VERSION"))
+        .description(description())
+        .server(BASE_PATH)
 }
 
 /// Every operation object of the spec, whatever its path and method.

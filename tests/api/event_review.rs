@@ -379,3 +379,67 @@ async fn a_shipping_list_holds_approved_registrants_and_each_finds_it_in_their_l
         .await;
     assert_problem(resp, 409, "conflict").await;
 }
+
+#[tokio::test]
+async fn no_user_reaches_another_users_registration_or_a_staff_route() {
+    let app = spawn_app_with(generous_limits).await;
+    let staff = app.moderator().await;
+    let id = event(&app, &staff, 5).await;
+    let (_owner, rid) = registrant(&app, &id, 1).await;
+    let other = app.register().await;
+    // Another user's registration, by every route that takes one: not found.
+    for (method, path) in [
+        (
+            reqwest::Method::GET,
+            format!("/me/event-registrations/{rid}"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/me/event-registrations/{rid}"),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/me/event-registrations/{rid}/calendar.ics"),
+        ),
+    ] {
+        let resp = app.send_as(&other, method, &path).await;
+        assert_problem(resp, 404, "not_found").await;
+    }
+    // Every staff route, with a body that is valid and one that is not:
+    // the role is checked first.
+    let staff_routes = [
+        (reqwest::Method::POST, "/admin/events".to_owned()),
+        (reqwest::Method::PATCH, format!("/admin/events/{id}")),
+        (
+            reqwest::Method::GET,
+            format!("/admin/events/{id}/registrations"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/admin/events/{id}/registrations/{rid}/decision"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/admin/events/{id}/registrations/{rid}/reveal"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/admin/events/{id}/shipping-list"),
+        ),
+        (reqwest::Method::GET, "/admin/audit-log".to_owned()),
+    ];
+    for (method, path) in staff_routes {
+        for body in [
+            json!({ "decision": "approve", "items": ["real_name"], "reason": "x" }),
+            json!({ "capacity": "lots" }),
+        ] {
+            let resp = app.send_json_as(&other, method.clone(), &path, &body).await;
+            assert_problem(resp, 403, "forbidden").await;
+        }
+    }
+    // And nothing moved.
+    let registration = app
+        .get_json_as(&staff, &format!("/admin/events/{id}/registrations"))
+        .await;
+    assert_eq!(items_of(&registration)[0]["status"], "pending");
+}
