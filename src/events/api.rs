@@ -200,8 +200,8 @@ impl EventsApi {
             city: city.0.as_deref(),
             first: first.as_deref(),
         };
-        let rows = store::list(&state.db, listing, &page).await?;
-        let (rows, next_cursor) = split_page(rows, page.limit, |e| e.id.clone());
+        let rows = store::list(&state.db, &listing, &page).await?;
+        let (rows, next_cursor) = split_page(rows, page.limit, |e| listing.key(e));
         let items = views(&state, rows).await?;
         Ok(EventsResponse::Ok(Json(Page { items, next_cursor })))
     }

@@ -192,7 +192,7 @@ pub struct Listing<'a> {
 /// by id within the order of start times.
 pub async fn list(
     db: &impl ConnectionTrait,
-    listing: Listing<'_>,
+    listing: &Listing<'_>,
     page: &PageParams,
 ) -> AppResult<Vec<events::Model>> {
     let now = Utc::now();
@@ -220,19 +220,49 @@ pub async fn list(
         // A stable sort: the order within each part stays.
         rows.sort_by_key(|e| e.city.as_deref() != Some(first));
     }
-    // Few events exist at a time: page in memory after the cursor's id.
-    let start = match page.after.as_deref() {
-        Some(after) => rows
-            .iter()
-            .position(|e| e.id == after)
-            .map_or(rows.len(), |i| i + 1),
-        None => 0,
-    };
+    // Few events exist at a time: they are paged in memory, after the
+    // cursor's place in the order (not its row, which may have ended or
+    // moved since: the next page is then still the next one).
+    let after = page.after.as_deref();
     Ok(rows
         .into_iter()
-        .skip(start)
+        .filter(|e| after.is_none_or(|after| listing.key(e).as_str() > after))
         .take(page.limit as usize + 1)
         .collect())
+}
+
+impl Listing<'_> {
+    /// An event's place in this list's order, as a string that sorts the
+    /// same way: the viewer's city first, then the start (latest first for
+    /// past events), then the id.
+    pub fn key(&self, event: &events::Model) -> String {
+        let elsewhere = u8::from(self.first.is_some_and(|f| event.city.as_deref() != Some(f)));
+        let micros = event.starts_at.timestamp_micros();
+        // Offset so that every start is a positive, fixed-width number;
+        // past events run backwards.
+        let start = if self.past {
+            i64::MAX - micros
+        } else {
+            micros - i64::MIN / 2
+        };
+        let id = if self.past {
+            invert(&event.id)
+        } else {
+            event.id.clone()
+        };
+        format!("{elsewhere}|{start:020}|{id}")
+    }
+}
+
+/// An id whose order runs backwards (hex digits mapped to their opposite).
+fn invert(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            c.to_digit(16)
+                .and_then(|d| char::from_digit(15 - d, 16))
+                .unwrap_or(c)
+        })
+        .collect()
 }
 
 /// Every event's cover among `ids`, for the media layer.

@@ -333,3 +333,39 @@ async fn under_fourteen_a_guardians_code_unlocks_the_registration() {
     let resp = app.register_for(&child, &other, &body).await;
     assert_problem(resp, 403, "guardian_consent_required").await;
 }
+
+#[tokio::test]
+async fn events_page_in_order_even_when_the_cursors_event_ends_between_pages() {
+    let app = spawn_app().await;
+    let staff = app.moderator().await;
+    let mut ids = Vec::new();
+    for day in [3, 5, 7] {
+        let mut body = event_body(&format!("Day {day}"), &[], false);
+        body["starts_at"] = json!(chrono::Utc::now() + chrono::Duration::days(day));
+        body["ends_at"] = json!(chrono::Utc::now() + chrono::Duration::days(day + 1));
+        body["registration_closes_at"] = json!(chrono::Utc::now() + chrono::Duration::days(1));
+        ids.push(app.create_event(&staff, &body).await.id());
+    }
+    let first = app.get_json("/events?limit=1").await;
+    assert_eq!(items_of(&first)[0]["id"], ids[0].as_str());
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    // The first event ends (moved to the past) before the next page is read.
+    use sea_orm::ConnectionTrait;
+    let cast = crate::helpers::timestamp_cast();
+    let past = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    let sql = format!(
+        "UPDATE events SET ends_at = '{past}'{cast} WHERE id = '{}'",
+        ids[0]
+    );
+    app.state.db.execute_unprepared(&sql).await.unwrap();
+    let second = app
+        .get_json(&format!("/events?limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(items_of(&second)[0]["id"], ids[1].as_str());
+    let cursor = second["next_cursor"].as_str().unwrap().to_owned();
+    let third = app
+        .get_json(&format!("/events?limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(items_of(&third)[0]["id"], ids[2].as_str());
+    assert!(third.get("next_cursor").is_none(), "{third}");
+}
