@@ -1,6 +1,6 @@
 //! Circle rules: admins create and edit; users join and leave.
 use chrono::Utc;
-use entity::{circle_members, circles, uploads};
+use entity::{circle_members, circles};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
     DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -23,14 +23,7 @@ pub struct CircleInput {
 
 async fn check_icon(db: &impl ConnectionTrait, icon: &Option<Option<UploadId>>) -> AppResult<()> {
     if let Some(Some(id)) = icon {
-        let found = uploads::Entity::find_by_id(id.to_string()).one(db).await?;
-        // An image uploaded for public use (never someone's avatar, a
-        // message attachment or a diagnostic log).
-        let usable = |u: &uploads::Model| {
-            u.kind == entity::enums::UploadKind::Image
-                && u.purpose == entity::enums::UploadPurpose::Media
-        };
-        if !found.as_ref().is_some_and(usable) {
+        if !crate::uploads::media::is_public_image(db, id.as_str()).await? {
             return Err(Refusal::UnknownIcon.into());
         }
     }

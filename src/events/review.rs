@@ -50,12 +50,13 @@ pub async fn hold(txn: &DatabaseTransaction, event: &EventId) -> AppResult<()> {
     Ok(())
 }
 
-async fn approved(txn: &DatabaseTransaction, event: &str) -> AppResult<u64> {
+/// How many registrations of `event` are approved.
+pub async fn approved(db: &impl ConnectionTrait, event: &str) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;
     Ok(regs::Entity::find()
         .filter(regs::Column::EventId.eq(event))
         .filter(regs::Column::Status.eq(RegistrationStatus::Approved))
-        .count(txn)
+        .count(db)
         .await?)
 }
 

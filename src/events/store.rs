@@ -1,6 +1,6 @@
 //! Events: staff create and edit them; everyone lists and reads them.
 use chrono::{DateTime, Utc};
-use entity::{event_registrations, events, uploads};
+use entity::{event_registrations, events};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -39,12 +39,7 @@ pub fn declared(event: &events::Model) -> AppResult<Vec<DeclaredItem>> {
 
 async fn check_cover(db: &impl ConnectionTrait, cover: &Option<Option<UploadId>>) -> AppResult<()> {
     if let Some(Some(id)) = cover {
-        let found = uploads::Entity::find_by_id(id.to_string()).one(db).await?;
-        let usable = |u: &uploads::Model| {
-            u.kind == entity::enums::UploadKind::Image
-                && u.purpose == entity::enums::UploadPurpose::Media
-        };
-        if !found.as_ref().is_some_and(usable) {
+        if !crate::uploads::media::is_public_image(db, id.as_str()).await? {
             return Err(Refusal::UnknownCover.into());
         }
     }
@@ -143,7 +138,7 @@ pub async fn update(
 ) -> AppResult<(events::Model, Option<String>)> {
     let event = find(db, id).await?;
     if let Some(capacity) = input.capacity {
-        if u64::try_from(capacity).unwrap_or(0) < approved(db, id).await? {
+        if u64::try_from(capacity).unwrap_or(0) < super::review::approved(db, id.as_str()).await? {
             return Err(Refusal::CapacityBelowApprovals.into());
         }
     }
@@ -155,14 +150,6 @@ pub async fn update(
     let replaced = old_cover.filter(|old| updated.cover_upload_id.as_ref() != Some(old));
     let active = events::ActiveModel::from(updated).reset_all();
     Ok((active.update(db).await?, replaced))
-}
-
-async fn approved(db: &impl ConnectionTrait, id: &EventId) -> AppResult<u64> {
-    Ok(event_registrations::Entity::find()
-        .filter(event_registrations::Column::EventId.eq(id.as_str()))
-        .filter(event_registrations::Column::Status.eq(entity::enums::RegistrationStatus::Approved))
-        .count(db)
-        .await?)
 }
 
 async fn registered(db: &impl ConnectionTrait, id: &EventId) -> AppResult<u64> {

@@ -124,3 +124,19 @@ pub async fn serve(
         .body(poem::Body::from_bytes_stream(stream))
         .into_response())
 }
+
+/// Whether `id` is an image uploaded for public use (`POST /uploads`):
+/// never someone's avatar, a message attachment or a diagnostic log. What
+/// an area shows publicly beside its own content (a circle's icon, an
+/// event's cover) must be one.
+pub async fn is_public_image(
+    db: &impl sea_orm::ConnectionTrait,
+    id: &str,
+) -> crate::error::AppResult<bool> {
+    Ok(uploads::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .is_some_and(|u| {
+            u.kind == UploadKind::Image && u.purpose == entity::enums::UploadPurpose::Media
+        }))
+}
