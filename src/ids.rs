@@ -176,6 +176,10 @@ typed_ids! {
     EventId;
     /// A registration for an event.
     RegistrationId;
+    /// A help group.
+    HelpGroupId;
+    /// An application to join a help group.
+    ApplicationId;
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod convert;
 pub mod error;
 pub mod events;
+pub mod help_groups;
 pub mod identity;
 pub mod ids;
 pub mod messages;

@@ -22,7 +22,7 @@ use crate::{
     community,
     config::Config,
     error::{AppError, ErrorCode},
-    events,
+    events, help_groups,
     identity::{self, caller::SessionCaller},
     messages, openapi,
     platform::{
@@ -53,6 +53,7 @@ pub fn registries() -> Registries {
     community::register(&mut r);
     messages::register(&mut r);
     events::register(&mut r);
+    help_groups::register(&mut r);
     search::register(&mut r);
     rights::register(&mut r);
     r

@@ -34,9 +34,20 @@ stored! {
     /// `reports.status`.
     ReportStatus { Open, Resolved }
     /// `staff_actions.action`.
-    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList }
+    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove }
     /// `event_registrations.status`.
     RegistrationStatus { Pending, Approved, Rejected, Waitlisted, Cancelled }
+    /// `help_group_applications.status`.
+    ApplicationStatus {
+        Pending,
+        /// A member of the group.
+        Approved,
+        Rejected,
+        /// The member left.
+        Left,
+        /// A manager removed the member.
+        Removed,
+    }
     /// `reports.target_type`, `moderation_log.target_type`.
     TargetType { Post, Comment, User }
     /// `uploads.purpose`: what an upload was sent for, so that its privacy
@@ -75,6 +86,8 @@ stored! {
         Message,
         /// Staff decided on one of the user's event registrations.
         EventDecision,
+        /// A group manager decided on the user's help-group application.
+        HelpGroupDecision,
     }
     /// `moderation_log.action`.
     ModerationAction { Hide, Restore, Pin, Unpin, Lock, Unlock }

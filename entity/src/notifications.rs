@@ -14,6 +14,8 @@ pub struct Model {
     pub message_id: Option<String>,
     /// For `event_decision`: the registration decided on.
     pub registration_id: Option<String>,
+    /// For `help_group_decision`: the application decided on.
+    pub application_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

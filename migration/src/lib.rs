@@ -15,6 +15,7 @@ mod m20261207_000010_upload_claimed;
 mod m20261207_000011_events;
 mod m20261207_000012_staff_actions;
 mod m20261207_000013_guardian_consents;
+mod m20261207_000014_help_groups;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_events::Migration),
             Box::new(m20261207_000012_staff_actions::Migration),
             Box::new(m20261207_000013_guardian_consents::Migration),
+            Box::new(m20261207_000014_help_groups::Migration),
         ]
     }
 }

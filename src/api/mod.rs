@@ -52,7 +52,7 @@ pub enum ApiTags {
     Community,
     /// Private messages, blocks, presence, notifications and the realtime socket.
     Messages,
-    /// Official events and registering for them.
+    /// Official events and help groups, and taking part in them.
     Events,
 }
 

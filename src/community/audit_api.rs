@@ -28,6 +28,7 @@ pub enum AuditTarget {
     Comment,
     User,
     EventRegistration,
+    HelpGroupApplication,
 }
 
 /// What staff did.
@@ -46,6 +47,8 @@ pub enum AuditAction {
     Reject,
     Waitlist,
     ShippingList,
+    /// Took a member out of a help group.
+    Remove,
 }
 
 #[derive(Debug, Object)]
@@ -107,9 +110,11 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         StaffAction::Reject => AuditAction::Reject,
         StaffAction::Waitlist => AuditAction::Waitlist,
         StaffAction::ShippingList => AuditAction::ShippingList,
+        StaffAction::Remove => AuditAction::Remove,
     };
     let target_type = match r.target_type.as_str() {
         "event_registration" => AuditTarget::EventRegistration,
+        "help_group_application" => AuditTarget::HelpGroupApplication,
         other => {
             return Err(AppError::internal(anyhow::anyhow!(
                 "a staff action on `{other}`"

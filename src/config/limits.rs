@@ -40,6 +40,10 @@ pub enum ActionClass {
     DataExport,
     /// Event registrations by one account (each probes an ID number too).
     EventRegister,
+    /// Help-group applications by one account.
+    HelpGroupApply,
+    /// Event registrations and help-group applications from one IP address.
+    ApplyIp,
     /// Guardian codes requested by one account.
     GuardianCode,
     /// Guardian-code checks by one account: bounds guessing.
@@ -65,6 +69,8 @@ impl ActionClass {
             Self::ConversationCreate => "conversation_create",
             Self::DataExport => "data_export",
             Self::EventRegister => "event_register",
+            Self::HelpGroupApply => "help_group_apply",
+            Self::ApplyIp => "apply_ip",
             Self::GuardianCode => "guardian_code",
             Self::GuardianVerify => "guardian_verify",
         }
@@ -93,6 +99,8 @@ impl ActionClass {
             (Self::ConversationCreate, q(20, 86_400)),
             (Self::DataExport, q(1, 86_400)),
             (Self::EventRegister, q(20, 3600)),
+            (Self::HelpGroupApply, q(10, 86_400)),
+            (Self::ApplyIp, q(60, 3600)),
             (Self::GuardianCode, q(3, 3600)),
             (Self::GuardianVerify, q(5, 86_400)),
         ])

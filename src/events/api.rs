@@ -230,12 +230,14 @@ impl EventsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        client: crate::api::client::ClientInfo,
         /// privacy: not personal
         id: Path<EventId>,
         body: JsonBody<NewRegistration>,
     ) -> AppResult<RegistrationCreated> {
         let limited = ActionClass::EventRegister;
         crate::api::check_limit(&state, limited, auth.0.id.as_str()).await?;
+        crate::api::check_limit(&state, ActionClass::ApplyIp, &client.limit_key()).await?;
         let b = body.0;
         let given = Given {
             real_name: b.real_name,

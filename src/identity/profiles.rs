@@ -190,6 +190,18 @@ pub async fn set_accepted_notice(
     Ok(())
 }
 
+/// Which of `ids` have an account.
+pub async fn existing(db: &impl ConnectionTrait, ids: Vec<String>) -> AppResult<Vec<String>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// The city a user shares, if any.
 pub async fn location(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Option<String>> {
     Ok(

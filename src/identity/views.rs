@@ -81,7 +81,7 @@ impl poem_openapi::types::Example for Me {
 }
 
 /// What anyone may see of a user: never the phone, birthday or anything private.
-#[derive(Debug, Object)]
+#[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct PublicUser {
     pub id: String,

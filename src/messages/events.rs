@@ -93,7 +93,9 @@ impl Subscriber for PresenceSubscriber {
             Fact::PresenceVisibilityChanged { user, shown } => {
                 visibility_changed(state, user, *shown).await
             }
-            Fact::UploadsUnreferenced { .. } | Fact::RegistrationDecided { .. } => Ok(()),
+            Fact::UploadsUnreferenced { .. }
+            | Fact::RegistrationDecided { .. }
+            | Fact::ApplicationDecided { .. } => Ok(()),
         }
     }
 }

@@ -18,32 +18,46 @@ pub enum NotificationKind {
     /// Staff decided on one of your event registrations (`registration_id`).
     #[oai(rename = "event_decision")]
     EventDecision,
+    /// A group manager decided on your help-group application
+    /// (`application_id`).
+    #[oai(rename = "help_group_decision")]
+    HelpGroupDecision,
 }
 
 crate::convert::mirror!(
     NotificationKind,
     entity::enums::NotificationKind,
-    [Message, EventDecision]
+    [Message, EventDecision, HelpGroupDecision]
 );
 
-/// The fact that staff decided on a registration, as a notification.
+/// The fact that staff decided on a registration, or a group manager on
+/// an application, as a notification.
 pub struct DecisionSubscriber;
 
 #[async_trait::async_trait]
 impl crate::platform::facts::Subscriber for DecisionSubscriber {
     async fn on(&self, state: &AppState, fact: &crate::platform::facts::Fact) -> AppResult<()> {
+        use crate::platform::facts::Fact;
+        use entity::enums::NotificationKind as Kind;
         use sea_orm::ActiveValue::Set;
-        let crate::platform::facts::Fact::RegistrationDecided { user, registration } = fact else {
-            return Ok(());
+        let (user, kind, registration, application) = match fact {
+            Fact::RegistrationDecided { user, registration } => {
+                (user, Kind::EventDecision, Some(registration), None)
+            }
+            Fact::ApplicationDecided { user, application } => {
+                (user, Kind::HelpGroupDecision, None, Some(application))
+            }
+            _ => return Ok(()),
         };
         notifications::Entity::insert(notifications::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             user_id: Set(user.clone()),
-            kind: Set(entity::enums::NotificationKind::EventDecision),
+            kind: Set(kind),
             actor_id: Set(None),
             conversation_id: Set(None),
             message_id: Set(None),
-            registration_id: Set(Some(registration.clone())),
+            registration_id: Set(registration.cloned()),
+            application_id: Set(application.cloned()),
             created_at: Set(Utc::now()),
             read_at: Set(None),
         })
@@ -65,6 +79,9 @@ pub struct NotificationView {
     pub message_id: Option<String>,
     /// For `event_decision`: the registration (`GET /me/event-registrations/{id}`).
     pub registration_id: Option<String>,
+    /// For `help_group_decision`: the application
+    /// (`GET /me/help-group-applications/{id}`).
+    pub application_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -124,6 +141,7 @@ pub async fn views(
             conversation_id: n.conversation_id,
             message_id: n.message_id,
             registration_id: n.registration_id,
+            application_id: n.application_id,
             created_at: n.created_at,
         })
         .collect())

@@ -160,6 +160,7 @@ pub async fn store(
             conversation_id: Set(Some(conversation.to_owned())),
             message_id: Set(Some(id)),
             registration_id: Set(None),
+            application_id: Set(None),
             created_at: Set(now),
             read_at: Set(None),
         })

@@ -29,6 +29,9 @@ use crate::{
         admin_api::AdminEventsApi, api::EventsApi, calendar_api::EventCalendarApi,
         review_api::AdminRegistrationsApi,
     },
+    help_groups::{
+        admin_api::AdminHelpGroupsApi, api::HelpGroupsApi, review_api::HelpGroupReviewApi,
+    },
     identity::guardian_api::GuardianApi,
     identity::users_api::{AdminUsersApi, MeApi, UsersApi},
     identity::{auth_api::AuthApi, sessions_api::SessionsApi},
@@ -80,6 +83,9 @@ apis!(
     AdminAuditApi,
     EventCalendarApi,
     GuardianApi,
+    HelpGroupsApi,
+    AdminHelpGroupsApi,
+    HelpGroupReviewApi,
 );
 
 pub use crate::api::BASE_PATH;

@@ -20,7 +20,8 @@ pub const ANSWERS_401: &[&str] = &[
 /// already registered, a taken circle name, a locked post or a reply to a
 /// reply, an earlier notice version, a purpose that ends only with
 /// deregistration, a deregistration already pending, an upload in use, a
-/// reused message `client_id` or a gone peer, a recall too late.
+/// reused message `client_id` or a gone peer, a recall too late, an open
+/// application to the same group, a decision on a closed application.
 pub const CONFLICTS: &[&str] = &[
     "auth_register",
     "admin_create_circle",
@@ -38,6 +39,9 @@ pub const CONFLICTS: &[&str] = &[
     "admin_reveal_event_registration",
     "me_event_registration_calendar",
     "admin_event_shipping_list",
+    "help_groups_apply",
+    "me_withdraw_help_group_application",
+    "admin_decide_help_group_application",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does
@@ -62,6 +66,8 @@ pub const NOT_FOUND_BEYOND_PATH: &[&str] = &[
     "admin_update_circle",
     "admin_create_event",
     "admin_update_event",
+    "admin_create_help_group",
+    "admin_update_help_group",
 ];
 
 /// Operations that answer 503 when a backend they need is down: search

@@ -96,7 +96,7 @@ fn purpose_keys() -> serde_json::Value {
 
 /// Fields named like ids that are not ours to mint: the client's own
 /// idempotency key, the spec's operation ids, a device's identifier.
-const NOT_UUIDS: &[&str] = &["client_id", "operation_id", "device_id"];
+const NOT_UUIDS: &[&str] = &["client_id", "operation_id", "device_id", "wechat_id"];
 
 /// What the answers carry from closed sets the Rust views hold as text:
 /// catalog purpose keys (every purpose a view names comes from the

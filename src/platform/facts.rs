@@ -19,6 +19,9 @@ pub enum Fact {
     /// Staff decided on a user's event registration (approved, rejected,
     /// waitlisted, or approved from the waiting list).
     RegistrationDecided { user: String, registration: String },
+    /// A group manager decided on a user's help-group application
+    /// (approved, rejected, or removed from the group).
+    ApplicationDecided { user: String, application: String },
 }
 
 impl Fact {
@@ -28,6 +31,7 @@ impl Fact {
             Self::PresenceVisibilityChanged { .. } => "presence_visibility_changed",
             Self::UploadsUnreferenced { .. } => "uploads_unreferenced",
             Self::RegistrationDecided { .. } => "registration_decided",
+            Self::ApplicationDecided { .. } => "application_decided",
         }
     }
 }

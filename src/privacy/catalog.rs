@@ -244,8 +244,8 @@ items! {
     "national_id_number", "user.government_id.national_identification_number", "pd:NationalIdentificationNumber", Sensitive, User, EncryptedBlindIndex, "national ID number", "身份证号码";
     "shipping_address", "user.contact.address", "pd:PostalAddress", Sensitive, User, Encrypted, "shipping address", "收货地址";
     "city", "user.location.imprecise", "pd:City", Personal, User, Plain, "city", "城市";
-    "qq_number", "user.contact", "ext:QQNumber", Personal, User, Plain, "QQ number", "QQ号";
-    "wechat_id", "user.contact", "ext:WeChatId", Personal, User, Plain, "WeChat ID", "微信号";
+    "qq_number", "user.contact", "ext:QQNumber", Personal, User, Encrypted, "QQ number", "QQ号";
+    "wechat_id", "user.contact", "ext:WeChatId", Personal, User, Encrypted, "WeChat ID", "微信号";
     "task_completions", "user.behavior", "ext:TaskCompletion", Personal, User, Plain, "task completions", "任务完成记录";
     "coin_ledger", "user.financial", "ext:CoinLedger", Personal, User, Plain, "coin ledger", "金币明细";
     "guardian_phone", "user.contact.phone_number", "pd:TelephoneNumber", Sensitive, Guardian, Ephemeral, "guardian's phone number", "监护人手机号码";
@@ -301,8 +301,8 @@ pub const PURPOSES: &[Purpose] = &[
     purpose!("event_registration", "Event registration", "活动报名", "Register you for official events you sign up for.", "为你报名官方活动。",
         ContractPerformance, Essential, After("event.ended", "P3M"), Delete, Allowed,
         ["real_name", "gender", "contact_phone", "national_id_number", "shipping_address", "city"]),
-    purpose!("help_group_application", "Help-group application", "互助组申请", "Review your application to join a help group.", "审核你加入互助组的申请。",
-        ContractPerformance, Essential, After("decision", "P90D"), Delete, Allowed,
+    purpose!("help_group_application", "Help-group application", "互助组申请", "Review your application to join a help group, let its managers reach you while you are a member, and settle what happened for 90 days after.", "审核你加入互助组的申请，让组管理员在你是成员期间联系你，并在之后90天内处理遗留问题。",
+        ContractPerformance, Essential, After("rejection_or_leaving", "P90D"), Delete, Allowed,
         ["contact_phone", "qq_number", "wechat_id"]),
     purpose!("rewards", "Rewards", "奖励", "Track tasks you complete and the coins you earn.", "记录你完成的任务和获得的金币。",
         ContractPerformance, Essential, UntilAccountClosure, Delete, ByDeregistration,

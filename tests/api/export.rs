@@ -93,6 +93,15 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
         registration["national_id_number"],
         busy.national_id.as_str()
     );
+    // My help-group application in full, and the group I manage.
+    let application = &s["help_group_applications"][0];
+    assert_eq!(application["id"], busy.application.as_str());
+    assert_eq!(application["status"], "approved");
+    assert_eq!(application["wechat_id"], busy.wechat_id.as_str());
+    assert_eq!(
+        s["help_groups_managed"][0]["group_id"],
+        busy.managed_group.as_str()
+    );
 
     // No credential of any kind, and never the whole phone number.
     for secret in [
@@ -219,6 +228,8 @@ fn planted(busy: &Busy, m: &str, device: &str) -> Vec<(&'static str, String)> {
         ("contact_phone", format!("+86{}", busy.contact_phone)),
         ("national_id_number", busy.national_id.clone()),
         ("shipping_address", format!("{m}-address")),
+        ("qq_number", busy.qq_number.clone()),
+        ("wechat_id", busy.wechat_id.clone()),
     ]
 }
 

@@ -41,6 +41,7 @@ mod blocking;
 mod conversations;
 mod event_review;
 mod events;
+mod help_groups;
 mod instances;
 mod messages;
 mod notifications;

@@ -31,7 +31,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     ("media", &["uploads"], false),
     (
         "areas",
-        &["community", "events", "messages", "search"],
+        &["community", "events", "help_groups", "messages", "search"],
         true,
     ),
     ("rights", &["rights"], false),

@@ -64,6 +64,14 @@ pub const OWNERS: &[(&str, &[&str])] = &[
     ),
     ("search", &["search_history"]),
     ("events", &["events", "event_registrations"]),
+    (
+        "help_groups",
+        &[
+            "help_groups",
+            "help_group_managers",
+            "help_group_applications",
+        ],
+    ),
     ("rights", &["deregistrations"]),
 ];
 

@@ -48,6 +48,12 @@ pub struct Busy {
     pub registration: String,
     pub contact_phone: String,
     pub national_id: String,
+    /// The user's application to a help group (with this QQ number and
+    /// WeChat ID), approved; the user also manages `managed_group`.
+    pub application: String,
+    pub qq_number: String,
+    pub wechat_id: String,
+    pub managed_group: String,
 }
 
 /// A user who used every feature, everything they typed carrying `marker`
@@ -197,6 +203,25 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         201
     );
 
+    // A help group the user joined, and one they manage.
+    let group_manager = app.register().await;
+    let group = app.create_group(&[&group_manager]).await;
+    let managed_group = app.create_group(&[&user]).await;
+    app.grant(&user, "help_group_application").await;
+    let qq_number = format!(
+        "{}",
+        10_000 + uuid::Uuid::new_v4().as_u128() % 1_000_000_000
+    );
+    let wechat_id = format!("w{}", &m[3..18]);
+    let body = super::application_body(&contact_phone, &qq_number, Some(&wechat_id));
+    let application = super::expect_status(app.apply_to(&user, &group, &body).await, 201)
+        .await
+        .id();
+    let resp = app
+        .decide_application(&group_manager, &group, &application, "approve", None)
+        .await;
+    assert_eq!(resp.status(), 200);
+
     let report_reason = "looks like advertising".to_owned();
     let resp = app.report(&user, "post", &peer_post, &report_reason).await;
     assert_eq!(resp.status(), 201);
@@ -221,6 +246,10 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         registration,
         contact_phone,
         national_id,
+        application,
+        qq_number,
+        wechat_id,
+        managed_group,
     }
 }
 

@@ -26,6 +26,7 @@ mod backends;
 mod busy;
 mod community;
 mod events;
+mod help_groups;
 mod internals;
 mod logs;
 mod media;
@@ -39,6 +40,7 @@ mod tls;
 pub use backends::{meili_url, pg_url, redis_url, timestamp_cast};
 pub use busy::*;
 pub use events::*;
+pub use help_groups::*;
 pub use internals::*;
 pub use logs::captured_logs;
 pub use media::*;
@@ -208,11 +210,12 @@ pub fn set_limit(config: &mut Config, class: ActionClass, spec: &str) {
     config.rate_limits.insert(class, spec.parse().unwrap());
 }
 
-/// Lifts the per-IP SMS limit and flood control, for tests that need many
-/// users or many posts quickly.
+/// Lifts the per-IP SMS and application limits and flood control, for
+/// tests that need many users or many posts quickly.
 pub fn generous_limits(config: &mut Config) {
     for class in [
         ActionClass::SmsIp,
+        ActionClass::ApplyIp,
         ActionClass::PostCreate,
         ActionClass::CommentCreate,
         ActionClass::Like,
