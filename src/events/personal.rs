@@ -18,7 +18,7 @@ use crate::{
     error::AppResult,
     identity::views::Gender,
     ids::UserId,
-    platform::references::UploadReferences,
+    platform::{facts::Fact, references::UploadReferences},
     privacy::{
         consents::WithdrawalEraser,
         registry::{AfterCommit, Erasure, PersonalData, Section},
@@ -115,9 +115,20 @@ impl PersonalData for RegistrationData {
         txn: &DatabaseTransaction,
         erasure: &Erasure,
     ) -> AppResult<AfterCommit> {
-        let rows = registrations::leave_all(txn, &erasure.user, true).await?;
-        Ok(AfterCommit::rows(rows))
+        let left = registrations::leave_all(txn, &erasure.user, true).await?;
+        Ok(told(left))
     }
+}
+
+/// The rows a leaving registrant's registrations took, and a decision to
+/// tell each registrant the waiting list moved up into their places.
+fn told((rows, promoted): (u64, Vec<(String, String)>)) -> AfterCommit {
+    let mut after = AfterCommit::rows(rows);
+    after.facts = promoted
+        .into_iter()
+        .map(|(user, registration)| Fact::RegistrationDecided { user, registration })
+        .collect();
+    after
 }
 
 /// Withdrawing `event_registration`: every registration of mine is
@@ -130,9 +141,7 @@ impl WithdrawalEraser for RegistrationEraser {
         "event_registration"
     }
     async fn erase(&self, txn: &DatabaseTransaction, user_id: &str) -> AppResult<AfterCommit> {
-        Ok(AfterCommit::rows(
-            registrations::leave_all(txn, user_id, false).await?,
-        ))
+        Ok(told(registrations::leave_all(txn, user_id, false).await?))
     }
 }
 

@@ -244,14 +244,13 @@ pub async fn withdraw(
 
 /// Every registration of `user` leaves (cancelled and erased, or, with
 /// `delete`, deleted), inside the caller's transaction; the places their
-/// approvals held go to the waiting lists. The registrants moved up are
-/// not told from here (a withdrawal or a purge has no one to tell them
-/// through): they see the new status on their next look.
+/// approvals held go to the waiting lists. Answers the rows, and the
+/// registrants moved up (`(user, registration)`), to tell once committed.
 pub async fn leave_all(
     txn: &sea_orm::DatabaseTransaction,
     user: &str,
     delete: bool,
-) -> AppResult<u64> {
+) -> AppResult<(u64, Vec<(String, String)>)> {
     let approved: Vec<String> = event_registrations::Entity::find()
         .select_only()
         .column(event_registrations::Column::EventId)
@@ -273,12 +272,13 @@ pub async fn leave_all(
     } else {
         erase_where(txn, filter, true).await?
     };
+    let mut promoted = Vec::new();
     for event in &approved {
-        super::review::promote(txn, event, None).await?;
+        promoted.extend(super::review::promote(txn, event, None).await?);
     }
     // A guardian's consent served these registrations only.
     guardian::forget(txn, "event", None, Some(user)).await?;
-    Ok(rows)
+    Ok((rows, promoted))
 }
 
 /// What a registration holds, decrypted: for its registrant, and for staff

@@ -121,6 +121,9 @@ pub struct AfterCommit {
     pub media_keys: Vec<String>,
     /// Feed pages to drop: `None` is the plaza, `Some` a circle.
     pub feeds: Vec<Option<String>>,
+    /// Facts to publish (someone else's registration moved up from the
+    /// waiting list into the place this one held).
+    pub facts: Vec<crate::platform::facts::Fact>,
 }
 
 impl AfterCommit {
@@ -136,6 +139,7 @@ impl AfterCommit {
         self.rows += other.rows;
         self.media_keys.extend(other.media_keys);
         self.feeds.extend(other.feeds);
+        self.facts.extend(other.facts);
     }
 }
 

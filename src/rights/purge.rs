@@ -197,6 +197,9 @@ pub async fn after_commit(state: &AppState, registries: &Registries, after: &Aft
     for hook in &registries.hooks {
         hook.erased(state, after).await;
     }
+    for fact in &after.facts {
+        state.facts.publish(state, fact.clone()).await;
+    }
     if after.rows > 0 {
         db::checkpoint_soon(&state.db);
     }

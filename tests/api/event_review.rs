@@ -218,6 +218,12 @@ async fn a_place_freed_by_withdrawing_the_grant_goes_to_the_waiting_list() {
         .get_json_as(&b, &format!("/me/event-registrations/{rb}"))
         .await;
     assert_eq!(b_now["status"], "approved");
+    // And B is told: the waitlisting, then the move up.
+    let told = items_of(&app.notifications(&b).await)
+        .iter()
+        .filter(|n| n["kind"] == "event_decision" && n["registration_id"] == rb.as_str())
+        .count();
+    assert_eq!(told, 2);
     // Staff may not shrink the event below its approvals (B and C).
     let path = format!("/admin/events/{id}");
     let resp = app.patch_as(&staff, &path, &json!({ "capacity": 1 })).await;
