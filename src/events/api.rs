@@ -5,6 +5,7 @@ use poem_openapi::{
     payload::Json,
     ApiResponse, Enum, Object, OpenApi,
 };
+use sea_orm::TransactionTrait;
 
 use super::{
     registrations::{self, Given},
@@ -247,8 +248,11 @@ impl EventsApi {
             shipping_address: b.shipping_address,
             city: b.city,
         };
-        let row =
-            registrations::register(&state.db, &state.crypto, &id.0, &auth.0.id, given).await?;
+        // Held like a decision: the items and the window change under no one.
+        let txn = state.db.begin().await?;
+        super::review::hold(&txn, &id.0).await?;
+        let row = registrations::register(&txn, &state.crypto, &id.0, &auth.0.id, given).await?;
+        txn.commit().await?;
         Ok(RegistrationCreated::Created(Json(registration_view(
             row, None,
         ))))

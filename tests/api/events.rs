@@ -369,3 +369,31 @@ async fn events_page_in_order_even_when_the_cursors_event_ends_between_pages() {
     assert_eq!(items_of(&third)[0]["id"], ids[2].as_str());
     assert!(third.get("next_cursor").is_none(), "{third}");
 }
+
+#[tokio::test]
+async fn a_registration_and_a_change_of_items_never_both_succeed() {
+    // Once anyone registered, the items are frozen; a registration checks
+    // the items as they are. Racing each other, one of the two loses.
+    let app = crate::helpers::spawn_app_with(crate::helpers::generous_limits).await;
+    let staff = app.moderator().await;
+    for _ in 0..20 {
+        let id = event(&app, &["real_name"], false).await;
+        let user = app.register().await;
+        let body = giving(&["real_name"], "", "");
+        let path = format!("/admin/events/{id}");
+        let change = json!({ "items": [{ "item": "city", "reason": "to group by city" }] });
+        let (registered, changed) = tokio::join!(
+            app.register_for(&user, &id, &body),
+            app.patch_as(&staff, &path, &change),
+        );
+        let (registered, changed) = (registered.status(), changed.status());
+        assert!(
+            !(registered == 201 && changed == 200),
+            "both succeeded: a registration under items the event no longer lists"
+        );
+        assert!(
+            registered == 201 || changed == 200,
+            "{registered} {changed}"
+        );
+    }
+}
