@@ -23,6 +23,10 @@ pub struct Model {
     pub items: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Once retention erased the registrations: how many ended in each
+    /// status (JSON), anonymous.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub registration_counts: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

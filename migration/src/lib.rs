@@ -16,6 +16,7 @@ mod m20261207_000011_events;
 mod m20261207_000012_staff_actions;
 mod m20261207_000013_guardian_consents;
 mod m20261207_000014_help_groups;
+mod m20261207_000015_event_counts;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_staff_actions::Migration),
             Box::new(m20261207_000013_guardian_consents::Migration),
             Box::new(m20261207_000014_help_groups::Migration),
+            Box::new(m20261207_000015_event_counts::Migration),
         ]
     }
 }

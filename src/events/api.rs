@@ -17,7 +17,7 @@ use crate::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
     identity::{caller::Viewer, profiles, views::Gender, BearerAuth},
     ids::{EventId, RegistrationId},
     platform::ratelimit::ActionClass,
@@ -146,6 +146,10 @@ pub async fn views(
                 capacity: e.capacity,
                 ships: e.ships,
                 collects,
+                final_counts: match &e.registration_counts {
+                    Some(json) => Some(serde_json::from_str(json).map_err(AppError::internal)?),
+                    None => None,
+                },
             })
         })
         .collect()

@@ -1,7 +1,7 @@
 //! Registrations as personal data: exported with their full values,
 //! erased with the account, erased when `event_registration` is withdrawn,
-//! and erased three months (or the configured period) after the event
-//! ends, keeping only the status and times (anonymous counts).
+//! and deleted three months (or the configured period) after the event
+//! ends, leaving on the event only how many ended in each status.
 use std::collections::HashSet;
 
 use async_trait::async_trait;
@@ -147,7 +147,7 @@ impl WithdrawalEraser for RegistrationEraser {
 
 /// The catalog's promise for `event_registration`: what registrants gave
 /// goes within three months after the event ended (sooner when
-/// configured); their statuses stay, for counts.
+/// configured), and who registered with it; the event keeps the counts.
 pub struct AfterTheEvent;
 
 #[async_trait]
@@ -167,12 +167,62 @@ impl RetentionRule for AfterTheEvent {
         if ended.is_empty() {
             return Ok(AfterCommit::default());
         }
-        let filter = event_registrations::Column::EventId.is_in(ended.clone());
-        let rows = registrations::erase_where(&state.db, filter, false).await?;
+        let rows = close_out(&state.db, &ended).await?;
         // Guardians' consents for those events served them only.
         crate::identity::guardian::forget(&state.db, "event", Some(ended), None).await?;
         Ok(AfterCommit::rows(rows))
     }
+}
+
+/// Deletes the registrations of each of `events` (ended past retention),
+/// first adding how many ended in each status to the event's counts; one
+/// transaction per event, the event held as for a decision.
+async fn close_out(db: &sea_orm::DatabaseConnection, events: &[String]) -> AppResult<u64> {
+    use entity::enums::RegistrationStatus;
+    use sea_orm::{sea_query::Expr, PaginatorTrait, TransactionTrait};
+    let mut deleted = 0;
+    for event in events {
+        let filter = event_registrations::Column::EventId.eq(event.as_str());
+        let any = event_registrations::Entity::find()
+            .filter(filter.clone())
+            .count(db)
+            .await?;
+        if any == 0 {
+            continue;
+        }
+        let txn = db.begin().await?;
+        super::review::hold(&txn, &crate::ids::EventId::from_stored(event.clone())).await?;
+        let by_status: Vec<(RegistrationStatus, i64)> = event_registrations::Entity::find()
+            .select_only()
+            .column(event_registrations::Column::Status)
+            .column_as(event_registrations::Column::Id.count(), "n")
+            .filter(filter.clone())
+            .group_by(event_registrations::Column::Status)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let row = store::find(&txn, &crate::ids::EventId::from_stored(event.clone())).await?;
+        let mut counts: super::views::RegistrationCounts = match &row.registration_counts {
+            Some(json) => serde_json::from_str(json).map_err(crate::error::AppError::internal)?,
+            None => Default::default(),
+        };
+        for (status, n) in by_status {
+            counts.add(status, u64::try_from(n).unwrap_or(0));
+        }
+        let json = serde_json::to_string(&counts).map_err(crate::error::AppError::internal)?;
+        events::Entity::update_many()
+            .col_expr(events::Column::RegistrationCounts, Expr::value(json))
+            .filter(events::Column::Id.eq(event.as_str()))
+            .exec(&txn)
+            .await?;
+        deleted += event_registrations::Entity::delete_many()
+            .filter(filter)
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+    }
+    Ok(deleted)
 }
 
 /// Event covers are uploads the events show.

@@ -226,12 +226,7 @@ pub async fn withdraw(
         txn.rollback().await?;
         return Ok(Vec::new());
     }
-    erase_where(
-        &txn,
-        event_registrations::Column::Id.eq(row.id.as_str()),
-        true,
-    )
-    .await?;
+    erase_where(&txn, event_registrations::Column::Id.eq(row.id.as_str())).await?;
     let subjects = Some(vec![row.event_id.clone()]);
     guardian::forget(&txn, "event", subjects, Some(user.as_str())).await?;
     let promoted = match row.status {
@@ -270,7 +265,7 @@ pub async fn leave_all(
             .await?
             .rows_affected
     } else {
-        erase_where(txn, filter, true).await?
+        erase_where(txn, filter).await?
     };
     let mut promoted = Vec::new();
     for event in &approved {
@@ -298,14 +293,13 @@ pub fn open_details(
     })
 }
 
-/// Erases the personal values of the registrations `filter` selects
-/// (cancelling them too when `cancel`): status and times stay, for counts.
+/// Cancels the registrations `filter` selects and erases their personal
+/// values: the status and times stay, until retention closes the event out.
 pub async fn erase_where(
     db: &impl ConnectionTrait,
     filter: sea_orm::sea_query::SimpleExpr,
-    cancel: bool,
 ) -> AppResult<u64> {
-    let mut update = event_registrations::Entity::update_many()
+    let update = event_registrations::Entity::update_many()
         .col_expr(
             event_registrations::Column::RealName,
             Expr::value(Option::<String>::None),
@@ -348,12 +342,10 @@ pub async fn erase_where(
         )
         .filter(filter)
         .filter(event_registrations::Column::ErasedAt.is_null());
-    if cancel {
-        update = update.col_expr(
-            event_registrations::Column::Status,
-            Expr::value(RegistrationStatus::Cancelled),
-        );
-    }
+    let update = update.col_expr(
+        event_registrations::Column::Status,
+        Expr::value(RegistrationStatus::Cancelled),
+    );
     Ok(update.exec(db).await?.rows_affected)
 }
 

@@ -90,6 +90,7 @@ pub async fn create(db: &impl ConnectionTrait, input: EventInput) -> AppResult<e
         items: "[]".into(),
         created_at: now,
         updated_at: now,
+        registration_counts: None,
     };
     let event = apply(db, blank, input).await?;
     Ok(events::ActiveModel::from(event).insert(db).await?)

@@ -95,6 +95,33 @@ pub struct EventView {
     pub ships: bool,
     /// Everything registering gives the organisers, and why.
     pub collects: Vec<CollectedItem>,
+    /// Once what registrants gave is erased (after the event), how the
+    /// registrations ended: counts only, nobody's.
+    pub final_counts: Option<RegistrationCounts>,
+}
+
+/// How many registrations ended in each status.
+#[derive(Clone, Debug, Default, Object, serde::Serialize, serde::Deserialize)]
+pub struct RegistrationCounts {
+    pub pending: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    pub waitlisted: u64,
+    pub cancelled: u64,
+}
+
+impl RegistrationCounts {
+    pub fn add(&mut self, status: entity::enums::RegistrationStatus, n: u64) {
+        use entity::enums::RegistrationStatus as S;
+        let slot = match status {
+            S::Pending => &mut self.pending,
+            S::Approved => &mut self.approved,
+            S::Rejected => &mut self.rejected,
+            S::Waitlisted => &mut self.waitlisted,
+            S::Cancelled => &mut self.cancelled,
+        };
+        *slot += n;
+    }
 }
 
 /// Where a registration stands.
