@@ -180,6 +180,8 @@ typed_ids! {
     HelpGroupId;
     /// An application to join a help group.
     ApplicationId;
+    /// A task that earns coins.
+    TaskId;
 }
 
 #[cfg(test)]

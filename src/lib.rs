@@ -13,6 +13,7 @@ pub mod messages;
 pub mod openapi;
 pub mod platform;
 pub mod privacy;
+pub mod rewards;
 pub mod rights;
 pub mod search;
 pub mod startup;

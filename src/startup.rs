@@ -30,7 +30,7 @@ use crate::{
         references::References,
     },
     privacy::{self, registry::Registries, spec::OperationPolicy},
-    rights, search,
+    rewards, rights, search,
     state::AppState,
     uploads,
 };
@@ -54,6 +54,7 @@ pub fn registries() -> Registries {
     messages::register(&mut r);
     events::register(&mut r);
     help_groups::register(&mut r);
+    rewards::register(&mut r);
     search::register(&mut r);
     rights::register(&mut r);
     r

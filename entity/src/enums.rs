@@ -34,7 +34,7 @@ stored! {
     /// `reports.status`.
     ReportStatus { Open, Resolved }
     /// `staff_actions.action`.
-    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove }
+    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove, Correct }
     /// `event_registrations.status`.
     RegistrationStatus { Pending, Approved, Rejected, Waitlisted, Cancelled }
     /// `help_group_applications.status`.
@@ -93,6 +93,21 @@ stored! {
     ModerationAction { Hide, Restore, Pin, Unpin, Lock, Unlock }
     /// `sms_codes.purpose`: a code proves the phone for one action only.
     SmsPurpose { Register, Login, Deregister }
+    /// `reward_tasks.kind`: how a task is completed and credited.
+    TaskKind {
+        /// The daily check-in (`POST /rewards/tasks/{id}/check-in`).
+        #[sea_orm(string_value = "check_in")]
+        CheckIn,
+    }
+    /// `coin_ledger.kind`.
+    LedgerKind {
+        /// Coins earned.
+        Credit,
+        /// Coins spent.
+        Debit,
+        /// A correction by an admin, with a reason.
+        Reversal,
+    }
     /// `consent_receipts.action`.
     ConsentAction { Grant, Refusal, Withdrawal }
 }

@@ -2,6 +2,8 @@
 //! layer: the API maps them to its own DTOs.
 pub mod circle_members;
 pub mod circles;
+pub mod coin_accounts;
+pub mod coin_ledger;
 pub mod comment_likes;
 pub mod comments;
 pub mod consent_receipts;
@@ -28,6 +30,7 @@ pub mod post_revisions;
 pub mod posts;
 pub mod processing_log;
 pub mod reports;
+pub mod reward_tasks;
 pub mod search_history;
 pub mod search_outbox;
 pub mod sessions;

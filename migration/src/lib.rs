@@ -17,6 +17,7 @@ mod m20261207_000012_staff_actions;
 mod m20261207_000013_guardian_consents;
 mod m20261207_000014_help_groups;
 mod m20261207_000015_event_counts;
+mod m20261207_000016_rewards;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_guardian_consents::Migration),
             Box::new(m20261207_000014_help_groups::Migration),
             Box::new(m20261207_000015_event_counts::Migration),
+            Box::new(m20261207_000016_rewards::Migration),
         ]
     }
 }

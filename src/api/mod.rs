@@ -54,6 +54,8 @@ pub enum ApiTags {
     Messages,
     /// Official events and help groups, and taking part in them.
     Events,
+    /// Tasks, coins and prizes.
+    Rewards,
 }
 
 /// A PATCH field: `None` leaves it alone, `Some(None)` clears it.

@@ -29,6 +29,7 @@ pub enum AuditTarget {
     User,
     EventRegistration,
     HelpGroupApplication,
+    CoinLedger,
 }
 
 /// What staff did.
@@ -49,6 +50,8 @@ pub enum AuditAction {
     ShippingList,
     /// Took a member out of a help group.
     Remove,
+    /// Corrected a coin ledger.
+    Correct,
 }
 
 #[derive(Debug, Object)]
@@ -111,10 +114,12 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         StaffAction::Waitlist => AuditAction::Waitlist,
         StaffAction::ShippingList => AuditAction::ShippingList,
         StaffAction::Remove => AuditAction::Remove,
+        StaffAction::Correct => AuditAction::Correct,
     };
     let target_type = match r.target_type.as_str() {
         "event_registration" => AuditTarget::EventRegistration,
         "help_group_application" => AuditTarget::HelpGroupApplication,
+        "coin_ledger" => AuditTarget::CoinLedger,
         other => {
             return Err(AppError::internal(anyhow::anyhow!(
                 "a staff action on `{other}`"

@@ -77,7 +77,7 @@ impl CollectedItem {
 
 /// An official event.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct EventView {
     pub id: String,
     pub title: String,
@@ -155,7 +155,7 @@ pub struct RegistrationDetails {
 
 /// One of my registrations.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RegistrationView {
     pub id: String,
     pub event_id: String,
@@ -169,4 +169,47 @@ pub struct RegistrationView {
     /// What I gave (in `GET /me/event-registrations/{id}` only; nothing
     /// once withdrawn or past retention).
     pub details: Option<RegistrationDetails>,
+}
+
+impl poem_openapi::types::Example for EventView {
+    fn example() -> Self {
+        let at = crate::api::examples::time;
+        Self {
+            id: crate::api::examples::id("EventId"),
+            title: "Xiaomi 15 launch meet-up".into(),
+            description: "Hands-on with the new phones, and a Q&A with the camera team.".into(),
+            cover_url: None,
+            city: Some("Shenzhen".into()),
+            online: false,
+            starts_at: at(28, 6, 0),
+            ends_at: at(28, 9, 0),
+            registration_opens_at: at(1, 0, 0),
+            registration_closes_at: at(26, 0, 0),
+            capacity: 120,
+            ships: false,
+            collects: vec![CollectedItem {
+                item: EventItem::ContactPhone,
+                name_en: "contact phone number".into(),
+                name_zh: "联系电话".into(),
+                reason: "To reach you if the venue changes.".into(),
+                sensitive: true,
+            }],
+            final_counts: None,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for RegistrationView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("RegistrationId"),
+            event_id: crate::api::examples::id("EventId"),
+            status: RegistrationStatus::Pending,
+            reason: None,
+            created_at: crate::api::examples::time(20, 12, 0),
+            decided_at: None,
+            guardian_consent_at: None,
+            details: None,
+        }
+    }
 }

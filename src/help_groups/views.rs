@@ -49,7 +49,7 @@ crate::convert::mirror!(
 
 /// A help group (互助组).
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct HelpGroupView {
     pub id: String,
     pub name: String,
@@ -67,7 +67,7 @@ pub struct HelpGroupView {
 /// What an application gave (for its applicant in full; for managers
 /// masked, or in full through a logged reveal).
 #[derive(Debug, Default, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ApplicationDetails {
     pub contact_phone: Option<String>,
     pub qq_number: Option<String>,
@@ -76,7 +76,7 @@ pub struct ApplicationDetails {
 
 /// An application, as its applicant sees it.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ApplicationView {
     pub id: String,
     pub group_id: String,
@@ -91,4 +91,45 @@ pub struct ApplicationView {
     pub erased_after: Option<DateTime<Utc>>,
     /// What I gave (one application; absent in lists).
     pub details: Option<ApplicationDetails>,
+}
+
+impl poem_openapi::types::Example for HelpGroupView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("HelpGroupId"),
+            name: "深圳米粉互助组".into(),
+            description: "Fans in Shenzhen helping each other with repairs and set-up.".into(),
+            city: Some("Shenzhen".into()),
+            product: None,
+            members: 42,
+            managers: vec![PublicUser::example()],
+            created_at: crate::api::examples::time(20, 9, 0),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for ApplicationDetails {
+    fn example() -> Self {
+        Self {
+            contact_phone: Some("+8613800138000".into()),
+            qq_number: Some("123456789".into()),
+            wechat_id: None,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for ApplicationView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("ApplicationId"),
+            group_id: crate::api::examples::id("HelpGroupId"),
+            status: ApplicationStatus::Approved,
+            reason: None,
+            created_at: crate::api::examples::time(25, 18, 30),
+            decided_at: Some(crate::api::examples::time(26, 10, 5)),
+            left_at: None,
+            erased_after: None,
+            details: None,
+        }
+    }
 }

@@ -117,6 +117,32 @@ pub(super) fn closed_forms(spec: &mut serde_json::Value) {
     }
 }
 
+/// A page's example is one of its item's and a cursor, for every page of
+/// a model that has an example (poem-openapi's generic `Page<T>` cannot
+/// carry one of its own).
+pub(super) fn page_examples(spec: &mut serde_json::Value) {
+    let Some(schemas) = spec["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    let cursor = crate::api::page::Cursor::encode(&crate::api::examples::id("Cursor"));
+    let pages: Vec<(String, serde_json::Value)> = schemas
+        .iter()
+        .filter(|(name, page)| name.starts_with("Page_") && page.get("example").is_none())
+        .filter_map(|(name, page)| {
+            let item = page["properties"]["items"]["items"]["$ref"].as_str()?;
+            let item = item.rsplit('/').next()?;
+            let example = schemas.get(item)?.get("example")?.clone();
+            Some((
+                name.clone(),
+                serde_json::json!({ "items": [example], "next_cursor": cursor }),
+            ))
+        })
+        .collect();
+    for (name, example) in pages {
+        schemas[&name]["example"] = example;
+    }
+}
+
 pub(super) fn finish_document(spec: &mut serde_json::Value) {
     spec["openapi"] = "3.1.0".into();
     // An absolute URL (generators take the first server as the client's

@@ -37,6 +37,7 @@ use crate::{
     identity::{auth_api::AuthApi, sessions_api::SessionsApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
+    rewards::{admin_api::AdminRewardsApi, api::RewardsApi},
     rights::{api::RightsApi, catalog_api::PrivacyApi, privacy_api::MyPrivacyApi},
     search::api::{SearchApi, SearchHistoryApi},
     uploads::api::UploadsApi,
@@ -45,11 +46,11 @@ use crate::{
 /// Every API, named once: the type of the service and its value. A tuple
 /// takes at most sixteen members, so the later ones nest in the last.
 macro_rules! apis {
-    ($($api:ident),+ ; $($more:ident),+ $(,)?) => {
-        pub type Apis = ($($api,)+ ($($more,)+),);
+    ($($api:ident),+ ; $($more:ident),+ ; $($most:ident),+ $(,)?) => {
+        pub type Apis = ($($api,)+ ($($more,)+ ($($most,)+),),);
 
         fn apis() -> Apis {
-            ($($api,)+ ($($more,)+),)
+            ($($api,)+ ($($more,)+ ($($most,)+),),)
         }
     };
 }
@@ -84,8 +85,10 @@ apis!(
     EventCalendarApi,
     GuardianApi,
     HelpGroupsApi,
-    AdminHelpGroupsApi,
+    AdminHelpGroupsApi;
     HelpGroupReviewApi,
+    RewardsApi,
+    AdminRewardsApi,
 );
 
 pub use crate::api::BASE_PATH;
@@ -130,6 +133,7 @@ pub fn annotated() -> &'static Annotated {
         closed_sets(&mut annotated.spec);
         closed::catalog_sets(&mut annotated.spec);
         declared_problems(&mut annotated.spec);
+        document::page_examples(&mut annotated.spec);
         finish_document(&mut annotated.spec);
         annotated
     });

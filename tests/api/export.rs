@@ -93,6 +93,12 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
         registration["national_id_number"],
         busy.national_id.as_str()
     );
+    // My coins, and the check-in that earned them.
+    assert_eq!(s["coins"]["balance"], 5);
+    assert_eq!(
+        s["coins"]["ledger"][0]["task_id"],
+        busy.check_in_task.as_str()
+    );
     // My help-group application in full, and the group I manage.
     let application = &s["help_group_applications"][0];
     assert_eq!(application["id"], busy.application.as_str());

@@ -47,6 +47,7 @@ mod messages;
 mod notifications;
 mod presence;
 mod realtime;
+mod rewards;
 
 // search, uploads
 mod media_lifecycle;

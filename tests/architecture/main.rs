@@ -31,7 +31,14 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     ("media", &["uploads"], false),
     (
         "areas",
-        &["community", "events", "help_groups", "messages", "search"],
+        &[
+            "community",
+            "events",
+            "help_groups",
+            "messages",
+            "rewards",
+            "search",
+        ],
         true,
     ),
     ("rights", &["rights"], false),

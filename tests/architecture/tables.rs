@@ -64,6 +64,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
     ),
     ("search", &["search_history"]),
     ("events", &["events", "event_registrations"]),
+    ("rewards", &["reward_tasks", "coin_accounts", "coin_ledger"]),
     (
         "help_groups",
         &[

@@ -54,6 +54,8 @@ pub struct Busy {
     pub qq_number: String,
     pub wechat_id: String,
     pub managed_group: String,
+    /// A check-in task worth 5 coins, which the user checked in to.
+    pub check_in_task: String,
 }
 
 /// A user who used every feature, everything they typed carrying `marker`
@@ -222,6 +224,19 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         .await;
     assert_eq!(resp.status(), 200);
 
+    // A daily check-in, worth 5 coins.
+    let admin = app.admin().await;
+    let task =
+        json!({ "kind": "check_in", "title": "Daily check-in", "description": "", "coins": 5 });
+    let check_in_task = super::expect_status(
+        app.post_as(&admin, "/admin/rewards/tasks", &task).await,
+        201,
+    )
+    .await
+    .id();
+    let path = format!("/rewards/tasks/{check_in_task}/check-in");
+    assert_eq!(app.post_as(&user, &path, &json!({})).await.status(), 201);
+
     let report_reason = "looks like advertising".to_owned();
     let resp = app.report(&user, "post", &peer_post, &report_reason).await;
     assert_eq!(resp.status(), 201);
@@ -250,6 +265,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         qq_number,
         wechat_id,
         managed_group,
+        check_in_task,
     }
 }
 

@@ -1,0 +1,50 @@
+//! What the rewards area refuses, as facts of its own domain: the
+//! services say *what* was wrong and never name a request field. The table
+//! below is the API edge's one mapping from each refusal to the problem a
+//! client sees.
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Clone, Debug)]
+pub enum Refusal {
+    /// The task ends before it starts.
+    EndsBeforeStart,
+    /// A correction of nothing.
+    ZeroAmount,
+    /// The user has no account.
+    UnknownUser,
+    /// The balance would go below zero.
+    InsufficientCoins,
+    /// Credited already (today, for a daily task).
+    AlreadyDone,
+    /// Not a task one checks in to.
+    NotACheckIn,
+    /// The task has not started or has ended.
+    NotActive,
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        use Refusal::*;
+        match refusal {
+            EndsBeforeStart => AppError::invalid(
+                "ends_at",
+                "out_of_order",
+                "comes before what it must follow",
+            ),
+            ZeroAmount => AppError::invalid("amount", "zero", "must not be zero"),
+            UnknownUser => AppError::field(
+                ErrorCode::NotFound,
+                "user_id",
+                "unknown_user",
+                "no such user",
+            ),
+            InsufficientCoins => AppError::new(
+                ErrorCode::InsufficientCoins,
+                "the balance would go below zero",
+            ),
+            AlreadyDone => AppError::new(ErrorCode::AlreadyDone, "already checked in today"),
+            NotACheckIn => AppError::new(ErrorCode::Conflict, "this task is not a check-in"),
+            NotActive => AppError::new(ErrorCode::Conflict, "this task is not running now"),
+        }
+    }
+}
