@@ -60,7 +60,7 @@ error_codes! {
     RegistrationClosed => "registration_closed", CONFLICT, "Registration is not open";
     CapacityReached => "capacity_reached", CONFLICT, "Every place is taken";
     InsufficientCoins => "insufficient_coins", CONFLICT, "Not enough coins";
-    AlreadyDone => "already_done", CONFLICT, "Already done: this task is credited once a day";
+    AlreadyDone => "already_done", CONFLICT, "Already credited";
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large";
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type";
     RateLimited => "rate_limited", TOO_MANY_REQUESTS, "Too many requests";

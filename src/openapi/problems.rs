@@ -42,6 +42,8 @@ pub const CONFLICTS: &[&str] = &[
     "help_groups_apply",
     "me_withdraw_help_group_application",
     "admin_decide_help_group_application",
+    "rewards_check_in",
+    "admin_correct_ledger",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does
@@ -68,6 +70,7 @@ pub const NOT_FOUND_BEYOND_PATH: &[&str] = &[
     "admin_update_event",
     "admin_create_help_group",
     "admin_update_help_group",
+    "admin_correct_ledger",
 ];
 
 /// Operations that answer 503 when a backend they need is down: search

@@ -97,6 +97,12 @@ pub struct LedgerCorrection {
     /// Whose ledger.
     /// privacy: not personal
     pub user_id: UserId,
+    /// An idempotency key of the admin's choosing: the same correction
+    /// sent again (a retry) is refused with 409 `already_done`, never
+    /// applied twice.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]+$"))]
+    pub client_id: String,
     /// Coins to add (positive) or take back (negative); the balance never
     /// goes below zero.
     /// privacy: not personal
@@ -113,6 +119,7 @@ impl poem_openapi::types::Example for LedgerCorrection {
     fn example() -> Self {
         Self {
             user_id: UserId::from_stored(crate::api::examples::id("UserId")),
+            client_id: "ticket-4711".into(),
             amount: -50,
             reason: "Coins from a check-in script, taken back.".into(),
         }
@@ -227,7 +234,7 @@ impl AdminRewardsApi {
                 kind: entity::enums::LedgerKind::Reversal,
                 amount: b.amount,
                 task: None,
-                key: format!("correction:{}", uuid::Uuid::now_v7()),
+                key: format!("correction:{staff}:{}", b.client_id),
                 reason: Some(reason),
                 staff: Some(staff),
             },

@@ -36,7 +36,9 @@ pub struct Entry<'a> {
 /// only on success): the balance moves first, in one statement that
 /// refuses to take it below zero, then the entry is written, refused if
 /// its key was used. The first statement writes, so SQLite takes its write
-/// lock before reading anything.
+/// lock before reading anything. After an error the transaction is spent
+/// (PostgreSQL aborts it on a unique violation): the caller drops it,
+/// which rolls everything back.
 pub async fn post(txn: &DatabaseTransaction, entry: Entry<'_>) -> AppResult<ledger::Model> {
     let now = Utc::now();
     accounts::Entity::insert(accounts::ActiveModel {

@@ -42,7 +42,10 @@ impl From<Refusal> for AppError {
                 ErrorCode::InsufficientCoins,
                 "the balance would go below zero",
             ),
-            AlreadyDone => AppError::new(ErrorCode::AlreadyDone, "already checked in today"),
+            AlreadyDone => AppError::new(
+                ErrorCode::AlreadyDone,
+                "credited already: a daily task once a day, a correction once per client_id",
+            ),
             NotACheckIn => AppError::new(ErrorCode::Conflict, "this task is not a check-in"),
             NotActive => AppError::new(ErrorCode::Conflict, "this task is not running now"),
         }

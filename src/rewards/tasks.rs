@@ -66,33 +66,41 @@ pub async fn create(db: &impl ConnectionTrait, input: TaskInput) -> AppResult<ta
     Ok(tasks::ActiveModel::from(task).insert(db).await?)
 }
 
+/// Edits a task: only the fields given are written (two admins editing
+/// different fields both keep theirs), and the result must still make
+/// sense, or nothing changes.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     id: &TaskId,
     input: TaskInput,
 ) -> AppResult<tasks::Model> {
-    let mut task = find(db, id).await?;
+    use sea_orm::sea_query::Expr;
+    let txn = db.begin().await?;
+    let mut update = tasks::Entity::update_many()
+        .col_expr(tasks::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(tasks::Column::Id.eq(id.as_str()));
     if let Some(title) = input.title {
-        task.title = title.trim().to_owned();
+        update = update.col_expr(tasks::Column::Title, Expr::value(title.trim().to_owned()));
     }
     if let Some(description) = input.description {
-        task.description = description;
+        update = update.col_expr(tasks::Column::Description, Expr::value(description));
     }
     if let Some(coins) = input.coins {
-        task.coins = coins;
+        update = update.col_expr(tasks::Column::Coins, Expr::value(coins));
     }
     if let Some(starts_at) = input.starts_at {
-        task.starts_at = starts_at;
+        update = update.col_expr(tasks::Column::StartsAt, Expr::value(starts_at));
     }
     if let Some(ends_at) = input.ends_at {
-        task.ends_at = ends_at;
+        update = update.col_expr(tasks::Column::EndsAt, Expr::value(ends_at));
     }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::not_found("task"));
+    }
+    let task = find(&txn, id).await?;
     check(&task)?;
-    task.updated_at = Utc::now();
-    Ok(tasks::ActiveModel::from(task)
-        .reset_all()
-        .update(db)
-        .await?)
+    txn.commit().await?;
+    Ok(task)
 }
 
 /// Tasks running now, oldest first.
@@ -110,31 +118,42 @@ pub async fn running(db: &impl ConnectionTrait) -> AppResult<Vec<tasks::Model>> 
         .await?)
 }
 
+/// When the community's day of `at` began (midnight in Beijing), in UTC.
+pub fn day_start(at: DateTime<Utc>) -> DateTime<Utc> {
+    let local = (at + Duration::hours(8)).date_naive();
+    local.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::hours(8)
+}
+
 /// How often `user` completed each task, and which of them today.
 pub async fn history(
     db: &impl ConnectionTrait,
     user: &str,
 ) -> AppResult<(HashMap<String, u64>, Vec<String>)> {
-    let rows: Vec<(Option<String>, String)> = entries::Entity::find()
+    let mine = entries::Column::UserId
+        .eq(user)
+        .and(entries::Column::TaskId.is_not_null());
+    let counts: Vec<(Option<String>, i64)> = entries::Entity::find()
         .select_only()
         .column(entries::Column::TaskId)
-        .column(entries::Column::IdempotencyKey)
-        .filter(entries::Column::UserId.eq(user))
-        .filter(entries::Column::TaskId.is_not_null())
+        .column_as(entries::Column::Id.count(), "n")
+        .filter(mine.clone())
+        .group_by(entries::Column::TaskId)
         .into_tuple()
         .all(db)
         .await?;
-    let today = day_of(Utc::now());
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    let mut done_today = Vec::new();
-    for (task, key) in rows {
-        let Some(task) = task else { continue };
-        if key.ends_with(&format!(":{today}")) {
-            done_today.push(task.clone());
-        }
-        *counts.entry(task).or_default() += 1;
-    }
-    Ok((counts, done_today))
+    let today: Vec<Option<String>> = entries::Entity::find()
+        .select_only()
+        .column(entries::Column::TaskId)
+        .filter(mine)
+        .filter(entries::Column::CreatedAt.gte(day_start(Utc::now())))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let counts = counts
+        .into_iter()
+        .filter_map(|(task, n)| Some((task?, u64::try_from(n).unwrap_or(0))))
+        .collect();
+    Ok((counts, today.into_iter().flatten().collect()))
 }
 
 /// The key of a daily task's credit: one per task, user and day.
@@ -173,4 +192,24 @@ pub async fn check_in(
     .await?;
     txn.commit().await?;
     Ok(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_turns_at_midnight_in_beijing() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(day_of(at("2026-12-06T15:59:59Z")), "2026-12-06");
+        assert_eq!(day_of(at("2026-12-06T16:00:00Z")), "2026-12-07");
+        assert_eq!(
+            day_start(at("2026-12-06T15:59:59Z")),
+            at("2026-12-05T16:00:00Z")
+        );
+        assert_eq!(
+            day_start(at("2026-12-06T16:00:00Z")),
+            at("2026-12-06T16:00:00Z")
+        );
+    }
 }

@@ -6,8 +6,8 @@ use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_invalid, assert_problem, expect_status, generous_limits, items_of, spawn_app,
-    spawn_app_with, HasId, TestApp, TestUser, NOBODY,
+    assert_invalid, assert_problem, deregister_and_purge, expect_status, generous_limits, items_of,
+    short_cooling_off, spawn_app, spawn_app_with, HasId, TestApp, TestUser, NOBODY,
 };
 
 /// An admin defines a check-in task worth `coins`; its id.
@@ -29,7 +29,8 @@ async fn check_in(app: &TestApp, user: &TestUser, task: &str) -> reqwest::Respon
 }
 
 async fn correct(app: &TestApp, admin: &TestUser, user: &str, amount: i64) -> reqwest::Response {
-    let body = json!({ "user_id": user, "amount": amount, "reason": "a correction" });
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let body = json!({ "user_id": user, "amount": amount, "reason": "a correction", "client_id": client_id });
     app.post_as(admin, "/admin/rewards/ledger-corrections", &body)
         .await
 }
@@ -133,17 +134,39 @@ async fn corrections_never_take_a_balance_below_zero_and_are_audited() {
     assert_eq!(assert_ledger_adds_up(&app, &user).await, 10);
     let resp = correct(&app, &admin, &user.id, -11).await;
     assert_problem(resp, 409, "insufficient_coins").await;
+    // A retried correction (same client_id) is applied once.
+    let once =
+        json!({ "user_id": user.id, "amount": 5, "reason": "retried", "client_id": "ticket-1" });
+    let path = "/admin/rewards/ledger-corrections";
+    assert_eq!(app.post_as(&admin, path, &once).await.status(), 201);
+    assert_problem(app.post_as(&admin, path, &once).await, 409, "already_done").await;
+    assert_eq!(assert_ledger_adds_up(&app, &user).await, 15);
+    // Refused for someone with no coins at all: nothing is written.
+    let fresh = app.register().await;
+    assert_problem(
+        correct(&app, &admin, &fresh.id, -1).await,
+        409,
+        "insufficient_coins",
+    )
+    .await;
+    let held = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM coin_accounts WHERE user_id = '{}'",
+            fresh.id
+        ))
+        .await;
+    assert_eq!(held, 0);
 
     // Every correction is in the audit log, with its reason.
     let audit = items_of(&app.get_json_as(&admin, "/admin/audit-log?limit=50").await);
     let corrections: Vec<&Value> = audit.iter().filter(|e| e["action"] == "correct").collect();
-    assert_eq!(corrections.len(), 4);
+    assert_eq!(corrections.len(), 5);
     assert_eq!(corrections[0]["subject_id"], user.id.as_str());
-    assert_eq!(corrections[0]["reason"], "a correction");
+    assert_eq!(corrections[0]["reason"], "retried");
     // And the user reads why.
     let coins = app.get_json_as(&user, "/me/coins").await;
     assert_eq!(items_of(&coins["ledger"])[0]["kind"], "reversal");
-    assert_eq!(items_of(&coins["ledger"])[0]["reason"], "a correction");
+    assert_eq!(items_of(&coins["ledger"])[0]["reason"], "retried");
 }
 
 #[tokio::test]
@@ -184,6 +207,15 @@ async fn admin_routes_check_the_role_first_and_name_bad_fields() {
         Some("zero"),
     )
     .await;
+    assert_invalid(
+        correct(&app, &admin, &user.id, 1_000_001).await,
+        "amount",
+        None,
+    )
+    .await;
+    let lots = json!({ "kind": "check_in", "title": "t", "description": "", "coins": "lots" });
+    let resp = app.post_as(&admin, "/admin/rewards/tasks", &lots).await;
+    assert_invalid(resp, "coins", None).await;
     let backwards = json!({ "kind": "check_in", "title": "t", "description": "", "coins": 1,
         "starts_at": chrono::Utc::now(), "ends_at": chrono::Utc::now() - chrono::Duration::days(1) });
     let resp = app
@@ -191,4 +223,53 @@ async fn admin_routes_check_the_role_first_and_name_bad_fields() {
         .await;
     assert_invalid(resp, "ends_at", None).await;
     assert_eq!(app.count("reward_tasks").await, 1);
+}
+
+#[tokio::test]
+async fn tasks_i_have_not_done_today_come_first() {
+    let app = spawn_app().await;
+    let first = check_in_task(&app, 5).await;
+    let second = check_in_task(&app, 3).await;
+    let user = app.register().await;
+    let ids = |tasks: &Value| -> Vec<String> {
+        tasks.as_array().unwrap().iter().map(|t| t.id()).collect()
+    };
+    assert_eq!(
+        ids(&app.get_json_as(&user, "/rewards/tasks").await),
+        [first.clone(), second.clone()]
+    );
+    assert_eq!(check_in(&app, &user, &first).await.status(), 201);
+    let tasks = app.get_json_as(&user, "/rewards/tasks").await;
+    assert_eq!(ids(&tasks), [second.clone(), first.clone()]);
+    assert_eq!(tasks[1]["done_today"], true);
+}
+
+#[tokio::test]
+async fn deregistering_deletes_my_coins_and_leaves_my_corrections_nameless() {
+    let app = spawn_app_with(short_cooling_off).await;
+    let task = check_in_task(&app, 5).await;
+    let (user, admin) = (app.register().await, app.admin().await);
+    assert_eq!(check_in(&app, &user, &task).await.status(), 201);
+    let other = app.register().await;
+    assert_eq!(correct(&app, &admin, &other.id, 9).await.status(), 201);
+    deregister_and_purge(&app, &user, "service", "delete").await;
+    for table in ["coin_ledger", "coin_accounts"] {
+        let left = app
+            .sql_count(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE user_id = '{}'",
+                user.id
+            ))
+            .await;
+        assert_eq!(left, 0, "{table}");
+    }
+    deregister_and_purge(&app, &admin, "account", "delete").await;
+    let named = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM coin_ledger WHERE staff_id = '{}'",
+            admin.id
+        ))
+        .await;
+    assert_eq!(named, 0);
+    // The other user's correction stands.
+    assert_eq!(assert_ledger_adds_up(&app, &other).await, 9);
 }
