@@ -42,7 +42,7 @@ pub struct NewTask {
     /// Absent: from now.
     /// privacy: not personal
     pub starts_at: Option<DateTime<Utc>>,
-    /// Absent: until changed.
+    /// After `starts_at`; absent: until changed.
     /// privacy: not personal
     pub ends_at: Option<DateTime<Utc>>,
 }
@@ -74,7 +74,7 @@ pub struct TaskPatch {
     pub coins: Option<i64>,
     /// privacy: not personal
     pub starts_at: Option<DateTime<Utc>>,
-    /// `null`: no end.
+    /// After `starts_at`; `null`: no end.
     /// privacy: not personal
     pub ends_at: MaybeUndefined<DateTime<Utc>>,
 }
@@ -103,8 +103,8 @@ pub struct LedgerCorrection {
     /// privacy: not personal
     #[oai(validator(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._:-]+$"))]
     pub client_id: String,
-    /// Coins to add (positive) or take back (negative); the balance never
-    /// goes below zero.
+    /// Coins to add (positive) or take back (negative), never zero; the
+    /// balance never goes below zero.
     /// privacy: not personal
     #[oai(validator(minimum(value = "-1000000"), maximum(value = "1000000")))]
     pub amount: i64,
