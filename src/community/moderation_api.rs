@@ -46,7 +46,7 @@ impl poem_openapi::types::Example for NewReport {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ReportView {
     pub id: String,
     pub target_type: TargetType,
@@ -248,5 +248,20 @@ impl AdminModerationApi {
             reason: body.0.reason,
         };
         moderate(&state, &auth, Target::Comment(id.0), body).await
+    }
+}
+
+impl poem_openapi::types::Example for ReportView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("ReportId"),
+            target_type: TargetType::Post,
+            target_id: crate::api::examples::id("PostId"),
+            reason: "Advertising a grey-market seller.".into(),
+            reporter_id: Some(crate::api::examples::id("UserId")),
+            status: ReportStatus::Open,
+            created_at: crate::api::examples::time(29, 21, 4),
+            resolved_at: None,
+        }
     }
 }

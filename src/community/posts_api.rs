@@ -97,7 +97,7 @@ pub struct Revision {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LikeState {
     pub liked: bool,
     pub like_count: i64,
@@ -315,5 +315,14 @@ impl PostsApi {
             liked: false,
             like_count,
         })))
+    }
+}
+
+impl poem_openapi::types::Example for LikeState {
+    fn example() -> Self {
+        Self {
+            liked: true,
+            like_count: 42,
+        }
     }
 }

@@ -23,7 +23,7 @@ pub struct SessionsApi;
 
 /// A signed-in device.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SessionView {
     pub id: String,
     /// The device model given at login (`X-Device-Model`).
@@ -116,5 +116,21 @@ impl SessionsApi {
         let ended = Control::SessionsEnded(vec![id.0.to_string()]);
         sessions::announce_ended(&state, &auth.0.id, ended).await;
         Ok(NoContent::Done)
+    }
+}
+
+impl poem_openapi::types::Example for SessionView {
+    fn example() -> Self {
+        let at = crate::api::examples::time;
+        Self {
+            id: crate::api::examples::id("SessionId"),
+            device_model: Some("Xiaomi 15".into()),
+            os_version: Some("HyperOS 2.0".into()),
+            app_version: Some("5.2.1".into()),
+            created_at: at(2, 8, 0),
+            last_seen_at: at(30, 9, 12),
+            expires_at: at(30, 9, 42),
+            current: true,
+        }
     }
 }

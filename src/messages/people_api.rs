@@ -40,7 +40,7 @@ pub enum BlocksResponse {
 
 /// Whether a user is online.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct Presence {
     /// False also when the user hides it, or when either of us blocked the other.
     pub online: bool,
@@ -218,5 +218,11 @@ impl PeopleApi {
         )
         .await?;
         Ok(Done::Done)
+    }
+}
+
+impl poem_openapi::types::Example for Presence {
+    fn example() -> Self {
+        Self { online: true }
     }
 }

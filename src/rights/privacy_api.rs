@@ -73,7 +73,7 @@ impl poem_openapi::types::Example for NoticeAcceptance {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ProcessingRecord {
     pub id: String,
     pub operation_id: String,
@@ -281,5 +281,19 @@ impl MyPrivacyApi {
         }
         profiles::set_accepted_notice(&state.db, auth.0.id.as_str(), notice::version()).await?;
         Ok(Accepted::Done)
+    }
+}
+
+impl poem_openapi::types::Example for ProcessingRecord {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("ProcessingRecordId"),
+            operation_id: "search_query".into(),
+            purpose: "search_history".into(),
+            items: vec!["search_query".into()],
+            created_at: crate::api::examples::time(30, 7, 45),
+            actor_id: None,
+            reason: None,
+        }
     }
 }

@@ -24,7 +24,7 @@ use crate::{
 pub struct SearchHistoryApi;
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct HistoryEntry {
     pub id: String,
     pub query: String,
@@ -319,5 +319,15 @@ fn hit_view(h: Hit) -> SearchHit {
         snippet: h.snippet,
         circle_id: h.circle_id,
         created_at: h.created_at,
+    }
+}
+
+impl poem_openapi::types::Example for HistoryEntry {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("SearchEntryId"),
+            query: "小米15 夜景".into(),
+            created_at: crate::api::examples::time(30, 7, 45),
+        }
     }
 }

@@ -59,7 +59,7 @@ pub struct LogForm {
 }
 
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct UploadView {
     pub id: String,
     /// Where the stored file can be fetched; for a private upload, a
@@ -174,5 +174,17 @@ impl UploadsApi {
         form: LogForm,
     ) -> AppResult<UploadResponse> {
         store(&state, &auth, UploadPurpose::Diagnostic, form.file).await
+    }
+}
+
+impl poem_openapi::types::Example for UploadView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("UploadId"),
+            url: crate::api::examples::media_url("p7/4e1d0c.webp"),
+            kind: MediaKind::Image,
+            content_type: "image/webp".into(),
+            bytes: 184_320,
+        }
     }
 }
