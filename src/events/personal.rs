@@ -179,17 +179,20 @@ impl RetentionRule for AfterTheEvent {
 /// transaction per event, the event held as for a decision.
 async fn close_out(db: &sea_orm::DatabaseConnection, events: &[String]) -> AppResult<u64> {
     use entity::enums::RegistrationStatus;
-    use sea_orm::{sea_query::Expr, PaginatorTrait, TransactionTrait};
+    use sea_orm::{sea_query::Expr, TransactionTrait};
+    // Only the ended events that still hold registrations, in one query:
+    // every event that ever ended is past the cutoff, run after run.
+    let holding: Vec<String> = event_registrations::Entity::find()
+        .select_only()
+        .column(event_registrations::Column::EventId)
+        .distinct()
+        .filter(event_registrations::Column::EventId.is_in(events.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut deleted = 0;
-    for event in events {
+    for event in &holding {
         let filter = event_registrations::Column::EventId.eq(event.as_str());
-        let any = event_registrations::Entity::find()
-            .filter(filter.clone())
-            .count(db)
-            .await?;
-        if any == 0 {
-            continue;
-        }
         let txn = db.begin().await?;
         super::review::hold(&txn, &crate::ids::EventId::from_stored(event.clone())).await?;
         let by_status: Vec<(RegistrationStatus, i64)> = event_registrations::Entity::find()
