@@ -61,6 +61,8 @@ error_codes! {
     CapacityReached => "capacity_reached", CONFLICT, "Every place is taken";
     InsufficientCoins => "insufficient_coins", CONFLICT, "Not enough coins";
     AlreadyDone => "already_done", CONFLICT, "Already credited";
+    OutOfStock => "out_of_stock", CONFLICT, "None of this prize is left";
+    LimitReached => "limit_reached", CONFLICT, "You hold as many of these as one person may";
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large";
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type";
     RateLimited => "rate_limited", TOO_MANY_REQUESTS, "Too many requests";

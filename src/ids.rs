@@ -182,6 +182,12 @@ typed_ids! {
     ApplicationId;
     /// A task that earns coins.
     TaskId;
+    /// A prize coins redeem.
+    PrizeId;
+    /// A redeemed prize: its claim, and its delivery.
+    ClaimId;
+    /// What a guardian consents to: an event, or a prize claim.
+    GuardianSubjectId;
 }
 
 #[cfg(test)]

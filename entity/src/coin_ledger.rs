@@ -13,6 +13,8 @@ pub struct Model {
     pub amount: i64,
     pub balance_after: i64,
     pub task_id: Option<String>,
+    /// The prize claim it pays for, or refunds.
+    pub claim_id: Option<String>,
     pub idempotency_key: String,
     pub reason: Option<String>,
     /// The admin who made a correction.

@@ -34,7 +34,7 @@ stored! {
     /// `reports.status`.
     ReportStatus { Open, Resolved }
     /// `staff_actions.action`.
-    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove, Correct }
+    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove, Correct, Ship, Deliver }
     /// `event_registrations.status`.
     RegistrationStatus { Pending, Approved, Rejected, Waitlisted, Cancelled }
     /// `help_group_applications.status`.
@@ -88,6 +88,10 @@ stored! {
         EventDecision,
         /// A group manager decided on the user's help-group application.
         HelpGroupDecision,
+        /// A prize claim of the user moved on (submitted, shipped,
+        /// delivered, cancelled).
+        #[sea_orm(string_value = "prize_claim")]
+        PrizeClaim,
     }
     /// `moderation_log.action`.
     ModerationAction { Hide, Restore, Pin, Unpin, Lock, Unlock }
@@ -107,6 +111,27 @@ stored! {
         Debit,
         /// A correction by an admin, with a reason.
         Reversal,
+        /// Coins given back: a prize claim was cancelled.
+        Refund,
+    }
+    /// `reward_prizes.kind`.
+    PrizeKind {
+        /// Shipped: the claim asks for delivery details.
+        Physical,
+        /// Delivered at once (a code, a badge): asks for nothing.
+        Virtual,
+    }
+    /// `reward_claims.status`.
+    ClaimStatus {
+        /// A physical prize waits for the winner's delivery details.
+        #[sea_orm(string_value = "awaiting_details")]
+        AwaitingDetails,
+        /// Details given; waits to be shipped.
+        Submitted,
+        Shipped,
+        Delivered,
+        /// Cancelled, its coins refunded and its stock returned.
+        Cancelled,
     }
     /// `consent_receipts.action`.
     ConsentAction { Grant, Refusal, Withdrawal }

@@ -30,6 +30,8 @@ pub mod post_revisions;
 pub mod posts;
 pub mod processing_log;
 pub mod reports;
+pub mod reward_claims;
+pub mod reward_prizes;
 pub mod reward_tasks;
 pub mod search_history;
 pub mod search_outbox;

@@ -16,6 +16,8 @@ pub struct Model {
     pub registration_id: Option<String>,
     /// For `help_group_decision`: the application decided on.
     pub application_id: Option<String>,
+    /// For `prize_claim`: the claim that moved on.
+    pub claim_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

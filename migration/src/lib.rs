@@ -18,6 +18,7 @@ mod m20261207_000013_guardian_consents;
 mod m20261207_000014_help_groups;
 mod m20261207_000015_event_counts;
 mod m20261207_000016_rewards;
+mod m20261207_000017_prizes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_help_groups::Migration),
             Box::new(m20261207_000015_event_counts::Migration),
             Box::new(m20261207_000016_rewards::Migration),
+            Box::new(m20261207_000017_prizes::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ pub enum AuditTarget {
     EventRegistration,
     HelpGroupApplication,
     CoinLedger,
+    PrizeClaim,
 }
 
 /// What staff did.
@@ -52,6 +53,10 @@ pub enum AuditAction {
     Remove,
     /// Corrected a coin ledger.
     Correct,
+    /// Shipped a prize claim.
+    Ship,
+    /// Marked a prize claim delivered.
+    Deliver,
 }
 
 #[derive(Debug, Object)]
@@ -115,11 +120,14 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         StaffAction::ShippingList => AuditAction::ShippingList,
         StaffAction::Remove => AuditAction::Remove,
         StaffAction::Correct => AuditAction::Correct,
+        StaffAction::Ship => AuditAction::Ship,
+        StaffAction::Deliver => AuditAction::Deliver,
     };
     let target_type = match r.target_type.as_str() {
         "event_registration" => AuditTarget::EventRegistration,
         "help_group_application" => AuditTarget::HelpGroupApplication,
         "coin_ledger" => AuditTarget::CoinLedger,
+        "prize_claim" => AuditTarget::PrizeClaim,
         other => {
             return Err(AppError::internal(anyhow::anyhow!(
                 "a staff action on `{other}`"

@@ -48,6 +48,10 @@ pub enum ActionClass {
     GuardianCode,
     /// Guardian-code checks by one account: bounds guessing.
     GuardianVerify,
+    /// Prize redemptions by one account.
+    Redeem,
+    /// Delivery details given by one account (each probes an ID number).
+    ClaimDelivery,
 }
 
 impl ActionClass {
@@ -73,6 +77,8 @@ impl ActionClass {
             Self::ApplyIp => "apply_ip",
             Self::GuardianCode => "guardian_code",
             Self::GuardianVerify => "guardian_verify",
+            Self::Redeem => "redeem",
+            Self::ClaimDelivery => "claim_delivery",
         }
     }
 
@@ -103,6 +109,8 @@ impl ActionClass {
             (Self::ApplyIp, q(60, 3600)),
             (Self::GuardianCode, q(3, 3600)),
             (Self::GuardianVerify, q(5, 86_400)),
+            (Self::Redeem, q(30, 60)),
+            (Self::ClaimDelivery, q(20, 3600)),
         ])
     }
 }

@@ -7,7 +7,6 @@
 pub mod admin_api;
 pub mod api;
 pub mod calendar_api;
-pub mod national_id;
 pub mod personal;
 pub mod refusals;
 pub mod registrations;

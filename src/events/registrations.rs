@@ -7,21 +7,19 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{national_id::NationalId, refusals::Refusal, store, views::EventItem};
+use super::{refusals::Refusal, store, views::EventItem};
 use crate::{
     api::PageParams,
     error::{is_unique_violation, AppError, AppResult, ErrorCode},
     identity::{
         guardian::{self, Subject},
+        national_id::NationalId,
         phone::Phone,
         views::Gender,
     },
     ids::{EventId, RegistrationId, UserId},
     platform::crypto::Crypto,
 };
-
-/// Below this age, a guardian consents first (PIPL art. 31).
-pub const GUARDIAN_AGE: u32 = 14;
 
 /// What a registrant gave, field by field (each an event item).
 #[derive(Default)]
@@ -95,7 +93,7 @@ fn seal(crypto: &Crypto, given: &Given) -> AppResult<Stored> {
     };
     let minor = id
         .as_ref()
-        .is_some_and(|id| id.age_on(today) < GUARDIAN_AGE);
+        .is_some_and(|id| id.age_on(today) < guardian::GUARDIAN_AGE);
     let phone = match given.contact_phone.as_deref() {
         Some(phone) => Some(Phone::parse(phone).map_err(|e| AppError::from(Refusal::BadPhone(e)))?),
         None => None,

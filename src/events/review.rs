@@ -12,7 +12,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Statement,
 };
 
-use super::{national_id::NationalId, views::EventItem};
+use super::views::EventItem;
 use crate::{
     api::PageParams,
     error::{AppError, AppResult, ErrorCode},
@@ -207,35 +207,15 @@ pub async fn list(
         .await?)
 }
 
-/// Masks a value for staff: a name to its first character, an address to
-/// its district (up to the first 区 or 县, else its first six characters).
+/// Masks a value for staff (identity's masks; gender and city, not
+/// sensitive, as given).
 pub fn mask(item: EventItem, value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
+    use crate::identity::masking;
     match item {
-        EventItem::NationalIdNumber => NationalId::masked(value),
-        EventItem::RealName => {
-            let first: String = chars.iter().take(1).collect();
-            format!(
-                "{first}{}",
-                "*".repeat(chars.len().saturating_sub(1).max(1))
-            )
-        }
-        EventItem::ContactPhone => match crate::identity::phone::Phone::parse(value) {
-            Ok(phone) => phone.masked(),
-            Err(_) => "****".into(),
-        },
-        EventItem::ShippingAddress => {
-            // The province, city and district lead a Chinese address; a 区
-            // or 县 further on names a compound, not a district.
-            let end = chars
-                .iter()
-                .take(12)
-                .position(|c| matches!(c, '区' | '县'))
-                .or_else(|| chars.iter().take(12).position(|c| *c == '市'))
-                .map_or(6, |i| i + 1);
-            let kept: String = chars.iter().take(end).collect();
-            format!("{kept}…")
-        }
+        EventItem::NationalIdNumber => masking::national_id(value),
+        EventItem::RealName => masking::real_name(value),
+        EventItem::ContactPhone => masking::phone(value),
+        EventItem::ShippingAddress => masking::address(value),
         EventItem::Gender | EventItem::City => value.to_owned(),
     }
 }

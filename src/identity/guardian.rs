@@ -26,6 +26,9 @@ use crate::{
 /// How long a code lasts: its window and the one before.
 const WINDOW_SECS: i64 = 600;
 
+/// Below this age, a guardian consents first (PIPL art. 31).
+pub const GUARDIAN_AGE: u32 = 14;
+
 /// What a guardian consents to: a kind of subject and its id.
 pub struct Subject<'a> {
     pub kind: &'static str,

@@ -1,5 +1,6 @@
 //! `/guardian-consents`: a user under 14 asks their guardian, by SMS, to
-//! consent to something (registering for an event). The guardian's number
+//! consent to something (registering for an event, giving delivery
+//! details for a prize). The guardian's number
 //! is used for the request and kept nowhere.
 use poem::web::Data;
 use poem_openapi::{payload::Json, ApiResponse, Enum, Object, OpenApi};
@@ -12,7 +13,7 @@ use super::{
 use crate::{
     api::{check_limit, ApiTags, JsonBody},
     error::{AppResult, AtField},
-    ids::EventId,
+    ids::GuardianSubjectId,
     platform::ratelimit::ActionClass,
     state::AppState,
 };
@@ -25,14 +26,17 @@ pub struct GuardianApi;
 pub enum SubjectKind {
     /// Registering for an event (`id`: the event).
     Event,
+    /// Giving delivery details for a prize (`id`: the claim).
+    PrizeClaim,
 }
 
 #[derive(Debug, Object)]
 pub struct GuardianSubject {
     /// privacy: not personal
     pub kind: SubjectKind,
+    /// The event, or the claim.
     /// privacy: not personal
-    pub id: EventId,
+    pub id: GuardianSubjectId,
 }
 
 #[derive(Debug, Object)]
@@ -112,6 +116,10 @@ fn subject(s: &GuardianSubject) -> Subject<'_> {
     match s.kind {
         SubjectKind::Event => Subject {
             kind: "event",
+            id: s.id.as_str(),
+        },
+        SubjectKind::PrizeClaim => Subject {
+            kind: "prize_claim",
             id: s.id.as_str(),
         },
     }

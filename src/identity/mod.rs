@@ -10,6 +10,8 @@ pub mod documents;
 pub mod guard;
 pub mod guardian;
 pub mod guardian_api;
+pub mod masking;
+pub mod national_id;
 pub mod password;
 pub mod phone;
 pub mod profile_data;

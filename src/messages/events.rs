@@ -95,6 +95,7 @@ impl Subscriber for PresenceSubscriber {
             }
             Fact::UploadsUnreferenced { .. }
             | Fact::RegistrationDecided { .. }
+            | Fact::ClaimChanged { .. }
             | Fact::ApplicationDecided { .. } => Ok(()),
         }
     }

@@ -22,16 +22,19 @@ pub enum NotificationKind {
     /// (`application_id`).
     #[oai(rename = "help_group_decision")]
     HelpGroupDecision,
+    /// One of your prize claims moved on: shipped, delivered (`claim_id`).
+    #[oai(rename = "prize_claim")]
+    PrizeClaim,
 }
 
 crate::convert::mirror!(
     NotificationKind,
     entity::enums::NotificationKind,
-    [Message, EventDecision, HelpGroupDecision]
+    [Message, EventDecision, HelpGroupDecision, PrizeClaim]
 );
 
-/// The fact that staff decided on a registration, or a group manager on
-/// an application, as a notification.
+/// The fact that staff decided on a registration, a group manager on an
+/// application, or that a prize claim moved on, as a notification.
 pub struct DecisionSubscriber;
 
 #[async_trait::async_trait]
@@ -40,13 +43,14 @@ impl crate::platform::facts::Subscriber for DecisionSubscriber {
         use crate::platform::facts::Fact;
         use entity::enums::NotificationKind as Kind;
         use sea_orm::ActiveValue::Set;
-        let (user, kind, registration, application) = match fact {
+        let (user, kind, registration, application, claim) = match fact {
             Fact::RegistrationDecided { user, registration } => {
-                (user, Kind::EventDecision, Some(registration), None)
+                (user, Kind::EventDecision, Some(registration), None, None)
             }
             Fact::ApplicationDecided { user, application } => {
-                (user, Kind::HelpGroupDecision, None, Some(application))
+                (user, Kind::HelpGroupDecision, None, Some(application), None)
             }
+            Fact::ClaimChanged { user, claim } => (user, Kind::PrizeClaim, None, None, Some(claim)),
             _ => return Ok(()),
         };
         notifications::Entity::insert(notifications::ActiveModel {
@@ -58,6 +62,7 @@ impl crate::platform::facts::Subscriber for DecisionSubscriber {
             message_id: Set(None),
             registration_id: Set(registration.cloned()),
             application_id: Set(application.cloned()),
+            claim_id: Set(claim.cloned()),
             created_at: Set(Utc::now()),
             read_at: Set(None),
         })
@@ -82,6 +87,8 @@ pub struct NotificationView {
     /// For `help_group_decision`: the application
     /// (`GET /me/help-group-applications/{id}`).
     pub application_id: Option<String>,
+    /// For `prize_claim`: the claim (`GET /me/claims/{id}`).
+    pub claim_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -142,6 +149,7 @@ pub async fn views(
             message_id: n.message_id,
             registration_id: n.registration_id,
             application_id: n.application_id,
+            claim_id: n.claim_id,
             created_at: n.created_at,
         })
         .collect())

@@ -161,6 +161,7 @@ pub async fn store(
             message_id: Set(Some(id)),
             registration_id: Set(None),
             application_id: Set(None),
+            claim_id: Set(None),
             created_at: Set(now),
             read_at: Set(None),
         })

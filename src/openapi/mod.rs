@@ -37,7 +37,10 @@ use crate::{
     identity::{auth_api::AuthApi, sessions_api::SessionsApi},
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
-    rewards::{admin_api::AdminRewardsApi, api::RewardsApi},
+    rewards::{
+        admin_api::AdminRewardsApi, api::RewardsApi, prizes_admin_api::AdminPrizesApi,
+        prizes_api::PrizesApi,
+    },
     rights::{api::RightsApi, catalog_api::PrivacyApi, privacy_api::MyPrivacyApi},
     search::api::{SearchApi, SearchHistoryApi},
     uploads::api::UploadsApi,
@@ -89,6 +92,8 @@ apis!(
     HelpGroupReviewApi,
     RewardsApi,
     AdminRewardsApi,
+    PrizesApi,
+    AdminPrizesApi,
 );
 
 pub use crate::api::BASE_PATH;

@@ -21,7 +21,9 @@ pub const ANSWERS_401: &[&str] = &[
 /// reply, an earlier notice version, a purpose that ends only with
 /// deregistration, a deregistration already pending, an upload in use, a
 /// reused message `client_id` or a gone peer, a recall too late, an open
-/// application to the same group, a decision on a closed application.
+/// application to the same group, a decision on a closed application, a
+/// prize out of stock or off offer, a limit reached, coins short, a claim
+/// past the step asked for.
 pub const CONFLICTS: &[&str] = &[
     "auth_register",
     "admin_create_circle",
@@ -44,6 +46,11 @@ pub const CONFLICTS: &[&str] = &[
     "admin_decide_help_group_application",
     "rewards_check_in",
     "admin_correct_ledger",
+    "rewards_redeem_prize",
+    "me_set_claim_delivery",
+    "admin_ship_claim",
+    "admin_deliver_claim",
+    "admin_reveal_claim",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does

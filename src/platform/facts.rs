@@ -22,6 +22,8 @@ pub enum Fact {
     /// A group manager decided on a user's help-group application
     /// (approved, rejected, or removed from the group).
     ApplicationDecided { user: String, application: String },
+    /// A user's prize claim moved on (shipped, delivered).
+    ClaimChanged { user: String, claim: String },
 }
 
 impl Fact {
@@ -32,6 +34,7 @@ impl Fact {
             Self::UploadsUnreferenced { .. } => "uploads_unreferenced",
             Self::RegistrationDecided { .. } => "registration_decided",
             Self::ApplicationDecided { .. } => "application_decided",
+            Self::ClaimChanged { .. } => "claim_changed",
         }
     }
 }

@@ -54,7 +54,13 @@ mod tests {
     #[test]
     fn the_periods_rules_enforce_are_stated_in_days_in_the_catalog() {
         // Read by identity's and community's rules.
-        for purpose in ["browsing", "diagnostic_logs", "posting", "social"] {
+        for purpose in [
+            "browsing",
+            "diagnostic_logs",
+            "posting",
+            "social",
+            "prize_delivery",
+        ] {
             assert!(period(purpose).is_ok(), "{purpose}");
         }
         assert_eq!(period("browsing").ok(), Some(Duration::days(90)));

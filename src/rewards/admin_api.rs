@@ -234,6 +234,7 @@ impl AdminRewardsApi {
                 kind: entity::enums::LedgerKind::Reversal,
                 amount: b.amount,
                 task: None,
+                claim: None,
                 key: format!("correction:{staff}:{}", b.client_id),
                 reason: Some(reason),
                 staff: Some(staff),

@@ -26,6 +26,8 @@ pub struct Entry<'a> {
     /// Signed: negative takes coins away.
     pub amount: i64,
     pub task: Option<&'a str>,
+    /// The prize claim it pays for or refunds.
+    pub claim: Option<&'a str>,
     /// Unique to the event that causes the entry.
     pub key: String,
     pub reason: Option<&'a str>,
@@ -78,6 +80,7 @@ pub async fn post(txn: &DatabaseTransaction, entry: Entry<'_>) -> AppResult<ledg
         amount: Set(entry.amount),
         balance_after: Set(balance),
         task_id: Set(entry.task.map(str::to_owned)),
+        claim_id: Set(entry.claim.map(str::to_owned)),
         idempotency_key: Set(entry.key),
         reason: Set(entry.reason.map(str::to_owned)),
         staff_id: Set(entry.staff.map(str::to_owned)),

@@ -20,6 +20,20 @@ pub enum Refusal {
     NotACheckIn,
     /// The task has not started or has ended.
     NotActive,
+    /// No stock left.
+    OutOfStock,
+    /// The prize cannot be redeemed now (not started, or ended).
+    PrizeNotOnOffer,
+    /// The user holds as many claims of the prize as one may.
+    LimitReached,
+    /// A virtual prize: there is nothing to deliver.
+    NothingToDeliver,
+    /// The claim is not in a state that allows this.
+    ClaimState(&'static str),
+    /// Not a valid ID number.
+    BadNationalId,
+    /// Not a valid mobile number.
+    BadPhone(crate::error::Invalid),
 }
 
 impl From<Refusal> for AppError {
@@ -48,6 +62,23 @@ impl From<Refusal> for AppError {
             ),
             NotACheckIn => AppError::new(ErrorCode::Conflict, "this task is not a check-in"),
             NotActive => AppError::new(ErrorCode::Conflict, "this task is not running now"),
+            OutOfStock => AppError::new(ErrorCode::OutOfStock, "none of this prize is left"),
+            PrizeNotOnOffer => AppError::new(ErrorCode::Conflict, "this prize is not on offer now"),
+            LimitReached => AppError::new(
+                ErrorCode::LimitReached,
+                "you hold as many claims of this prize as one person may",
+            ),
+            NothingToDeliver => AppError::new(
+                ErrorCode::Conflict,
+                "a virtual prize is delivered at once and asks for no details",
+            ),
+            ClaimState(why) => AppError::new(ErrorCode::Conflict, why),
+            BadNationalId => AppError::invalid(
+                "national_id_number",
+                "invalid_national_id",
+                "is not a valid ID number",
+            ),
+            BadPhone(e) => AppError::field(e.kind, "contact_phone", e.code, e.message),
         }
     }
 }

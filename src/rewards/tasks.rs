@@ -184,6 +184,7 @@ pub async fn check_in(
             kind: LedgerKind::Credit,
             amount: task.coins,
             task: Some(&task.id),
+            claim: None,
             key: daily_key(&task.id, user, &day_of(now)),
             reason: None,
             staff: None,

@@ -23,12 +23,14 @@ pub enum LedgerKind {
     Debit,
     /// An admin's correction, with its reason.
     Reversal,
+    /// Coins given back for a cancelled prize claim.
+    Refund,
 }
 
 crate::convert::mirror!(
     LedgerKind,
     entity::enums::LedgerKind,
-    [Credit, Debit, Reversal]
+    [Credit, Debit, Reversal, Refund]
 );
 
 /// A task, as a user sees it.
@@ -78,6 +80,8 @@ pub struct LedgerEntryView {
     pub balance_after: i64,
     /// The task it credits.
     pub task_id: Option<String>,
+    /// The prize claim it pays for, or refunds.
+    pub claim_id: Option<String>,
     /// An admin's correction says why.
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -91,6 +95,7 @@ impl poem_openapi::types::Example for LedgerEntryView {
             amount: 5,
             balance_after: 125,
             task_id: Some(crate::api::examples::id("TaskId")),
+            claim_id: None,
             reason: None,
             created_at: crate::api::examples::time(30, 8, 2),
         }
@@ -105,8 +110,195 @@ impl LedgerEntryView {
             amount: e.amount,
             balance_after: e.balance_after,
             task_id: e.task_id,
+            claim_id: e.claim_id,
             reason: e.reason,
             created_at: e.created_at,
+        }
+    }
+}
+
+/// How a prize reaches its winner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum PrizeKind {
+    /// Shipped: the claim asks for delivery details.
+    Physical,
+    /// Delivered at once (a code, a badge): asks for nothing.
+    Virtual,
+}
+
+crate::convert::mirror!(PrizeKind, entity::enums::PrizeKind, [Physical, Virtual]);
+
+/// A prize coins redeem.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct PrizeView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub image_url: Option<String>,
+    pub kind: PrizeKind,
+    /// Coins one unit costs.
+    pub price: i64,
+    /// Units left.
+    pub stock: i64,
+    /// Claims one person may hold (cancelled ones aside).
+    pub per_user_limit: i32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+impl poem_openapi::types::Example for PrizeView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("PrizeId"),
+            name: "Community T-shirt".into(),
+            description: "Cotton, in the size you tell us.".into(),
+            image_url: None,
+            kind: PrizeKind::Physical,
+            price: 500,
+            stock: 42,
+            per_user_limit: 1,
+            starts_at: crate::api::examples::time(1, 0, 0),
+            ends_at: None,
+        }
+    }
+}
+
+impl PrizeView {
+    pub fn of(p: entity::reward_prizes::Model) -> Self {
+        Self {
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            image_url: p.image_url,
+            kind: p.kind.into(),
+            price: p.price,
+            stock: p.stock,
+            per_user_limit: p.per_user_limit,
+            starts_at: p.starts_at,
+            ends_at: p.ends_at,
+        }
+    }
+}
+
+/// Where a claim stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// A physical prize waits for my delivery details.
+    AwaitingDetails,
+    /// Details given; waits to be shipped (they can still change).
+    Submitted,
+    Shipped,
+    Delivered,
+    /// Cancelled; its unit went back to the stock.
+    Cancelled,
+}
+
+crate::convert::mirror!(
+    ClaimStatus,
+    entity::enums::ClaimStatus,
+    [AwaitingDetails, Submitted, Shipped, Delivered, Cancelled]
+);
+
+/// Delivery details, each a catalog item of `prize_delivery`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ClaimItem {
+    RealName,
+    NationalIdNumber,
+    ContactPhone,
+    ShippingAddress,
+}
+
+impl ClaimItem {
+    /// The catalog's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::RealName => "real_name",
+            Self::NationalIdNumber => "national_id_number",
+            Self::ContactPhone => "contact_phone",
+            Self::ShippingAddress => "shipping_address",
+        }
+    }
+}
+
+/// What a winner gave for delivery and tax: in full to them, masked to
+/// staff until revealed with a reason. Absent once erased.
+#[derive(Debug, Default, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DeliveryDetails {
+    pub real_name: Option<String>,
+    pub national_id_number: Option<String>,
+    pub contact_phone: Option<String>,
+    pub shipping_address: Option<String>,
+}
+
+/// A claim: what I redeemed, what I paid, and how its delivery goes.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct ClaimView {
+    pub id: String,
+    pub prize_id: String,
+    pub status: ClaimStatus,
+    /// Coins paid.
+    pub price: i64,
+    /// The client's id it was redeemed with.
+    pub client_id: String,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// When the delivery details were erased (the tax period after
+    /// delivery ended, or `prize_delivery` was withdrawn).
+    pub details_erased_at: Option<DateTime<Utc>>,
+    /// What I gave, in full (only to me).
+    pub delivery: Option<DeliveryDetails>,
+}
+
+impl poem_openapi::types::Example for ClaimView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("ClaimId"),
+            prize_id: crate::api::examples::id("PrizeId"),
+            status: ClaimStatus::AwaitingDetails,
+            price: 500,
+            client_id: "7f3c2a9e-redeem-1".into(),
+            carrier: None,
+            tracking_number: None,
+            created_at: crate::api::examples::time(30, 9, 15),
+            submitted_at: None,
+            shipped_at: None,
+            delivered_at: None,
+            cancelled_at: None,
+            details_erased_at: None,
+            delivery: None,
+        }
+    }
+}
+
+impl ClaimView {
+    /// `c` as its winner sees it, with `delivery` (opened by the caller).
+    pub fn of(c: entity::reward_claims::Model, delivery: Option<DeliveryDetails>) -> Self {
+        Self {
+            id: c.id,
+            prize_id: c.prize_id,
+            status: c.status.into(),
+            price: c.price,
+            client_id: c.client_id,
+            carrier: c.carrier,
+            tracking_number: c.tracking_number,
+            created_at: c.created_at,
+            submitted_at: c.submitted_at,
+            shipped_at: c.shipped_at,
+            delivered_at: c.delivered_at,
+            cancelled_at: c.cancelled_at,
+            details_erased_at: c.details_erased_at,
+            delivery,
         }
     }
 }

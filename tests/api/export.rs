@@ -93,12 +93,23 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
         registration["national_id_number"],
         busy.national_id.as_str()
     );
-    // My coins, and the check-in that earned them.
-    assert_eq!(s["coins"]["balance"], 5);
+    // My coins: the check-in that earned them, the prize they paid for.
+    assert_eq!(s["coins"]["balance"], 0);
     assert_eq!(
         s["coins"]["ledger"][0]["task_id"],
         busy.check_in_task.as_str()
     );
+    assert_eq!(s["coins"]["ledger"][1]["claim_id"], busy.claim.as_str());
+    // My prize claim, with where I asked it sent.
+    let claim = &s["prize_claims"][0];
+    assert_eq!(claim["id"], busy.claim.as_str());
+    assert_eq!(claim["status"], "submitted");
+    let delivery = &claim["delivery"];
+    assert_eq!(delivery["national_id_number"], busy.national_id.as_str());
+    assert!(delivery["shipping_address"]
+        .as_str()
+        .unwrap()
+        .ends_with("-prize-address"));
     // My help-group application in full, and the group I manage.
     let application = &s["help_group_applications"][0];
     assert_eq!(application["id"], busy.application.as_str());

@@ -46,6 +46,7 @@ mod instances;
 mod messages;
 mod notifications;
 mod presence;
+mod prizes;
 mod realtime;
 mod rewards;
 

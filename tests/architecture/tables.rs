@@ -64,7 +64,16 @@ pub const OWNERS: &[(&str, &[&str])] = &[
     ),
     ("search", &["search_history"]),
     ("events", &["events", "event_registrations"]),
-    ("rewards", &["reward_tasks", "coin_accounts", "coin_ledger"]),
+    (
+        "rewards",
+        &[
+            "reward_tasks",
+            "coin_accounts",
+            "coin_ledger",
+            "reward_prizes",
+            "reward_claims",
+        ],
+    ),
     (
         "help_groups",
         &[

@@ -56,6 +56,9 @@ pub struct Busy {
     pub managed_group: String,
     /// A check-in task worth 5 coins, which the user checked in to.
     pub check_in_task: String,
+    /// A prize the user redeemed those coins for, with delivery details:
+    /// `{marker}-prize-name`, `-prize-address`, the same phone and ID.
+    pub claim: String,
 }
 
 /// A user who used every feature, everything they typed carrying `marker`
@@ -237,6 +240,14 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     let path = format!("/rewards/tasks/{check_in_task}/check-in");
     assert_eq!(app.post_as(&user, &path, &json!({})).await.status(), 201);
 
+    // A T-shirt for those coins, and where to send it.
+    let prize = super::create_prize(app, &admin, &super::prize_body(5, 3, "physical")).await;
+    let claim = super::redeem(app, &user, &prize).await;
+    app.grant(&user, "prize_delivery").await;
+    let delivery = super::delivery_body(&format!("{m}-prize"), &national_id, &contact_phone);
+    let resp = super::give_delivery(app, &user, &claim, &delivery).await;
+    assert_eq!(resp.status(), 200);
+
     let report_reason = "looks like advertising".to_owned();
     let resp = app.report(&user, "post", &peer_post, &report_reason).await;
     assert_eq!(resp.status(), 201);
@@ -266,6 +277,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         wechat_id,
         managed_group,
         check_in_task,
+        claim,
     }
 }
 

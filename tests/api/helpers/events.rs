@@ -8,7 +8,7 @@ use super::{expect_status, TestApp, TestUser};
 /// A valid resident ID number for a birth date (`YYYYMMDD`), unique by
 /// `sequence` (three digits).
 pub fn national_id(birth: &str, sequence: u32) -> String {
-    agora::events::national_id::with_check("440305", birth, &format!("{:03}", sequence % 1000))
+    agora::identity::national_id::with_check("440305", birth, &format!("{:03}", sequence % 1000))
 }
 
 /// An event in Shenzhen ten days from now, open for registration now,
@@ -46,11 +46,18 @@ pub const ALL_EVENT_ITEMS: [&str; 6] = [
 /// The code `user`'s guardian at `phone` (as typed, a mainland number)
 /// receives now for `event`, derived with this server's keys.
 pub fn guardian_code(app: &TestApp, user: &TestUser, event: &str, phone: &str) -> String {
+    guardian_code_for(app, user, ("event", event), phone)
+}
+
+/// The code for a subject of any kind (`("prize_claim", claim)`).
+pub fn guardian_code_for(
+    app: &TestApp,
+    user: &TestUser,
+    (kind, id): (&'static str, &str),
+    phone: &str,
+) -> String {
     use agora::identity::guardian::{derive, window, Subject};
-    let subject = Subject {
-        kind: "event",
-        id: event,
-    };
+    let subject = Subject { kind, id };
     derive(
         &app.state.crypto,
         &user.id,

@@ -70,3 +70,46 @@ pub async fn record_search(app: &TestApp, user: &TestUser, query: &str) {
         .await
         .unwrap();
 }
+
+/// `n` new users, made as registration makes them (their account consent
+/// recorded, their profile indexed) but without the SMS step and with one
+/// password hash for all: for tests that need a crowd.
+pub async fn many_users(app: &TestApp, n: usize) -> Vec<TestUser> {
+    use agora::identity::{
+        accounts::{open_account, NewAccount},
+        password::{self, Password},
+        phone::Phone,
+        profiles::Nickname,
+        sessions,
+    };
+    use sea_orm::TransactionTrait;
+    let account = agora::privacy::catalog::purpose("account").unwrap();
+    let hash = password::hash(Password::parse(super::PASSWORD).unwrap())
+        .await
+        .unwrap();
+    let mut users = Vec::with_capacity(n);
+    for _ in 0..n {
+        let phone = super::new_phone();
+        let new = NewAccount {
+            phone: Phone::parse(&phone).unwrap(),
+            nickname: Nickname::parse("crowd").unwrap(),
+            accepted_notice_version: notice_version().into(),
+            consents: vec![account],
+        };
+        let txn = app.state.db.begin().await.unwrap();
+        let user = open_account(&app.state, &txn, new, hash.clone())
+            .await
+            .unwrap();
+        let ttl = sessions::ttl(&app.state);
+        let issued = sessions::create(&txn, &user.id, Default::default(), ttl)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        users.push(TestUser {
+            id: user.id,
+            phone,
+            token: issued.token,
+        });
+    }
+    users
+}

@@ -1,0 +1,452 @@
+//! Rewards, second part: prizes that never oversell however many redeem at
+//! once, coins that pay once per redemption, delivery details masked to
+//! staff and revealed only with a reason, the winner told of each step,
+//! and what becomes of the details on withdrawal, deregistration and
+//! after the tax period.
+use futures_util::{stream, StreamExt};
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    assert_invalid, assert_problem, create_prize, delivery_body, deregister_and_purge,
+    expect_status, generous_limits, give_coins, give_delivery, guardian_code_for, items_of,
+    many_users, national_id, new_phone, prize_body, redeem, run_purge, short_cooling_off,
+    spawn_app, spawn_app_with, try_redeem, HasId, TestApp, TestUser, NOBODY,
+};
+
+/// A claim's row straight from the table.
+async fn stored(app: &TestApp, claim: &str, column: &str) -> i64 {
+    app.sql_count(&format!(
+        "SELECT COUNT(*) FROM reward_claims WHERE id = '{claim}' AND {column} IS NOT NULL"
+    ))
+    .await
+}
+
+async fn stock(app: &TestApp, prize: &str) -> i64 {
+    app.sql_count(&format!(
+        "SELECT stock FROM reward_prizes WHERE id = '{prize}'"
+    ))
+    .await
+}
+
+async fn balance(app: &TestApp, user: &TestUser) -> i64 {
+    app.get_json_as(user, "/me/coins").await["balance"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_thousand_users_at_once_get_no_more_claims_than_units() {
+    let app = spawn_app_with(generous_limits).await;
+    let admin = app.admin().await;
+    let prize = create_prize(&app, &admin, &prize_body(10, 10, "physical")).await;
+    let crowd = many_users(&app, 1000).await;
+    stream::iter(&crowd)
+        .for_each_concurrent(50, |u| give_coins(&app, &admin, &u.id, 15))
+        .await;
+    // Everyone at once (the server's pool and the database queue them).
+    let statuses: Vec<(String, u16, Value)> = stream::iter(&crowd)
+        .map(|u| async {
+            let resp = try_redeem(&app, u, &prize, "once").await;
+            let status = resp.status().as_u16();
+            (u.id.clone(), status, resp.json::<Value>().await.unwrap())
+        })
+        .buffer_unordered(1000)
+        .collect()
+        .await;
+    let won: Vec<&(String, u16, Value)> = statuses.iter().filter(|s| s.1 == 201).collect();
+    assert_eq!(won.len(), 10);
+    for (_, status, body) in &statuses {
+        if *status != 201 {
+            assert_eq!(*status, 409, "{body}");
+            assert_eq!(body["code"], "out_of_stock", "{body}");
+        }
+    }
+    assert_eq!(stock(&app, &prize).await, 0);
+    assert_eq!(app.count("reward_claims").await, 10);
+    // Exactly the winners paid, once each.
+    let paid = app
+        .sql_count(
+            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM coin_ledger WHERE kind = 'debit'",
+        )
+        .await;
+    assert_eq!(paid, -100);
+    for (user, _, claim) in won {
+        let debits = app
+            .sql_count(&format!(
+                "SELECT COUNT(*) FROM coin_ledger WHERE user_id = '{user}' AND claim_id = '{}'",
+                claim.id()
+            ))
+            .await;
+        assert_eq!(debits, 1);
+    }
+}
+
+#[tokio::test]
+async fn one_user_on_many_devices_pays_once_per_claim_and_keeps_to_the_limit() {
+    let app = spawn_app_with(generous_limits).await;
+    let admin = app.admin().await;
+    let user = app.register().await;
+    give_coins(&app, &admin, &user.id, 100).await;
+    let mut body = prize_body(30, 50, "physical");
+    body["per_user_limit"] = json!(2);
+    let prize = create_prize(&app, &admin, &body).await;
+    // Ten redemptions at once, each its own client_id: two fit the limit.
+    let statuses: Vec<u16> = stream::iter(0..10)
+        .map(|i| {
+            let (app, user, prize) = (&app, &user, &prize);
+            async move {
+                let client_id = format!("device-{i}");
+                try_redeem(app, user, prize, &client_id)
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        })
+        .buffer_unordered(10)
+        .collect()
+        .await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(balance(&app, &user).await, 40);
+    assert_eq!(stock(&app, &prize).await, 48);
+    let resp = try_redeem(&app, &user, &prize, "device-11").await;
+    assert_problem(resp, 409, "limit_reached").await;
+
+    // A retry of a redemption that went through answers its claim, 200,
+    // and pays nothing more; the same request sent twice at once too.
+    let other = create_prize(&app, &admin, &prize_body(15, 5, "virtual")).await;
+    let both =
+        futures_util::future::join_all((0..2).map(|_| try_redeem(&app, &user, &other, "retry-me")))
+            .await;
+    let mut codes: Vec<u16> = both.iter().map(|r| r.status().as_u16()).collect();
+    codes.sort();
+    assert_eq!(codes, [200, 201]);
+    let again = expect_status(try_redeem(&app, &user, &other, "retry-me").await, 200).await;
+    assert_eq!(balance(&app, &user).await, 25);
+    assert_eq!(stock(&app, &other).await, 4);
+    // The client_id names that redemption only.
+    let resp = try_redeem(&app, &user, &prize, "retry-me").await;
+    assert_problem(resp, 409, "conflict").await;
+    // A virtual prize is delivered at once and asks for nothing.
+    assert_eq!(again["status"], "delivered");
+    let details = delivery_body("x", &national_id("19900101", 1), &new_phone());
+    app.grant(&user, "prize_delivery").await;
+    let resp = give_delivery(&app, &user, &again.id(), &details).await;
+    assert_problem(resp, 409, "conflict").await;
+
+    // Coins short: nothing taken, nothing claimed.
+    let dear = create_prize(&app, &admin, &prize_body(26, 5, "physical")).await;
+    let resp = try_redeem(&app, &user, &dear, "dear").await;
+    assert_problem(resp, 409, "insufficient_coins").await;
+    assert_eq!(stock(&app, &dear).await, 5);
+    assert_eq!(balance(&app, &user).await, 25);
+    // The ledger shows what each claim cost.
+    let ledger = items_of(&app.get_json_as(&user, "/me/coins?limit=50").await["ledger"]);
+    let debits: Vec<&Value> = ledger.iter().filter(|e| e["kind"] == "debit").collect();
+    assert_eq!(debits.len(), 3);
+    assert_eq!(debits[0]["claim_id"], again["id"]);
+}
+
+#[tokio::test]
+async fn prizes_off_offer_or_unknown_are_refused_and_bad_input_names_its_field() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let user = app.register().await;
+    give_coins(&app, &admin, &user.id, 100).await;
+    let prize = create_prize(&app, &admin, &prize_body(10, 5, "physical")).await;
+    let listed = items_of(&app.get_json_as(&user, "/rewards/prizes").await);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["stock"], 5);
+    // Ended: off the list, and refused.
+    let now = chrono::Utc::now();
+    let ended = json!({ "starts_at": now - chrono::Duration::hours(2), "ends_at": now - chrono::Duration::hours(1) });
+    let path = format!("/admin/rewards/prizes/{prize}");
+    assert_eq!(app.patch_as(&admin, &path, &ended).await.status(), 200);
+    assert!(items_of(&app.get_json_as(&user, "/rewards/prizes").await).is_empty());
+    assert_problem(try_redeem(&app, &user, &prize, "a").await, 409, "conflict").await;
+    assert_problem(try_redeem(&app, &user, NOBODY, "b").await, 404, "not_found").await;
+    assert_eq!(app.count("reward_claims").await, 0);
+    assert_eq!(balance(&app, &user).await, 100);
+    let resp = app
+        .post_as(
+            &user,
+            &format!("/rewards/prizes/{prize}/redemptions"),
+            &json!({ "client_id": "" }),
+        )
+        .await;
+    assert_invalid(resp, "client_id", None).await;
+    // Admin input.
+    let mut bad = prize_body(10, -1, "physical");
+    let resp = app.post_as(&admin, "/admin/rewards/prizes", &bad).await;
+    assert_invalid(resp, "stock", None).await;
+    bad["stock"] = json!(1);
+    bad["kind"] = json!("magic");
+    let resp = app.post_as(&admin, "/admin/rewards/prizes", &bad).await;
+    assert_invalid(resp, "kind", None).await;
+    let backwards = json!({ "ends_at": now - chrono::Duration::days(3) });
+    assert_invalid(
+        app.patch_as(&admin, &path, &backwards).await,
+        "ends_at",
+        None,
+    )
+    .await;
+    // Only admins define prizes and see claims.
+    for who in [&user, &app.moderator().await] {
+        let resp = app
+            .post_as(who, "/admin/rewards/prizes", &prize_body(1, 1, "virtual"))
+            .await;
+        assert_problem(resp, 403, "forbidden").await;
+        assert_problem(
+            app.get_as(who, "/admin/rewards/claims").await,
+            403,
+            "forbidden",
+        )
+        .await;
+    }
+}
+
+/// A physical prize `user` redeemed; the claim.
+async fn physical_claim(app: &TestApp, admin: &TestUser, user: &TestUser) -> String {
+    give_coins(app, admin, &user.id, 50).await;
+    let prize = create_prize(app, admin, &prize_body(50, 3, "physical")).await;
+    redeem(app, user, &prize).await
+}
+
+#[tokio::test]
+async fn delivery_details_are_masked_to_staff_revealed_with_a_reason_and_the_winner_is_told() {
+    let app = spawn_app().await;
+    let (admin, user) = (app.admin().await, app.register().await);
+    let claim = physical_claim(&app, &admin, &user).await;
+    let mine = app.get_json_as(&user, &format!("/me/claims/{claim}")).await;
+    assert_eq!(mine["status"], "awaiting_details");
+    let number = national_id("19900307", 123);
+    let phone = new_phone();
+    let details = delivery_body("winner", &number, &phone);
+    // Sensitive items: the grant first.
+    assert_problem(
+        give_delivery(&app, &user, &claim, &details).await,
+        403,
+        "consent_required",
+    )
+    .await;
+    app.grant(&user, "prize_delivery").await;
+    let mut bad = details.clone();
+    bad["national_id_number"] = json!("110105194912310021");
+    let resp = give_delivery(&app, &user, &claim, &bad).await;
+    assert_invalid(resp, "national_id_number", Some("invalid_national_id")).await;
+    assert_eq!(stored(&app, &claim, "real_name").await, 0);
+    let given = expect_status(give_delivery(&app, &user, &claim, &details).await, 200).await;
+    assert_eq!(given["status"], "submitted");
+    assert_eq!(given["delivery"]["national_id_number"], number.as_str());
+    assert_eq!(given["delivery"]["shipping_address"], "winner-address");
+    // Stored encrypted.
+    let plain = app
+        .sql_count(&format!("SELECT COUNT(*) FROM reward_claims WHERE real_name = 'winner-name' OR national_id = '{number}'"))
+        .await;
+    assert_eq!(plain, 0);
+
+    // Staff see it masked.
+    let list = app
+        .get_as(&admin, "/admin/rewards/claims?status=submitted")
+        .await;
+    let text = expect_status(list, 200).await.to_string();
+    assert!(
+        !text.contains(&number) && !text.contains("winner-name") && !text.contains(&phone[3..]),
+        "{text}"
+    );
+    let listed = serde_json::from_str::<Value>(&text).unwrap();
+    let masked = &items_of(&listed)[0]["masked"];
+    assert_eq!(masked["real_name"], "w**********");
+    assert!(masked["national_id_number"]
+        .as_str()
+        .unwrap()
+        .ends_with(&number[14..]));
+    // And in full only with a reason, which the winner reads too.
+    let path = format!("/admin/rewards/claims/{claim}/reveal");
+    let reveal = json!({ "items": ["shipping_address"], "reason": "courier lost" });
+    let full = expect_status(app.post_as(&admin, &path, &reveal).await, 200).await;
+    assert_eq!(full["shipping_address"], "winner-address");
+    assert!(full["national_id_number"].is_null(), "{full}");
+    let noreason = json!({ "items": ["real_name"], "reason": " " });
+    assert_invalid(app.post_as(&admin, &path, &noreason).await, "reason", None).await;
+    let log = items_of(&app.get_json_as(&user, "/me/processing-log").await);
+    let seen = log
+        .iter()
+        .find(|e| e["operation_id"] == "admin_reveal_claim")
+        .unwrap_or_else(|| panic!("{log:?}"));
+    assert_eq!(seen["reason"], "courier lost");
+    assert_eq!(seen["actor_id"], admin.id.as_str());
+    let audit = items_of(&app.get_json_as(&admin, "/admin/audit-log?limit=50").await);
+    assert!(audit.iter().any(|e| e["action"] == "reveal"
+        && e["target_type"] == "prize_claim"
+        && e["subject_id"] == user.id.as_str()));
+
+    // Shipped, once; then the details no longer change.
+    let ship = json!({ "carrier": "SF Express", "tracking_number": "SF123456" });
+    let path = format!("/admin/rewards/claims/{claim}/shipment");
+    let shipped = expect_status(app.post_as(&admin, &path, &ship).await, 200).await;
+    assert_eq!(shipped["status"], "shipped");
+    assert_problem(app.post_as(&admin, &path, &ship).await, 409, "conflict").await;
+    assert_problem(
+        give_delivery(&app, &user, &claim, &details).await,
+        409,
+        "conflict",
+    )
+    .await;
+    let path = format!("/admin/rewards/claims/{claim}/delivered");
+    let done = expect_status(app.post_as(&admin, &path, &json!({})).await, 200).await;
+    assert_eq!(done["status"], "delivered");
+    let told = items_of(&app.get_json_as(&user, "/me/notifications").await);
+    let about: Vec<&Value> = told.iter().filter(|n| n["kind"] == "prize_claim").collect();
+    assert_eq!(about.len(), 2, "{told:?}");
+    assert!(about.iter().all(|n| n["claim_id"] == claim.as_str()));
+    let mine = app.get_json_as(&user, &format!("/me/claims/{claim}")).await;
+    assert_eq!(mine["tracking_number"], "SF123456");
+}
+
+#[tokio::test]
+async fn nobody_reaches_anothers_claim() {
+    let app = spawn_app().await;
+    let (admin, user, other) = (
+        app.admin().await,
+        app.register().await,
+        app.register().await,
+    );
+    let claim = physical_claim(&app, &admin, &user).await;
+    app.grant(&other, "prize_delivery").await;
+    let resp = app.get_as(&other, &format!("/me/claims/{claim}")).await;
+    assert_problem(resp, 404, "not_found").await;
+    let details = delivery_body("thief", &national_id("19900101", 5), &new_phone());
+    assert_problem(
+        give_delivery(&app, &other, &claim, &details).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert!(items_of(&app.get_json_as(&other, "/me/claims").await).is_empty());
+    assert_eq!(stored(&app, &claim, "real_name").await, 0);
+    let reveal = json!({ "items": ["real_name"], "reason": "curious" });
+    let path = format!("/admin/rewards/claims/{claim}/reveal");
+    assert_problem(app.post_as(&other, &path, &reveal).await, 403, "forbidden").await;
+}
+
+#[tokio::test]
+async fn under_fourteen_a_guardian_consents_before_the_details_are_kept() {
+    let app = spawn_app().await;
+    let (admin, child) = (app.admin().await, app.register().await);
+    let claim = physical_claim(&app, &admin, &child).await;
+    app.grant(&child, "prize_delivery").await;
+    let birth = (chrono::Utc::now() - chrono::Duration::days(365 * 10))
+        .format("%Y%m%d")
+        .to_string();
+    let details = delivery_body("kid", &national_id(&birth, 8), &new_phone());
+    let resp = give_delivery(&app, &child, &claim, &details).await;
+    assert_problem(resp, 403, "guardian_consent_required").await;
+    assert_eq!(stored(&app, &claim, "real_name").await, 0);
+    app.grant(&child, "guardian_verification").await;
+    let guardian = new_phone();
+    let subject = json!({ "kind": "prize_claim", "id": claim });
+    let ask = json!({ "subject": subject, "guardian_phone": guardian });
+    let resp = app.post_as(&child, "/guardian-consents/codes", &ask).await;
+    assert_eq!(resp.status(), 202);
+    let code = guardian_code_for(&app, &child, ("prize_claim", &claim), &guardian);
+    let right = json!({ "subject": subject, "guardian_phone": guardian, "sms_code": code });
+    assert_eq!(
+        app.post_as(&child, "/guardian-consents", &right)
+            .await
+            .status(),
+        201
+    );
+    let given = expect_status(give_delivery(&app, &child, &claim, &details).await, 200).await;
+    assert_eq!(given["status"], "submitted");
+}
+
+#[tokio::test]
+async fn withdrawing_erases_unshipped_details_and_leaving_returns_the_stock() {
+    let app = spawn_app_with(short_cooling_off).await;
+    let (admin, user) = (app.admin().await, app.register().await);
+    give_coins(&app, &admin, &user.id, 100).await;
+    let mut body = prize_body(50, 3, "physical");
+    body["per_user_limit"] = json!(2);
+    let prize = create_prize(&app, &admin, &body).await;
+    let (shipped, pending) = (
+        redeem(&app, &user, &prize).await,
+        redeem(&app, &user, &prize).await,
+    );
+    app.grant(&user, "prize_delivery").await;
+    for claim in [&shipped, &pending] {
+        let details = delivery_body("w", &national_id("19900101", 7), &new_phone());
+        assert_eq!(
+            give_delivery(&app, &user, claim, &details).await.status(),
+            200
+        );
+    }
+    let ship = json!({ "carrier": "SF Express", "tracking_number": "SF1" });
+    let path = format!("/admin/rewards/claims/{shipped}/shipment");
+    assert_eq!(app.post_as(&admin, &path, &ship).await.status(), 200);
+
+    app.set_consent(&user, "prize_delivery", false).await;
+    let after = app
+        .get_json_as(&user, &format!("/me/claims/{pending}"))
+        .await;
+    assert_eq!(after["status"], "awaiting_details");
+    assert!(
+        after["delivery"].is_null() && after["details_erased_at"].is_string(),
+        "{after}"
+    );
+    for column in [
+        "real_name",
+        "national_id",
+        "national_id_index",
+        "contact_phone",
+        "shipping_address",
+    ] {
+        assert_eq!(stored(&app, &pending, column).await, 0, "{column}");
+    }
+    // The shipped one keeps its details for the tax period, as the notice says.
+    assert_eq!(stored(&app, &shipped, "national_id").await, 1);
+
+    // Past the tax period after delivery, those go too; the claim stays.
+    let path = format!("/admin/rewards/claims/{shipped}/delivered");
+    assert_eq!(app.post_as(&admin, &path, &json!({})).await.status(), 200);
+    run_purge(&app).await;
+    assert_eq!(stored(&app, &shipped, "national_id").await, 1);
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(3651);
+    let sql = format!(
+        "UPDATE reward_claims SET delivered_at = '{}'{} WHERE id = '{shipped}'",
+        long_ago.to_rfc3339(),
+        crate::helpers::timestamp_cast()
+    );
+    sea_orm::ConnectionTrait::execute_unprepared(&app.state.db, &sql)
+        .await
+        .unwrap();
+    run_purge(&app).await;
+    for column in [
+        "real_name",
+        "national_id",
+        "contact_phone",
+        "shipping_address",
+    ] {
+        assert_eq!(stored(&app, &shipped, column).await, 0, "{column}");
+    }
+    assert_eq!(stored(&app, &shipped, "delivered_at").await, 1);
+
+    // Leaving: the unshipped claim's unit goes back to the prize.
+    assert_eq!(stock(&app, &prize).await, 1);
+    deregister_and_purge(&app, &user, "account", "delete").await;
+    assert_eq!(stock(&app, &prize).await, 2);
+    let left = app
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM reward_claims WHERE user_id = '{}'",
+            user.id
+        ))
+        .await;
+    assert_eq!(left, 0);
+}
