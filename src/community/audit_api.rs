@@ -57,6 +57,8 @@ pub enum AuditAction {
     Ship,
     /// Marked a prize claim delivered.
     Deliver,
+    /// Cancelled a prize claim.
+    Cancel,
 }
 
 #[derive(Debug, Object)]
@@ -122,6 +124,7 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         StaffAction::Correct => AuditAction::Correct,
         StaffAction::Ship => AuditAction::Ship,
         StaffAction::Deliver => AuditAction::Deliver,
+        StaffAction::Cancel => AuditAction::Cancel,
     };
     let target_type = match r.target_type.as_str() {
         "event_registration" => AuditTarget::EventRegistration,

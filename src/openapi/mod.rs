@@ -38,8 +38,8 @@ use crate::{
     messages::{api::MessagesApi, people_api::PeopleApi, realtime::RealtimeApi},
     privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
     rewards::{
-        admin_api::AdminRewardsApi, api::RewardsApi, prizes_admin_api::AdminPrizesApi,
-        prizes_api::PrizesApi,
+        admin_api::AdminRewardsApi, api::RewardsApi, claims_admin_api::AdminClaimsApi,
+        prizes_admin_api::AdminPrizesApi, prizes_api::PrizesApi,
     },
     rights::{api::RightsApi, catalog_api::PrivacyApi, privacy_api::MyPrivacyApi},
     search::api::{SearchApi, SearchHistoryApi},
@@ -94,6 +94,7 @@ apis!(
     AdminRewardsApi,
     PrizesApi,
     AdminPrizesApi,
+    AdminClaimsApi,
 );
 
 pub use crate::api::BASE_PATH;

@@ -51,6 +51,8 @@ pub const CONFLICTS: &[&str] = &[
     "admin_ship_claim",
     "admin_deliver_claim",
     "admin_reveal_claim",
+    "admin_cancel_claim",
+    "me_cancel_claim",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does

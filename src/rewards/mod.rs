@@ -9,8 +9,10 @@
 //! Partner tasks and membership levels come next.
 pub mod admin_api;
 pub mod api;
+pub mod cancellation;
 pub mod claim_data;
 pub mod claims;
+pub mod claims_admin_api;
 pub mod ledger;
 pub mod personal;
 pub mod prizes;

@@ -1,30 +1,19 @@
-//! `/admin/rewards/prizes` and `/admin/rewards/claims`: admins define
-//! prizes and their stock, see claims masked, ship and close them, and see
-//! delivery details in full only with a reason (audited, and in the
-//! winner's own processing log).
+//! `/admin/rewards/prizes`: admins define prizes and set their stock.
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    param::{Path, Query},
-    payload::Json,
-    types::MaybeUndefined,
-    ApiResponse, Object, OpenApi,
+    param::Path, payload::Json, types::MaybeUndefined, ApiResponse, Object, OpenApi,
 };
 
 use super::{
-    claims,
     prizes::{self, PrizeInput},
-    shipping,
-    views::{ClaimItem, ClaimStatus, DeliveryDetails, PrizeKind, PrizeView},
+    views::{PrizeKind, PrizeView},
 };
 use crate::{
-    api::{
-        page::{split_page, Page},
-        patch_field, ApiTags, JsonBody, PageParams,
-    },
+    api::{patch_field, ApiTags, JsonBody},
     error::AppResult,
     identity::AdminAuth,
-    ids::{ClaimId, PrizeId},
+    ids::PrizeId,
     state::AppState,
 };
 
@@ -125,70 +114,6 @@ impl poem_openapi::types::Example for PrizePatch {
     }
 }
 
-/// A claim as staff see it: the delivery details masked.
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct StaffClaimView {
-    pub id: String,
-    pub prize_id: String,
-    pub user_id: String,
-    pub status: ClaimStatus,
-    pub price: i64,
-    pub carrier: Option<String>,
-    pub tracking_number: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub shipped_at: Option<DateTime<Utc>>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    /// The ID number to its region and last four, the phone to its last
-    /// four, the address to its district, the name to its first
-    /// character. Absent before they are given and once erased.
-    pub masked: Option<DeliveryDetails>,
-}
-
-#[derive(Debug, Object)]
-#[oai(example)]
-pub struct Shipment {
-    /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 40, pattern = r"\S"))]
-    pub carrier: String,
-    /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9-]+$"))]
-    pub tracking_number: String,
-}
-
-impl poem_openapi::types::Example for Shipment {
-    fn example() -> Self {
-        Self {
-            carrier: "SF Express".into(),
-            tracking_number: "SF1234567890123".into(),
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(example)]
-pub struct ClaimRevealRequest {
-    /// The items to see in full.
-    /// privacy: not personal
-    #[oai(validator(min_items = 1, max_items = 4))]
-    pub items: Vec<ClaimItem>,
-    /// Why: written to the audit log and to the winner's own processing
-    /// log.
-    /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
-}
-
-impl poem_openapi::types::Example for ClaimRevealRequest {
-    fn example() -> Self {
-        Self {
-            items: vec![ClaimItem::ShippingAddress, ClaimItem::ContactPhone],
-            reason: "The courier cannot find the address; calling the winner.".into(),
-        }
-    }
-}
-
 #[derive(ApiResponse)]
 pub enum PrizeSaved {
     /// Defined.
@@ -197,51 +122,6 @@ pub enum PrizeSaved {
     /// The prize as it is now.
     #[oai(status = 200)]
     Ok(Json<PrizeView>),
-}
-
-#[derive(ApiResponse)]
-pub enum StaffClaims {
-    /// Claims, oldest first, masked.
-    #[oai(status = 200)]
-    Ok(Json<Page<StaffClaimView>>),
-}
-
-#[derive(ApiResponse)]
-pub enum StaffClaim {
-    /// The claim as it is now; the winner is notified.
-    #[oai(status = 200)]
-    Ok(Json<StaffClaimView>),
-}
-
-#[derive(ApiResponse)]
-pub enum ClaimRevealed {
-    /// The requested items in full; the reveal is logged.
-    #[oai(status = 200)]
-    Ok(Json<DeliveryDetails>),
-}
-
-fn staff_view(state: &AppState, c: entity::reward_claims::Model) -> AppResult<StaffClaimView> {
-    use crate::identity::masking;
-    let masked = claims::open(&state.crypto, &c)?.map(|d| DeliveryDetails {
-        real_name: d.real_name.as_deref().map(masking::real_name),
-        national_id_number: d.national_id_number.as_deref().map(masking::national_id),
-        contact_phone: d.contact_phone.as_deref().map(masking::phone),
-        shipping_address: d.shipping_address.as_deref().map(masking::address),
-    });
-    Ok(StaffClaimView {
-        id: c.id,
-        prize_id: c.prize_id,
-        user_id: c.user_id,
-        status: c.status.into(),
-        price: c.price,
-        carrier: c.carrier,
-        tracking_number: c.tracking_number,
-        created_at: c.created_at,
-        submitted_at: c.submitted_at,
-        shipped_at: c.shipped_at,
-        delivered_at: c.delivered_at,
-        masked,
-    })
 }
 
 #[OpenApi(prefix_path = "/admin/rewards", tag = "ApiTags::Admin")]
@@ -298,90 +178,5 @@ impl AdminPrizesApi {
         };
         let prize = prizes::update(&state.db, &id.0, input).await?;
         Ok(PrizeSaved::Ok(Json(PrizeView::of(prize))))
-    }
-
-    /// Claims, masked, in one status or all (admin).
-    #[oai(path = "/claims", method = "get", operation_id = "admin_list_claims")]
-    async fn claims(
-        &self,
-        state: Data<&AppState>,
-        _admin: AdminAuth,
-        /// Only claims in this status.
-        /// privacy: not personal
-        status: Query<Option<ClaimStatus>>,
-        /// From `next_cursor` of the previous page.
-        /// privacy: not personal
-        cursor: Query<Option<String>>,
-        /// 1 to 50, default 20.
-        /// privacy: not personal
-        limit: Query<Option<u32>>,
-    ) -> AppResult<StaffClaims> {
-        let page = PageParams::parse(cursor.0, limit.0)?;
-        let rows = claims::list(&state.db, status.0.map(Into::into), &page).await?;
-        let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
-        let items = rows
-            .into_iter()
-            .map(|c| staff_view(&state, c))
-            .collect::<AppResult<_>>()?;
-        Ok(StaffClaims::Ok(Json(Page { items, next_cursor })))
-    }
-
-    /// Ship a claim whose details are in, with the carrier's tracking
-    /// number; the winner is notified (admin).
-    #[oai(
-        path = "/claims/:id/shipment",
-        method = "post",
-        operation_id = "admin_ship_claim"
-    )]
-    async fn ship(
-        &self,
-        state: Data<&AppState>,
-        admin: AdminAuth,
-        /// privacy: not personal
-        id: Path<ClaimId>,
-        body: JsonBody<Shipment>,
-    ) -> AppResult<StaffClaim> {
-        let b = body.0;
-        let parcel = (b.carrier.trim(), b.tracking_number.as_str());
-        let claim = shipping::ship(&state, admin.0.id.as_str(), &id.0, parcel).await?;
-        Ok(StaffClaim::Ok(Json(staff_view(&state, claim)?)))
-    }
-
-    /// Close a shipped claim as delivered; the winner is notified (admin).
-    #[oai(
-        path = "/claims/:id/delivered",
-        method = "post",
-        operation_id = "admin_deliver_claim"
-    )]
-    async fn delivered(
-        &self,
-        state: Data<&AppState>,
-        admin: AdminAuth,
-        /// privacy: not personal
-        id: Path<ClaimId>,
-    ) -> AppResult<StaffClaim> {
-        let claim = shipping::deliver(&state, admin.0.id.as_str(), &id.0).await?;
-        Ok(StaffClaim::Ok(Json(staff_view(&state, claim)?)))
-    }
-
-    /// See delivery details of a claim in full, saying why: the reveal
-    /// goes to the audit log and to the winner's processing log (admin).
-    #[oai(
-        path = "/claims/:id/reveal",
-        method = "post",
-        operation_id = "admin_reveal_claim"
-    )]
-    async fn reveal(
-        &self,
-        state: Data<&AppState>,
-        admin: AdminAuth,
-        /// privacy: not personal
-        id: Path<ClaimId>,
-        body: JsonBody<ClaimRevealRequest>,
-    ) -> AppResult<ClaimRevealed> {
-        let b = body.0;
-        let staff = admin.0.id.as_str();
-        let full = shipping::reveal(&state, staff, &id.0, &b.items, b.reason.trim()).await?;
-        Ok(ClaimRevealed::Ok(Json(full)))
     }
 }

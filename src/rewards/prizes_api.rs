@@ -8,6 +8,7 @@ use poem_openapi::{
 };
 
 use super::{
+    cancellation::{cancel, Canceller},
     claims::{self, Delivery},
     prizes, redemption,
     views::{ClaimView, PrizeView},
@@ -226,6 +227,25 @@ impl PrizesApi {
             shipping_address: b.shipping_address,
         };
         let claim = claims::submit(&state.db, &state.crypto, &auth.0.id, &id.0, given).await?;
+        Ok(ClaimResponse::Ok(Json(mine(&state, claim)?)))
+    }
+
+    /// Cancel one of my claims not yet shipped: its coins come back to me
+    /// and what I gave for it is erased.
+    #[oai(
+        path = "/me/claims/:id/cancellation",
+        method = "post",
+        operation_id = "me_cancel_claim"
+    )]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<ClaimId>,
+    ) -> AppResult<ClaimResponse> {
+        let by = Canceller::Winner(&auth.0.id);
+        let claim = cancel(&state, &id.0, by).await?;
         Ok(ClaimResponse::Ok(Json(mine(&state, claim)?)))
     }
 }

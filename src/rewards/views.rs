@@ -192,7 +192,8 @@ pub enum ClaimStatus {
     Submitted,
     Shipped,
     Delivered,
-    /// Cancelled; its unit went back to the stock.
+    /// Cancelled (by me, or by an admin who said why): its unit went
+    /// back to the stock, its coins back to me, what I gave erased.
     Cancelled,
 }
 

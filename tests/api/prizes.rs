@@ -450,3 +450,79 @@ async fn withdrawing_erases_unshipped_details_and_leaving_returns_the_stock() {
         .await;
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn a_claim_not_yet_shipped_can_be_cancelled_once_and_its_coins_come_back() {
+    let app = spawn_app().await;
+    let (admin, user) = (app.admin().await, app.register().await);
+    give_coins(&app, &admin, &user.id, 100).await;
+    let mut body = prize_body(40, 2, "physical");
+    body["per_user_limit"] = json!(2);
+    let prize = create_prize(&app, &admin, &body).await;
+    let (mine, theirs) = (
+        redeem(&app, &user, &prize).await,
+        redeem(&app, &user, &prize).await,
+    );
+    assert_eq!(
+        (balance(&app, &user).await, stock(&app, &prize).await),
+        (20, 0)
+    );
+
+    // By me: my coins back, the unit back.
+    let path = format!("/me/claims/{mine}/cancellation");
+    let cancelled = expect_status(app.post_as(&user, &path, &json!({})).await, 200).await;
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_problem(app.post_as(&user, &path, &json!({})).await, 409, "conflict").await;
+    assert_eq!(
+        (balance(&app, &user).await, stock(&app, &prize).await),
+        (60, 1)
+    );
+    // Not by anyone else.
+    let other = app.register().await;
+    let path = format!("/me/claims/{theirs}/cancellation");
+    assert_problem(
+        app.post_as(&other, &path, &json!({})).await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    // By an admin, with a reason the winner reads; what they gave is erased.
+    app.grant(&user, "prize_delivery").await;
+    let details = delivery_body("w", &national_id("19900101", 3), &new_phone());
+    assert_eq!(
+        give_delivery(&app, &user, &theirs, &details).await.status(),
+        200
+    );
+    let path = format!("/admin/rewards/claims/{theirs}/cancellation");
+    let why = json!({ "reason": "no courier reaches the island" });
+    let staff_view = expect_status(app.post_as(&admin, &path, &why).await, 200).await;
+    assert_eq!(staff_view["status"], "cancelled");
+    assert!(staff_view["masked"].is_null(), "{staff_view}");
+    assert_eq!(stored(&app, &theirs, "national_id").await, 0);
+    assert_eq!(
+        (balance(&app, &user).await, stock(&app, &prize).await),
+        (100, 2)
+    );
+    let ledger = items_of(&app.get_json_as(&user, "/me/coins?limit=50").await["ledger"]);
+    assert_eq!(ledger[0]["kind"], "refund");
+    assert_eq!(ledger[0]["claim_id"], theirs.as_str());
+    assert_eq!(ledger[0]["reason"], "no courier reaches the island");
+    let told = items_of(&app.get_json_as(&user, "/me/notifications").await);
+    assert!(told
+        .iter()
+        .any(|n| n["kind"] == "prize_claim" && n["claim_id"] == theirs.as_str()));
+    let audit = items_of(&app.get_json_as(&admin, "/admin/audit-log?limit=50").await);
+    assert!(audit
+        .iter()
+        .any(|e| e["action"] == "cancel" && e["target_id"] == theirs.as_str()));
+    assert_problem(app.post_as(&admin, &path, &why).await, 409, "conflict").await;
+    // The ledger still adds up: the refunds undid the debits.
+    let sum = app
+        .sql_count(&format!(
+            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM coin_ledger WHERE user_id = '{}'",
+            user.id
+        ))
+        .await;
+    assert_eq!(sum, 100);
+}
