@@ -75,6 +75,7 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
         messages::subscribers()
             .into_iter()
             .chain(uploads::subscribers())
+            .chain(rewards::subscribers())
             .collect(),
     );
     state.documents = Documents::new(vec![identity::documents(), community::documents()]);

@@ -102,6 +102,12 @@ stored! {
         /// The daily check-in (`POST /rewards/tasks/{id}/check-in`).
         #[sea_orm(string_value = "check_in")]
         CheckIn,
+        /// The day's first post, credited by the server when it is made.
+        #[sea_orm(string_value = "first_post")]
+        FirstPost,
+        /// The day's first comment, credited by the server when it is made.
+        #[sea_orm(string_value = "first_comment")]
+        FirstComment,
     }
     /// `coin_ledger.kind`.
     LedgerKind {

@@ -1,8 +1,9 @@
 use sea_orm::entity::prelude::*;
 
 /// A redeemed prize and its delivery. The delivery details are stored
-/// encrypted (the ID number with a blind index too) and erased the tax
-/// period after delivery; the claim itself, its price and its dates stay.
+/// encrypted (no blind index: nothing looks a winner up by ID number) and
+/// erased the tax period after delivery; the claim itself, its price and
+/// its dates stay.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reward_claims")]
 pub struct Model {
@@ -19,7 +20,6 @@ pub struct Model {
     pub real_name: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub national_id: Option<String>,
-    pub national_id_index: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub contact_phone: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

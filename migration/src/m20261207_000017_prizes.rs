@@ -54,7 +54,6 @@ enum RewardClaims {
     Status,
     RealName,
     NationalId,
-    NationalIdIndex,
     ContactPhone,
     ShippingAddress,
     GuardianConsentAt,
@@ -103,7 +102,6 @@ impl MigrationTrait for Migration {
                     .col(string_len(RewardClaims::Status, 20))
                     .col(text_null(RewardClaims::RealName))
                     .col(text_null(RewardClaims::NationalId))
-                    .col(string_len_null(RewardClaims::NationalIdIndex, 64))
                     .col(text_null(RewardClaims::ContactPhone))
                     .col(text_null(RewardClaims::ShippingAddress))
                     .col(timestamp_with_time_zone_null(

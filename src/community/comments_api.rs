@@ -131,6 +131,11 @@ impl CommentsApi {
         let comment =
             comments::create(&state.db, &auth.0.id, &post, body.parent_id, &body.body).await?;
         super::feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        let fact = crate::platform::facts::Fact::CommentPublished {
+            author: auth.0.id.to_string(),
+            comment: comment.id.clone(),
+        };
+        state.facts.publish(&state, fact).await;
         let view = comment_views(&state, vec![comment], Default::default())
             .await?
             .remove(0);

@@ -13,7 +13,7 @@ use crate::{
     api::{check_limit, ApiTags, JsonBody},
     error::AppResult,
     identity::{caller::Viewer, AuthUser, BearerAuth, Role},
-    platform::ratelimit::ActionClass,
+    platform::{facts::Fact, ratelimit::ActionClass},
     state::AppState,
 };
 
@@ -190,6 +190,11 @@ impl PostsApi {
         )
         .await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        let fact = Fact::PostPublished {
+            author: auth.0.id.to_string(),
+            post: post.id.clone(),
+        };
+        state.facts.publish(&state, fact).await;
         Ok(PostCreated::Created(Json(
             one(&state, post, Some(&auth.0)).await?,
         )))

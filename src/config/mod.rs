@@ -135,6 +135,9 @@ pub struct Config {
     pub log_format: String,
     /// Per action class, e.g. `login_ip = "10/1m"`.
     pub rate_limits: BTreeMap<ActionClass, QuotaSpec>,
+    /// The experience each membership level starts at, from level 1 (at
+    /// 0), rising: `AGORA_MEMBERSHIP_LEVELS="[0, 50, 200]"`.
+    pub membership_levels: Vec<i64>,
 }
 
 impl Default for Config {
@@ -172,6 +175,7 @@ impl Default for Config {
             trusted_proxies: 1,
             log_format: "pretty".into(),
             rate_limits: ActionClass::defaults(),
+            membership_levels: vec![0, 50, 200, 500, 1_000, 2_000, 5_000, 10_000],
         }
     }
 }
@@ -206,6 +210,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        let levels = &self.membership_levels;
+        if levels.first() != Some(&0) || levels.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(ConfigError::Invalid(
+                "AGORA_MEMBERSHIP_LEVELS must start at 0 and rise, e.g. [0, 50, 200]".into(),
+            ));
+        }
         // The catalog promises three months at most (`P3M`): 89 days are
         // within three months whatever the month the event ends in.
         if self.event_registration_retention > Duration::from_secs(89 * 24 * 3600) {

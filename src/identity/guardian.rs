@@ -106,17 +106,26 @@ pub async fn send_code(
         phone.e164(),
         window(Utc::now()),
     );
-    let text = format!(
-        "Your child asks you, on agora, to consent to their registering for an official event \
-         ({}), which collects their ID number. If you agree, give them this code: {code}.",
-        subject.id
-    );
+    let text = request_text(subject, &code);
     if state.sms.send_untraced(phone.e164(), &text).await.is_err() {
         return Err(AppError::internal(anyhow::anyhow!(
             "a guardian's SMS could not be sent"
         )));
     }
     Ok(())
+}
+
+/// What the guardian reads: what their child asks to do, what it
+/// collects, and the code.
+pub fn request_text(subject: &Subject<'_>, code: &str) -> String {
+    let what = match subject.kind {
+        "prize_claim" => "giving their real name, ID number, phone number and address to receive a prize they redeemed",
+        _ => "registering for an official event, which collects their ID number",
+    };
+    format!(
+        "Your child asks you, on agora, to consent to their {what} ({}). If you agree, give them this code: {code}.",
+        subject.id
+    )
 }
 
 /// Records the guardian's consent if `given` is their code; answers when
@@ -266,6 +275,22 @@ impl PersonalData for GuardianData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_guardian_reads_what_their_child_asks_to_do() {
+        let prize = Subject {
+            kind: "prize_claim",
+            id: "c1",
+        };
+        let text = request_text(&prize, "123456");
+        assert!(text.contains("prize") && text.contains("address"), "{text}");
+        assert!(!text.contains("event"), "{text}");
+        let event = Subject {
+            kind: "event",
+            id: "e1",
+        };
+        assert!(request_text(&event, "123456").contains("official event"));
+    }
 
     #[test]
     fn a_code_is_bound_to_the_user_the_subject_the_number_and_its_window() {

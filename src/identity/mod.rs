@@ -11,6 +11,7 @@ pub mod guard;
 pub mod guardian;
 pub mod guardian_api;
 pub mod masking;
+pub mod membership;
 pub mod national_id;
 pub mod password;
 pub mod phone;

@@ -96,6 +96,8 @@ impl Subscriber for PresenceSubscriber {
             Fact::UploadsUnreferenced { .. }
             | Fact::RegistrationDecided { .. }
             | Fact::ClaimChanged { .. }
+            | Fact::PostPublished { .. }
+            | Fact::CommentPublished { .. }
             | Fact::ApplicationDecided { .. } => Ok(()),
         }
     }

@@ -53,6 +53,7 @@ pub const CONFLICTS: &[&str] = &[
     "admin_reveal_claim",
     "admin_cancel_claim",
     "me_cancel_claim",
+    "admin_update_prize",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does

@@ -22,8 +22,13 @@ pub enum Fact {
     /// A group manager decided on a user's help-group application
     /// (approved, rejected, or removed from the group).
     ApplicationDecided { user: String, application: String },
-    /// A user's prize claim moved on (shipped, delivered).
+    /// A user's prize claim moved on (shipped, delivered, cancelled by
+    /// staff).
     ClaimChanged { user: String, claim: String },
+    /// A user published a post.
+    PostPublished { author: String, post: String },
+    /// A user published a comment.
+    CommentPublished { author: String, comment: String },
 }
 
 impl Fact {
@@ -35,6 +40,8 @@ impl Fact {
             Self::RegistrationDecided { .. } => "registration_decided",
             Self::ApplicationDecided { .. } => "application_decided",
             Self::ClaimChanged { .. } => "claim_changed",
+            Self::PostPublished { .. } => "post_published",
+            Self::CommentPublished { .. } => "comment_published",
         }
     }
 }

@@ -308,7 +308,7 @@ pub const PURPOSES: &[Purpose] = &[
         ContractPerformance, Essential, UntilAccountClosure, Delete, ByDeregistration,
         ["task_completions", "coin_ledger"]),
     purpose!("prize_delivery", "Prize delivery", "奖品寄送", "Deliver prizes you redeem, and keep who received them for the ten years tax law requires of withholding records (Tax Collection Administration Law implementing rules, art. 29). Withdrawing erases what you gave for prizes not yet shipped; for those shipped, the law keeps it to the end of that period.", "寄送你兑换的奖品，并按税法对代扣代缴记录的要求保存领奖人信息十年（《税收征收管理法实施细则》第二十九条）。撤回同意会删除尚未发货奖品的信息；已发货奖品的信息依法保存至该期限届满。",
-        LegalObligation, Essential, After("delivered", "P3650D"), Delete, Allowed,
+        LegalObligation, Essential, After("delivered_or_last_step", "P3653D"), Delete, Allowed,
         ["real_name", "national_id_number", "contact_phone", "shipping_address"]),
     purpose!("guardian_verification", "Guardian verification", "监护人验证", "Verify a guardian's consent for a user under 14.", "为未满14周岁的用户验证监护人同意。",
         LegalObligation, Essential, Ephemeral, Delete, Allowed,

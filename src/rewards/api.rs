@@ -8,7 +8,7 @@ use poem_openapi::{
 
 use super::{
     ledger, tasks,
-    views::{LedgerEntryView, TaskView},
+    views::{LedgerEntryView, MembershipView, TaskView},
 };
 use crate::{
     api::{
@@ -16,7 +16,7 @@ use crate::{
         ApiTags, PageParams,
     },
     error::AppResult,
-    identity::BearerAuth,
+    identity::{membership, BearerAuth},
     ids::TaskId,
     state::AppState,
 };
@@ -58,6 +58,13 @@ pub enum CheckedIn {
     /// Checked in: the entry crediting the task's coins.
     #[oai(status = 201)]
     Created(Json<LedgerEntryView>),
+}
+
+#[derive(ApiResponse)]
+pub enum MembershipResponse {
+    /// My level, experience and benefits.
+    #[oai(status = 200)]
+    Ok(Json<MembershipView>),
 }
 
 #[derive(ApiResponse)]
@@ -122,7 +129,7 @@ impl RewardsApi {
         /// privacy: not personal
         id: Path<TaskId>,
     ) -> AppResult<CheckedIn> {
-        let entry = tasks::check_in(&state.db, auth.0.id.as_str(), &id.0).await?;
+        let entry = tasks::check_in(&state, auth.0.id.as_str(), &id.0).await?;
         Ok(CheckedIn::Created(Json(LedgerEntryView::of(entry))))
     }
 
@@ -147,5 +154,22 @@ impl RewardsApi {
         let balance = ledger::balance(&state.db, user).await?;
         let ledger = Page { items, next_cursor };
         Ok(CoinsResponse::Ok(Json(CoinsView { balance, ledger })))
+    }
+
+    /// My membership level, my experience, the next level's threshold and
+    /// what my level brings.
+    #[oai(
+        path = "/me/membership",
+        method = "get",
+        operation_id = "me_get_membership"
+    )]
+    async fn membership(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> AppResult<MembershipResponse> {
+        let levels = &state.config.membership_levels;
+        let standing = membership::standing(&state.db, auth.0.id.as_str(), levels).await?;
+        Ok(MembershipResponse::Ok(Json(MembershipView::of(standing))))
     }
 }

@@ -77,6 +77,7 @@ pub async fn cancel(state: &AppState, id: &ClaimId, by: Canceller<'_>) -> AppRes
     };
     ledger::post(&txn, refund).await?;
     erase_details(&txn, C::Id.eq(id.as_str())).await?;
+    // Consent asked for and never used: nothing is left it could serve.
     guardian::forget(&txn, "prize_claim", Some(vec![claim.id.clone()]), None).await?;
     if let Canceller::Staff { staff, reason } = &by {
         let entry = StaffRecord {

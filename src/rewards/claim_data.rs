@@ -130,14 +130,13 @@ impl WithdrawalEraser for ClaimEraser {
         let filter = claims::Column::UserId.eq(user_id).and(
             claims::Column::Status.is_in([ClaimStatus::AwaitingDetails, ClaimStatus::Submitted]),
         );
-        let rows = erase_details(txn, filter).await?;
-        guardian::forget(txn, "prize_claim", None, Some(user_id)).await?;
-        Ok(AfterCommit::rows(rows))
+        Ok(AfterCommit::rows(erase_details(txn, filter).await?))
     }
 }
 
 /// The catalog's promise for `prize_delivery`: the tax period after
-/// delivery, the details go; the claim, its price and dates stay.
+/// delivery (or after the claim's last step, for one never delivered),
+/// the details go; the claim, its price and dates stay.
 pub struct AfterTheTaxPeriod;
 
 #[async_trait]
@@ -147,7 +146,13 @@ impl RetentionRule for AfterTheTaxPeriod {
     }
     async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
         let cutoff = Utc::now() - period("prize_delivery")?;
-        let rows = erase_details(&state.db, claims::Column::DeliveredAt.lt(cutoff)).await?;
+        use sea_orm::sea_query::{Expr, Func};
+        let last_step = Func::coalesce([
+            Expr::col(claims::Column::DeliveredAt),
+            Expr::col(claims::Column::ShippedAt),
+            Expr::col(claims::Column::SubmittedAt),
+        ]);
+        let rows = erase_details(&state.db, Expr::expr(last_step).lt(cutoff)).await?;
         Ok(AfterCommit::rows(rows))
     }
 }

@@ -1,5 +1,5 @@
 //! A claim after redemption: the winner gives delivery details (a
-//! physical prize only; checked, encrypted, the ID number blind-indexed;
+//! physical prize only; checked and encrypted;
 //! under 14, only once a guardian consented), staff ship it and close it.
 //! Details change until the prize ships.
 use chrono::{DateTime, Utc};
@@ -130,10 +130,6 @@ pub async fn submit(
             C::NationalId,
             Expr::value(crypto.encrypt(&national_id.number)),
         )
-        .col_expr(
-            C::NationalIdIndex,
-            Expr::value(crypto.blind_index("national_id", &national_id.number)),
-        )
         .col_expr(C::ContactPhone, Expr::value(crypto.encrypt(phone.e164())))
         .col_expr(
             C::ShippingAddress,
@@ -202,10 +198,23 @@ pub async fn advance(
     find(db, id).await
 }
 
-/// Erases the delivery details of the claims `filter` selects; those not
-/// yet shipped wait for details again.
+/// Erases the delivery details of the claims `filter` selects, and the
+/// guardians' consents that served them; those not yet shipped wait for
+/// details again. Answers how many claims.
 pub async fn erase_details(db: &impl ConnectionTrait, filter: SimpleExpr) -> AppResult<u64> {
     use claims::Column as C;
+    let held: Vec<String> = claims::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(filter)
+        .filter(C::SubmittedAt.is_not_null())
+        .filter(C::DetailsErasedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    if held.is_empty() {
+        return Ok(0);
+    }
     let none = || Expr::value(Option::<String>::None);
     let unshipped = [ClaimStatus::AwaitingDetails, ClaimStatus::Submitted];
     let status = Expr::case(
@@ -217,7 +226,6 @@ pub async fn erase_details(db: &impl ConnectionTrait, filter: SimpleExpr) -> App
         .col_expr(C::Status, status.into())
         .col_expr(C::RealName, none())
         .col_expr(C::NationalId, none())
-        .col_expr(C::NationalIdIndex, none())
         .col_expr(C::ContactPhone, none())
         .col_expr(C::ShippingAddress, none())
         .col_expr(
@@ -225,10 +233,9 @@ pub async fn erase_details(db: &impl ConnectionTrait, filter: SimpleExpr) -> App
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(C::DetailsErasedAt, Expr::value(Utc::now()))
-        .filter(filter)
-        .filter(C::SubmittedAt.is_not_null())
-        .filter(C::DetailsErasedAt.is_null())
+        .filter(C::Id.is_in(held.clone()))
         .exec(db)
         .await?;
+    guardian::forget(db, "prize_claim", Some(held), None).await?;
     Ok(erased.rows_affected)
 }

@@ -34,3 +34,8 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
         .eraser(Arc::new(claim_data::ClaimEraser))
         .retention_rule(Arc::new(claim_data::AfterTheTaxPeriod));
 }
+
+/// The day's first post and comment, credited from the community's facts.
+pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
+    vec![Arc::new(tasks::ActivitySubscriber)]
+}

@@ -22,7 +22,10 @@ pub struct PrizeInput {
     pub image_url: Option<Option<String>>,
     pub kind: Option<PrizeKind>,
     pub price: Option<i64>,
+    /// A new prize's units.
     pub stock: Option<i64>,
+    /// Units to add to an existing prize (negative: to take away).
+    pub add_stock: Option<i64>,
     pub per_user_limit: Option<i32>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<Option<DateTime<Utc>>>,
@@ -67,10 +70,11 @@ pub async fn create(db: &impl ConnectionTrait, input: PrizeInput) -> AppResult<p
     Ok(prizes::ActiveModel::from(prize).insert(db).await?)
 }
 
-/// Edits a prize: only the fields given are written, in one statement
-/// (setting the stock while users redeem sets it; it never adds to a
-/// count read before), and the result must still make sense, or nothing
-/// changes. Its kind stays what its claims were made under.
+/// Edits a prize: only the fields given are written, in one statement,
+/// and the result must still make sense, or nothing changes. The stock
+/// moves by what is added (a restock while users redeem loses none of
+/// their redemptions) and never below zero. Its kind stays what its
+/// claims were made under.
 pub async fn update(
     db: &DatabaseConnection,
     id: &PrizeId,
@@ -93,8 +97,10 @@ pub async fn update(
     if let Some(price) = input.price {
         update = update.col_expr(C::Price, Expr::value(price));
     }
-    if let Some(stock) = input.stock {
-        update = update.col_expr(C::Stock, Expr::value(stock));
+    if let Some(added) = input.add_stock {
+        update = update
+            .col_expr(C::Stock, Expr::col(C::Stock).add(added))
+            .filter(Expr::col(C::Stock).add(added).gte(0));
     }
     if let Some(limit) = input.per_user_limit {
         update = update.col_expr(C::PerUserLimit, Expr::value(limit));
@@ -106,7 +112,8 @@ pub async fn update(
         update = update.col_expr(C::EndsAt, Expr::value(ends_at));
     }
     if update.exec(&txn).await?.rows_affected == 0 {
-        return Err(AppError::not_found("prize"));
+        find(&txn, id.as_str()).await?;
+        return Err(Refusal::StockBelowZero.into());
     }
     let prize = find(&txn, id.as_str()).await?;
     check(&prize)?;

@@ -85,10 +85,12 @@ pub struct PrizePatch {
     /// privacy: not personal
     #[oai(validator(minimum(value = "1"), maximum(value = "10000000")))]
     pub price: Option<i64>,
-    /// Units left, set (not added to): a restock says the new count.
+    /// Units to add (a restock), or, negative, to take away (never below
+    /// zero: 409 naming this field). Added, not set: redemptions made
+    /// meanwhile are not undone.
     /// privacy: not personal
-    #[oai(validator(minimum(value = "0"), maximum(value = "10000000")))]
-    pub stock: Option<i64>,
+    #[oai(validator(minimum(value = "-10000000"), maximum(value = "10000000")))]
+    pub add_stock: Option<i64>,
     /// privacy: not personal
     #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub per_user_limit: Option<i32>,
@@ -106,7 +108,7 @@ impl poem_openapi::types::Example for PrizePatch {
             description: None,
             image_url: MaybeUndefined::Undefined,
             price: None,
-            stock: Some(250),
+            add_stock: Some(200),
             per_user_limit: None,
             starts_at: None,
             ends_at: MaybeUndefined::Undefined,
@@ -115,10 +117,14 @@ impl poem_openapi::types::Example for PrizePatch {
 }
 
 #[derive(ApiResponse)]
-pub enum PrizeSaved {
+pub enum PrizeCreated {
     /// Defined.
     #[oai(status = 201)]
     Created(Json<PrizeView>),
+}
+
+#[derive(ApiResponse)]
+pub enum PrizeUpdated {
     /// The prize as it is now.
     #[oai(status = 200)]
     Ok(Json<PrizeView>),
@@ -133,7 +139,7 @@ impl AdminPrizesApi {
         state: Data<&AppState>,
         _admin: AdminAuth,
         body: JsonBody<NewPrize>,
-    ) -> AppResult<PrizeSaved> {
+    ) -> AppResult<PrizeCreated> {
         let b = body.0;
         let input = PrizeInput {
             name: Some(b.name),
@@ -142,12 +148,13 @@ impl AdminPrizesApi {
             kind: Some(b.kind.into()),
             price: Some(b.price),
             stock: Some(b.stock),
+            add_stock: None,
             per_user_limit: b.per_user_limit,
             starts_at: b.starts_at,
             ends_at: Some(b.ends_at),
         };
         let prize = prizes::create(&state.db, input).await?;
-        Ok(PrizeSaved::Created(Json(PrizeView::of(prize))))
+        Ok(PrizeCreated::Created(Json(PrizeView::of(prize))))
     }
 
     /// Edit a prize, or set its stock (admin).
@@ -163,7 +170,7 @@ impl AdminPrizesApi {
         /// privacy: not personal
         id: Path<PrizeId>,
         body: JsonBody<PrizePatch>,
-    ) -> AppResult<PrizeSaved> {
+    ) -> AppResult<PrizeUpdated> {
         let b = body.0;
         let input = PrizeInput {
             name: b.name,
@@ -171,12 +178,13 @@ impl AdminPrizesApi {
             image_url: patch_field(b.image_url),
             kind: None,
             price: b.price,
-            stock: b.stock,
+            stock: None,
+            add_stock: b.add_stock,
             per_user_limit: b.per_user_limit,
             starts_at: b.starts_at,
             ends_at: patch_field(b.ends_at),
         };
         let prize = prizes::update(&state.db, &id.0, input).await?;
-        Ok(PrizeSaved::Ok(Json(PrizeView::of(prize))))
+        Ok(PrizeUpdated::Ok(Json(PrizeView::of(prize))))
     }
 }

@@ -154,7 +154,6 @@ async fn take(
         }),
         real_name: Set(None),
         national_id: Set(None),
-        national_id_index: Set(None),
         contact_phone: Set(None),
         shipping_address: Set(None),
         guardian_consent_at: Set(None),

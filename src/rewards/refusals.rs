@@ -22,6 +22,8 @@ pub enum Refusal {
     NotActive,
     /// No stock left.
     OutOfStock,
+    /// Taking away more units than are left.
+    StockBelowZero,
     /// The prize cannot be redeemed now (not started, or ended).
     PrizeNotOnOffer,
     /// The user holds as many claims of the prize as one may.
@@ -63,6 +65,12 @@ impl From<Refusal> for AppError {
             NotACheckIn => AppError::new(ErrorCode::Conflict, "this task is not a check-in"),
             NotActive => AppError::new(ErrorCode::Conflict, "this task is not running now"),
             OutOfStock => AppError::new(ErrorCode::OutOfStock, "none of this prize is left"),
+            StockBelowZero => AppError::field(
+                ErrorCode::Conflict,
+                "add_stock",
+                "below_zero",
+                "would take away more units than are left",
+            ),
             PrizeNotOnOffer => AppError::new(ErrorCode::Conflict, "this prize is not on offer now"),
             LimitReached => AppError::new(
                 ErrorCode::LimitReached,

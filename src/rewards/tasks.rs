@@ -3,7 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{coin_ledger as entries, enums::LedgerKind, reward_tasks as tasks};
+use entity::{
+    coin_ledger as entries,
+    enums::{LedgerKind, TaskKind},
+    reward_tasks as tasks,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -14,8 +18,11 @@ use super::{
     refusals::Refusal,
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
+    identity::membership,
     ids::TaskId,
+    platform::facts::{Fact, Subscriber},
+    state::AppState,
 };
 
 /// The community's day of a moment: the date in Beijing (UTC+8, no
@@ -163,12 +170,8 @@ fn daily_key(task: &str, user: &str, day: &str) -> String {
 
 /// Checks `user` in to a check-in task: its coins, once a day, however
 /// many devices ask at once.
-pub async fn check_in(
-    db: &DatabaseConnection,
-    user: &str,
-    id: &TaskId,
-) -> AppResult<entries::Model> {
-    let task = find(db, id).await?;
+pub async fn check_in(state: &AppState, user: &str, id: &TaskId) -> AppResult<entries::Model> {
+    let task = find(&state.db, id).await?;
     if task.kind != entity::enums::TaskKind::CheckIn {
         return Err(Refusal::NotACheckIn.into());
     }
@@ -176,23 +179,68 @@ pub async fn check_in(
     if task.starts_at > now || task.ends_at.is_some_and(|end| end <= now) {
         return Err(Refusal::NotActive.into());
     }
-    let txn = db.begin().await?;
+    credit(state, user, &task).await
+}
+
+/// The bonus a level earns on every task's coins: ten per cent a level
+/// above the first, at most fifty.
+pub fn bonus_percent(level: i32) -> i64 {
+    (10 * (i64::from(level) - 1)).clamp(0, 50)
+}
+
+/// Credits `task` to `user` for today: its coins and the bonus of their
+/// level, once (a second credit the same day is `AlreadyDone`); the
+/// task's coins grow their experience in the same transaction.
+pub async fn credit(
+    state: &AppState,
+    user: &str,
+    task: &tasks::Model,
+) -> AppResult<entries::Model> {
+    let levels = &state.config.membership_levels;
+    let level = membership::standing(&state.db, user, levels).await?.level;
+    let amount = task.coins + task.coins * bonus_percent(level) / 100;
+    let txn = state.db.begin().await?;
     let entry = ledger::post(
         &txn,
         Entry {
             user,
             kind: LedgerKind::Credit,
-            amount: task.coins,
+            amount,
             task: Some(&task.id),
             claim: None,
-            key: daily_key(&task.id, user, &day_of(now)),
+            key: daily_key(&task.id, user, &day_of(Utc::now())),
             reason: None,
             staff: None,
         },
     )
     .await?;
+    membership::grow(&txn, user, task.coins, levels).await?;
     txn.commit().await?;
     Ok(entry)
+}
+
+/// Credits the day's first post and first comment: the community says
+/// what was published, the running tasks of that kind pay (once a day).
+pub struct ActivitySubscriber;
+
+#[async_trait::async_trait]
+impl Subscriber for ActivitySubscriber {
+    async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()> {
+        let (user, kind) = match fact {
+            Fact::PostPublished { author, .. } => (author, TaskKind::FirstPost),
+            Fact::CommentPublished { author, .. } => (author, TaskKind::FirstComment),
+            _ => return Ok(()),
+        };
+        for task in running(&state.db).await?.iter().filter(|t| t.kind == kind) {
+            match credit(state, user, task).await {
+                Err(err) if err.code == ErrorCode::AlreadyDone => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

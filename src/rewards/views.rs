@@ -2,16 +2,23 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
-/// How a task is completed: `check_in`, the daily check-in the user makes
-/// (`POST /rewards/tasks/{id}/check-in`). Tasks the server credits from
-/// real actions, and partner tasks, come with their crediting.
+/// How a task is completed, once a day (Beijing time): `check_in`, the
+/// check-in the user makes (`POST /rewards/tasks/{id}/check-in`);
+/// `first_post` and `first_comment`, credited by the server when the day's
+/// first post or comment is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum TaskKind {
     CheckIn,
+    FirstPost,
+    FirstComment,
 }
 
-crate::convert::mirror!(TaskKind, entity::enums::TaskKind, [CheckIn]);
+crate::convert::mirror!(
+    TaskKind,
+    entity::enums::TaskKind,
+    [CheckIn, FirstPost, FirstComment]
+);
 
 /// What a ledger entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
@@ -301,5 +308,70 @@ impl ClaimView {
             details_erased_at: c.details_erased_at,
             delivery,
         }
+    }
+}
+
+/// What a level brings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum BenefitKind {
+    /// My level beside my name on every post and comment.
+    LevelBadge,
+    /// Extra coins on every task: `percent` of its coins.
+    TaskBonus,
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Benefit {
+    pub kind: BenefitKind,
+    pub description: String,
+    /// For `task_bonus`.
+    pub percent: Option<i64>,
+}
+
+/// My membership: my level, my experience (the coins tasks credited me,
+/// spending aside) and what the level brings.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none, example)]
+pub struct MembershipView {
+    pub level: i32,
+    pub experience: i64,
+    /// The experience the next level starts at; absent at the top.
+    pub next_level_at: Option<i64>,
+    pub benefits: Vec<Benefit>,
+}
+
+impl MembershipView {
+    pub fn of(standing: crate::identity::membership::Standing) -> Self {
+        let mut benefits = vec![Benefit {
+            kind: BenefitKind::LevelBadge,
+            description: format!("Level {} beside your name", standing.level),
+            percent: None,
+        }];
+        let percent = super::tasks::bonus_percent(standing.level);
+        if percent > 0 {
+            benefits.push(Benefit {
+                kind: BenefitKind::TaskBonus,
+                description: format!("{percent}% more coins on every task"),
+                percent: Some(percent),
+            });
+        }
+        Self {
+            level: standing.level,
+            experience: standing.experience,
+            next_level_at: standing.next_level_at,
+            benefits,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for MembershipView {
+    fn example() -> Self {
+        Self::of(crate::identity::membership::Standing {
+            level: 3,
+            experience: 260,
+            next_level_at: Some(500),
+        })
     }
 }

@@ -43,6 +43,7 @@ mod event_review;
 mod events;
 mod help_groups;
 mod instances;
+mod membership;
 mod messages;
 mod notifications;
 mod presence;

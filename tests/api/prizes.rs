@@ -91,29 +91,26 @@ async fn one_user_on_many_devices_pays_once_per_claim_and_keeps_to_the_limit() {
     body["per_user_limit"] = json!(2);
     let prize = create_prize(&app, &admin, &body).await;
     // Ten redemptions at once, each its own client_id: two fit the limit.
-    let statuses: Vec<u16> = stream::iter(0..10)
+    let answers: Vec<(u16, Value)> = stream::iter(0..10)
         .map(|i| {
             let (app, user, prize) = (&app, &user, &prize);
             async move {
                 let client_id = format!("device-{i}");
-                try_redeem(app, user, prize, &client_id)
-                    .await
-                    .status()
-                    .as_u16()
+                let resp = try_redeem(app, user, prize, &client_id).await;
+                (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
             }
         })
         .buffer_unordered(10)
         .collect()
         .await;
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
-        2,
-        "{statuses:?}"
-    );
-    assert!(
-        statuses.iter().all(|s| *s == 201 || *s == 409),
-        "{statuses:?}"
-    );
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 2, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(
+            (*status, body["code"].as_str()),
+            (409, Some("limit_reached"))
+        );
+    }
     assert_eq!(balance(&app, &user).await, 40);
     assert_eq!(stock(&app, &prize).await, 48);
     let resp = try_redeem(&app, &user, &prize, "device-11").await;
@@ -141,17 +138,24 @@ async fn one_user_on_many_devices_pays_once_per_claim_and_keeps_to_the_limit() {
     let resp = give_delivery(&app, &user, &again.id(), &details).await;
     assert_problem(resp, 409, "conflict").await;
 
-    // Coins short: nothing taken, nothing claimed.
+    // Coins short: nothing taken, nothing claimed; the same request, once
+    // the coins are there, goes through.
     let dear = create_prize(&app, &admin, &prize_body(26, 5, "physical")).await;
     let resp = try_redeem(&app, &user, &dear, "dear").await;
     assert_problem(resp, 409, "insufficient_coins").await;
     assert_eq!(stock(&app, &dear).await, 5);
     assert_eq!(balance(&app, &user).await, 25);
+    give_coins(&app, &admin, &user.id, 1).await;
+    expect_status(try_redeem(&app, &user, &dear, "dear").await, 201).await;
+    assert_eq!(
+        (balance(&app, &user).await, stock(&app, &dear).await),
+        (0, 4)
+    );
     // The ledger shows what each claim cost.
     let ledger = items_of(&app.get_json_as(&user, "/me/coins?limit=50").await["ledger"]);
     let debits: Vec<&Value> = ledger.iter().filter(|e| e["kind"] == "debit").collect();
-    assert_eq!(debits.len(), 3);
-    assert_eq!(debits[0]["claim_id"], again["id"]);
+    assert_eq!(debits.len(), 4);
+    assert_eq!(debits[1]["claim_id"], again["id"]);
 }
 
 #[tokio::test]
@@ -164,16 +168,43 @@ async fn prizes_off_offer_or_unknown_are_refused_and_bad_input_names_its_field()
     let listed = items_of(&app.get_json_as(&user, "/rewards/prizes").await);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["stock"], 5);
+    let first = expect_status(try_redeem(&app, &user, &prize, "first").await, 201).await;
+    // The stock moves by what is added, never below zero.
+    let path = format!("/admin/rewards/prizes/{prize}");
+    let restock = app
+        .patch_as(&admin, &path, &json!({ "add_stock": 3 }))
+        .await;
+    assert_eq!(expect_status(restock, 200).await["stock"], 7);
+    let resp = app
+        .patch_as(&admin, &path, &json!({ "add_stock": -8, "name": "Gone" }))
+        .await;
+    let problem = assert_problem(resp, 409, "conflict").await;
+    assert_eq!(problem["errors"][0]["field"], "add_stock");
+    assert_eq!(stock(&app, &prize).await, 7);
+    let listed = items_of(&app.get_json_as(&user, "/rewards/prizes").await);
+    assert_eq!(listed[0]["name"], "Community T-shirt");
     // Ended: off the list, and refused.
     let now = chrono::Utc::now();
     let ended = json!({ "starts_at": now - chrono::Duration::hours(2), "ends_at": now - chrono::Duration::hours(1) });
-    let path = format!("/admin/rewards/prizes/{prize}");
     assert_eq!(app.patch_as(&admin, &path, &ended).await.status(), 200);
     assert!(items_of(&app.get_json_as(&user, "/rewards/prizes").await).is_empty());
-    assert_problem(try_redeem(&app, &user, &prize, "a").await, 409, "conflict").await;
-    assert_problem(try_redeem(&app, &user, NOBODY, "b").await, 404, "not_found").await;
-    assert_eq!(app.count("reward_claims").await, 0);
-    assert_eq!(balance(&app, &user).await, 100);
+    let other = app.register().await;
+    give_coins(&app, &admin, &other.id, 100).await;
+    assert_problem(try_redeem(&app, &other, &prize, "a").await, 409, "conflict").await;
+    assert_problem(
+        try_redeem(&app, &other, NOBODY, "b").await,
+        404,
+        "not_found",
+    )
+    .await;
+    let resp = try_redeem(&app, &other, "not-an-id", "c").await;
+    let problem = assert_problem(resp, 400, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "id", "{problem}");
+    // A retry of what went through before the end still answers its claim.
+    let again = expect_status(try_redeem(&app, &user, &prize, "first").await, 200).await;
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.count("reward_claims").await, 1);
+    assert_eq!(balance(&app, &other).await, 100);
     let resp = app
         .post_as(
             &user,
@@ -197,19 +228,34 @@ async fn prizes_off_offer_or_unknown_are_refused_and_bad_input_names_its_field()
         None,
     )
     .await;
-    // Only admins define prizes and see claims.
+    // Only admins define prizes and handle claims.
+    let claim = first.id();
     for who in [&user, &app.moderator().await] {
         let resp = app
             .post_as(who, "/admin/rewards/prizes", &prize_body(1, 1, "virtual"))
             .await;
         assert_problem(resp, 403, "forbidden").await;
-        assert_problem(
-            app.get_as(who, "/admin/rewards/claims").await,
-            403,
-            "forbidden",
-        )
-        .await;
+        let resp = app.patch_as(who, &path, &json!({ "add_stock": 1 })).await;
+        assert_problem(resp, 403, "forbidden").await;
+        let resp = app.get_as(who, "/admin/rewards/claims").await;
+        assert_problem(resp, 403, "forbidden").await;
+        let ship = json!({ "carrier": "SF", "tracking_number": "SF1" });
+        for (step, body) in [("shipment", &ship), ("delivered", &json!({}))] {
+            let step = format!("/admin/rewards/claims/{claim}/{step}");
+            assert_problem(app.post_as(who, &step, body).await, 403, "forbidden").await;
+        }
     }
+    let ship = json!({ "carrier": "SF", "tracking_number": "SF1" });
+    let unknown = format!("/admin/rewards/claims/{NOBODY}/shipment");
+    assert_problem(app.post_as(&admin, &unknown, &ship).await, 404, "not_found").await;
+    let unknown = format!("/admin/rewards/prizes/{NOBODY}");
+    let resp = app
+        .patch_as(&admin, &unknown, &json!({ "add_stock": 1 }))
+        .await;
+    assert_problem(resp, 404, "not_found").await;
+    // Not shipped before its details are in.
+    let path = format!("/admin/rewards/claims/{claim}/shipment");
+    assert_problem(app.post_as(&admin, &path, &ship).await, 409, "conflict").await;
 }
 
 /// A physical prize `user` redeemed; the claim.
@@ -248,7 +294,7 @@ async fn delivery_details_are_masked_to_staff_revealed_with_a_reason_and_the_win
     assert_eq!(given["delivery"]["shipping_address"], "winner-address");
     // Stored encrypted.
     let plain = app
-        .sql_count(&format!("SELECT COUNT(*) FROM reward_claims WHERE real_name = 'winner-name' OR national_id = '{number}'"))
+        .sql_count(&format!("SELECT COUNT(*) FROM reward_claims WHERE real_name = 'winner-name' OR national_id = '{number}' OR contact_phone LIKE '%{}' OR shipping_address = 'winner-address'", &phone[3..]))
         .await;
     assert_eq!(plain, 0);
 
@@ -264,6 +310,8 @@ async fn delivery_details_are_masked_to_staff_revealed_with_a_reason_and_the_win
     let listed = serde_json::from_str::<Value>(&text).unwrap();
     let masked = &items_of(&listed)[0]["masked"];
     assert_eq!(masked["real_name"], "w**********");
+    assert!(!text.contains("winner-address"), "{text}");
+    assert_eq!(masked["shipping_address"], "winner…");
     assert!(masked["national_id_number"]
         .as_str()
         .unwrap()
@@ -373,8 +421,8 @@ async fn withdrawing_erases_unshipped_details_and_leaving_returns_the_stock() {
     let app = spawn_app_with(short_cooling_off).await;
     let (admin, user) = (app.admin().await, app.register().await);
     give_coins(&app, &admin, &user.id, 100).await;
-    let mut body = prize_body(50, 3, "physical");
-    body["per_user_limit"] = json!(2);
+    let mut body = prize_body(30, 4, "physical");
+    body["per_user_limit"] = json!(3);
     let prize = create_prize(&app, &admin, &body).await;
     let (shipped, pending) = (
         redeem(&app, &user, &prize).await,
@@ -404,7 +452,6 @@ async fn withdrawing_erases_unshipped_details_and_leaving_returns_the_stock() {
     for column in [
         "real_name",
         "national_id",
-        "national_id_index",
         "contact_phone",
         "shipping_address",
     ] {
@@ -413,20 +460,35 @@ async fn withdrawing_erases_unshipped_details_and_leaving_returns_the_stock() {
     // The shipped one keeps its details for the tax period, as the notice says.
     assert_eq!(stored(&app, &shipped, "national_id").await, 1);
 
-    // Past the tax period after delivery, those go too; the claim stays.
-    let path = format!("/admin/rewards/claims/{shipped}/delivered");
-    assert_eq!(app.post_as(&admin, &path, &json!({})).await.status(), 200);
-    run_purge(&app).await;
-    assert_eq!(stored(&app, &shipped, "national_id").await, 1);
-    let long_ago = chrono::Utc::now() - chrono::Duration::days(3651);
-    let sql = format!(
-        "UPDATE reward_claims SET delivered_at = '{}'{} WHERE id = '{shipped}'",
-        long_ago.to_rfc3339(),
-        crate::helpers::timestamp_cast()
+    // The tax period runs from delivery, or from the shipment of a claim
+    // never marked delivered; past it, the details go and the claim stays.
+    let age = |column: &str, claim: &str| {
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(3654);
+        format!(
+            "UPDATE reward_claims SET {column} = '{}'{} WHERE id = '{claim}'",
+            long_ago.to_rfc3339(),
+            crate::helpers::timestamp_cast()
+        )
+    };
+    let delivered = redeem(&app, &user, &prize).await;
+    app.grant(&user, "prize_delivery").await;
+    let details = delivery_body("d", &national_id("19900101", 8), &new_phone());
+    assert_eq!(
+        give_delivery(&app, &user, &delivered, &details)
+            .await
+            .status(),
+        200
     );
-    sea_orm::ConnectionTrait::execute_unprepared(&app.state.db, &sql)
-        .await
-        .unwrap();
+    for step in ["shipment", "delivered"] {
+        let path = format!("/admin/rewards/claims/{delivered}/{step}");
+        assert_eq!(app.post_as(&admin, &path, &ship).await.status(), 200);
+    }
+    let db = &app.state.db;
+    for sql in [age("shipped_at", &shipped), age("shipped_at", &delivered)] {
+        sea_orm::ConnectionTrait::execute_unprepared(db, &sql)
+            .await
+            .unwrap();
+    }
     run_purge(&app).await;
     for column in [
         "real_name",
@@ -436,7 +498,15 @@ async fn withdrawing_erases_unshipped_details_and_leaving_returns_the_stock() {
     ] {
         assert_eq!(stored(&app, &shipped, column).await, 0, "{column}");
     }
-    assert_eq!(stored(&app, &shipped, "delivered_at").await, 1);
+    assert_eq!(stored(&app, &shipped, "shipped_at").await, 1);
+    // Delivered since: kept until the period after delivery ends.
+    assert_eq!(stored(&app, &delivered, "national_id").await, 1);
+    let sql = age("delivered_at", &delivered);
+    sea_orm::ConnectionTrait::execute_unprepared(db, &sql)
+        .await
+        .unwrap();
+    run_purge(&app).await;
+    assert_eq!(stored(&app, &delivered, "national_id").await, 0);
 
     // Leaving: the unshipped claim's unit goes back to the prize.
     assert_eq!(stock(&app, &prize).await, 1);
