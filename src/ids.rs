@@ -182,6 +182,8 @@ typed_ids! {
     ApplicationId;
     /// A task that earns coins.
     TaskId;
+    /// A partner whose app or game a task asks users to try.
+    PartnerId;
     /// A prize coins redeem.
     PrizeId;
     /// A redeemed prize: its claim, and its delivery.

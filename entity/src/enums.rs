@@ -108,6 +108,9 @@ stored! {
         /// The day's first comment, credited by the server when it is made.
         #[sea_orm(string_value = "first_comment")]
         FirstComment,
+        /// Trying a partner's app or game, once ever: the partner says so
+        /// by a signed callback.
+        Partner,
     }
     /// `coin_ledger.kind`.
     LedgerKind {

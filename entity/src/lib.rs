@@ -31,6 +31,7 @@ pub mod posts;
 pub mod processing_log;
 pub mod reports;
 pub mod reward_claims;
+pub mod reward_partners;
 pub mod reward_prizes;
 pub mod reward_tasks;
 pub mod search_history;

@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub coins: i64,
+    /// A `partner` task's partner.
+    pub partner_id: Option<String>,
     pub starts_at: DateTimeUtc,
     pub ends_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -19,6 +19,7 @@ mod m20261207_000014_help_groups;
 mod m20261207_000015_event_counts;
 mod m20261207_000016_rewards;
 mod m20261207_000017_prizes;
+mod m20261207_000018_partners;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_event_counts::Migration),
             Box::new(m20261207_000016_rewards::Migration),
             Box::new(m20261207_000017_prizes::Migration),
+            Box::new(m20261207_000018_partners::Migration),
         ]
     }
 }

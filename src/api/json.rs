@@ -21,12 +21,34 @@ pub fn is_json(content_type: &str) -> bool {
         && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
 }
 
+/// Writes every number with no fraction (`3741.0`) as the integer it is:
+/// JSON Schema counts it as one, so an integer field takes it.
+fn whole_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
 /// The largest JSON body accepted; put into request data at start-up.
 #[derive(Clone, Copy, Debug)]
 pub struct JsonLimit(pub usize);
 
 #[derive(Debug, Clone)]
-pub struct JsonBody<T>(pub T);
+pub struct JsonBody<T>(pub T, bytes::Bytes);
+
+impl<T> JsonBody<T> {
+    /// The body as it arrived, byte for byte (what a signature covers).
+    pub fn raw(&self) -> &[u8] {
+        &self.1
+    }
+}
 
 impl<T> Deref for JsonBody<T> {
     type Target = T;
@@ -69,16 +91,17 @@ impl<T: ParseFromJSON + 'static> ParsePayload for JsonBody<T> {
                 ),
                 other => AppError::new(ErrorCode::MalformedJson, other.to_string()),
             })?;
-        let value: Value = if bytes.is_empty() {
+        let mut value: Value = if bytes.is_empty() {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).map_err(|err| {
                 AppError::new(ErrorCode::MalformedJson, format!("invalid JSON: {err}"))
             })?
         };
+        whole_numbers(&mut value);
         validate::against::<T>(&value)?;
         T::parse_from_json(Some(value))
-            .map(JsonBody)
+            .map(|parsed| JsonBody(parsed, bytes))
             .map_err(|err| AppError::invalid("body", "invalid", err.into_message()).into())
     }
 }

@@ -39,7 +39,7 @@ use crate::{
     privacy::spec::{annotate, register_policies, Annotated, PolicyTable},
     rewards::{
         admin_api::AdminRewardsApi, api::RewardsApi, claims_admin_api::AdminClaimsApi,
-        prizes_admin_api::AdminPrizesApi, prizes_api::PrizesApi,
+        partners_api::PartnersApi, prizes_admin_api::AdminPrizesApi, prizes_api::PrizesApi,
     },
     rights::{api::RightsApi, catalog_api::PrivacyApi, privacy_api::MyPrivacyApi},
     search::api::{SearchApi, SearchHistoryApi},
@@ -95,6 +95,7 @@ apis!(
     PrizesApi,
     AdminPrizesApi,
     AdminClaimsApi,
+    PartnersApi,
 );
 
 pub use crate::api::BASE_PATH;

@@ -14,6 +14,7 @@ pub const ANSWERS_401: &[&str] = &[
     "posts_get",
     "search_query",
     "events_list",
+    "rewards_partner_callback",
 ];
 
 /// Operations that can answer 409, a conflict with what is there: a phone
@@ -54,6 +55,8 @@ pub const CONFLICTS: &[&str] = &[
     "admin_cancel_claim",
     "me_cancel_claim",
     "admin_update_prize",
+    "rewards_partner_ticket",
+    "rewards_partner_callback",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does
@@ -81,6 +84,7 @@ pub const NOT_FOUND_BEYOND_PATH: &[&str] = &[
     "admin_create_help_group",
     "admin_update_help_group",
     "admin_correct_ledger",
+    "admin_create_reward_task",
 ];
 
 /// Operations that answer 503 when a backend they need is down: search

@@ -17,7 +17,7 @@ use crate::{
     api::{patch_field, ApiTags, JsonBody},
     error::AppResult,
     identity::AdminAuth,
-    ids::{TaskId, UserId},
+    ids::{PartnerId, TaskId, UserId},
     privacy::access::{self, StaffRecord},
     state::AppState,
 };
@@ -29,6 +29,9 @@ pub struct AdminRewardsApi;
 pub struct NewTask {
     /// privacy: not personal
     pub kind: TaskKind,
+    /// For a `partner` task (and only for one): whose app or game.
+    /// privacy: not personal
+    pub partner_id: Option<PartnerId>,
     /// privacy: not personal
     #[oai(validator(min_length = 1, max_length = 80, pattern = r"\S"))]
     pub title: String,
@@ -51,6 +54,7 @@ impl poem_openapi::types::Example for NewTask {
     fn example() -> Self {
         Self {
             kind: TaskKind::CheckIn,
+            partner_id: None,
             title: "Daily check-in".into(),
             description: "Check in once a day.".into(),
             coins: 5,
@@ -164,6 +168,7 @@ impl AdminRewardsApi {
         let b = body.0;
         let input = TaskInput {
             kind: Some(b.kind.into()),
+            partner: b.partner_id.map(PartnerId::into_inner),
             title: Some(b.title),
             description: Some(b.description),
             coins: Some(b.coins),
@@ -191,6 +196,7 @@ impl AdminRewardsApi {
         let b = body.0;
         let input = TaskInput {
             kind: None,
+            partner: None,
             title: b.title,
             description: b.description,
             coins: b.coins,

@@ -78,6 +78,7 @@ pub fn task_view(t: entity::reward_tasks::Model, mine: Option<(bool, u64)>) -> T
     TaskView {
         id: t.id,
         kind: t.kind.into(),
+        partner_id: t.partner_id,
         title: t.title,
         description: t.description,
         coins: t.coins,

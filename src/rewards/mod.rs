@@ -6,7 +6,8 @@
 //! takes one unit and the price at once, never more claims than units;
 //! winners of physical prizes give delivery details (sensitive, masked to
 //! staff), kept the tax period after delivery.
-//! Partner tasks and membership levels come next.
+//! Partners' tasks are credited by signed callbacks carrying a ticket
+//! that names no one; membership levels grow with the coins tasks credit.
 pub mod admin_api;
 pub mod api;
 pub mod cancellation;
@@ -14,6 +15,8 @@ pub mod claim_data;
 pub mod claims;
 pub mod claims_admin_api;
 pub mod ledger;
+pub mod partners;
+pub mod partners_api;
 pub mod personal;
 pub mod prizes;
 pub mod prizes_admin_api;

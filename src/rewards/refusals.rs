@@ -24,6 +24,17 @@ pub enum Refusal {
     OutOfStock,
     /// Taking away more units than are left.
     StockBelowZero,
+    /// A partner task names no partner.
+    PartnerRequired,
+    /// A partner named for a task that is not a partner's.
+    PartnerOnlyForPartnerTasks,
+    /// No such partner.
+    UnknownPartner,
+    /// A partner's callback that is not signed right (or too old).
+    BadSignature,
+    /// A ticket that is not one agora issued, is for another partner's
+    /// task, or has expired.
+    BadTicket,
     /// The prize cannot be redeemed now (not started, or ended).
     PrizeNotOnOffer,
     /// The user holds as many claims of the prize as one may.
@@ -65,6 +76,28 @@ impl From<Refusal> for AppError {
             NotACheckIn => AppError::new(ErrorCode::Conflict, "this task is not a check-in"),
             NotActive => AppError::new(ErrorCode::Conflict, "this task is not running now"),
             OutOfStock => AppError::new(ErrorCode::OutOfStock, "none of this prize is left"),
+            PartnerRequired => {
+                AppError::invalid("partner_id", "required", "a partner task names its partner")
+            }
+            PartnerOnlyForPartnerTasks => AppError::invalid(
+                "partner_id",
+                "not_a_partner_task",
+                "only a partner task names a partner",
+            ),
+            UnknownPartner => AppError::field(
+                ErrorCode::NotFound,
+                "partner_id",
+                "unknown_partner",
+                "no such partner",
+            ),
+            BadSignature => AppError::unauthorized(
+                "the signature does not match (HMAC-SHA256 of `{X-Agora-Timestamp}.{body}` with the partner's secret), or the timestamp is more than five minutes off",
+            ),
+            BadTicket => AppError::invalid(
+                "ticket",
+                "invalid_ticket",
+                "is not a ticket agora issued for this partner's task, or has expired",
+            ),
             StockBelowZero => AppError::field(
                 ErrorCode::Conflict,
                 "add_stock",

@@ -35,6 +35,8 @@ pub fn day_of(at: DateTime<Utc>) -> String {
 #[derive(Default)]
 pub struct TaskInput {
     pub kind: Option<entity::enums::TaskKind>,
+    /// A `partner` task's partner (required for one, refused for others).
+    pub partner: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
     pub coins: Option<i64>,
@@ -64,12 +66,23 @@ pub async fn create(db: &impl ConnectionTrait, input: TaskInput) -> AppResult<ta
         title: input.title.unwrap_or_default().trim().to_owned(),
         description: input.description.unwrap_or_default(),
         coins: input.coins.unwrap_or(1),
+        partner_id: input.partner,
         starts_at: input.starts_at.unwrap_or(now),
         ends_at: input.ends_at.flatten(),
         created_at: now,
         updated_at: now,
     };
     check(&task)?;
+    match (task.kind, &task.partner_id) {
+        (TaskKind::Partner, None) => return Err(Refusal::PartnerRequired.into()),
+        (TaskKind::Partner, Some(partner)) => {
+            if super::partners::find(db, partner).await?.is_none() {
+                return Err(Refusal::UnknownPartner.into());
+            }
+        }
+        (_, Some(_)) => return Err(Refusal::PartnerOnlyForPartnerTasks.into()),
+        (_, None) => {}
+    }
     Ok(tasks::ActiveModel::from(task).insert(db).await?)
 }
 
@@ -188,9 +201,9 @@ pub fn bonus_percent(level: i32) -> i64 {
     (10 * (i64::from(level) - 1)).clamp(0, 50)
 }
 
-/// Credits `task` to `user` for today: its coins and the bonus of their
-/// level, once (a second credit the same day is `AlreadyDone`); the
-/// task's coins grow their experience in the same transaction.
+/// Credits `task` to `user`: its coins and the bonus of their level, once
+/// a day (a partner's task once ever; a second credit is `AlreadyDone`);
+/// the task's coins grow their experience in the same transaction.
 pub async fn credit(
     state: &AppState,
     user: &str,
@@ -208,7 +221,10 @@ pub async fn credit(
             amount,
             task: Some(&task.id),
             claim: None,
-            key: daily_key(&task.id, user, &day_of(Utc::now())),
+            key: match task.kind {
+                TaskKind::Partner => format!("task:{}:{user}", task.id),
+                _ => daily_key(&task.id, user, &day_of(Utc::now())),
+            },
             reason: None,
             staff: None,
         },

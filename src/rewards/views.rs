@@ -12,12 +12,15 @@ pub enum TaskKind {
     CheckIn,
     FirstPost,
     FirstComment,
+    /// Trying a partner's app or game, once ever: the partner tells agora
+    /// by a signed callback carrying the ticket the user handed it.
+    Partner,
 }
 
 crate::convert::mirror!(
     TaskKind,
     entity::enums::TaskKind,
-    [CheckIn, FirstPost, FirstComment]
+    [CheckIn, FirstPost, FirstComment, Partner]
 );
 
 /// What a ledger entry is.
@@ -46,6 +49,9 @@ crate::convert::mirror!(
 pub struct TaskView {
     pub id: String,
     pub kind: TaskKind,
+    /// A `partner` task's partner: get a ticket
+    /// (`POST /rewards/tasks/{id}/tickets`) and hand it to their app.
+    pub partner_id: Option<String>,
     pub title: String,
     pub description: String,
     /// Coins it earns each time.
@@ -64,6 +70,7 @@ impl poem_openapi::types::Example for TaskView {
         Self {
             id: crate::api::examples::id("TaskId"),
             kind: TaskKind::CheckIn,
+            partner_id: None,
             title: "Daily check-in".into(),
             description: "Check in once a day.".into(),
             coins: 5,

@@ -46,6 +46,7 @@ mod instances;
 mod membership;
 mod messages;
 mod notifications;
+mod partners;
 mod presence;
 mod prizes;
 mod realtime;

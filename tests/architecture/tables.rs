@@ -72,6 +72,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
             "coin_ledger",
             "reward_prizes",
             "reward_claims",
+            "reward_partners",
         ],
     ),
     (

@@ -1,0 +1,60 @@
+//! Partners whose apps or games a task asks users to try: each signs its
+//! callbacks with a secret agora keeps encrypted. A task names its partner.
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum RewardPartners {
+    Table,
+    Id,
+    Name,
+    Secret,
+    CreatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum RewardTasks {
+    Table,
+    PartnerId,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(RewardPartners::Table)
+                    .col(string_len(RewardPartners::Id, 36).primary_key())
+                    .col(text(RewardPartners::Name))
+                    .col(text(RewardPartners::Secret))
+                    .col(timestamp_with_time_zone(RewardPartners::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(RewardTasks::Table)
+                    .add_column(string_len_null(RewardTasks::PartnerId, 36))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(RewardTasks::Table)
+                    .drop_column(RewardTasks::PartnerId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_table(Table::drop().table(RewardPartners::Table).to_owned())
+            .await
+    }
+}

@@ -1,0 +1,186 @@
+//! Partner tasks over HTTP: admins register a partner (its secret shown
+//! once), users take a ticket for a partner task, partners call back,
+//! signed.
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Header, Path},
+    payload::Json,
+    ApiResponse, Enum, Object, OpenApi,
+};
+
+use super::partners;
+use crate::{
+    api::{ApiTags, JsonBody},
+    error::AppResult,
+    identity::{AdminAuth, BearerAuth},
+    ids::{PartnerId, TaskId},
+    state::AppState,
+};
+
+pub struct PartnersApi;
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct NewPartner {
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 80, pattern = r"\S"))]
+    pub name: String,
+}
+
+impl poem_openapi::types::Example for NewPartner {
+    fn example() -> Self {
+        Self {
+            name: "Starlight Games".into(),
+        }
+    }
+}
+
+/// A partner, with its signing secret: shown this once, kept by agora
+/// only encrypted.
+#[derive(Debug, Object)]
+pub struct PartnerCreatedView {
+    pub id: String,
+    pub name: String,
+    /// Sign each callback with it: hex HMAC-SHA256 of
+    /// `{X-Agora-Timestamp}.{body}`.
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A ticket to hand to a partner's app.
+#[derive(Debug, Object)]
+pub struct TicketView {
+    /// Opaque to the partner: it names no one.
+    pub ticket: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct PartnerCallback {
+    /// The ticket the user handed the partner's app (encrypted by agora;
+    /// it tells the partner nothing about them).
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 1000))]
+    pub ticket: String,
+}
+
+impl poem_openapi::types::Example for PartnerCallback {
+    fn example() -> Self {
+        Self {
+            ticket: "q83vEjRWeJq8kt7wEj…".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum CallbackOutcome {
+    /// The ticket's holder got the task's coins.
+    Credited,
+}
+
+/// What a partner learns: only that the ticket counted.
+#[derive(Debug, Object)]
+pub struct CallbackResult {
+    pub outcome: CallbackOutcome,
+}
+
+#[derive(ApiResponse)]
+pub enum PartnerCreated {
+    /// Registered: the secret is in this answer only.
+    #[oai(status = 201)]
+    Created(Json<PartnerCreatedView>),
+}
+
+#[derive(ApiResponse)]
+pub enum TicketIssued {
+    /// A ticket for this task, valid seven days.
+    #[oai(status = 201)]
+    Created(Json<TicketView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CallbackAccepted {
+    /// Credited.
+    #[oai(status = 200)]
+    Ok(Json<CallbackResult>),
+}
+
+#[OpenApi(tag = "ApiTags::Rewards")]
+impl PartnersApi {
+    /// Register a partner whose app or game a task asks users to try; its
+    /// signing secret is shown once (admin).
+    #[oai(
+        path = "/admin/rewards/partners",
+        method = "post",
+        operation_id = "admin_create_partner"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        _admin: AdminAuth,
+        body: JsonBody<NewPartner>,
+    ) -> AppResult<PartnerCreated> {
+        let (row, secret) = partners::create(&state.db, &state.crypto, &body.0.name).await?;
+        Ok(PartnerCreated::Created(Json(PartnerCreatedView {
+            id: row.id,
+            name: row.name,
+            secret,
+            created_at: row.created_at,
+        })))
+    }
+
+    /// A ticket for a partner task, to hand to the partner's app; once I
+    /// tried it, the partner hands it back and I get the task's coins.
+    #[oai(
+        path = "/rewards/tasks/:id/tickets",
+        method = "post",
+        operation_id = "rewards_partner_ticket"
+    )]
+    async fn ticket(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// privacy: not personal
+        id: Path<TaskId>,
+    ) -> AppResult<TicketIssued> {
+        let (ticket, expires_at) = partners::ticket(&state, auth.0.id.as_str(), &id.0).await?;
+        Ok(TicketIssued::Created(Json(TicketView {
+            ticket,
+            expires_at,
+        })))
+    }
+
+    /// A partner says the holder of a ticket tried its app: signed with
+    /// its secret (`X-Agora-Signature`: hex HMAC-SHA256 of
+    /// `{X-Agora-Timestamp}.{body}`, the timestamp within five minutes).
+    /// Credited once per user and task; a repeat is 409 `already_done`.
+    #[oai(
+        path = "/rewards/partner-callbacks/:partner",
+        method = "post",
+        operation_id = "rewards_partner_callback"
+    )]
+    async fn callback(
+        &self,
+        state: Data<&AppState>,
+        /// privacy: not personal
+        partner: Path<PartnerId>,
+        /// Unix seconds when the partner signed.
+        /// privacy: not personal
+        #[oai(name = "X-Agora-Timestamp")]
+        timestamp: Header<String>,
+        /// privacy: not personal
+        #[oai(name = "X-Agora-Signature")]
+        signature: Header<String>,
+        body: JsonBody<PartnerCallback>,
+    ) -> AppResult<CallbackAccepted> {
+        let signed = (timestamp.0.as_str(), signature.0.as_str());
+        let (partner, raw) = (partner.0.as_str(), body.raw());
+        partners::callback(&state, partner, signed, raw, &body.0.ticket).await?;
+        Ok(CallbackAccepted::Ok(Json(CallbackResult {
+            outcome: CallbackOutcome::Credited,
+        })))
+    }
+}
