@@ -2,6 +2,7 @@
 //! pagination, the client context and problem mapping of framework errors.
 pub mod caller;
 pub mod client;
+pub mod csv;
 pub mod errors;
 pub mod examples;
 pub mod json;

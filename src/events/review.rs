@@ -245,25 +245,6 @@ pub async fn record_reveal(
     .await
 }
 
-/// One cell of a CSV line: quoted when it must be, and never read as a
-/// formula by a spreadsheet (a leading `=`, `+`, `-`, `@` is escaped,
-/// except a phone number's `+` before digits).
-fn cell(value: &str) -> String {
-    let phone = value
-        .strip_prefix('+')
-        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
-    let guarded = if !phone && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
 /// The shipping list of an event that ships: each approved registrant's
 /// name, phone and address, for the courier. Every registrant on it gets
 /// the disclosure in their processing log, with the reason.
@@ -294,7 +275,11 @@ pub async fn shipping_list(
         let d = super::registrations::open_details(state, row)?;
         let fields = [d.real_name, d.contact_phone, d.shipping_address];
         let line: Vec<String> = std::iter::once(row.id.clone())
-            .chain(fields.iter().map(|v| cell(v.as_deref().unwrap_or(""))))
+            .chain(
+                fields
+                    .iter()
+                    .map(|v| crate::api::csv::cell(v.as_deref().unwrap_or(""))),
+            )
             .collect();
         csv.push_str(&line.join(","));
         csv.push_str("\r\n");
@@ -327,15 +312,6 @@ pub async fn shipping_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_are_quoted_and_never_formulas() {
-        assert_eq!(cell("+8613912345678"), "+8613912345678");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(cell("a, b"), "\"a, b\"");
-        assert_eq!(cell("广东省深圳市"), "广东省深圳市");
-    }
 
     #[test]
     fn addresses_keep_their_district_only() {

@@ -117,6 +117,31 @@ pub enum StaffClaims {
     Ok(Json<Page<StaffClaimView>>),
 }
 
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ClaimShippingListRequest {
+    /// Why: written to the audit log and to each winner's own processing
+    /// log.
+    /// privacy: not personal
+    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
+    pub reason: String,
+}
+
+impl poem_openapi::types::Example for ClaimShippingListRequest {
+    fn example() -> Self {
+        Self {
+            reason: "Handing this week's prizes to the courier.".into(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum ClaimShippingList {
+    /// Claims waiting to ship, with names, phones and addresses; audited.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(poem_openapi::payload::PlainText<String>),
+}
+
 #[derive(ApiResponse)]
 pub enum StaffClaim {
     /// The claim as it is now; the winner is notified.
@@ -264,5 +289,24 @@ impl AdminClaimsApi {
         };
         let claim = cancel(&state, &id.0, by).await?;
         Ok(StaffClaim::Ok(Json(staff_view(&state, claim)?)))
+    }
+
+    /// The shipping list: claims waiting to ship, with each winner's
+    /// name, phone and address, as CSV, saying why; audited, and in each
+    /// winner's processing log (admin).
+    #[oai(
+        path = "/claims/shipping-list",
+        method = "post",
+        operation_id = "admin_claims_shipping_list"
+    )]
+    async fn shipping_list(
+        &self,
+        state: Data<&AppState>,
+        admin: AdminAuth,
+        body: JsonBody<ClaimShippingListRequest>,
+    ) -> AppResult<ClaimShippingList> {
+        let staff = admin.0.id.as_str();
+        let csv = shipping::shipping_list(&state, staff, body.0.reason.trim()).await?;
+        Ok(ClaimShippingList::Ok(poem_openapi::payload::PlainText(csv)))
     }
 }

@@ -147,3 +147,56 @@ pub async fn reveal(
             .filter(|_| wanted(ClaimItem::ShippingAddress)),
     })
 }
+
+/// The shipping list: each claim whose details are in and that waits to
+/// ship, with the prize, the winner's name, phone and address, as CSV for
+/// the courier. Every winner on it gets the disclosure in their processing
+/// log, with the reason.
+pub async fn shipping_list(state: &AppState, staff: &str, reason: &str) -> AppResult<String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = claims::Entity::find()
+        .filter(claims::Column::Status.eq(ClaimStatus::Submitted))
+        .filter(claims::Column::DetailsErasedAt.is_null())
+        .order_by_asc(claims::Column::Id)
+        .all(&state.db)
+        .await?;
+    let names: std::collections::HashMap<String, String> = entity::reward_prizes::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut csv = String::from("claim_id,prize,real_name,contact_phone,shipping_address\r\n");
+    let txn = state.db.begin().await?;
+    for claim in &rows {
+        let Some(d) = open(&state.crypto, claim)? else {
+            continue;
+        };
+        let prize = names.get(&claim.prize_id).map_or("", String::as_str);
+        let fields = [
+            prize,
+            &d.real_name.unwrap_or_default(),
+            &d.contact_phone.unwrap_or_default(),
+            &d.shipping_address.unwrap_or_default(),
+        ]
+        .map(|v| crate::api::csv::cell(v));
+        csv.push_str(&claim.id);
+        for field in fields {
+            csv.push(',');
+            csv.push_str(&field);
+        }
+        csv.push_str("\r\n");
+        let items = vec!["real_name", "contact_phone", "shipping_address"];
+        let entry = record(
+            staff,
+            claim,
+            StaffAction::ShippingList,
+            items,
+            reason,
+            "admin_claims_shipping_list",
+        );
+        access::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(csv)
+}

@@ -38,6 +38,7 @@ mod seed;
 // messages and realtime
 mod attachments;
 mod blocking;
+mod claims;
 mod conversations;
 mod event_review;
 mod events;

@@ -63,3 +63,24 @@ pub async fn give_coins(app: &TestApp, admin: &TestUser, user: &str, amount: i64
         .await;
     assert_eq!(resp.status(), 201);
 }
+
+/// A claim's row straight from the table.
+pub async fn stored(app: &TestApp, claim: &str, column: &str) -> i64 {
+    app.sql_count(&format!(
+        "SELECT COUNT(*) FROM reward_claims WHERE id = '{claim}' AND {column} IS NOT NULL"
+    ))
+    .await
+}
+
+pub async fn stock(app: &TestApp, prize: &str) -> i64 {
+    app.sql_count(&format!(
+        "SELECT stock FROM reward_prizes WHERE id = '{prize}'"
+    ))
+    .await
+}
+
+pub async fn balance(app: &TestApp, user: &TestUser) -> i64 {
+    app.get_json_as(user, "/me/coins").await["balance"]
+        .as_i64()
+        .unwrap()
+}
