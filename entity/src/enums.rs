@@ -34,7 +34,7 @@ stored! {
     /// `reports.status`.
     ReportStatus { Open, Resolved }
     /// `staff_actions.action`.
-    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove, Correct, Ship, Deliver, Cancel }
+    StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove, Correct, Ship, Deliver, Cancel, Create, Update }
     /// `event_registrations.status`.
     RegistrationStatus { Pending, Approved, Rejected, Waitlisted, Cancelled }
     /// `help_group_applications.status`.

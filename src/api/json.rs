@@ -48,6 +48,18 @@ impl<T> JsonBody<T> {
     pub fn raw(&self) -> &[u8] {
         &self.1
     }
+
+    /// The names of the fields sent, sorted (for an audit entry: names,
+    /// never values).
+    pub fn sent_fields(&self) -> String {
+        let sent: Option<serde_json::Map<String, Value>> = serde_json::from_slice(&self.1).ok();
+        let mut names: Vec<String> = sent
+            .into_iter()
+            .flat_map(|m| m.into_iter().map(|(k, _)| k))
+            .collect();
+        names.sort();
+        names.join(", ")
+    }
 }
 
 impl<T> Deref for JsonBody<T> {

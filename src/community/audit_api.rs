@@ -31,6 +31,9 @@ pub enum AuditTarget {
     HelpGroupApplication,
     CoinLedger,
     PrizeClaim,
+    RewardTask,
+    Prize,
+    Partner,
 }
 
 /// What staff did.
@@ -59,6 +62,10 @@ pub enum AuditAction {
     Deliver,
     /// Cancelled a prize claim.
     Cancel,
+    /// Defined a task, a prize or a partner.
+    Create,
+    /// Changed a task or a prize (`reason` names the fields).
+    Update,
 }
 
 #[derive(Debug, Object)]
@@ -125,12 +132,17 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         StaffAction::Ship => AuditAction::Ship,
         StaffAction::Deliver => AuditAction::Deliver,
         StaffAction::Cancel => AuditAction::Cancel,
+        StaffAction::Create => AuditAction::Create,
+        StaffAction::Update => AuditAction::Update,
     };
     let target_type = match r.target_type.as_str() {
         "event_registration" => AuditTarget::EventRegistration,
         "help_group_application" => AuditTarget::HelpGroupApplication,
         "coin_ledger" => AuditTarget::CoinLedger,
         "prize_claim" => AuditTarget::PrizeClaim,
+        "reward_task" => AuditTarget::RewardTask,
+        "reward_prize" => AuditTarget::Prize,
+        "reward_partner" => AuditTarget::Partner,
         other => {
             return Err(AppError::internal(anyhow::anyhow!(
                 "a staff action on `{other}`"

@@ -68,6 +68,33 @@ pub async fn record(db: &impl ConnectionTrait, r: StaffRecord<'_>) -> AppResult<
     Ok(())
 }
 
+/// Writes the audit entry of an admin changing what the service offers
+/// (a task, a prize, a partner): nobody's data, so no subject and no
+/// items; `what` says what changed (field names, never values).
+pub async fn record_change(
+    db: &impl ConnectionTrait,
+    staff: &str,
+    action: StaffAction,
+    target: (&'static str, &str),
+    what: &str,
+) -> AppResult<()> {
+    staff_actions::Entity::insert(staff_actions::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        staff_id: Set(Some(staff.to_owned())),
+        subject_id: Set(None),
+        action: Set(action),
+        target_type: Set(target.0.to_owned()),
+        target_id: Set(target.1.to_owned()),
+        purpose: Set(String::new()),
+        items: Set("[]".into()),
+        reason: Set(what.to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
 /// The audit trail, newest first (keyset by id, time-ordered).
 pub async fn entries(
     db: &impl ConnectionTrait,

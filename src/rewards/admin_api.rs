@@ -13,6 +13,8 @@ use super::{
     tasks::{self, TaskInput},
     views::{LedgerEntryView, TaskKind, TaskView},
 };
+use entity::enums::StaffAction;
+
 use crate::{
     api::{patch_field, ApiTags, JsonBody},
     error::AppResult,
@@ -162,9 +164,10 @@ impl AdminRewardsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        _admin: AdminAuth,
+        admin: AdminAuth,
         body: JsonBody<NewTask>,
     ) -> AppResult<TaskCreated> {
+        let what = format!("defined: {}", body.sent_fields());
         let b = body.0;
         let input = TaskInput {
             kind: Some(b.kind.into()),
@@ -175,7 +178,18 @@ impl AdminRewardsApi {
             starts_at: b.starts_at,
             ends_at: Some(b.ends_at),
         };
-        let task = tasks::create(&state.db, input).await?;
+        let txn = state.db.begin().await?;
+        let task = tasks::create(&txn, input).await?;
+        let target = ("reward_task", task.id.as_str());
+        access::record_change(
+            &txn,
+            admin.0.id.as_str(),
+            StaffAction::Create,
+            target,
+            &what,
+        )
+        .await?;
+        txn.commit().await?;
         Ok(TaskCreated::Created(Json(task_view(task, None))))
     }
 
@@ -188,11 +202,12 @@ impl AdminRewardsApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        _admin: AdminAuth,
+        admin: AdminAuth,
         /// privacy: not personal
         id: Path<TaskId>,
         body: JsonBody<TaskPatch>,
     ) -> AppResult<TaskUpdated> {
+        let what = format!("changed: {}", body.sent_fields());
         let b = body.0;
         let input = TaskInput {
             kind: None,
@@ -203,7 +218,18 @@ impl AdminRewardsApi {
             starts_at: b.starts_at,
             ends_at: patch_field(b.ends_at),
         };
-        let task = tasks::update(&state.db, &id.0, input).await?;
+        let txn = state.db.begin().await?;
+        let task = tasks::update(&txn, &id.0, input).await?;
+        let target = ("reward_task", task.id.as_str());
+        access::record_change(
+            &txn,
+            admin.0.id.as_str(),
+            StaffAction::Update,
+            target,
+            &what,
+        )
+        .await?;
+        txn.commit().await?;
         Ok(TaskUpdated::Ok(Json(task_view(task, None))))
     }
 

@@ -9,12 +9,16 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
+use entity::enums::StaffAction;
+use sea_orm::TransactionTrait;
+
 use super::partners;
 use crate::{
     api::{ApiTags, JsonBody},
     error::AppResult,
     identity::{AdminAuth, BearerAuth},
     ids::{PartnerId, TaskId},
+    privacy::access,
     state::AppState,
 };
 
@@ -120,10 +124,14 @@ impl PartnersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        _admin: AdminAuth,
+        admin: AdminAuth,
         body: JsonBody<NewPartner>,
     ) -> AppResult<PartnerCreated> {
-        let (row, secret) = partners::create(&state.db, &state.crypto, &body.0.name).await?;
+        let txn = state.db.begin().await?;
+        let (row, secret) = partners::create(&txn, &state.crypto, &body.0.name).await?;
+        let (target, staff) = (("reward_partner", row.id.as_str()), admin.0.id.as_str());
+        access::record_change(&txn, staff, StaffAction::Create, target, "registered").await?;
+        txn.commit().await?;
         Ok(PartnerCreated::Created(Json(PartnerCreatedView {
             id: row.id,
             name: row.name,

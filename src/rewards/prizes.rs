@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{enums::PrizeKind, reward_prizes as prizes};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::refusals::Refusal;
@@ -74,14 +74,13 @@ pub async fn create(db: &impl ConnectionTrait, input: PrizeInput) -> AppResult<p
 /// and the result must still make sense, or nothing changes. The stock
 /// moves by what is added (a restock while users redeem loses none of
 /// their redemptions) and never below zero. Its kind stays what its
-/// claims were made under.
+/// claims were made under. The caller commits `txn`.
 pub async fn update(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     id: &PrizeId,
     input: PrizeInput,
 ) -> AppResult<prizes::Model> {
     use prizes::Column as C;
-    let txn = db.begin().await?;
     let mut update = prizes::Entity::update_many()
         .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
         .filter(C::Id.eq(id.as_str()));
@@ -111,13 +110,12 @@ pub async fn update(
     if let Some(ends_at) = input.ends_at {
         update = update.col_expr(C::EndsAt, Expr::value(ends_at));
     }
-    if update.exec(&txn).await?.rows_affected == 0 {
-        find(&txn, id.as_str()).await?;
+    if update.exec(txn).await?.rows_affected == 0 {
+        find(txn, id.as_str()).await?;
         return Err(Refusal::StockBelowZero.into());
     }
-    let prize = find(&txn, id.as_str()).await?;
+    let prize = find(txn, id.as_str()).await?;
     check(&prize)?;
-    txn.commit().await?;
     Ok(prize)
 }
 

@@ -9,11 +9,15 @@ use super::{
     prizes::{self, PrizeInput},
     views::{PrizeKind, PrizeView},
 };
+use entity::enums::StaffAction;
+use sea_orm::TransactionTrait;
+
 use crate::{
     api::{patch_field, ApiTags, JsonBody},
     error::AppResult,
     identity::AdminAuth,
     ids::PrizeId,
+    privacy::access,
     state::AppState,
 };
 
@@ -137,9 +141,10 @@ impl AdminPrizesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        _admin: AdminAuth,
+        admin: AdminAuth,
         body: JsonBody<NewPrize>,
     ) -> AppResult<PrizeCreated> {
+        let what = format!("defined: {}", body.sent_fields());
         let b = body.0;
         let input = PrizeInput {
             name: Some(b.name),
@@ -153,7 +158,18 @@ impl AdminPrizesApi {
             starts_at: b.starts_at,
             ends_at: Some(b.ends_at),
         };
-        let prize = prizes::create(&state.db, input).await?;
+        let txn = state.db.begin().await?;
+        let prize = prizes::create(&txn, input).await?;
+        let target = ("reward_prize", prize.id.as_str());
+        access::record_change(
+            &txn,
+            admin.0.id.as_str(),
+            StaffAction::Create,
+            target,
+            &what,
+        )
+        .await?;
+        txn.commit().await?;
         Ok(PrizeCreated::Created(Json(PrizeView::of(prize))))
     }
 
@@ -166,11 +182,12 @@ impl AdminPrizesApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        _admin: AdminAuth,
+        admin: AdminAuth,
         /// privacy: not personal
         id: Path<PrizeId>,
         body: JsonBody<PrizePatch>,
     ) -> AppResult<PrizeUpdated> {
+        let what = format!("changed: {}", body.sent_fields());
         let b = body.0;
         let input = PrizeInput {
             name: b.name,
@@ -184,7 +201,18 @@ impl AdminPrizesApi {
             starts_at: b.starts_at,
             ends_at: patch_field(b.ends_at),
         };
-        let prize = prizes::update(&state.db, &id.0, input).await?;
+        let txn = state.db.begin().await?;
+        let prize = prizes::update(&txn, &id.0, input).await?;
+        let target = ("reward_prize", prize.id.as_str());
+        access::record_change(
+            &txn,
+            admin.0.id.as_str(),
+            StaffAction::Update,
+            target,
+            &what,
+        )
+        .await?;
+        txn.commit().await?;
         Ok(PrizeUpdated::Ok(Json(PrizeView::of(prize))))
     }
 }

@@ -9,7 +9,7 @@ use entity::{
     reward_tasks as tasks,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
@@ -88,14 +88,13 @@ pub async fn create(db: &impl ConnectionTrait, input: TaskInput) -> AppResult<ta
 
 /// Edits a task: only the fields given are written (two admins editing
 /// different fields both keep theirs), and the result must still make
-/// sense, or nothing changes.
+/// sense, or nothing changes (the caller commits `txn`).
 pub async fn update(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     id: &TaskId,
     input: TaskInput,
 ) -> AppResult<tasks::Model> {
     use sea_orm::sea_query::Expr;
-    let txn = db.begin().await?;
     let mut update = tasks::Entity::update_many()
         .col_expr(tasks::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(tasks::Column::Id.eq(id.as_str()));
@@ -114,12 +113,11 @@ pub async fn update(
     if let Some(ends_at) = input.ends_at {
         update = update.col_expr(tasks::Column::EndsAt, Expr::value(ends_at));
     }
-    if update.exec(&txn).await?.rows_affected == 0 {
+    if update.exec(txn).await?.rows_affected == 0 {
         return Err(AppError::not_found("task"));
     }
-    let task = find(&txn, id).await?;
+    let task = find(txn, id).await?;
     check(&task)?;
-    txn.commit().await?;
     Ok(task)
 }
 

@@ -229,6 +229,26 @@ async fn prizes_off_offer_or_unknown_are_refused_and_bad_input_names_its_field()
         .patch_as(&admin, &unknown, &json!({ "add_stock": 1 }))
         .await;
     assert_problem(resp, 404, "not_found").await;
+    // Every change an admin made is in the audit log, by field name.
+    let audit = items_of(&app.get_json_as(&admin, "/admin/audit-log?limit=50").await);
+    let about: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e["target_id"] == prize.as_str())
+        .collect();
+    let actions: Vec<(&str, &str)> = about
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("update", "changed: ends_at, starts_at"),
+            ("update", "changed: add_stock"),
+            ("create", "defined: description, kind, name, price, stock"),
+        ]
+    );
+    assert_eq!(about[0]["target_type"], "prize");
+    assert_eq!(about[0]["moderator_id"], admin.id.as_str());
     // Not shipped before its details are in.
     let path = format!("/admin/rewards/claims/{claim}/shipment");
     assert_problem(app.post_as(&admin, &path, &ship).await, 409, "conflict").await;
