@@ -179,7 +179,7 @@ pub async fn shipping_list(state: &AppState, staff: &str, reason: &str) -> AppRe
             &d.contact_phone.unwrap_or_default(),
             &d.shipping_address.unwrap_or_default(),
         ]
-        .map(|v| crate::api::csv::cell(v));
+        .map(crate::api::csv::cell);
         csv.push_str(&claim.id);
         for field in fields {
             csv.push(',');
