@@ -14,6 +14,7 @@ pub mod deregistrations;
 pub mod enums;
 pub mod event_registrations;
 pub mod events;
+pub mod experience_log;
 pub mod follows;
 pub mod guardian_consents;
 pub mod help_group_applications;

@@ -20,6 +20,7 @@ mod m20261207_000015_event_counts;
 mod m20261207_000016_rewards;
 mod m20261207_000017_prizes;
 mod m20261207_000018_partners;
+mod m20261207_000019_experience;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_rewards::Migration),
             Box::new(m20261207_000017_prizes::Migration),
             Box::new(m20261207_000018_partners::Migration),
+            Box::new(m20261207_000019_experience::Migration),
         ]
     }
 }

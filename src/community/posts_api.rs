@@ -294,6 +294,15 @@ impl PostsApi {
         let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, true).await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        if let Some(author) = post.author_id.clone() {
+            let liker = auth.0.id.to_string();
+            let fact = Fact::PostLiked {
+                liker,
+                author,
+                post: post.id.clone(),
+            };
+            state.facts.publish(&state, fact).await;
+        }
         Ok(LikeResponse::Ok(Json(LikeState {
             liked: true,
             like_count,

@@ -98,6 +98,7 @@ impl Subscriber for PresenceSubscriber {
             | Fact::ClaimChanged { .. }
             | Fact::PostPublished { .. }
             | Fact::CommentPublished { .. }
+            | Fact::PostLiked { .. }
             | Fact::ApplicationDecided { .. } => Ok(()),
         }
     }

@@ -29,6 +29,12 @@ pub enum Fact {
     PostPublished { author: String, post: String },
     /// A user published a comment.
     CommentPublished { author: String, comment: String },
+    /// Someone liked a user's post.
+    PostLiked {
+        liker: String,
+        author: String,
+        post: String,
+    },
 }
 
 impl Fact {
@@ -42,6 +48,7 @@ impl Fact {
             Self::ClaimChanged { .. } => "claim_changed",
             Self::PostPublished { .. } => "post_published",
             Self::CommentPublished { .. } => "comment_published",
+            Self::PostLiked { .. } => "post_liked",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod cancellation;
 pub mod claim_data;
 pub mod claims;
 pub mod claims_admin_api;
+pub mod experience;
 pub mod ledger;
 pub mod partners;
 pub mod partners_api;
@@ -35,10 +36,15 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
     r.personal_data(Arc::new(personal::CoinData))
         .personal_data(Arc::new(claim_data::ClaimData))
         .eraser(Arc::new(claim_data::ClaimEraser))
-        .retention_rule(Arc::new(claim_data::AfterTheTaxPeriod));
+        .retention_rule(Arc::new(claim_data::AfterTheTaxPeriod))
+        .personal_data(Arc::new(experience::ExperienceData));
 }
 
-/// The day's first post and comment, credited from the community's facts.
+/// The day's first post and comment, credited from the community's facts;
+/// posts, comments and likes received, as experience.
 pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
-    vec![Arc::new(tasks::ActivitySubscriber)]
+    vec![
+        Arc::new(tasks::ActivitySubscriber),
+        Arc::new(experience::ExperienceSubscriber),
+    ]
 }

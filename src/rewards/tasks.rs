@@ -211,6 +211,10 @@ pub async fn credit(
     let level = membership::standing(&state.db, user, levels).await?.level;
     let amount = task.coins + task.coins * bonus_percent(level) / 100;
     let txn = state.db.begin().await?;
+    let key = match task.kind {
+        TaskKind::Partner => format!("task:{}:{user}", task.id),
+        _ => daily_key(&task.id, user, &day_of(Utc::now())),
+    };
     let entry = ledger::post(
         &txn,
         Entry {
@@ -219,16 +223,13 @@ pub async fn credit(
             amount,
             task: Some(&task.id),
             claim: None,
-            key: match task.kind {
-                TaskKind::Partner => format!("task:{}:{user}", task.id),
-                _ => daily_key(&task.id, user, &day_of(Utc::now())),
-            },
+            key: key.clone(),
             reason: None,
             staff: None,
         },
     )
     .await?;
-    membership::grow(&txn, user, task.coins, levels).await?;
+    super::experience::earn(&txn, levels, user, ("task", &key), task.coins).await?;
     txn.commit().await?;
     Ok(entry)
 }

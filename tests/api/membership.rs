@@ -99,12 +99,54 @@ async fn levels_grow_with_the_coins_tasks_credit_and_bring_a_bonus() {
     let post = app.create_post(&user, None, "t", "b").await;
     let coins = app.get_json_as(&user, "/me/coins").await;
     assert_eq!(credits_of(&coins, &first_post), [11]);
+    // The task's ten and the post's own five.
     let mine = app.get_json_as(&user, "/me/membership").await;
-    assert_eq!(mine["experience"], 20);
+    assert_eq!(mine["experience"], 25);
     let shown = app
         .get_json_as(&user, &format!("/posts/{}", post.id()))
         .await;
     assert_eq!(shown["author"]["level"], 2, "{shown}");
+    // A like received counts once per liker, however often it is taken
+    // back and given again; my own like counts nothing.
+    let fan = app.register().await;
+    let post_id = post.id();
+    app.like(&fan, &post_id).await;
+    app.unlike(&fan, &post_id).await;
+    app.like(&fan, &post_id).await;
+    app.like(&user, &post_id).await;
+    let mine = app.get_json_as(&user, "/me/membership").await;
+    assert_eq!(
+        (mine["level"].as_i64(), mine["experience"].as_i64()),
+        (Some(2), Some(26))
+    );
+    // A comment: two more, and the next level.
+    app.comment(&fan, &post_id, "nice").await;
+    app.comment(&user, &post_id, "thanks").await;
+    let mine = app.get_json_as(&user, "/me/membership").await;
+    assert_eq!(
+        (mine["level"].as_i64(), mine["experience"].as_i64()),
+        (Some(2), Some(28))
+    );
+    app.comment(&user, &post_id, "and again").await;
+    app.comment(&user, &post_id, "once more").await;
+    let mine = app.get_json_as(&user, "/me/membership").await;
+    assert_eq!(
+        (mine["level"].as_i64(), mine["experience"].as_i64()),
+        (Some(3), Some(32))
+    );
+    assert!(mine["next_level_at"].is_null(), "{mine}");
+    // The export says why.
+    let export = app.get_json_as(&user, "/me/export").await;
+    let sources: Vec<&str> = export["sections"]["experience"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{export}"))
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        ["task", "task", "post", "like", "comment", "comment", "comment"]
+    );
     // Spending coins takes no experience away.
     let admin = app.admin().await;
     let prize =
@@ -113,6 +155,6 @@ async fn levels_grow_with_the_coins_tasks_credit_and_bring_a_bonus() {
     crate::helpers::redeem(&app, &user, &prize).await;
     assert_eq!(
         app.get_json_as(&user, "/me/membership").await["experience"],
-        20
+        32
     );
 }
