@@ -152,6 +152,8 @@ pub async fn login(
         device
     };
     let issued = sessions::create(&state.db, &user.id, device, sessions::ttl(state)).await?;
+    // The level follows the thresholds configured now.
+    super::membership::settle(&state.db, &user.id, &state.config.membership_levels).await?;
     tracing::info!(user_id = %user.id, session_id = %issued.session.id, "logged in");
     Ok((user, issued))
 }

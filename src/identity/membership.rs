@@ -42,6 +42,12 @@ pub async fn grow(
     Ok(())
 }
 
+/// Sets `user`'s level from their experience under `thresholds` (which
+/// may have changed since it last grew): at login.
+pub async fn settle(db: &impl ConnectionTrait, user: &str, thresholds: &[i64]) -> AppResult<()> {
+    grow(db, user, 0, thresholds).await
+}
+
 /// `user`'s standing.
 pub async fn standing(
     db: &impl ConnectionTrait,

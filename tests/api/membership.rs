@@ -158,3 +158,25 @@ async fn levels_grow_with_the_coins_tasks_credit_and_bring_a_bonus() {
         32
     );
 }
+
+#[tokio::test]
+async fn the_level_follows_the_configured_thresholds_at_login() {
+    let app = spawn_app_with(|config| config.membership_levels = vec![0, 10, 30]).await;
+    let user = app.register().await;
+    // Experience the thresholds place at level 3, with the level stale (as
+    // after the thresholds changed).
+    let sql = format!(
+        "UPDATE users SET experience = 40, level = 1 WHERE id = '{}'",
+        user.id
+    );
+    sea_orm::ConnectionTrait::execute_unprepared(&app.state.db, &sql)
+        .await
+        .unwrap();
+    let resp = app.login(&user.phone, crate::helpers::PASSWORD).await;
+    assert_eq!(resp.status(), 200);
+    let mine = app.get_json_as(&user, "/me/membership").await;
+    assert_eq!(
+        (mine["level"].as_i64(), mine["experience"].as_i64()),
+        (Some(3), Some(40))
+    );
+}
