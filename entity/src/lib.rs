@@ -35,6 +35,7 @@ pub mod reward_claims;
 pub mod reward_partners;
 pub mod reward_prizes;
 pub mod reward_tasks;
+pub mod reward_ticket_uses;
 pub mod search_history;
 pub mod search_outbox;
 pub mod sessions;

@@ -1,5 +1,6 @@
 //! Partners whose apps or games a task asks users to try: each signs its
 //! callbacks with a secret agora keeps encrypted. A task names its partner.
+//! A ticket handed in is remembered by its random id until it expires.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -12,6 +13,13 @@ enum RewardPartners {
     Name,
     Secret,
     CreatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum RewardTicketUses {
+    Table,
+    TicketId,
+    ExpiresAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -35,6 +43,15 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(RewardTicketUses::Table)
+                    .col(string_len(RewardTicketUses::TicketId, 36).primary_key())
+                    .col(timestamp_with_time_zone(RewardTicketUses::ExpiresAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .alter_table(
                 Table::alter()
                     .table(RewardTasks::Table)
@@ -53,8 +70,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .drop_table(Table::drop().table(RewardPartners::Table).to_owned())
-            .await
+        for table in [
+            RewardTicketUses::Table.into_iden(),
+            RewardPartners::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -40,8 +40,16 @@ fn whole_numbers(value: &mut Value) {
 #[derive(Clone, Copy, Debug)]
 pub struct JsonLimit(pub usize);
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct JsonBody<T>(pub T, bytes::Bytes);
+
+/// The parsed value only: the raw bytes would print what the value's own
+/// `Debug` masks (a password, a phone number).
+impl<T: std::fmt::Debug> std::fmt::Debug for JsonBody<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("JsonBody").field(&self.0).finish()
+    }
+}
 
 impl<T> JsonBody<T> {
     /// The body as it arrived, byte for byte (what a signature covers).

@@ -1,5 +1,5 @@
-//! Cancelling a claim not yet shipped: by its winner, or by an admin who
-//! says why (audited; the winner is told and reads the reason in their
+//! Cancelling a claim not yet shipped: by its winner before they gave
+//! details, or by an admin (until it ships) who says why (audited; the winner is told and reads the reason in their
 //! ledger). The unit goes back to the prize, the coins back to the winner
 //! (a refund entry keyed by the claim: refunded once however often it is
 //! asked), and what the winner gave is erased, all in one transaction.
@@ -37,11 +37,23 @@ pub enum Canceller<'a> {
 pub async fn cancel(state: &AppState, id: &ClaimId, by: Canceller<'_>) -> AppResult<claims::Model> {
     use claims::Column as C;
     let txn = state.db.begin().await?;
+    // A winner cancels only before giving details: once they are in, the
+    // prize may be on a shipping list, and only staff cancel it.
+    let (cancellable, why) = match &by {
+        Canceller::Winner(_) => (
+            vec![ClaimStatus::AwaitingDetails],
+            "once the details are in, the prize is being prepared: ask the staff to cancel it",
+        ),
+        Canceller::Staff { .. } => (
+            vec![ClaimStatus::AwaitingDetails, ClaimStatus::Submitted],
+            "only a claim not yet shipped can be cancelled",
+        ),
+    };
     let mut update = claims::Entity::update_many()
         .col_expr(C::Status, Expr::value(ClaimStatus::Cancelled))
         .col_expr(C::CancelledAt, Expr::value(Utc::now()))
         .filter(C::Id.eq(id.as_str()))
-        .filter(C::Status.is_in([ClaimStatus::AwaitingDetails, ClaimStatus::Submitted]));
+        .filter(C::Status.is_in(cancellable));
     if let Canceller::Winner(user) = &by {
         update = update.filter(C::UserId.eq(user.as_str()));
     }
@@ -50,7 +62,7 @@ pub async fn cancel(state: &AppState, id: &ClaimId, by: Canceller<'_>) -> AppRes
             Canceller::Winner(user) => one_of_mine(&txn, user, id).await?,
             Canceller::Staff { .. } => find(&txn, id).await?,
         };
-        return Err(Refusal::ClaimState("only a claim not yet shipped can be cancelled").into());
+        return Err(Refusal::ClaimState(why).into());
     }
     let claim = find(&txn, id).await?;
     prizes::Entity::update_many()

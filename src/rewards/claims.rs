@@ -203,18 +203,6 @@ pub async fn advance(
 /// details again. Answers how many claims.
 pub async fn erase_details(db: &impl ConnectionTrait, filter: SimpleExpr) -> AppResult<u64> {
     use claims::Column as C;
-    let held: Vec<String> = claims::Entity::find()
-        .select_only()
-        .column(C::Id)
-        .filter(filter)
-        .filter(C::SubmittedAt.is_not_null())
-        .filter(C::DetailsErasedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    if held.is_empty() {
-        return Ok(0);
-    }
     let none = || Expr::value(Option::<String>::None);
     let unshipped = [ClaimStatus::AwaitingDetails, ClaimStatus::Submitted];
     let status = Expr::case(
@@ -222,6 +210,10 @@ pub async fn erase_details(db: &impl ConnectionTrait, filter: SimpleExpr) -> App
         Expr::value(ClaimStatus::AwaitingDetails),
     )
     .finally(Expr::col(C::Status));
+    // Written first, under the caller's condition (a claim shipped
+    // meanwhile is no longer selected); the moment marks what this call
+    // erased.
+    let now = Utc::now();
     let erased = claims::Entity::update_many()
         .col_expr(C::Status, status.into())
         .col_expr(C::RealName, none())
@@ -232,10 +224,22 @@ pub async fn erase_details(db: &impl ConnectionTrait, filter: SimpleExpr) -> App
             C::GuardianConsentAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .col_expr(C::DetailsErasedAt, Expr::value(Utc::now()))
-        .filter(C::Id.is_in(held.clone()))
+        .col_expr(C::DetailsErasedAt, Expr::value(now))
+        .filter(filter)
+        .filter(C::SubmittedAt.is_not_null())
+        .filter(C::DetailsErasedAt.is_null())
         .exec(db)
         .await?;
-    guardian::forget(db, "prize_claim", Some(held), None).await?;
+    if erased.rows_affected == 0 {
+        return Ok(0);
+    }
+    let served: Vec<String> = claims::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(C::DetailsErasedAt.eq(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    guardian::forget(db, "prize_claim", Some(served), None).await?;
     Ok(erased.rows_affected)
 }

@@ -37,7 +37,8 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
         .personal_data(Arc::new(claim_data::ClaimData))
         .eraser(Arc::new(claim_data::ClaimEraser))
         .retention_rule(Arc::new(claim_data::AfterTheTaxPeriod))
-        .personal_data(Arc::new(experience::ExperienceData));
+        .personal_data(Arc::new(experience::ExperienceData))
+        .retention_rule(Arc::new(partners::ExpiredTickets));
 }
 
 /// The day's first post and comment, credited from the community's facts;

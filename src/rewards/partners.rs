@@ -5,25 +5,29 @@
 //! phone number, nothing the partner could link to another ticket, so the
 //! partner learns only that someone with a ticket tried its app.
 use chrono::{DateTime, Duration, Utc};
-use entity::{enums::TaskKind, reward_partners as partners};
+use entity::{enums::TaskKind, reward_partners as partners, reward_ticket_uses as uses};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    EntityTrait, QueryFilter,
+};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::{refusals::Refusal, tasks};
 use crate::{
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ErrorCode},
     ids::{PartnerId, TaskId},
     platform::crypto::Crypto,
+    privacy::{registry::AfterCommit, retention::RetentionRule},
     state::AppState,
 };
 
 /// How long a ticket can be handed in.
 const TICKET_DAYS: i64 = 7;
 /// How far a callback's timestamp may be from agora's clock.
-const SKEW_SECS: i64 = 300;
+const SKEW_SECS: u64 = 300;
 
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> AppResult<Option<partners::Model>> {
     Ok(partners::Entity::find_by_id(id).one(db).await?)
@@ -49,9 +53,11 @@ pub async fn create(
     Ok((row, secret))
 }
 
-/// What a ticket holds, sealed.
+/// What a ticket holds, sealed: a random id (so that each ticket counts
+/// once), its holder, its task and when it expires.
 #[derive(Serialize, Deserialize)]
 struct Sealed {
+    id: String,
     user: String,
     task: String,
     expires: DateTime<Utc>,
@@ -73,6 +79,7 @@ pub async fn ticket(
     }
     let expires = Utc::now() + Duration::days(TICKET_DAYS);
     let sealed = Sealed {
+        id: uuid::Uuid::new_v4().to_string(),
         user: user.to_owned(),
         task: task.id,
         expires,
@@ -87,7 +94,7 @@ pub async fn ticket(
 fn signed(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
     let fresh = timestamp
         .parse::<i64>()
-        .is_ok_and(|at| (Utc::now().timestamp() - at).abs() <= SKEW_SECS);
+        .is_ok_and(|at| Utc::now().timestamp().abs_diff(at) <= SKEW_SECS);
     let Ok(given) = hex::decode(signature.trim()) else {
         return false;
     };
@@ -100,15 +107,36 @@ fn signed(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
     fresh && mac.verify_slice(&given).is_ok()
 }
 
+/// Remembers that the ticket `id` was handed in; `false` when it was
+/// before.
+async fn hand_in(db: &impl ConnectionTrait, id: &str, expires: DateTime<Utc>) -> AppResult<bool> {
+    let row = uses::ActiveModel {
+        ticket_id: Set(id.to_owned()),
+        expires_at: Set(expires),
+    };
+    let inserted = uses::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(uses::Column::TicketId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted == 1)
+}
+
 /// A signed callback: `partner` says the holder of `ticket` tried its
-/// app. Credits the ticket's task to its holder, once ever.
+/// app. Credits the ticket's task to its holder, once ever. Whether the
+/// holder was credited now, had been before through another ticket, or
+/// has left, the partner hears the same (it links no tickets); only the
+/// same ticket handed in twice is refused.
 pub async fn callback(
     state: &AppState,
     partner: &str,
     (timestamp, signature): (&str, &str),
     body: &[u8],
     ticket: &str,
-) -> AppResult<entity::coin_ledger::Model> {
+) -> AppResult<()> {
     // An unknown partner is refused as a bad signature: the route says
     // nothing about which partners exist.
     let row = find(&state.db, partner).await?;
@@ -135,18 +163,48 @@ pub async fn callback(
     if sealed.expires < now || task.partner_id.as_deref() != Some(partner) {
         return Err(Refusal::BadTicket.into());
     }
-    // Its holder may have left since.
+    if task.starts_at > now || task.ends_at.is_some_and(|end| end <= now) {
+        return Err(Refusal::NotActive.into());
+    }
+    if !hand_in(&state.db, &sealed.id, sealed.expires).await? {
+        return Err(Refusal::TicketUsed.into());
+    }
     let holder = vec![sealed.user.clone()];
     if crate::identity::profiles::existing(&state.db, holder)
         .await?
         .is_empty()
     {
-        return Err(Refusal::BadTicket.into());
+        return Ok(());
     }
-    if task.starts_at > now || task.ends_at.is_some_and(|end| end <= now) {
-        return Err(Refusal::NotActive.into());
+    match tasks::credit(state, &sealed.user, &task).await {
+        Ok(_) => Ok(()),
+        Err(err) if err.code == ErrorCode::AlreadyDone => Ok(()),
+        Err(err) => {
+            // Not credited: the partner may hand the ticket in again.
+            uses::Entity::delete_by_id(sealed.id)
+                .exec(&state.db)
+                .await?;
+            Err(err)
+        }
     }
-    tasks::credit(state, &sealed.user, &task).await
+}
+
+/// Tickets handed in are remembered until they would have expired.
+pub struct ExpiredTickets;
+
+#[async_trait::async_trait]
+impl RetentionRule for ExpiredTickets {
+    fn name(&self) -> &'static str {
+        "partner_ticket_uses"
+    }
+    async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
+        let rows = uses::Entity::delete_many()
+            .filter(uses::Column::ExpiresAt.lt(Utc::now()))
+            .exec(&state.db)
+            .await?
+            .rows_affected;
+        Ok(AfterCommit::rows(rows))
+    }
 }
 
 #[cfg(test)]

@@ -81,8 +81,9 @@ impl poem_openapi::types::Example for PartnerCallback {
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum CallbackOutcome {
-    /// The ticket's holder got the task's coins.
-    Credited,
+    /// The ticket counted: its holder has the task's coins (now, or from
+    /// an earlier ticket), or has left. The partner learns no more.
+    Accepted,
 }
 
 /// What a partner learns: only that the ticket counted.
@@ -107,7 +108,7 @@ pub enum TicketIssued {
 
 #[derive(ApiResponse)]
 pub enum CallbackAccepted {
-    /// Credited.
+    /// The ticket counted.
     #[oai(status = 200)]
     Ok(Json<CallbackResult>),
 }
@@ -164,7 +165,8 @@ impl PartnersApi {
     /// A partner says the holder of a ticket tried its app: signed with
     /// its secret (`X-Agora-Signature`: hex HMAC-SHA256 of
     /// `{X-Agora-Timestamp}.{body}`, the timestamp within five minutes).
-    /// Credited once per user and task; a repeat is 409 `already_done`.
+    /// Credited once per user and task; the same ticket handed in again
+    /// is 409 `already_done`.
     #[oai(
         path = "/rewards/partner-callbacks/:partner",
         method = "post",
@@ -188,7 +190,7 @@ impl PartnersApi {
         let (partner, raw) = (partner.0.as_str(), body.raw());
         partners::callback(&state, partner, signed, raw, &body.0.ticket).await?;
         Ok(CallbackAccepted::Ok(Json(CallbackResult {
-            outcome: CallbackOutcome::Credited,
+            outcome: CallbackOutcome::Accepted,
         })))
     }
 }

@@ -230,8 +230,8 @@ impl PrizesApi {
         Ok(ClaimResponse::Ok(Json(mine(&state, claim)?)))
     }
 
-    /// Cancel one of my claims not yet shipped: its coins come back to me
-    /// and what I gave for it is erased.
+    /// Cancel one of my claims before I gave its delivery details (after
+    /// that, the staff cancel it): its coins come back to me.
     #[oai(
         path = "/me/claims/:id/cancellation",
         method = "post",

@@ -171,16 +171,27 @@ async fn take(
 
 /// Cancels the claims of `user` not yet shipped, in the caller's
 /// transaction: each unit goes back to its prize's stock (the coins go
-/// with the account). Answers how many.
+/// with the account), once: a claim cancelled meanwhile is left alone.
+/// Answers how many.
 pub async fn cancel_pending(txn: &DatabaseTransaction, user: &str) -> AppResult<u64> {
+    let unshipped = [ClaimStatus::AwaitingDetails, ClaimStatus::Submitted];
     let pending = claims::Entity::find()
         .filter(claims::Column::UserId.eq(user))
-        .filter(
-            claims::Column::Status.is_in([ClaimStatus::AwaitingDetails, ClaimStatus::Submitted]),
-        )
+        .filter(claims::Column::Status.is_in(unshipped))
         .all(txn)
         .await?;
+    let mut cancelled = 0;
     for claim in &pending {
+        let moved = claims::Entity::update_many()
+            .col_expr(claims::Column::Status, Expr::value(ClaimStatus::Cancelled))
+            .col_expr(claims::Column::CancelledAt, Expr::value(Utc::now()))
+            .filter(claims::Column::Id.eq(claim.id.as_str()))
+            .filter(claims::Column::Status.is_in(unshipped))
+            .exec(txn)
+            .await?;
+        if moved.rows_affected == 0 {
+            continue;
+        }
         prizes::Entity::update_many()
             .col_expr(
                 prizes::Column::Stock,
@@ -189,6 +200,7 @@ pub async fn cancel_pending(txn: &DatabaseTransaction, user: &str) -> AppResult<
             .filter(prizes::Column::Id.eq(claim.prize_id.as_str()))
             .exec(txn)
             .await?;
+        cancelled += 1;
     }
-    Ok(pending.len() as u64)
+    Ok(cancelled)
 }

@@ -35,6 +35,8 @@ pub enum Refusal {
     /// A ticket that is not one agora issued, is for another partner's
     /// task, or has expired.
     BadTicket,
+    /// The same ticket handed in again.
+    TicketUsed,
     /// The prize cannot be redeemed now (not started, or ended).
     PrizeNotOnOffer,
     /// The user holds as many claims of the prize as one may.
@@ -97,6 +99,10 @@ impl From<Refusal> for AppError {
                 "ticket",
                 "invalid_ticket",
                 "is not a ticket agora issued for this partner's task, or has expired",
+            ),
+            TicketUsed => AppError::new(
+                ErrorCode::AlreadyDone,
+                "this ticket was handed in before",
             ),
             StockBelowZero => AppError::field(
                 ErrorCode::Conflict,

@@ -58,7 +58,9 @@ fn check(task: &tasks::Model) -> AppResult<()> {
     }
 }
 
-pub async fn create(db: &impl ConnectionTrait, input: TaskInput) -> AppResult<tasks::Model> {
+/// Defines a task, in the caller's transaction (which it leaves to roll
+/// back when the task is refused).
+pub async fn create(db: &DatabaseTransaction, input: TaskInput) -> AppResult<tasks::Model> {
     let now = Utc::now();
     let task = tasks::Model {
         id: TaskId::generate().into_inner(),
@@ -75,15 +77,18 @@ pub async fn create(db: &impl ConnectionTrait, input: TaskInput) -> AppResult<ta
     check(&task)?;
     match (task.kind, &task.partner_id) {
         (TaskKind::Partner, None) => return Err(Refusal::PartnerRequired.into()),
-        (TaskKind::Partner, Some(partner)) => {
-            if super::partners::find(db, partner).await?.is_none() {
-                return Err(Refusal::UnknownPartner.into());
-            }
-        }
+        (TaskKind::Partner, Some(_)) | (_, None) => {}
         (_, Some(_)) => return Err(Refusal::PartnerOnlyForPartnerTasks.into()),
-        (_, None) => {}
     }
-    Ok(tasks::ActiveModel::from(task).insert(db).await?)
+    // Written first (the caller's transaction takes SQLite's write lock
+    // before it reads); an unknown partner then undoes it.
+    let task = tasks::ActiveModel::from(task).insert(db).await?;
+    if let Some(partner) = &task.partner_id {
+        if super::partners::find(db, partner).await?.is_none() {
+            return Err(Refusal::UnknownPartner.into());
+        }
+    }
+    Ok(task)
 }
 
 /// Edits a task: only the fields given are written (two admins editing

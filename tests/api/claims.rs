@@ -95,6 +95,9 @@ async fn delivery_details_are_masked_to_staff_revealed_with_a_reason_and_the_win
     let shipped = expect_status(app.post_as(&admin, &path, &ship).await, 200).await;
     assert_eq!(shipped["status"], "shipped");
     assert_problem(app.post_as(&admin, &path, &ship).await, 409, "conflict").await;
+    let cancel = format!("/admin/rewards/claims/{claim}/cancellation");
+    let why = json!({ "reason": "too late" });
+    assert_problem(app.post_as(&admin, &cancel, &why).await, 409, "conflict").await;
     assert_problem(
         give_delivery(&app, &user, &claim, &details).await,
         409,
@@ -311,12 +314,15 @@ async fn a_claim_not_yet_shipped_can_be_cancelled_once_and_its_coins_come_back()
     .await;
 
     // By an admin, with a reason the winner reads; what they gave is erased.
+    // (Once the details are in, the winner no longer cancels it.)
     app.grant(&user, "prize_delivery").await;
     let details = delivery_body("w", &national_id("19900101", 3), &new_phone());
     assert_eq!(
         give_delivery(&app, &user, &theirs, &details).await.status(),
         200
     );
+    let own = format!("/me/claims/{theirs}/cancellation");
+    assert_problem(app.post_as(&user, &own, &json!({})).await, 409, "conflict").await;
     let path = format!("/admin/rewards/claims/{theirs}/cancellation");
     let why = json!({ "reason": "no courier reaches the island" });
     let staff_view = expect_status(app.post_as(&admin, &path, &why).await, 200).await;

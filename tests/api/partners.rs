@@ -92,27 +92,37 @@ async fn a_signed_callback_credits_the_ticket_holder_once() {
     let tasks = app.get_json_as(&user, "/rewards/tasks").await;
     assert_eq!(tasks[0]["partner_id"], starlight.id.as_str());
     let given = ticket(&app, &user, &task).await;
-    // It names no one.
-    assert!(!given.contains(&user.id) && !given.contains(&user.phone[3..]));
+    // It names no one, and no two tickets of one user look alike.
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&given)
+        .unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(&user.id) && !text.contains(&user.phone[3..]));
+    assert_ne!(given, ticket(&app, &user, &task).await);
 
     let body = json!({ "ticket": given });
     let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &body).await;
-    assert_eq!(expect_status(resp, 200).await["outcome"], "credited");
+    assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
     let coins = app.get_json_as(&user, "/me/coins").await;
     assert_eq!(coins["balance"], 20);
-    // Once ever: the same callback again, or a new ticket, pays nothing.
+    // The same ticket again (a replay) is refused.
     let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &body).await;
     assert_problem(resp, 409, "already_done").await;
+    // A new ticket of the same user pays nothing (once ever), and the
+    // partner hears what it hears of anyone's first ticket: it links none.
     let again = json!({ "ticket": ticket(&app, &user, &task).await });
     let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &again).await;
-    assert_problem(resp, 409, "already_done").await;
+    assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
     assert_eq!(app.get_json_as(&user, "/me/coins").await["balance"], 20);
-    // A holder who left since is no one to credit.
+    // A holder who left since is no one to credit; the partner hears the
+    // same.
     let leaver = app.register().await;
     let theirs = json!({ "ticket": ticket(&app, &leaver, &task).await });
     deregister_and_purge(&app, &leaver, "account", "delete").await;
     let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &theirs).await;
-    assert_invalid(resp, "ticket", Some("invalid_ticket")).await;
+    assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
+    assert_eq!(app.count("coin_ledger").await, 1);
 }
 
 #[tokio::test]
@@ -124,10 +134,13 @@ async fn unsigned_stale_tampered_or_foreign_callbacks_credit_nothing() {
     let user = app.register().await;
     let body = json!({ "ticket": ticket(&app, &user, &task).await });
     let id = &starlight.id;
-    // Wrong secret, stale, unknown partner: 401, saying nothing more.
+    // Wrong secret, stale or from the future, unknown partner: 401,
+    // saying nothing more.
     for resp in [
         call_back(&app, id, "not the secret", now(), &body).await,
         call_back(&app, id, &starlight.secret, now() - 600, &body).await,
+        call_back(&app, id, &starlight.secret, now() + 600, &body).await,
+        call_back(&app, id, &starlight.secret, i64::MIN + 1, &body).await,
         call_back(&app, NOBODY, &starlight.secret, now(), &body).await,
     ] {
         assert_problem(resp, 401, "unauthorized").await;
@@ -160,6 +173,29 @@ async fn unsigned_stale_tampered_or_foreign_callbacks_credit_nothing() {
     let resp = call_back(&app, id, &starlight.secret, now(), &forged).await;
     assert_invalid(resp, "ticket", Some("invalid_ticket")).await;
     assert_eq!(app.count("coin_ledger").await, 0);
+    // What is signed is the body as sent, spaces and all.
+    let raw = format!(
+        "{{ \"ticket\" :  \"{}\" }}",
+        body["ticket"].as_str().unwrap()
+    );
+    let at = now();
+    let mut mac = Hmac::<Sha256>::new_from_slice(starlight.secret.as_bytes()).unwrap();
+    mac.update(format!("{at}.{raw}").as_bytes());
+    let resp = app
+        .client
+        .post(app.url(&format!("/rewards/partner-callbacks/{id}")))
+        .header("Content-Type", "application/json")
+        .header("X-Agora-Timestamp", at.to_string())
+        .header(
+            "X-Agora-Signature",
+            hex::encode(mac.finalize().into_bytes()),
+        )
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
+    assert_eq!(app.count("coin_ledger").await, 1);
 }
 
 #[tokio::test]

@@ -73,6 +73,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
             "reward_prizes",
             "reward_claims",
             "reward_partners",
+            "reward_ticket_uses",
             "experience_log",
         ],
     ),
