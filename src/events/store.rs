@@ -225,13 +225,13 @@ impl Listing<'_> {
     /// past events), then the id.
     pub fn key(&self, event: &events::Model) -> String {
         let elsewhere = u8::from(self.first.is_some_and(|f| event.city.as_deref() != Some(f)));
-        let micros = event.starts_at.timestamp_micros();
+        let micros = i128::from(event.starts_at.timestamp_micros());
         // Offset so that every start is a positive, fixed-width number;
-        // past events run backwards.
+        // past events run backwards. Wide enough for a start before 1970.
         let start = if self.past {
-            i64::MAX - micros
+            i128::from(i64::MAX) - micros
         } else {
-            micros - i64::MIN / 2
+            micros - i128::from(i64::MIN / 2)
         };
         let id = if self.past {
             invert(&event.id)

@@ -66,14 +66,14 @@ pub struct PartnerCallback {
     /// The ticket the user handed the partner's app (encrypted by agora;
     /// it tells the partner nothing about them).
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 1000, pattern = r"^[A-Za-z0-9+/]+=*$"))]
     pub ticket: String,
 }
 
 impl poem_openapi::types::Example for PartnerCallback {
     fn example() -> Self {
         Self {
-            ticket: "q83vEjRWeJq8kt7wEj…".into(),
+            ticket: "q83vEjRWeJq8kt7wEjRWeJq8kt7wEjRW".into(),
         }
     }
 }
@@ -179,10 +179,17 @@ impl PartnersApi {
         partner: Path<PartnerId>,
         /// Unix seconds when the partner signed.
         /// privacy: not personal
-        #[oai(name = "X-Agora-Timestamp")]
+        #[oai(
+            name = "X-Agora-Timestamp",
+            validator(max_length = 20, pattern = r"^-?[0-9]{1,19}$")
+        )]
         timestamp: Header<String>,
+        /// Hex HMAC-SHA256 of `{X-Agora-Timestamp}.{body}`.
         /// privacy: not personal
-        #[oai(name = "X-Agora-Signature")]
+        #[oai(
+            name = "X-Agora-Signature",
+            validator(max_length = 64, pattern = r"^[0-9a-fA-F]{64}$")
+        )]
         signature: Header<String>,
         body: JsonBody<PartnerCallback>,
     ) -> AppResult<CallbackAccepted> {

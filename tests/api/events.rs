@@ -397,3 +397,33 @@ async fn a_registration_and_a_change_of_items_never_both_succeed() {
         );
     }
 }
+
+#[tokio::test]
+async fn past_events_list_even_one_that_ended_before_1970() {
+    let app = spawn_app().await;
+    let staff = app.moderator().await;
+    let mut body = event_body("Moon landing party", &[], false);
+    for (field, at) in [
+        ("starts_at", "1969-07-20T20:00:00Z"),
+        ("ends_at", "1969-07-21T04:00:00Z"),
+        ("registration_opens_at", "1969-07-01T00:00:00Z"),
+        ("registration_closes_at", "1969-07-19T00:00:00Z"),
+    ] {
+        body[field] = json!(at);
+    }
+    let old = app.create_event(&staff, &body).await.id();
+    let mut body = event_body("Last week", &[], false);
+    body["starts_at"] = json!(chrono::Utc::now() - chrono::Duration::days(7));
+    body["ends_at"] = json!(chrono::Utc::now() - chrono::Duration::days(6));
+    body["registration_opens_at"] = json!(chrono::Utc::now() - chrono::Duration::days(9));
+    body["registration_closes_at"] = json!(chrono::Utc::now() - chrono::Duration::days(8));
+    let recent = app.create_event(&staff, &body).await.id();
+    let user = app.register().await;
+    let first = app.get_json_as(&user, "/events?when=past&limit=1").await;
+    assert_eq!(items_of(&first)[0]["id"], recent.as_str());
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app
+        .get_json_as(&user, &format!("/events?when=past&limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(items_of(&second)[0]["id"], old.as_str());
+}
