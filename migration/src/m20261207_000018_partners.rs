@@ -13,6 +13,7 @@ enum RewardPartners {
     Name,
     Secret,
     CreatedAt,
+    DisabledAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -39,6 +40,7 @@ impl MigrationTrait for Migration {
                     .col(text(RewardPartners::Name))
                     .col(text(RewardPartners::Secret))
                     .col(timestamp_with_time_zone(RewardPartners::CreatedAt))
+                    .col(timestamp_with_time_zone_null(RewardPartners::DisabledAt))
                     .to_owned(),
             )
             .await?;

@@ -105,11 +105,13 @@ impl RewardsApi {
             .await?
             .into_iter()
             .map(|t| {
-                let mine = (
-                    today.contains(&t.id),
-                    counts.get(&t.id).copied().unwrap_or(0),
-                );
-                task_view(t, Some(mine))
+                let done = counts.get(&t.id).copied().unwrap_or(0);
+                // A partner's task pays once ever: done is done for good.
+                let closed = match t.kind {
+                    entity::enums::TaskKind::Partner => done > 0,
+                    _ => today.contains(&t.id),
+                };
+                task_view(t, Some((closed, done)))
             })
             .collect();
         // Stable: equal tasks keep their age order.

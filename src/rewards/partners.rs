@@ -47,10 +47,59 @@ pub async fn create(
         name: Set(name.trim().to_owned()),
         secret: Set(crypto.encrypt(&secret)),
         created_at: Set(Utc::now()),
+        disabled_at: Set(None),
     }
     .insert(db)
     .await?;
     Ok((row, secret))
+}
+
+/// A new secret for `id`, which the caller shows once; the old one stops
+/// signing at once.
+pub async fn rotate(
+    db: &impl ConnectionTrait,
+    crypto: &Crypto,
+    id: &PartnerId,
+) -> AppResult<String> {
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let secret = hex::encode(raw);
+    let moved = partners::Entity::update_many()
+        .col_expr(
+            partners::Column::Secret,
+            sea_orm::sea_query::Expr::value(crypto.encrypt(&secret)),
+        )
+        .filter(partners::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(AppError::not_found("partner"));
+    }
+    Ok(secret)
+}
+
+/// Suspends `id` (its callbacks are refused, as unsigned ones are) or
+/// lifts the suspension.
+pub async fn suspend(
+    db: &impl ConnectionTrait,
+    id: &PartnerId,
+    on: bool,
+) -> AppResult<partners::Model> {
+    let at = on.then(Utc::now);
+    let moved = partners::Entity::update_many()
+        .col_expr(
+            partners::Column::DisabledAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(partners::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(AppError::not_found("partner"));
+    }
+    find(db, id.as_str())
+        .await?
+        .ok_or_else(|| AppError::not_found("partner"))
 }
 
 /// What a ticket holds, sealed: a random id (so that each ticket counts
@@ -137,9 +186,11 @@ pub async fn callback(
     body: &[u8],
     ticket: &str,
 ) -> AppResult<()> {
-    // An unknown partner is refused as a bad signature: the route says
-    // nothing about which partners exist.
-    let row = find(&state.db, partner).await?;
+    // An unknown or suspended partner is refused as a bad signature: the
+    // route says nothing about which partners exist.
+    let row = find(&state.db, partner)
+        .await?
+        .filter(|p| p.disabled_at.is_none());
     let secret = match &row {
         Some(p) => Some(
             state

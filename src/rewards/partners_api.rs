@@ -52,6 +52,40 @@ pub struct PartnerCreatedView {
     pub created_at: DateTime<Utc>,
 }
 
+/// A partner's new secret: shown this once.
+#[derive(Debug, Object)]
+pub struct SecretView {
+    /// Sign each callback with it from now on; the old one no longer
+    /// signs.
+    pub secret: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct PartnerPatch {
+    /// `true` suspends the partner (its callbacks are refused as unsigned
+    /// ones are); `false` lifts the suspension.
+    /// privacy: not personal
+    pub suspended: bool,
+}
+
+impl poem_openapi::types::Example for PartnerPatch {
+    fn example() -> Self {
+        Self { suspended: true }
+    }
+}
+
+/// A partner as admins see it (never its secret).
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct PartnerView {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    /// Since when it is suspended.
+    pub suspended_at: Option<DateTime<Utc>>,
+}
+
 /// A ticket to hand to a partner's app.
 #[derive(Debug, Object)]
 pub struct TicketView {
@@ -100,6 +134,20 @@ pub enum PartnerCreated {
 }
 
 #[derive(ApiResponse)]
+pub enum SecretRotated {
+    /// The new secret, in this answer only.
+    #[oai(status = 200)]
+    Ok(Json<SecretView>),
+}
+
+#[derive(ApiResponse)]
+pub enum PartnerUpdated {
+    /// The partner as it is now.
+    #[oai(status = 200)]
+    Ok(Json<PartnerView>),
+}
+
+#[derive(ApiResponse)]
 pub enum TicketIssued {
     /// A ticket for this task, valid seven days.
     #[oai(status = 201)]
@@ -138,6 +186,62 @@ impl PartnersApi {
             name: row.name,
             secret,
             created_at: row.created_at,
+        })))
+    }
+
+    /// Give a partner a new signing secret, shown once; the old one stops
+    /// signing at once (admin).
+    #[oai(
+        path = "/admin/rewards/partners/:id/secret",
+        method = "post",
+        operation_id = "admin_rotate_partner_secret"
+    )]
+    async fn rotate(
+        &self,
+        state: Data<&AppState>,
+        admin: AdminAuth,
+        /// privacy: not personal
+        id: Path<PartnerId>,
+    ) -> AppResult<SecretRotated> {
+        let txn = state.db.begin().await?;
+        let secret = partners::rotate(&txn, &state.crypto, &id.0).await?;
+        let (target, staff) = (("reward_partner", id.0.as_str()), admin.0.id.as_str());
+        access::record_change(&txn, staff, StaffAction::Update, target, "changed: secret").await?;
+        txn.commit().await?;
+        Ok(SecretRotated::Ok(Json(SecretView { secret })))
+    }
+
+    /// Suspend a partner, or lift its suspension (admin).
+    #[oai(
+        path = "/admin/rewards/partners/:id",
+        method = "patch",
+        operation_id = "admin_update_partner"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        admin: AdminAuth,
+        /// privacy: not personal
+        id: Path<PartnerId>,
+        body: JsonBody<PartnerPatch>,
+    ) -> AppResult<PartnerUpdated> {
+        let txn = state.db.begin().await?;
+        let row = partners::suspend(&txn, &id.0, body.0.suspended).await?;
+        let (target, staff) = (("reward_partner", id.0.as_str()), admin.0.id.as_str());
+        access::record_change(
+            &txn,
+            staff,
+            StaffAction::Update,
+            target,
+            "changed: suspended",
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(PartnerUpdated::Ok(Json(PartnerView {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+            suspended_at: row.disabled_at,
         })))
     }
 

@@ -58,8 +58,8 @@ pub struct TaskView {
     pub coins: i64,
     pub starts_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
-    /// Whether I did it today (the community's day, Beijing time); absent
-    /// for admins' views.
+    /// Whether I did it today (the community's day, Beijing time), or, for
+    /// a partner's task (once ever), at all; absent for admins' views.
     pub done_today: Option<bool>,
     /// How often I did it.
     pub completions: Option<u64>,

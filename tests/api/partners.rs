@@ -237,3 +237,61 @@ async fn partner_tasks_name_a_known_partner_and_only_they_have_tickets() {
         .await;
     assert_problem(resp, 403, "forbidden").await;
 }
+
+#[tokio::test]
+async fn a_rotated_secret_or_a_suspended_partner_signs_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let starlight = partner(&app, &admin).await;
+    let task = partner_task(&app, &admin, &starlight.id, 20).await;
+    let (ann, bob) = (app.register().await, app.register().await);
+    let id = &starlight.id;
+    // Rotated: the old secret signs nothing, the new one does.
+    let path = format!("/admin/rewards/partners/{id}/secret");
+    let rotated = expect_status(app.post_as(&admin, &path, &json!({})).await, 200).await;
+    let secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(secret, starlight.secret);
+    let body = json!({ "ticket": ticket(&app, &ann, &task).await });
+    let resp = call_back(&app, id, &starlight.secret, now(), &body).await;
+    assert_problem(resp, 401, "unauthorized").await;
+    let resp = call_back(&app, id, &secret, now(), &body).await;
+    assert_eq!(resp.status(), 200);
+    // Done once ever: the task shows as done for good.
+    let tasks = app.get_json_as(&ann, "/rewards/tasks").await;
+    assert_eq!(tasks[0]["done_today"], true);
+    // Suspended: even a right signature is refused, until lifted.
+    let path = format!("/admin/rewards/partners/{id}");
+    let resp = app
+        .patch_as(&admin, &path, &json!({ "suspended": true }))
+        .await;
+    assert!(expect_status(resp, 200).await["suspended_at"].is_string());
+    let body = json!({ "ticket": ticket(&app, &bob, &task).await });
+    let resp = call_back(&app, id, &secret, now(), &body).await;
+    assert_problem(resp, 401, "unauthorized").await;
+    let resp = app
+        .patch_as(&admin, &path, &json!({ "suspended": false }))
+        .await;
+    assert!(expect_status(resp, 200).await["suspended_at"].is_null());
+    assert_eq!(
+        call_back(&app, id, &secret, now(), &body).await.status(),
+        200
+    );
+    assert_eq!(app.get_json_as(&bob, "/me/coins").await["balance"], 20);
+    // Only admins, and only known partners.
+    let resp = app
+        .post_as(
+            &ann,
+            &format!("/admin/rewards/partners/{id}/secret"),
+            &json!({}),
+        )
+        .await;
+    assert_problem(resp, 403, "forbidden").await;
+    let resp = app
+        .patch_as(
+            &admin,
+            &format!("/admin/rewards/partners/{NOBODY}"),
+            &json!({ "suspended": true }),
+        )
+        .await;
+    assert_problem(resp, 404, "not_found").await;
+}
