@@ -102,12 +102,11 @@ stored! {
         /// The daily check-in (`POST /rewards/tasks/{id}/check-in`).
         #[sea_orm(string_value = "check_in")]
         CheckIn,
-        /// The day's first post, credited by the server when it is made.
-        #[sea_orm(string_value = "first_post")]
-        FirstPost,
-        /// The day's first comment, credited by the server when it is made.
-        #[sea_orm(string_value = "first_comment")]
-        FirstComment,
+        /// A post, credited by the server when it is made (up to the
+        /// task's `per_day`).
+        Post,
+        /// A comment, credited by the server when it is made.
+        Comment,
         /// Trying a partner's app or game, once ever: the partner says so
         /// by a signed callback.
         Partner,

@@ -12,6 +12,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub coins: i64,
+    /// Completions credited per user per day (Beijing time).
+    pub per_day: i32,
+    /// Completions credited per user ever; `None`: no limit but the daily
+    /// one.
+    pub per_user_ever: Option<i32>,
     /// A `partner` task's partner.
     pub partner_id: Option<String>,
     pub starts_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! Partners whose apps or games a task asks users to try: each signs its
-//! callbacks with a secret agora keeps encrypted. A task names its partner.
+//! callbacks with a secret agora keeps encrypted. A task names its partner,
+//! and how often one user is credited for it, per day and ever.
 //! A ticket handed in is remembered by its random id until it expires.
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -27,6 +28,8 @@ enum RewardTicketUses {
 enum RewardTasks {
     Table,
     PartnerId,
+    PerDay,
+    PerUserEver,
 }
 
 #[async_trait::async_trait]
@@ -60,6 +63,23 @@ impl MigrationTrait for Migration {
                     .add_column(string_len_null(RewardTasks::PartnerId, 36))
                     .to_owned(),
             )
+            .await?;
+        // One statement per column: SQLite adds one at a time.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(RewardTasks::Table)
+                    .add_column(integer(RewardTasks::PerDay).default(1))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(RewardTasks::Table)
+                    .add_column(integer_null(RewardTasks::PerUserEver))
+                    .to_owned(),
+            )
             .await
     }
 
@@ -72,6 +92,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        for column in [RewardTasks::PerDay, RewardTasks::PerUserEver] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(RewardTasks::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         for table in [
             RewardTicketUses::Table.into_iden(),
             RewardPartners::Table.into_iden(),

@@ -34,6 +34,15 @@ pub struct NewTask {
     /// For a `partner` task (and only for one): whose app or game.
     /// privacy: not personal
     pub partner_id: Option<PartnerId>,
+    /// Credits per user per day; absent: 1 (a check-in is always 1).
+    /// privacy: not personal
+    #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
+    pub per_day: Option<i32>,
+    /// Credits per user ever; absent: no limit but the daily one (a
+    /// partner's task: once).
+    /// privacy: not personal
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+    pub per_user_ever: Option<i32>,
     /// privacy: not personal
     #[oai(validator(min_length = 1, max_length = 80, pattern = r"\S"))]
     pub title: String,
@@ -57,6 +66,8 @@ impl poem_openapi::types::Example for NewTask {
         Self {
             kind: TaskKind::CheckIn,
             partner_id: None,
+            per_day: None,
+            per_user_ever: None,
             title: "Daily check-in".into(),
             description: "Check in once a day.".into(),
             coins: 5,
@@ -172,6 +183,8 @@ impl AdminRewardsApi {
         let input = TaskInput {
             kind: Some(b.kind.into()),
             partner: b.partner_id.map(PartnerId::into_inner),
+            per_day: b.per_day,
+            per_user_ever: b.per_user_ever,
             title: Some(b.title),
             description: Some(b.description),
             coins: Some(b.coins),
@@ -212,6 +225,8 @@ impl AdminRewardsApi {
         let input = TaskInput {
             kind: None,
             partner: None,
+            per_day: None,
+            per_user_ever: None,
             title: b.title,
             description: b.description,
             coins: b.coins,

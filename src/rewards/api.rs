@@ -79,6 +79,8 @@ pub fn task_view(t: entity::reward_tasks::Model, mine: Option<(bool, u64)>) -> T
         id: t.id,
         kind: t.kind.into(),
         partner_id: t.partner_id,
+        per_day: t.per_day,
+        per_user_ever: t.per_user_ever,
         title: t.title,
         description: t.description,
         coins: t.coins,
@@ -106,11 +108,10 @@ impl RewardsApi {
             .into_iter()
             .map(|t| {
                 let done = counts.get(&t.id).copied().unwrap_or(0);
-                // A partner's task pays once ever: done is done for good.
-                let closed = match t.kind {
-                    entity::enums::TaskKind::Partner => done > 0,
-                    _ => today.contains(&t.id),
-                };
+                let done_today = today.iter().filter(|id| **id == t.id).count();
+                let closed = done_today >= usize::try_from(t.per_day).unwrap_or(1)
+                    || t.per_user_ever
+                        .is_some_and(|n| done >= u64::try_from(n).unwrap_or(1));
                 task_view(t, Some((closed, done)))
             })
             .collect();

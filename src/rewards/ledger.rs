@@ -3,7 +3,7 @@
 //! credited twice), and a balance beside it that one statement moves and
 //! checks (so it never goes below zero, however many devices spend at
 //! once). The balance is always the sum of the entries.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{coin_accounts as accounts, coin_ledger as ledger, enums::LedgerKind};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
@@ -43,18 +43,7 @@ pub struct Entry<'a> {
 /// which rolls everything back.
 pub async fn post(txn: &DatabaseTransaction, entry: Entry<'_>) -> AppResult<ledger::Model> {
     let now = Utc::now();
-    accounts::Entity::insert(accounts::ActiveModel {
-        user_id: Set(entry.user.to_owned()),
-        balance: Set(0),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(accounts::Column::UserId)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
+    open_account(txn, entry.user, now).await?;
     let moved = accounts::Entity::update_many()
         .col_expr(
             accounts::Column::Balance,
@@ -91,6 +80,37 @@ pub async fn post(txn: &DatabaseTransaction, entry: Entry<'_>) -> AppResult<ledg
         Err(err) if is_unique_violation(&err) => Err(Refusal::AlreadyDone.into()),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Makes `user`'s account row, at zero, unless it exists.
+async fn open_account(txn: &DatabaseTransaction, user: &str, now: DateTime<Utc>) -> AppResult<()> {
+    accounts::Entity::insert(accounts::ActiveModel {
+        user_id: Set(user.to_owned()),
+        balance: Set(0),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(accounts::Column::UserId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// Holds `user`'s account row until the caller's transaction ends (made
+/// if missing): what the caller then reads of their ledger no other
+/// credit changes meanwhile. A write, so SQLite takes its lock first.
+pub async fn hold(txn: &DatabaseTransaction, user: &str) -> AppResult<()> {
+    let now = Utc::now();
+    open_account(txn, user, now).await?;
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
+        .filter(accounts::Column::UserId.eq(user))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// A user's balance (0 before their first entry).

@@ -41,7 +41,7 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
         .retention_rule(Arc::new(partners::ExpiredTickets));
 }
 
-/// The day's first post and comment, credited from the community's facts;
+/// Post and comment tasks, credited from the community's facts;
 /// posts, comments and likes received, as experience.
 pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
     vec![

@@ -227,7 +227,7 @@ pub async fn callback(
     {
         return Ok(());
     }
-    match tasks::credit(state, &sealed.user, &task).await {
+    match tasks::credit(state, &sealed.user, &task, "partner").await {
         Ok(_) => Ok(()),
         Err(err) if err.code == ErrorCode::AlreadyDone => Ok(()),
         Err(err) => {

@@ -26,6 +26,8 @@ pub enum Refusal {
     StockBelowZero,
     /// A partner task names no partner.
     PartnerRequired,
+    /// A check-in more than once a day.
+    CheckInOnceADay,
     /// A partner named for a task that is not a partner's.
     PartnerOnlyForPartnerTasks,
     /// No such partner.
@@ -73,11 +75,14 @@ impl From<Refusal> for AppError {
             ),
             AlreadyDone => AppError::new(
                 ErrorCode::AlreadyDone,
-                "credited already: a daily task once a day, a correction once per client_id",
+                "credited already: a task as often as it allows (per day, ever), a correction once per client_id",
             ),
             NotACheckIn => AppError::new(ErrorCode::Conflict, "this task is not a check-in"),
             NotActive => AppError::new(ErrorCode::Conflict, "this task is not running now"),
             OutOfStock => AppError::new(ErrorCode::OutOfStock, "none of this prize is left"),
+            CheckInOnceADay => {
+                AppError::invalid("per_day", "check_in_once", "a check-in is once a day")
+            }
             PartnerRequired => {
                 AppError::invalid("partner_id", "required", "a partner task names its partner")
             }

@@ -37,6 +37,10 @@ pub struct TaskInput {
     pub kind: Option<entity::enums::TaskKind>,
     /// A `partner` task's partner (required for one, refused for others).
     pub partner: Option<String>,
+    /// Credits per user per day (default 1; a check-in is once a day).
+    pub per_day: Option<i32>,
+    /// Credits per user ever (a partner's task: once).
+    pub per_user_ever: Option<i32>,
     pub title: Option<String>,
     pub description: Option<String>,
     pub coins: Option<i64>,
@@ -69,6 +73,11 @@ pub async fn create(db: &DatabaseTransaction, input: TaskInput) -> AppResult<tas
         description: input.description.unwrap_or_default(),
         coins: input.coins.unwrap_or(1),
         partner_id: input.partner,
+        per_day: input.per_day.unwrap_or(1),
+        per_user_ever: match input.kind {
+            Some(TaskKind::Partner) => Some(1),
+            _ => input.per_user_ever,
+        },
         starts_at: input.starts_at.unwrap_or(now),
         ends_at: input.ends_at.flatten(),
         created_at: now,
@@ -79,6 +88,9 @@ pub async fn create(db: &DatabaseTransaction, input: TaskInput) -> AppResult<tas
         (TaskKind::Partner, None) => return Err(Refusal::PartnerRequired.into()),
         (TaskKind::Partner, Some(_)) | (_, None) => {}
         (_, Some(_)) => return Err(Refusal::PartnerOnlyForPartnerTasks.into()),
+    }
+    if task.kind == TaskKind::CheckIn && task.per_day != 1 {
+        return Err(Refusal::CheckInOnceADay.into());
     }
     // Written first (the caller's transaction takes SQLite's write lock
     // before it reads); an unknown partner then undoes it.
@@ -179,9 +191,20 @@ pub async fn history(
     Ok((counts, today.into_iter().flatten().collect()))
 }
 
-/// The key of a daily task's credit: one per task, user and day.
-fn daily_key(task: &str, user: &str, day: &str) -> String {
-    format!("task:{task}:{user}:{day}")
+/// How often `user` was credited for `task` today, and ever.
+async fn completions(db: &impl ConnectionTrait, user: &str, task: &str) -> AppResult<(i64, i64)> {
+    use sea_orm::PaginatorTrait;
+    let mine = || {
+        entries::Entity::find()
+            .filter(entries::Column::UserId.eq(user))
+            .filter(entries::Column::TaskId.eq(task))
+    };
+    let today = mine()
+        .filter(entries::Column::CreatedAt.gte(day_start(Utc::now())))
+        .count(db)
+        .await?;
+    let ever = mine().count(db).await?;
+    Ok((today as i64, ever as i64))
 }
 
 /// Checks `user` in to a check-in task: its coins, once a day, however
@@ -195,7 +218,7 @@ pub async fn check_in(state: &AppState, user: &str, id: &TaskId) -> AppResult<en
     if task.starts_at > now || task.ends_at.is_some_and(|end| end <= now) {
         return Err(Refusal::NotActive.into());
     }
-    credit(state, user, &task).await
+    credit(state, user, &task, &day_of(now)).await
 }
 
 /// The bonus a level earns on every task's coins: ten per cent a level
@@ -204,22 +227,30 @@ pub fn bonus_percent(level: i32) -> i64 {
     (10 * (i64::from(level) - 1)).clamp(0, 50)
 }
 
-/// Credits `task` to `user`: its coins and the bonus of their level, once
-/// a day (a partner's task once ever; a second credit is `AlreadyDone`);
-/// the task's coins grow their experience in the same transaction.
+/// Credits `task` to `user` for `event` (the day of a check-in, the post
+/// or comment made, the partner's ticket's task): its coins and the bonus
+/// of their level, once per event and within the task's limits per day
+/// and ever (counted while the user's account row is held, so two at once
+/// cannot both fit; over a limit, or the same event again, is
+/// `AlreadyDone`); the task's coins grow their experience in the same
+/// transaction.
 pub async fn credit(
     state: &AppState,
     user: &str,
     task: &tasks::Model,
+    event: &str,
 ) -> AppResult<entries::Model> {
     let levels = &state.config.membership_levels;
     let level = membership::standing(&state.db, user, levels).await?.level;
     let amount = task.coins + task.coins * bonus_percent(level) / 100;
     let txn = state.db.begin().await?;
-    let key = match task.kind {
-        TaskKind::Partner => format!("task:{}:{user}", task.id),
-        _ => daily_key(&task.id, user, &day_of(Utc::now())),
-    };
+    ledger::hold(&txn, user).await?;
+    let (today, ever) = completions(&txn, user, &task.id).await?;
+    if today >= i64::from(task.per_day) || task.per_user_ever.is_some_and(|n| ever >= i64::from(n))
+    {
+        return Err(Refusal::AlreadyDone.into());
+    }
+    let key = format!("task:{}:{user}:{event}", task.id);
     let entry = ledger::post(
         &txn,
         Entry {
@@ -239,20 +270,20 @@ pub async fn credit(
     Ok(entry)
 }
 
-/// Credits the day's first post and first comment: the community says
-/// what was published, the running tasks of that kind pay (once a day).
+/// Credits posts and comments: the community says what was published,
+/// the running tasks of that kind pay (within their limits).
 pub struct ActivitySubscriber;
 
 #[async_trait::async_trait]
 impl Subscriber for ActivitySubscriber {
     async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()> {
-        let (user, kind) = match fact {
-            Fact::PostPublished { author, .. } => (author, TaskKind::FirstPost),
-            Fact::CommentPublished { author, .. } => (author, TaskKind::FirstComment),
+        let (user, kind, event) = match fact {
+            Fact::PostPublished { author, post } => (author, TaskKind::Post, post),
+            Fact::CommentPublished { author, comment } => (author, TaskKind::Comment, comment),
             _ => return Ok(()),
         };
         for task in running(&state.db).await?.iter().filter(|t| t.kind == kind) {
-            match credit(state, user, task).await {
+            match credit(state, user, task, event).await {
                 Err(err) if err.code == ErrorCode::AlreadyDone => {}
                 other => {
                     other?;

@@ -2,16 +2,17 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
-/// How a task is completed, once a day (Beijing time): `check_in`, the
-/// check-in the user makes (`POST /rewards/tasks/{id}/check-in`);
-/// `first_post` and `first_comment`, credited by the server when the day's
-/// first post or comment is made.
+/// How a task is completed (within its `per_day` and `per_user_ever`,
+/// days in Beijing time): `check_in`, the check-in the user makes
+/// (`POST /rewards/tasks/{id}/check-in`, once a day); `post` and
+/// `comment`, credited by the server when a post or comment is made;
+/// `partner`, once ever, by a partner's signed callback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
 pub enum TaskKind {
     CheckIn,
-    FirstPost,
-    FirstComment,
+    Post,
+    Comment,
     /// Trying a partner's app or game, once ever: the partner tells agora
     /// by a signed callback carrying the ticket the user handed it.
     Partner,
@@ -20,7 +21,7 @@ pub enum TaskKind {
 crate::convert::mirror!(
     TaskKind,
     entity::enums::TaskKind,
-    [CheckIn, FirstPost, FirstComment, Partner]
+    [CheckIn, Post, Comment, Partner]
 );
 
 /// What a ledger entry is.
@@ -52,14 +53,19 @@ pub struct TaskView {
     /// A `partner` task's partner: get a ticket
     /// (`POST /rewards/tasks/{id}/tickets`) and hand it to their app.
     pub partner_id: Option<String>,
+    /// Credits per user per day.
+    pub per_day: i32,
+    /// Credits per user ever; absent: no limit but the daily one.
+    pub per_user_ever: Option<i32>,
     pub title: String,
     pub description: String,
     /// Coins it earns each time.
     pub coins: i64,
     pub starts_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
-    /// Whether I did it today (the community's day, Beijing time), or, for
-    /// a partner's task (once ever), at all; absent for admins' views.
+    /// Whether it credits me no more today: done `per_day` times today (the
+    /// community's day, Beijing time), or `per_user_ever` times in all;
+    /// absent for admins' views.
     pub done_today: Option<bool>,
     /// How often I did it.
     pub completions: Option<u64>,
@@ -71,6 +77,8 @@ impl poem_openapi::types::Example for TaskView {
             id: crate::api::examples::id("TaskId"),
             kind: TaskKind::CheckIn,
             partner_id: None,
+            per_day: 1,
+            per_user_ever: None,
             title: "Daily check-in".into(),
             description: "Check in once a day.".into(),
             coins: 5,

@@ -30,8 +30,8 @@ fn credits_of(coins: &Value, task: &str) -> Vec<i64> {
 #[tokio::test]
 async fn the_days_first_post_and_comment_are_credited_once_by_the_server() {
     let app = spawn_app_with(generous_limits).await;
-    let first_post = task(&app, "first_post", 3).await;
-    let first_comment = task(&app, "first_comment", 2).await;
+    let first_post = task(&app, "post", 3).await;
+    let first_comment = task(&app, "comment", 2).await;
     let user = app.register().await;
     // Not a task one checks in to.
     let path = format!("/rewards/tasks/{first_post}/check-in");
@@ -69,7 +69,7 @@ async fn levels_grow_with_the_coins_tasks_credit_and_bring_a_bonus() {
     })
     .await;
     let check_in = task(&app, "check_in", 10).await;
-    let first_post = task(&app, "first_post", 10).await;
+    let first_post = task(&app, "post", 10).await;
     let user = app.register().await;
     let mine = app.get_json_as(&user, "/me/membership").await;
     assert_eq!(
@@ -178,5 +178,61 @@ async fn the_level_follows_the_configured_thresholds_at_login() {
     assert_eq!(
         (mine["level"].as_i64(), mine["experience"].as_i64()),
         (Some(3), Some(40))
+    );
+}
+
+#[tokio::test]
+async fn a_task_pays_within_its_limits_per_day_and_ever_even_when_asked_at_once() {
+    let app = spawn_app_with(generous_limits).await;
+    let admin = app.admin().await;
+    let path = "/admin/rewards/tasks";
+    let body = json!({ "kind": "post", "title": "Post", "description": "", "coins": 2,
+        "per_day": 3, "per_user_ever": 4 });
+    let posting = expect_status(app.post_as(&admin, path, &body).await, 201).await;
+    assert_eq!(
+        (
+            posting["per_day"].as_i64(),
+            posting["per_user_ever"].as_i64()
+        ),
+        (Some(3), Some(4))
+    );
+    let posting = posting.id();
+    // A check-in is once a day.
+    let twice =
+        json!({ "kind": "check_in", "title": "t", "description": "", "coins": 1, "per_day": 2 });
+    crate::helpers::assert_invalid(
+        app.post_as(&admin, path, &twice).await,
+        "per_day",
+        Some("check_in_once"),
+    )
+    .await;
+    let user = app.register().await;
+    // Five posts at once: three paid today.
+    let titles: Vec<String> = (0..5).map(|i| format!("p{i}")).collect();
+    futures_util::future::join_all(titles.iter().map(|t| app.create_post(&user, None, t, "b")))
+        .await;
+    let coins = app.get_json_as(&user, "/me/coins?limit=50").await;
+    assert_eq!(credits_of(&coins, &posting), [2, 2, 2]);
+    let tasks = app.get_json_as(&user, "/rewards/tasks").await;
+    assert_eq!(tasks[0]["done_today"], true);
+    assert_eq!(tasks[0]["completions"], 3);
+    // Tomorrow (the entries moved back a day): one more, then never again.
+    let sql = format!(
+        "UPDATE coin_ledger SET created_at = '{}'{} WHERE user_id = '{}'",
+        (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339(),
+        crate::helpers::timestamp_cast(),
+        user.id
+    );
+    sea_orm::ConnectionTrait::execute_unprepared(&app.state.db, &sql)
+        .await
+        .unwrap();
+    for i in 0..3 {
+        app.create_post(&user, None, &format!("q{i}"), "b").await;
+    }
+    let coins = app.get_json_as(&user, "/me/coins?limit=50").await;
+    assert_eq!(credits_of(&coins, &posting).len(), 4);
+    assert_eq!(
+        app.get_json_as(&user, "/rewards/tasks").await[0]["done_today"],
+        true
     );
 }
