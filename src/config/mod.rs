@@ -113,6 +113,11 @@ pub struct Config {
     /// catalog promises at most three months).
     #[serde(with = "humantime_serde")]
     pub event_registration_retention: Duration,
+    /// How long after delivery (or a claim's last step) a prize winner's
+    /// details are kept: the tax period. At most the catalog's ten years
+    /// ([`PRIZE_DELIVERY_MAX_DAYS`]).
+    #[serde(with = "humantime_serde")]
+    pub prize_delivery_retention: Duration,
     /// Between a deregistration request and its erasure; the user may cancel.
     #[serde(with = "humantime_serde")]
     pub deregistration_cooling_off: Duration,
@@ -139,6 +144,10 @@ pub struct Config {
     /// 0), rising: `AGORA_MEMBERSHIP_LEVELS="[0, 50, 200]"`.
     pub membership_levels: Vec<i64>,
 }
+
+/// The catalog's period for `prize_delivery` (`P3653D`: ten years, the
+/// tax law's for withholding records); the configured one may be shorter.
+pub const PRIZE_DELIVERY_MAX_DAYS: u64 = 3653;
 
 impl Default for Config {
     fn default() -> Self {
@@ -168,6 +177,7 @@ impl Default for Config {
             message_recall_window: Duration::from_secs(120),
             deregistration_cooling_off: Duration::from_secs(15 * 24 * 3600),
             event_registration_retention: Duration::from_secs(89 * 24 * 3600),
+            prize_delivery_retention: Duration::from_secs(PRIZE_DELIVERY_MAX_DAYS * 24 * 3600),
             purge_interval: Duration::from_secs(3600),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
@@ -210,6 +220,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if self.prize_delivery_retention > Duration::from_secs(PRIZE_DELIVERY_MAX_DAYS * 24 * 3600)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "AGORA_PRIZE_DELIVERY_RETENTION may be at most {PRIZE_DELIVERY_MAX_DAYS} days (the notice promises it)"
+            )));
+        }
         let levels = &self.membership_levels;
         if levels.first() != Some(&0) || levels.windows(2).any(|w| w[0] >= w[1]) {
             return Err(ConfigError::Invalid(

@@ -64,6 +64,9 @@ mod tests {
             assert!(period(purpose).is_ok(), "{purpose}");
         }
         assert_eq!(period("browsing").ok(), Some(Duration::days(90)));
+        // The configured tax period is bounded by what the notice says.
+        let max = i64::try_from(crate::config::PRIZE_DELIVERY_MAX_DAYS).unwrap();
+        assert_eq!(period("prize_delivery").ok(), Some(Duration::days(max)));
         // What an author deleted stays 30 days (moderation, mistakes).
         assert_eq!(period("posting").ok(), Some(Duration::days(30)));
         assert_eq!(period("social").ok(), Some(Duration::days(30)));

@@ -105,6 +105,8 @@ pub async fn cancel(state: &AppState, id: &ClaimId, by: Canceller<'_>) -> AppRes
         access::record(&txn, entry).await?;
     }
     txn.commit().await?;
+    // What was given is erased: out of the database's log soon too.
+    crate::platform::db::checkpoint_soon(&state.db);
     if let Canceller::Staff { .. } = by {
         let fact = Fact::ClaimChanged {
             user: claim.user_id.clone(),

@@ -145,7 +145,9 @@ impl RetentionRule for AfterTheTaxPeriod {
         "prize_claim_details"
     }
     async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
-        let cutoff = Utc::now() - period("prize_delivery")?;
+        let configured = chrono::Duration::from_std(state.config.prize_delivery_retention)
+            .map_err(crate::error::AppError::internal)?;
+        let cutoff = Utc::now() - configured.min(period("prize_delivery")?);
         use sea_orm::sea_query::{Expr, Func};
         let last_step = Func::coalesce([
             Expr::col(claims::Column::DeliveredAt),

@@ -416,3 +416,40 @@ async fn the_shipping_list_holds_claims_waiting_to_ship_and_tells_each_winner() 
         .count();
     assert_eq!(listed, 2);
 }
+
+#[tokio::test]
+async fn a_shorter_configured_tax_period_erases_sooner() {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let app = spawn_app_with(move |config| config.prize_delivery_retention = day * 30).await;
+    let (admin, user) = (app.admin().await, app.register().await);
+    let claim = physical_claim(&app, &admin, &user).await;
+    app.grant(&user, "prize_delivery").await;
+    let details = delivery_body("w", &national_id("19900101", 6), &new_phone());
+    assert_eq!(
+        give_delivery(&app, &user, &claim, &details).await.status(),
+        200
+    );
+    let ship = json!({ "carrier": "SF", "tracking_number": "SF1" });
+    for step in ["shipment", "delivered"] {
+        let path = format!("/admin/rewards/claims/{claim}/{step}");
+        assert_eq!(app.post_as(&admin, &path, &ship).await.status(), 200);
+    }
+    let age = |days: i64| {
+        format!(
+            "UPDATE reward_claims SET delivered_at = '{}'{} WHERE id = '{claim}'",
+            (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339(),
+            crate::helpers::timestamp_cast()
+        )
+    };
+    let db = &app.state.db;
+    sea_orm::ConnectionTrait::execute_unprepared(db, &age(29))
+        .await
+        .unwrap();
+    run_purge(&app).await;
+    assert_eq!(stored(&app, &claim, "national_id").await, 1);
+    sea_orm::ConnectionTrait::execute_unprepared(db, &age(31))
+        .await
+        .unwrap();
+    run_purge(&app).await;
+    assert_eq!(stored(&app, &claim, "national_id").await, 0);
+}

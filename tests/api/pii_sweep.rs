@@ -343,3 +343,59 @@ async fn a_guardians_number_is_kept_nowhere() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_prize_winners_details_past_the_tax_period_leave_no_trace() {
+    let app = spawn_app_with(|_| {}).await;
+    let (admin, winner) = (app.admin().await, app.register().await);
+    crate::helpers::give_coins(&app, &admin, &winner.id, 10).await;
+    let prize_body = crate::helpers::prize_body(10, 1, "physical");
+    let prize = crate::helpers::create_prize(&app, &admin, &prize_body).await;
+    let claim = crate::helpers::redeem(&app, &winner, &prize).await;
+    app.grant(&winner, "prize_delivery").await;
+    let number = national_id("19900101", 11);
+    let details = crate::helpers::delivery_body(&marker(), &number, &crate::helpers::new_phone());
+    let resp = crate::helpers::give_delivery(&app, &winner, &claim, &details).await;
+    assert_eq!(resp.status(), 200);
+    // What the database holds: ciphertexts, each a needle of its own.
+    let stored: Vec<String> = {
+        use sea_orm::ConnectionTrait;
+        let backend = app.state.db.get_database_backend();
+        let sql = format!(
+            "SELECT real_name, national_id, contact_phone, shipping_address FROM reward_claims WHERE id = '{claim}'"
+        );
+        let row = app
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        (0..4)
+            .map(|i| row.try_get_by_index::<String>(i).unwrap())
+            .collect()
+    };
+    assert!(
+        !database_holds(&app, &stored[1]).is_empty(),
+        "the sweep sees it"
+    );
+    for step in ["shipment", "delivered"] {
+        let body = serde_json::json!({ "carrier": "SF", "tracking_number": "SF1" });
+        let path = format!("/admin/rewards/claims/{claim}/{step}");
+        assert_eq!(app.post_as(&admin, &path, &body).await.status(), 200);
+    }
+    use sea_orm::ConnectionTrait;
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(3654)).to_rfc3339();
+    let cast = timestamp_cast();
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE reward_claims SET delivered_at = '{long_ago}'{cast} WHERE id = '{claim}'"
+        ))
+        .await
+        .unwrap();
+    purge(&app).await;
+    for value in stored.iter().chain([&number]) {
+        assert_eq!(places(&app, value).await, Vec::<String>::new());
+    }
+}
