@@ -52,6 +52,7 @@ mod presence;
 mod prizes;
 mod realtime;
 mod rewards;
+mod rewards_journey;
 
 // search, uploads
 mod media_lifecycle;

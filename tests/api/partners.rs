@@ -3,12 +3,12 @@
 //! anything unsigned, stale, tampered with or for someone else's task is
 //! refused.
 use hmac::{Hmac, Mac};
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::Sha256;
 
 use crate::helpers::{
-    assert_invalid, assert_problem, deregister_and_purge, expect_status, short_cooling_off,
-    spawn_app, spawn_app_with, HasId, TestApp, TestUser, NOBODY,
+    assert_invalid, assert_problem, deregister_and_purge, expect_status, partner_callback,
+    short_cooling_off, spawn_app, spawn_app_with, HasId, TestApp, TestUser, NOBODY,
 };
 
 struct Partner {
@@ -45,31 +45,6 @@ async fn ticket(app: &TestApp, user: &TestUser, task: &str) -> String {
     body["ticket"].as_str().unwrap().to_owned()
 }
 
-/// A callback to `partner`'s route, its body signed with `secret` at
-/// `at` (Unix seconds).
-async fn call_back(
-    app: &TestApp,
-    partner: &str,
-    secret: &str,
-    at: i64,
-    body: &Value,
-) -> reqwest::Response {
-    let raw = serde_json::to_vec(body).unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{at}.").as_bytes());
-    mac.update(&raw);
-    let signature = hex::encode(mac.finalize().into_bytes());
-    app.client
-        .post(app.url(&format!("/rewards/partner-callbacks/{partner}")))
-        .header("Content-Type", "application/json")
-        .header("X-Agora-Timestamp", at.to_string())
-        .header("X-Agora-Signature", signature)
-        .body(raw)
-        .send()
-        .await
-        .unwrap()
-}
-
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
@@ -102,17 +77,17 @@ async fn a_signed_callback_credits_the_ticket_holder_once() {
     assert_ne!(given, ticket(&app, &user, &task).await);
 
     let body = json!({ "ticket": given });
-    let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &body).await;
+    let resp = partner_callback(&app, &starlight.id, &starlight.secret, now(), &body).await;
     assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
     let coins = app.get_json_as(&user, "/me/coins").await;
     assert_eq!(coins["balance"], 20);
     // The same ticket again (a replay) is refused.
-    let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &body).await;
+    let resp = partner_callback(&app, &starlight.id, &starlight.secret, now(), &body).await;
     assert_problem(resp, 409, "already_done").await;
     // A new ticket of the same user pays nothing (once ever), and the
     // partner hears what it hears of anyone's first ticket: it links none.
     let again = json!({ "ticket": ticket(&app, &user, &task).await });
-    let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &again).await;
+    let resp = partner_callback(&app, &starlight.id, &starlight.secret, now(), &again).await;
     assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
     assert_eq!(app.get_json_as(&user, "/me/coins").await["balance"], 20);
     // A holder who left since is no one to credit; the partner hears the
@@ -120,7 +95,7 @@ async fn a_signed_callback_credits_the_ticket_holder_once() {
     let leaver = app.register().await;
     let theirs = json!({ "ticket": ticket(&app, &leaver, &task).await });
     deregister_and_purge(&app, &leaver, "account", "delete").await;
-    let resp = call_back(&app, &starlight.id, &starlight.secret, now(), &theirs).await;
+    let resp = partner_callback(&app, &starlight.id, &starlight.secret, now(), &theirs).await;
     assert_eq!(expect_status(resp, 200).await["outcome"], "accepted");
     assert_eq!(app.count("coin_ledger").await, 1);
 }
@@ -137,11 +112,11 @@ async fn unsigned_stale_tampered_or_foreign_callbacks_credit_nothing() {
     // Wrong secret, stale or from the future, unknown partner: 401,
     // saying nothing more.
     for resp in [
-        call_back(&app, id, "not the secret", now(), &body).await,
-        call_back(&app, id, &starlight.secret, now() - 600, &body).await,
-        call_back(&app, id, &starlight.secret, now() + 600, &body).await,
-        call_back(&app, id, &starlight.secret, i64::MIN + 1, &body).await,
-        call_back(&app, NOBODY, &starlight.secret, now(), &body).await,
+        partner_callback(&app, id, "not the secret", now(), &body).await,
+        partner_callback(&app, id, &starlight.secret, now() - 600, &body).await,
+        partner_callback(&app, id, &starlight.secret, now() + 600, &body).await,
+        partner_callback(&app, id, &starlight.secret, i64::MIN + 1, &body).await,
+        partner_callback(&app, NOBODY, &starlight.secret, now(), &body).await,
     ] {
         assert_problem(resp, 401, "unauthorized").await;
     }
@@ -166,11 +141,11 @@ async fn unsigned_stale_tampered_or_foreign_callbacks_credit_nothing() {
         .unwrap();
     assert_problem(resp, 401, "unauthorized").await;
     // Another partner, rightly signed, cannot cash this partner's ticket.
-    let resp = call_back(&app, &other.id, &other.secret, now(), &body).await;
+    let resp = partner_callback(&app, &other.id, &other.secret, now(), &body).await;
     assert_invalid(resp, "ticket", Some("invalid_ticket")).await;
     // A ticket agora never issued.
     let forged = json!({ "ticket": "bm90IGEgdGlja2V0" });
-    let resp = call_back(&app, id, &starlight.secret, now(), &forged).await;
+    let resp = partner_callback(&app, id, &starlight.secret, now(), &forged).await;
     assert_invalid(resp, "ticket", Some("invalid_ticket")).await;
     assert_eq!(app.count("coin_ledger").await, 0);
     // What is signed is the body as sent, spaces and all.
@@ -252,9 +227,9 @@ async fn a_rotated_secret_or_a_suspended_partner_signs_nothing() {
     let secret = rotated["secret"].as_str().unwrap().to_owned();
     assert_ne!(secret, starlight.secret);
     let body = json!({ "ticket": ticket(&app, &ann, &task).await });
-    let resp = call_back(&app, id, &starlight.secret, now(), &body).await;
+    let resp = partner_callback(&app, id, &starlight.secret, now(), &body).await;
     assert_problem(resp, 401, "unauthorized").await;
-    let resp = call_back(&app, id, &secret, now(), &body).await;
+    let resp = partner_callback(&app, id, &secret, now(), &body).await;
     assert_eq!(resp.status(), 200);
     // Done once ever: the task shows as done for good.
     let tasks = app.get_json_as(&ann, "/rewards/tasks").await;
@@ -266,14 +241,16 @@ async fn a_rotated_secret_or_a_suspended_partner_signs_nothing() {
         .await;
     assert!(expect_status(resp, 200).await["suspended_at"].is_string());
     let body = json!({ "ticket": ticket(&app, &bob, &task).await });
-    let resp = call_back(&app, id, &secret, now(), &body).await;
+    let resp = partner_callback(&app, id, &secret, now(), &body).await;
     assert_problem(resp, 401, "unauthorized").await;
     let resp = app
         .patch_as(&admin, &path, &json!({ "suspended": false }))
         .await;
     assert!(expect_status(resp, 200).await["suspended_at"].is_null());
     assert_eq!(
-        call_back(&app, id, &secret, now(), &body).await.status(),
+        partner_callback(&app, id, &secret, now(), &body)
+            .await
+            .status(),
         200
     );
     assert_eq!(app.get_json_as(&bob, "/me/coins").await["balance"], 20);

@@ -93,3 +93,44 @@ async fn a_plain_user_is_refused_by_role_before_the_body_is_judged() {
         .await;
     assert_problem(resp, 403, "forbidden").await;
 }
+
+#[tokio::test]
+async fn every_admin_route_refuses_a_plain_user_before_it_reads_anything() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !path.starts_with("/admin/") {
+            continue;
+        }
+        // Every id names nothing, and every body is nonsense: the role
+        // decides first.
+        let concrete: String = path
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { NOBODY } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in item.as_object().unwrap().keys() {
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let resp = app
+                .send_json_as(
+                    &user,
+                    method.clone(),
+                    &concrete,
+                    &serde_json::json!({ "bogus": [1] }),
+                )
+                .await;
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap();
+            assert_eq!(status, 403, "{method} {path}: {body}");
+            assert!(body.contains("\"forbidden\""), "{method} {path}: {body}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} admin operations");
+}

@@ -84,3 +84,29 @@ pub async fn balance(app: &TestApp, user: &TestUser) -> i64 {
         .as_i64()
         .unwrap()
 }
+
+/// A callback to `partner`'s route, its body signed with `secret` at `at`
+/// (Unix seconds), as a partner sends it.
+pub async fn partner_callback(
+    app: &TestApp,
+    partner: &str,
+    secret: &str,
+    at: i64,
+    body: &Value,
+) -> Response {
+    use hmac::{Hmac, Mac};
+    let raw = serde_json::to_vec(body).unwrap();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{at}.").as_bytes());
+    mac.update(&raw);
+    let signature = hex::encode(mac.finalize().into_bytes());
+    app.client
+        .post(app.url(&format!("/rewards/partner-callbacks/{partner}")))
+        .header("Content-Type", "application/json")
+        .header("X-Agora-Timestamp", at.to_string())
+        .header("X-Agora-Signature", signature)
+        .body(raw)
+        .send()
+        .await
+        .unwrap()
+}
