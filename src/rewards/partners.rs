@@ -33,15 +33,20 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> AppResult<Option<partn
     Ok(partners::Entity::find_by_id(id).one(db).await?)
 }
 
+/// A fresh signing secret: 32 random bytes, hex.
+fn new_secret() -> String {
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
 /// A new partner and its secret, which the caller shows once.
 pub async fn create(
     db: &impl ConnectionTrait,
     crypto: &Crypto,
     name: &str,
 ) -> AppResult<(partners::Model, String)> {
-    let mut raw = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut raw);
-    let secret = hex::encode(raw);
+    let secret = new_secret();
     let row = partners::ActiveModel {
         id: Set(PartnerId::generate().into_inner()),
         name: Set(name.trim().to_owned()),
@@ -61,9 +66,7 @@ pub async fn rotate(
     crypto: &Crypto,
     id: &PartnerId,
 ) -> AppResult<String> {
-    let mut raw = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut raw);
-    let secret = hex::encode(raw);
+    let secret = new_secret();
     let moved = partners::Entity::update_many()
         .col_expr(
             partners::Column::Secret,

@@ -160,7 +160,9 @@ pub async fn shipping_list(state: &AppState, staff: &str, reason: &str) -> AppRe
         .order_by_asc(claims::Column::Id)
         .all(&state.db)
         .await?;
+    let listed: Vec<String> = rows.iter().map(|c| c.prize_id.clone()).collect();
     let names: std::collections::HashMap<String, String> = entity::reward_prizes::Entity::find()
+        .filter(entity::reward_prizes::Column::Id.is_in(listed))
         .all(&state.db)
         .await?
         .into_iter()

@@ -140,8 +140,21 @@ pub async fn update(
 
 /// Tasks running now, oldest first.
 pub async fn running(db: &impl ConnectionTrait) -> AppResult<Vec<tasks::Model>> {
+    running_of(db, None).await
+}
+
+/// Tasks running now, of `kind` if given (asked on every post and
+/// comment: the filter is the database's), oldest first.
+async fn running_of(
+    db: &impl ConnectionTrait,
+    kind: Option<TaskKind>,
+) -> AppResult<Vec<tasks::Model>> {
     let now = Utc::now();
-    Ok(tasks::Entity::find()
+    let mut query = tasks::Entity::find();
+    if let Some(kind) = kind {
+        query = query.filter(tasks::Column::Kind.eq(kind));
+    }
+    Ok(query
         .filter(tasks::Column::StartsAt.lte(now))
         .filter(
             tasks::Column::EndsAt
@@ -282,7 +295,7 @@ impl Subscriber for ActivitySubscriber {
             Fact::CommentPublished { author, comment } => (author, TaskKind::Comment, comment),
             _ => return Ok(()),
         };
-        for task in running(&state.db).await?.iter().filter(|t| t.kind == kind) {
+        for task in &running_of(&state.db, Some(kind)).await? {
             match credit(state, user, task, event).await {
                 Err(err) if err.code == ErrorCode::AlreadyDone => {}
                 other => {
