@@ -1,5 +1,6 @@
 //! Plumbing shared by every area: the JSON payload, schema validation,
-//! pagination, the client context and problem mapping of framework errors.
+//! pagination, the client context, problem mapping of framework errors and
+//! the reason staff give for what they do.
 pub mod caller;
 pub mod client;
 pub mod csv;
@@ -7,6 +8,7 @@ pub mod errors;
 pub mod examples;
 pub mod json;
 pub mod page;
+pub mod reason;
 pub mod validate;
 
 pub use client::ClientInfo;

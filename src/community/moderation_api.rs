@@ -12,6 +12,7 @@ use crate::ids::{CommentId, PostId};
 use crate::{
     api::{
         page::{split_page, Page},
+        reason::Reason,
         ApiTags, JsonBody, PageParams,
     },
     error::{AppResult, AtField},
@@ -67,8 +68,7 @@ pub struct ModerationRequest {
     pub action: Action,
     /// Written to the audit log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// What a moderator can do to a comment.
@@ -96,15 +96,14 @@ pub struct CommentModerationRequest {
     pub action: CommentAction,
     /// Written to the audit log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl poem_openapi::types::Example for CommentModerationRequest {
     fn example() -> Self {
         Self {
             action: CommentAction::Hide,
-            reason: "Insults another member.".into(),
+            reason: Reason::from_static("Insults another member."),
         }
     }
 }
@@ -113,7 +112,7 @@ impl poem_openapi::types::Example for ModerationRequest {
     fn example() -> Self {
         Self {
             action: Action::Hide,
-            reason: "Spam: the same link posted in five circles.".into(),
+            reason: Reason::from_static("Spam: the same link posted in five circles."),
         }
     }
 }
@@ -158,7 +157,14 @@ async fn moderate(
     target: Target,
     body: ModerationRequest,
 ) -> AppResult<Moderated> {
-    moderation::moderate(state, &auth.0.id, &target, body.action, &body.reason).await?;
+    moderation::moderate(
+        state,
+        &auth.0.id,
+        &target,
+        body.action,
+        body.reason.as_str(),
+    )
+    .await?;
     Ok(Moderated::Done)
 }
 

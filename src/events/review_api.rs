@@ -17,6 +17,7 @@ use super::{
 use crate::{
     api::{
         page::{split_page, Page},
+        reason::{Reason, StaffReason},
         ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
@@ -60,15 +61,14 @@ pub struct DecisionRequest {
     pub decision: DecisionKind,
     /// Required to reject; the registrant reads it.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
 }
 
 impl poem_openapi::types::Example for DecisionRequest {
     fn example() -> Self {
         Self {
             decision: DecisionKind::Reject,
-            reason: Some("The venue is for adults only.".into()),
+            reason: Some(Reason::from_static("The venue is for adults only.")),
         }
     }
 }
@@ -83,15 +83,14 @@ pub struct RevealRequest {
     /// Why: written to the audit log and to the registrant's own
     /// processing log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl poem_openapi::types::Example for RevealRequest {
     fn example() -> Self {
         Self {
             items: vec![EventItem::ContactPhone],
-            reason: "The venue moved; calling to tell her.".into(),
+            reason: Reason::from_static("The venue moved; calling to tell her."),
         }
     }
 }
@@ -108,24 +107,6 @@ pub enum Decided {
     /// Decided; the registrant is notified.
     #[oai(status = 200)]
     Ok(Json<StaffRegistrationView>),
-}
-
-#[derive(Debug, Object)]
-#[oai(example)]
-pub struct ShippingListRequest {
-    /// Why: written to the audit log and to each registrant's own
-    /// processing log.
-    /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
-}
-
-impl poem_openapi::types::Example for ShippingListRequest {
-    fn example() -> Self {
-        Self {
-            reason: "Handing the trial kits to the courier.".into(),
-        }
-    }
 }
 
 #[derive(ApiResponse)]
@@ -246,7 +227,7 @@ impl AdminRegistrationsApi {
             &id.0,
             &rid.0,
             decision,
-            body.0.reason,
+            body.0.reason.map(Reason::into_inner),
         )
         .await?;
         txn.commit().await?;
@@ -286,7 +267,7 @@ impl AdminRegistrationsApi {
             staff.0.id.as_str(),
             &row,
             &body.0.items,
-            &body.0.reason,
+            body.0.reason.as_str(),
         )
         .await?;
         txn.commit().await?;
@@ -321,9 +302,10 @@ impl AdminRegistrationsApi {
         staff: ModeratorAuth,
         /// privacy: not personal
         id: Path<EventId>,
-        body: JsonBody<ShippingListRequest>,
+        body: JsonBody<StaffReason>,
     ) -> AppResult<ShippingList> {
-        let csv = review::shipping_list(&state, staff.0.id.as_str(), &id.0, &body.0.reason).await?;
+        let csv = review::shipping_list(&state, staff.0.id.as_str(), &id.0, body.0.reason.as_str())
+            .await?;
         Ok(ShippingList::Ok(poem_openapi::payload::PlainText(csv)))
     }
 }

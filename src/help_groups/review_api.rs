@@ -19,6 +19,7 @@ use super::{
 use crate::{
     api::{
         page::{split_page, Page},
+        reason::Reason,
         ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
@@ -63,15 +64,16 @@ pub struct ApplicationDecision {
     pub decision: ApplicationDecisionKind,
     /// Required to reject or remove; the applicant reads it.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
 }
 
 impl poem_openapi::types::Example for ApplicationDecision {
     fn example() -> Self {
         Self {
             decision: ApplicationDecisionKind::Reject,
-            reason: Some("This group is for Shenzhen; try the Dongguan one.".into()),
+            reason: Some(Reason::from_static(
+                "This group is for Shenzhen; try the Dongguan one.",
+            )),
         }
     }
 }
@@ -86,15 +88,14 @@ pub struct ApplicationReveal {
     /// Why: written to the audit log and to the applicant's own
     /// processing log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl poem_openapi::types::Example for ApplicationReveal {
     fn example() -> Self {
         Self {
             items: vec![ApplicationItem::QqNumber],
-            reason: "Adding him to the group's QQ chat.".into(),
+            reason: Reason::from_static("Adding him to the group's QQ chat."),
         }
     }
 }
@@ -201,8 +202,9 @@ impl HelpGroupReviewApi {
             ApplicationDecisionKind::Remove => Decision::Remove,
         };
         let who = manager.0.id.as_str();
+        let reason = body.0.reason.map(Reason::into_inner);
         let txn = state.db.begin().await?;
-        let row = review::decide(&txn, who, &id.0, &aid.0, decision, body.0.reason).await?;
+        let row = review::decide(&txn, who, &id.0, &aid.0, decision, reason).await?;
         txn.commit().await?;
         let (user, application) = (row.user_id.clone(), row.id.clone());
         let fact = Fact::ApplicationDecided { user, application };
@@ -245,7 +247,7 @@ impl HelpGroupReviewApi {
         if !items.is_empty() {
             let txn = state.db.begin().await?;
             let who = manager.0.id.as_str();
-            review::record_reveal(&txn, who, &row, &items, &body.0.reason).await?;
+            review::record_reveal(&txn, who, &row, &items, body.0.reason.as_str()).await?;
             txn.commit().await?;
         }
         let wanted = |item: ApplicationItem| items.contains(&item);

@@ -16,7 +16,7 @@ use super::{
 use entity::enums::StaffAction;
 
 use crate::{
-    api::{patch_field, ApiTags, JsonBody},
+    api::{patch_field, reason::Reason, ApiTags, JsonBody},
     error::AppResult,
     identity::AdminAuth,
     ids::{PartnerId, TaskId, UserId},
@@ -128,8 +128,7 @@ pub struct LedgerCorrection {
     /// Why: the user reads it in their ledger, and it goes to the audit
     /// log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl poem_openapi::types::Example for LedgerCorrection {
@@ -138,7 +137,7 @@ impl poem_openapi::types::Example for LedgerCorrection {
             user_id: UserId::from_stored(crate::api::examples::id("UserId")),
             client_id: "ticket-4711".into(),
             amount: -50,
-            reason: "Coins from a check-in script, taken back.".into(),
+            reason: Reason::from_static("Coins from a check-in script, taken back."),
         }
     }
 }
@@ -272,7 +271,7 @@ impl AdminRewardsApi {
         {
             return Err(Refusal::UnknownUser.into());
         }
-        let (staff, reason) = (admin.0.id.as_str(), b.reason.trim());
+        let (staff, reason) = (admin.0.id.as_str(), b.reason.as_str().trim());
         let txn = state.db.begin().await?;
         let entry = ledger::post(
             &txn,

@@ -18,6 +18,7 @@ use super::{
 use crate::{
     api::{
         page::{split_page, Page},
+        reason::{Reason, StaffReason},
         ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
@@ -79,33 +80,14 @@ pub struct ClaimRevealRequest {
     /// Why: written to the audit log and to the winner's own processing
     /// log.
     /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl poem_openapi::types::Example for ClaimRevealRequest {
     fn example() -> Self {
         Self {
             items: vec![ClaimItem::ShippingAddress, ClaimItem::ContactPhone],
-            reason: "The courier cannot find the address; calling the winner.".into(),
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-#[oai(example)]
-pub struct ClaimCancellation {
-    /// Why: the winner reads it with the refund in their ledger, and it
-    /// goes to the audit log.
-    /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
-}
-
-impl poem_openapi::types::Example for ClaimCancellation {
-    fn example() -> Self {
-        Self {
-            reason: "The courier does not deliver to this region; your coins are back.".into(),
+            reason: Reason::from_static("The courier cannot find the address; calling the winner."),
         }
     }
 }
@@ -115,24 +97,6 @@ pub enum StaffClaims {
     /// Claims, oldest first, masked.
     #[oai(status = 200)]
     Ok(Json<Page<StaffClaimView>>),
-}
-
-#[derive(Debug, Object)]
-#[oai(example)]
-pub struct ClaimShippingListRequest {
-    /// Why: written to the audit log and to each winner's own processing
-    /// log.
-    /// privacy: not personal
-    #[oai(validator(min_length = 1, max_length = 500, pattern = r"\S"))]
-    pub reason: String,
-}
-
-impl poem_openapi::types::Example for ClaimShippingListRequest {
-    fn example() -> Self {
-        Self {
-            reason: "Handing this week's prizes to the courier.".into(),
-        }
-    }
 }
 
 #[derive(ApiResponse)]
@@ -263,12 +227,14 @@ impl AdminClaimsApi {
     ) -> AppResult<ClaimRevealed> {
         let b = body.0;
         let staff = admin.0.id.as_str();
-        let full = shipping::reveal(&state, staff, &id.0, &b.items, b.reason.trim()).await?;
+        let full =
+            shipping::reveal(&state, staff, &id.0, &b.items, b.reason.as_str().trim()).await?;
         Ok(ClaimRevealed::Ok(Json(full)))
     }
 
     /// Cancel a claim not yet shipped, saying why: its unit goes back to
-    /// the prize, its coins to the winner, who is notified (admin).
+    /// the prize, its coins to the winner, who is notified and reads the
+    /// reason with the refund in their ledger (admin).
     #[oai(
         path = "/claims/:id/cancellation",
         method = "post",
@@ -280,12 +246,12 @@ impl AdminClaimsApi {
         admin: AdminAuth,
         /// privacy: not personal
         id: Path<ClaimId>,
-        body: JsonBody<ClaimCancellation>,
+        body: JsonBody<StaffReason>,
     ) -> AppResult<StaffClaim> {
         let staff = admin.0.id.as_str();
         let by = Canceller::Staff {
             staff,
-            reason: body.0.reason.trim(),
+            reason: body.0.reason.as_str().trim(),
         };
         let claim = cancel(&state, &id.0, by).await?;
         Ok(StaffClaim::Ok(Json(staff_view(&state, claim)?)))
@@ -303,10 +269,10 @@ impl AdminClaimsApi {
         &self,
         state: Data<&AppState>,
         admin: AdminAuth,
-        body: JsonBody<ClaimShippingListRequest>,
+        body: JsonBody<StaffReason>,
     ) -> AppResult<ClaimShippingList> {
         let staff = admin.0.id.as_str();
-        let csv = shipping::shipping_list(&state, staff, body.0.reason.trim()).await?;
+        let csv = shipping::shipping_list(&state, staff, body.0.reason.as_str().trim()).await?;
         Ok(ClaimShippingList::Ok(poem_openapi::payload::PlainText(csv)))
     }
 }
