@@ -31,11 +31,14 @@ pub struct ExportedMembership {
     pub joined_at: DateTime<Utc>,
 }
 
-/// An earlier version of one of my posts.
+/// An earlier version of one of my posts, in the export (section `posts`):
+/// what `GET /posts/{id}/revisions` shows as `Revision`, its time named
+/// `created_at` as everywhere in the export.
 #[derive(Debug, Object)]
 pub struct ExportedRevision {
     pub title: String,
     pub body: String,
+    /// When this version was written.
     pub created_at: DateTime<Utc>,
 }
 

@@ -86,14 +86,27 @@ impl poem_openapi::types::Example for PostPatch {
     }
 }
 
-/// An earlier version of a post.
+/// An earlier version of a post, as its author and moderators read the
+/// edit history (`GET /posts/{id}/revisions`). The export carries the
+/// same versions as `ExportedRevision`, whose time is `created_at`.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct Revision {
     pub title: String,
     pub body: String,
-    /// When this version was written.
+    /// When this version was written (the post's publication, or the edit
+    /// that made it).
     pub written_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for Revision {
+    fn example() -> Self {
+        Self {
+            title: "小米14 Ultra 夜景样张".into(),
+            body: "Shot handheld at the Shenzhen Bay bridge.".into(),
+            written_at: crate::api::examples::time(28, 21, 40),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
