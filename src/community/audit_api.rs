@@ -68,8 +68,10 @@ pub enum AuditAction {
     Update,
 }
 
+/// One staff action: a moderation (of a post, a comment, a user) or an
+/// action on someone's data, which names whose and which items.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AuditEntry {
     pub id: String,
     /// The staff member; absent once their account is gone.
@@ -83,6 +85,24 @@ pub struct AuditEntry {
     /// The catalog items it touched (item keys, never values).
     pub items: Option<Vec<String>>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A moderator saw a registrant's phone in full.
+impl poem_openapi::types::Example for AuditEntry {
+    fn example() -> Self {
+        use crate::api::examples::{id, time};
+        Self {
+            id: id("StaffActionId"),
+            moderator_id: Some(id("ModeratorId")),
+            target_type: AuditTarget::EventRegistration,
+            target_id: id("RegistrationId"),
+            action: AuditAction::Reveal,
+            reason: "The venue moved; calling to tell her.".into(),
+            subject_id: Some(id("UserId")),
+            items: Some(vec!["contact_phone".into()]),
+            created_at: time(27, 10, 12),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

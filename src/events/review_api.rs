@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     api::{
+        examples,
         page::{split_page, Page},
         reason::{Reason, StaffReason},
         ApiTags, JsonBody, PageParams,
@@ -31,7 +32,7 @@ pub struct AdminRegistrationsApi;
 
 /// A registration as staff see it: every value masked.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct StaffRegistrationView {
     pub id: String,
     pub user_id: String,
@@ -39,11 +40,32 @@ pub struct StaffRegistrationView {
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
-    /// Masked: the ID number to its region and last four, the phone to
-    /// its last four, the address to its district, the name to its first
-    /// character; gender and city, not sensitive, as given. Absent once
+    /// Masked (`identity::masking`): the name to its first character, the
+    /// phone to its country code, first three digits and last four, the
+    /// ID number to its first three and last four, the address to its
+    /// district; gender and city, not sensitive, as given. Absent once
     /// erased.
     pub masked: Option<RegistrationDetails>,
+}
+
+impl poem_openapi::types::Example for StaffRegistrationView {
+    fn example() -> Self {
+        let given = RegistrationDetails {
+            real_name: Some("王小明".into()),
+            contact_phone: Some("+8613800138000".into()),
+            city: Some("Shenzhen".into()),
+            ..Default::default()
+        };
+        Self {
+            id: examples::id("RegistrationId"),
+            user_id: examples::id("UserId"),
+            status: RegistrationStatus::Approved,
+            reason: None,
+            created_at: examples::time(20, 12, 0),
+            decided_at: Some(examples::time(21, 9, 30)),
+            masked: Some(masked(given)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Enum)]
@@ -123,24 +145,26 @@ pub enum Revealed {
     Ok(Json<RegistrationDetails>),
 }
 
+/// What staff see of what a registrant gave.
+fn masked(d: RegistrationDetails) -> RegistrationDetails {
+    let m = |item, v: Option<String>| v.map(|v| review::mask(item, &v));
+    RegistrationDetails {
+        real_name: m(EventItem::RealName, d.real_name),
+        gender: d.gender,
+        contact_phone: m(EventItem::ContactPhone, d.contact_phone),
+        national_id_number: m(EventItem::NationalIdNumber, d.national_id_number),
+        shipping_address: m(EventItem::ShippingAddress, d.shipping_address),
+        city: d.city,
+    }
+}
+
 fn staff_view(
     state: &AppState,
     r: entity::event_registrations::Model,
 ) -> AppResult<StaffRegistrationView> {
     let masked = match r.erased_at {
         Some(_) => None,
-        None => {
-            let d = open_details(state, &r)?;
-            let m = |item, v: Option<String>| v.map(|v| review::mask(item, &v));
-            Some(RegistrationDetails {
-                real_name: m(EventItem::RealName, d.real_name),
-                gender: d.gender,
-                contact_phone: m(EventItem::ContactPhone, d.contact_phone),
-                national_id_number: m(EventItem::NationalIdNumber, d.national_id_number),
-                shipping_address: m(EventItem::ShippingAddress, d.shipping_address),
-                city: d.city,
-            })
-        }
+        None => Some(masked(open_details(state, &r)?)),
     };
     Ok(StaffRegistrationView {
         id: r.id,

@@ -141,9 +141,11 @@ crate::convert::mirror!(
     [Pending, Approved, Rejected, Waitlisted, Cancelled]
 );
 
-/// The values a registration holds (each only if the event asked for it).
+/// The values a registration holds (each only if the event asked for it):
+/// in full to the registrant and in a reveal (only the items revealed),
+/// masked to staff otherwise.
 #[derive(Debug, Default, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct RegistrationDetails {
     pub real_name: Option<String>,
     pub gender: Option<Gender>,
@@ -210,6 +212,16 @@ impl poem_openapi::types::Example for RegistrationView {
             decided_at: None,
             guardian_consent_at: None,
             details: None,
+        }
+    }
+}
+
+/// A reveal of the contact phone (`RevealRequest`'s example).
+impl poem_openapi::types::Example for RegistrationDetails {
+    fn example() -> Self {
+        Self {
+            contact_phone: Some("+8613800138000".into()),
+            ..Default::default()
         }
     }
 }

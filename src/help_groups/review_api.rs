@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     api::{
+        examples,
         page::{split_page, Page},
         reason::Reason,
         ApiTags, JsonBody, PageParams,
@@ -32,7 +33,7 @@ pub struct HelpGroupReviewApi;
 
 /// An application as a group's managers see it: every value masked.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ManagerApplicationView {
     pub id: String,
     pub user_id: String,
@@ -41,9 +42,24 @@ pub struct ManagerApplicationView {
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub left_at: Option<DateTime<Utc>>,
-    /// The phone to its last four, the QQ number and WeChat ID to their
-    /// first and last two characters.
+    /// The phone to its country code, first three digits and last four;
+    /// the QQ number and WeChat ID to their last quarter.
     pub masked: ApplicationDetails,
+}
+
+impl poem_openapi::types::Example for ManagerApplicationView {
+    fn example() -> Self {
+        Self {
+            id: examples::id("ApplicationId"),
+            user_id: examples::id("UserId"),
+            status: ApplicationStatus::Pending,
+            reason: None,
+            created_at: examples::time(25, 18, 30),
+            decided_at: None,
+            left_at: None,
+            masked: masked(ApplicationDetails::example()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Enum)]
@@ -121,18 +137,22 @@ pub enum ApplicationRevealed {
     Ok(Json<ApplicationDetails>),
 }
 
+/// What managers see of what an applicant gave.
+fn masked(d: ApplicationDetails) -> ApplicationDetails {
+    let m = |item, v: Option<String>| v.map(|v| review::mask(item, &v));
+    ApplicationDetails {
+        contact_phone: m(ApplicationItem::ContactPhone, d.contact_phone),
+        qq_number: m(ApplicationItem::QqNumber, d.qq_number),
+        wechat_id: m(ApplicationItem::WechatId, d.wechat_id),
+    }
+}
+
 fn manager_view(
     state: &AppState,
     r: entity::help_group_applications::Model,
 ) -> AppResult<ManagerApplicationView> {
-    let d = open_details(&state.crypto, &r)?;
-    let m = |item, v: Option<String>| v.map(|v| review::mask(item, &v));
     Ok(ManagerApplicationView {
-        masked: ApplicationDetails {
-            contact_phone: m(ApplicationItem::ContactPhone, d.contact_phone),
-            qq_number: m(ApplicationItem::QqNumber, d.qq_number),
-            wechat_id: m(ApplicationItem::WechatId, d.wechat_id),
-        },
+        masked: masked(open_details(&state.crypto, &r)?),
         id: r.id,
         user_id: r.user_id,
         status: r.status.into(),

@@ -128,11 +128,21 @@ impl poem_openapi::types::Example for RoleChange {
 
 /// A user as moderators see them.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AdminUser {
     pub profile: PublicUser,
-    /// The phone number, masked.
+    /// The phone number, masked: its country code, first three digits and
+    /// last four.
     pub phone_masked: String,
+}
+
+impl poem_openapi::types::Example for AdminUser {
+    fn example() -> Self {
+        Self {
+            profile: poem_openapi::types::Example::example(),
+            phone_masked: super::masking::phone("+8613800138000"),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

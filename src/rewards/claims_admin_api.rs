@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     api::{
+        examples,
         page::{split_page, Page},
         reason::{Reason, StaffReason},
         ApiTags, JsonBody, PageParams,
@@ -31,7 +32,7 @@ pub struct AdminClaimsApi;
 
 /// A claim as staff see it: the delivery details masked.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct StaffClaimView {
     pub id: String,
     pub prize_id: String,
@@ -44,10 +45,47 @@ pub struct StaffClaimView {
     pub submitted_at: Option<DateTime<Utc>>,
     pub shipped_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
-    /// The ID number to its region and last four, the phone to its last
-    /// four, the address to its district, the name to its first
-    /// character. Absent before they are given and once erased.
+    /// Masked (`identity::masking`): the name to its first character, the
+    /// ID number to its first three and last four, the phone to its
+    /// country code, first three digits and last four, the address to its
+    /// district. Absent before they are given and once erased.
     pub masked: Option<DeliveryDetails>,
+}
+
+impl poem_openapi::types::Example for StaffClaimView {
+    fn example() -> Self {
+        let given = DeliveryDetails {
+            real_name: Some("王小明".into()),
+            national_id_number: Some("11010519491231002X".into()),
+            contact_phone: Some("+8613800138000".into()),
+            shipping_address: Some("北京市海淀区中关村大街1号".into()),
+        };
+        Self {
+            id: examples::id("ClaimId"),
+            prize_id: examples::id("PrizeId"),
+            user_id: examples::id("UserId"),
+            status: ClaimStatus::Submitted,
+            price: 500,
+            carrier: None,
+            tracking_number: None,
+            created_at: examples::time(30, 9, 15),
+            submitted_at: Some(examples::time(30, 9, 40)),
+            shipped_at: None,
+            delivered_at: None,
+            masked: Some(masked(given)),
+        }
+    }
+}
+
+/// A reveal of the address and phone (`ClaimRevealRequest`'s example).
+impl poem_openapi::types::Example for DeliveryDetails {
+    fn example() -> Self {
+        Self {
+            contact_phone: Some("+8613800138000".into()),
+            shipping_address: Some("北京市海淀区中关村大街1号".into()),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -120,14 +158,19 @@ pub enum ClaimRevealed {
     Ok(Json<DeliveryDetails>),
 }
 
-fn staff_view(state: &AppState, c: entity::reward_claims::Model) -> AppResult<StaffClaimView> {
+/// What staff see of what a winner gave.
+fn masked(d: DeliveryDetails) -> DeliveryDetails {
     use crate::identity::masking;
-    let masked = claims::open(&state.crypto, &c)?.map(|d| DeliveryDetails {
+    DeliveryDetails {
         real_name: d.real_name.as_deref().map(masking::real_name),
         national_id_number: d.national_id_number.as_deref().map(masking::national_id),
         contact_phone: d.contact_phone.as_deref().map(masking::phone),
         shipping_address: d.shipping_address.as_deref().map(masking::address),
-    });
+    }
+}
+
+fn staff_view(state: &AppState, c: entity::reward_claims::Model) -> AppResult<StaffClaimView> {
+    let masked = claims::open(&state.crypto, &c)?.map(masked);
     Ok(StaffClaimView {
         id: c.id,
         prize_id: c.prize_id,

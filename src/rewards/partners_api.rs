@@ -24,6 +24,15 @@ use crate::{
 
 pub struct PartnersApi;
 
+/// A ticket as agora seals one (`Crypto::encrypt` of who, which task and
+/// until when): what a user hands a partner's app and the app hands back.
+const EXAMPLE_TICKET: &str = concat!(
+    "sfeWhf1InnMRdw4h6Ua2QX6KYU4wYGAzNYMaV78pjSJlcVNxDlOrZp1gbmCteed6nVQeD+9Mm",
+    "WhQZQyHNcNHS+BVlSXm7EwVlxF2rVCbFp10hxYXncJmA7trAc6VrTWWk7+R6vj6ZozR2pPNzc",
+    "28I37fK0sOxtlfbBsuenFF4oa04qFe3B+3ArwVB4GM18uDDpgNxPRzE5opYVUkSgN62Nusjv5",
+    "ETwQZ0kybOxljlijs8lt5YFcarBI92V0sudyeD3hRXTuBDS5PTtjhniL+gLdh/ql1vgf2dk0=",
+);
+
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct NewPartner {
@@ -43,21 +52,42 @@ impl poem_openapi::types::Example for NewPartner {
 /// A partner, with its signing secret: shown this once, kept by agora
 /// only encrypted.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct PartnerCreatedView {
     pub id: String,
     pub name: String,
     /// Sign each callback with it: hex HMAC-SHA256 of
-    /// `{X-Agora-Timestamp}.{body}`.
+    /// `{X-Agora-Timestamp}.{body}`. 32 random bytes, hex.
     pub secret: String,
     pub created_at: DateTime<Utc>,
 }
 
+impl poem_openapi::types::Example for PartnerCreatedView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("PartnerId"),
+            name: NewPartner::example().name,
+            secret: "d8302e4f88eea2715f349fc02cda737f966eb8ca879f3d46bd784df9a7f06c02".into(),
+            created_at: crate::api::examples::time(2, 10, 0),
+        }
+    }
+}
+
 /// A partner's new secret: shown this once.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct SecretView {
     /// Sign each callback with it from now on; the old one no longer
-    /// signs.
+    /// signs. 32 random bytes, hex.
     pub secret: String,
+}
+
+impl poem_openapi::types::Example for SecretView {
+    fn example() -> Self {
+        Self {
+            secret: "c914b1a7afc3cf2d587b8c4bbb513804bbd034d1f7b9e00c6b50725335f02208".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -77,7 +107,7 @@ impl poem_openapi::types::Example for PartnerPatch {
 
 /// A partner as admins see it (never its secret).
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PartnerView {
     pub id: String,
     pub name: String,
@@ -86,12 +116,35 @@ pub struct PartnerView {
     pub suspended_at: Option<DateTime<Utc>>,
 }
 
+/// Just suspended (`PartnerPatch`'s example).
+impl poem_openapi::types::Example for PartnerView {
+    fn example() -> Self {
+        Self {
+            id: crate::api::examples::id("PartnerId"),
+            name: NewPartner::example().name,
+            created_at: crate::api::examples::time(2, 10, 0),
+            suspended_at: Some(crate::api::examples::time(29, 16, 45)),
+        }
+    }
+}
+
 /// A ticket to hand to a partner's app.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TicketView {
     /// Opaque to the partner: it names no one.
     pub ticket: String,
+    /// A week after it was issued.
     pub expires_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for TicketView {
+    fn example() -> Self {
+        Self {
+            ticket: EXAMPLE_TICKET.into(),
+            expires_at: crate::api::examples::time(30, 9, 0) + chrono::Duration::days(7),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -107,7 +160,7 @@ pub struct PartnerCallback {
 impl poem_openapi::types::Example for PartnerCallback {
     fn example() -> Self {
         Self {
-            ticket: "q83vEjRWeJq8kt7wEjRWeJq8kt7wEjRW".into(),
+            ticket: EXAMPLE_TICKET.into(),
         }
     }
 }
@@ -122,8 +175,17 @@ pub enum CallbackOutcome {
 
 /// What a partner learns: only that the ticket counted.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct CallbackResult {
     pub outcome: CallbackOutcome,
+}
+
+impl poem_openapi::types::Example for CallbackResult {
+    fn example() -> Self {
+        Self {
+            outcome: CallbackOutcome::Accepted,
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -248,9 +248,10 @@ impl ClaimItem {
 }
 
 /// What a winner gave for delivery and tax: in full to them, masked to
-/// staff until revealed with a reason. Absent once erased.
+/// staff until revealed with a reason (a reveal shows the items asked
+/// for). Absent once erased.
 #[derive(Debug, Default, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct DeliveryDetails {
     pub real_name: Option<String>,
     pub national_id_number: Option<String>,
