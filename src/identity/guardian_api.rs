@@ -92,10 +92,22 @@ impl poem_openapi::types::Example for GuardianConsentRequest {
 
 /// That a guardian consented, and when.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct GuardianConsentView {
     pub subject_kind: SubjectKind,
     pub subject_id: String,
     pub given_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl poem_openapi::types::Example for GuardianConsentView {
+    fn example() -> Self {
+        let subject = example_subject();
+        Self {
+            subject_kind: subject.kind,
+            subject_id: subject.id.to_string(),
+            given_at: crate::api::examples::time(24, 19, 5),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

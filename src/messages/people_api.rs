@@ -55,12 +55,49 @@ pub enum PresenceResponse {
 
 /// A page of notifications with the count of unread ones.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct NotificationsPage {
     pub items: Vec<NotificationView>,
     /// Absent on the last page.
     pub next_cursor: Option<String>,
     pub unread_count: i64,
+}
+
+/// A decision on my registration, unread, above a message read since.
+impl poem_openapi::types::Example for NotificationsPage {
+    fn example() -> Self {
+        use crate::api::examples::{id, time};
+        use notifications::NotificationKind;
+        let decision = NotificationView {
+            id: id("NotificationId"),
+            kind: NotificationKind::EventDecision,
+            actor: None,
+            conversation_id: None,
+            message_id: None,
+            registration_id: Some(id("RegistrationId")),
+            application_id: None,
+            claim_id: None,
+            created_at: time(21, 9, 30),
+            read: false,
+        };
+        let message = NotificationView {
+            id: id("EarlierNotificationId"),
+            kind: NotificationKind::Message,
+            actor: Some(poem_openapi::types::Example::example()),
+            conversation_id: Some(id("ConversationId")),
+            message_id: Some(id("MessageId")),
+            registration_id: None,
+            application_id: None,
+            claim_id: None,
+            created_at: time(20, 23, 12),
+            read: true,
+        };
+        Self {
+            items: vec![decision, message],
+            next_cursor: Some(crate::api::page::Cursor::encode(&id("Cursor"))),
+            unread_count: 1,
+        }
+    }
 }
 
 #[derive(ApiResponse)]

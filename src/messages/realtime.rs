@@ -48,11 +48,21 @@ pub struct RealtimeApi;
 
 /// A single-use credential for opening the realtime socket.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct Ticket {
     /// Pass as `?ticket=` to `GET /api/v1/realtime` within a minute.
+    /// 32 random bytes, URL-safe base64.
     pub ticket: String,
     pub expires_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for Ticket {
+    fn example() -> Self {
+        Self {
+            ticket: "y8VXKyOwR8Xj0Z6DCIQykQsRnpWEzHuSrU5i5nNazx0".into(),
+            expires_at: crate::api::examples::time(30, 9, 0) + TICKET_TTL,
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -97,6 +97,8 @@ pub const RECEIPT_VERSION: &str = "KI-CR-v1.1.0";
 pub const COLLECTION_METHOD: &str = "api";
 pub const RECEIPT_LANGUAGE: &str = "en";
 pub const CONSENT_TYPE: &str = "explicit";
+/// Where a receipt points for the notice it was given under.
+pub const POLICY_URL: &str = "/api/v1/privacy/notice";
 
 /// The Kantara v1.1 / ISO/IEC TS 27560 consent receipt.
 pub fn receipt(
@@ -120,7 +122,7 @@ pub fn receipt(
         "controller": { "name": catalog::CONTROLLER, "contact": catalog::CONTROLLER_CONTACT },
         "pii_principal_id": user_id,
         "notice_version": notice::version(),
-        "policy_url": "/api/v1/privacy/notice",
+        "policy_url": POLICY_URL,
         "purpose": purpose.key,
         "purpose_description": purpose.description_en,
         "action": action,

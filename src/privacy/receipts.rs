@@ -39,7 +39,7 @@ pub struct ReceiptItem {
 
 /// A consent receipt (Kantara v1.1 / ISO/IEC TS 27560 shape).
 #[derive(Debug, Clone, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ConsentReceipt {
     pub receipt_version: String,
     pub receipt_id: String,
@@ -68,6 +68,61 @@ pub struct ConsentReceipt {
     pub termination: String,
     pub third_parties: Vec<String>,
     pub third_party_disclosure: bool,
+}
+
+/// The receipt of a grant of `location`, as `PUT /me/consents/location`
+/// writes it (`consents::receipt`), from the same catalog and constants.
+impl poem_openapi::types::Example for ConsentReceipt {
+    fn example() -> Self {
+        use super::{
+            catalog::{self, CONTROLLER, CONTROLLER_CONTACT, JURISDICTION},
+            consents::{
+                COLLECTION_METHOD, CONSENT_TYPE, POLICY_URL, RECEIPT_LANGUAGE, RECEIPT_VERSION,
+            },
+        };
+        use crate::api::examples;
+        use poem_openapi::types::ToJSON;
+        let purpose = catalog::purpose("location").unwrap_or(&catalog::PURPOSES[0]);
+        let termination = purpose.end_action.to_json();
+        Self {
+            receipt_version: RECEIPT_VERSION.into(),
+            receipt_id: examples::id("ConsentReceiptId"),
+            timestamp: examples::time(26, 8, 30),
+            jurisdiction: JURISDICTION.into(),
+            collection_method: COLLECTION_METHOD.into(),
+            language: RECEIPT_LANGUAGE.into(),
+            controller: ReceiptController {
+                name: CONTROLLER.into(),
+                contact: CONTROLLER_CONTACT.into(),
+            },
+            pii_principal_id: examples::id("UserId"),
+            notice_version: examples::NOTICE_VERSION.into(),
+            policy_url: POLICY_URL.into(),
+            purpose: purpose.key.into(),
+            purpose_description: purpose.description_en.into(),
+            action: ReceiptAction::Grant,
+            granted: true,
+            consent_type: CONSENT_TYPE.into(),
+            legal_basis: purpose.legal_basis.dpv().into(),
+            necessity: purpose.necessity,
+            items: purpose
+                .item_defs()
+                .map(|i| ReceiptItem {
+                    item: i.key.into(),
+                    category: i.category.into(),
+                    dpv: i.dpv.into(),
+                    sensitivity: i.sensitivity,
+                })
+                .collect(),
+            sensitive: !purpose.sensitive_items().is_empty(),
+            retention: purpose.retention.rule(),
+            termination: termination
+                .and_then(|t| t.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            third_parties: Vec::new(),
+            third_party_disclosure: false,
+        }
+    }
 }
 
 /// A stored receipt document as the model; one that does not read as one
