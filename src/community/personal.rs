@@ -44,7 +44,7 @@ pub struct ExportedRevision {
 
 /// One of my posts, deleted ones included until they are purged.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ExportedPost {
     pub id: String,
     pub title: String,
@@ -57,6 +57,30 @@ pub struct ExportedPost {
     pub revisions: Vec<ExportedRevision>,
     pub image_upload_ids: Vec<String>,
     pub diagnostic_log_upload_id: Option<String>,
+}
+
+/// A post edited once: its first version is the revision.
+impl poem_openapi::types::Example for ExportedPost {
+    fn example() -> Self {
+        use crate::api::examples::{id, time};
+        Self {
+            id: id("PostId"),
+            title: "小米14 Ultra 夜景样张".into(),
+            body: "Shot handheld at the Shenzhen Bay bridge, 1/4 s, ISO 1600.".into(),
+            circle_id: Some(id("CircleId")),
+            device_model: Some("Xiaomi 14 Ultra".into()),
+            created_at: time(28, 21, 40),
+            edited_at: Some(time(28, 22, 5)),
+            deleted_at: None,
+            revisions: vec![ExportedRevision {
+                title: "小米14 Ultra 夜景样张".into(),
+                body: "Shot handheld at the Shenzhen Bay bridge.".into(),
+                created_at: time(28, 21, 40),
+            }],
+            image_upload_ids: vec![id("UploadId")],
+            diagnostic_log_upload_id: None,
+        }
+    }
 }
 
 /// One of my comments.
@@ -73,9 +97,19 @@ pub struct ExportedComment {
 
 /// What I liked, by id.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct ExportedLikes {
     pub posts: Vec<String>,
     pub comments: Vec<String>,
+}
+
+impl poem_openapi::types::Example for ExportedLikes {
+    fn example() -> Self {
+        Self {
+            posts: vec![crate::api::examples::id("LikedPostId")],
+            comments: Vec::new(),
+        }
+    }
 }
 
 /// A report I made.

@@ -18,7 +18,7 @@ use crate::{
 
 /// The export's `account` section.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ExportedAccount {
     pub id: String,
     /// Masked: the export never carries the whole number.
@@ -32,7 +32,7 @@ pub struct ExportedAccount {
 
 /// One signed-in device in the export's `sessions` section.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ExportedSession {
     pub id: String,
     pub device_model: Option<String>,
@@ -45,6 +45,39 @@ pub struct ExportedSession {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for ExportedAccount {
+    fn example() -> Self {
+        use crate::api::examples;
+        Self {
+            id: examples::id("UserId"),
+            phone_masked: super::masking::phone("+8613800138000"),
+            role: Role::User,
+            level: 4,
+            experience: 1260,
+            accepted_notice_version: examples::NOTICE_VERSION.into(),
+            created_at: examples::time(2, 9, 15),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for ExportedSession {
+    fn example() -> Self {
+        let at = crate::api::examples::time;
+        Self {
+            id: crate::api::examples::id("SessionId"),
+            device_model: Some("Xiaomi 15".into()),
+            os_version: Some("HyperOS 2.0".into()),
+            app_version: Some("5.2.1".into()),
+            language: Some("zh-CN".into()),
+            device_id: None,
+            timezone: Some("Asia/Shanghai".into()),
+            created_at: at(2, 8, 0),
+            last_seen_at: at(30, 9, 12),
+            expires_at: at(30, 9, 42),
+        }
+    }
 }
 
 pub struct AccountData;

@@ -19,7 +19,7 @@ use crate::{
 
 /// The export's `profile` section.
 #[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ExportedProfile {
     pub nickname: String,
     pub avatar_url: Option<String>,
@@ -30,6 +30,21 @@ pub struct ExportedProfile {
     /// Kept with the `location` grant.
     pub city: Option<String>,
     pub show_online_status: bool,
+}
+
+impl poem_openapi::types::Example for ExportedProfile {
+    fn example() -> Self {
+        Self {
+            nickname: "夜拍小王".into(),
+            avatar_url: Some(crate::api::examples::media_url("a1/9f3c2b.webp")),
+            gender: None,
+            birthday: None,
+            region: Some("Guangdong".into()),
+            signature: Some("Shooting the city after dark.".into()),
+            city: None,
+            show_online_status: false,
+        }
+    }
 }
 
 /// What a closed profile shows where a name is needed.

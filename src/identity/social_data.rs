@@ -17,11 +17,22 @@ use crate::{
 
 /// The export's `follows` section: user ids either way.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct ExportedFollows {
     /// Whom I follow.
     pub following: Vec<String>,
     /// Who follows me.
     pub followers: Vec<String>,
+}
+
+impl poem_openapi::types::Example for ExportedFollows {
+    fn example() -> Self {
+        use crate::api::examples::id;
+        Self {
+            following: vec![id("FollowedUserId")],
+            followers: vec![id("FollowerUserId"), id("SecondFollowerUserId")],
+        }
+    }
 }
 
 pub struct SocialGraphData;

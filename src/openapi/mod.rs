@@ -5,6 +5,7 @@ use poem_openapi::OpenApiService;
 
 mod closed;
 mod document;
+mod examples;
 mod problems;
 mod rules;
 
@@ -140,6 +141,7 @@ pub fn annotated() -> &'static Annotated {
         closed_sets(&mut annotated.spec);
         closed::catalog_sets(&mut annotated.spec);
         declared_problems(&mut annotated.spec);
+        examples::rights_examples(&mut annotated.spec);
         document::page_examples(&mut annotated.spec);
         finish_document(&mut annotated.spec);
         annotated

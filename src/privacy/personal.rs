@@ -25,9 +25,25 @@ pub struct ExportedConsentState {
 /// The export's `consents` section: where each purpose stands, and every
 /// receipt a grant, refusal or withdrawal wrote.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct ExportedConsents {
     pub states: Vec<ExportedConsentState>,
     pub receipts: Vec<ConsentReceipt>,
+}
+
+/// `location` granted, with the receipt of the grant.
+impl poem_openapi::types::Example for ExportedConsents {
+    fn example() -> Self {
+        let receipt = ConsentReceipt::example();
+        Self {
+            states: vec![ExportedConsentState {
+                purpose: receipt.purpose.clone(),
+                granted: receipt.granted,
+                updated_at: receipt.timestamp,
+            }],
+            receipts: vec![receipt],
+        }
+    }
 }
 
 /// One entry of my processing log: which operation used which items.

@@ -16,11 +16,22 @@ use crate::{
 
 /// My coins in the export.
 #[derive(Debug, poem_openapi::Object)]
+#[oai(example)]
 pub struct ExportedCoins {
     pub balance: i64,
     /// Every entry, oldest first; those with a `task_id` are my task
     /// completions.
     pub ledger: Vec<LedgerEntryView>,
+}
+
+impl poem_openapi::types::Example for ExportedCoins {
+    fn example() -> Self {
+        let entry: LedgerEntryView = poem_openapi::types::Example::example();
+        Self {
+            balance: entry.balance_after,
+            ledger: vec![entry],
+        }
+    }
 }
 
 pub struct CoinData;
