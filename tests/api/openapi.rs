@@ -2,6 +2,8 @@ use serde_json::Value;
 
 use crate::helpers::spawn_app;
 
+mod examples;
+
 fn spec() -> Value {
     serde_json::from_str(&agora::openapi::spec_json()).unwrap()
 }
