@@ -13,7 +13,8 @@ pub fn real_name(value: &str) -> String {
     )
 }
 
-/// A phone number: its last four digits.
+/// A phone number: its country code and first three digits, and its last
+/// four (`+86138****8000`).
 pub fn phone(value: &str) -> String {
     match super::phone::Phone::parse(value) {
         Ok(phone) => phone.masked(),
@@ -21,7 +22,8 @@ pub fn phone(value: &str) -> String {
     }
 }
 
-/// An ID number: its region and its last four.
+/// An ID number: its first three characters and its last four
+/// (`110***********002X`).
 pub fn national_id(value: &str) -> String {
     super::national_id::NationalId::masked(value)
 }
@@ -56,5 +58,8 @@ mod tests {
                 .masked()
         );
         assert!(!phone("+8613800138000").contains("138001"));
+        // As the docs (and the spec's descriptions of masked values) say.
+        assert_eq!(phone("+8613800138000"), "+86138****8000");
+        assert_eq!(national_id("11010519491231002X"), "110***********002X");
     }
 }
