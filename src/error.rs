@@ -148,6 +148,17 @@ impl AppError {
         }
     }
 
+    /// Accepting a well-formed notice version other than `current`, the
+    /// one in force: 409 naming `field`, wherever a version is accepted.
+    pub fn outdated_notice(field: &str, current: &str) -> Self {
+        Self::field(
+            ErrorCode::Conflict,
+            field,
+            "outdated",
+            format!("the current notice version is {current}"),
+        )
+    }
+
     /// A 4xx naming the field at fault.
     pub fn field(
         code: ErrorCode,

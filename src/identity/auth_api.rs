@@ -226,7 +226,9 @@ impl AuthApi {
     /// Register a new account and sign in.
     ///
     /// Needs a code sent with purpose `register`. Answers 409 `phone_taken`
-    /// when the number already has an account.
+    /// when the number already has an account, and 409 `conflict` naming
+    /// `accepted_notice_version` when the form accepts an earlier notice
+    /// (fetch `GET /privacy/notice` again and show it).
     #[oai(path = "/register", method = "post", operation_id = "auth_register")]
     #[allow(clippy::too_many_arguments)]
     async fn register(

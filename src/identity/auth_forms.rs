@@ -102,12 +102,23 @@ pub fn credential(password: Option<String>, sms_code: Option<String>) -> AppResu
 
 /// The registration form, checked whole: every problem in one 400.
 pub fn registration(body: RegisterRequest, device: DeviceInfo) -> AppResult<Registration> {
+    // A well-formed earlier version conflicts with the notice in force
+    // (409, as at `PUT /me/notice-acceptance`): the app shows the new one
+    // before anything else in the form matters.
+    if notice::is_version(&body.accepted_notice_version)
+        && body.accepted_notice_version != notice::version()
+    {
+        return Err(AppError::outdated_notice(
+            "accepted_notice_version",
+            notice::version(),
+        ));
+    }
     let mut errors = Vec::new();
-    if body.accepted_notice_version != notice::version() {
+    if !notice::is_version(&body.accepted_notice_version) {
         errors.push(FieldError {
             field: "accepted_notice_version".into(),
-            code: "outdated".into(),
-            message: format!("the current notice version is {}", notice::version()),
+            code: "invalid_format".into(),
+            message: "is not a notice version (16 hex digits)".into(),
         });
     }
     let consents = parse_consents(body.consents.as_deref(), &mut errors);

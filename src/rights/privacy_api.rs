@@ -13,7 +13,7 @@ use crate::{
         page::{split_page, Page},
         ApiTags, JsonBody, PageParams,
     },
-    error::{AppError, AppResult, ErrorCode},
+    error::{AppError, AppResult},
     identity::{profiles, BearerAuth},
     privacy::{
         catalog::{self, Necessity, PURPOSES},
@@ -272,12 +272,7 @@ impl MyPrivacyApi {
             ));
         }
         if body.version != notice::version() {
-            return Err(AppError::field(
-                ErrorCode::Conflict,
-                "version",
-                "outdated",
-                format!("the current notice version is {}", notice::version()),
-            ));
+            return Err(AppError::outdated_notice("version", notice::version()));
         }
         profiles::set_accepted_notice(&state.db, auth.0.id.as_str(), notice::version()).await?;
         Ok(Accepted::Done)

@@ -50,6 +50,27 @@ async fn registering_without_the_separate_grant_for_the_phone_is_refused_and_sto
 }
 
 #[tokio::test]
+async fn registering_under_an_earlier_notice_conflicts_and_creates_nothing() {
+    let app = spawn_app().await;
+    let phone = new_phone();
+    app.send_code(&phone, "register").await;
+    // Well formed, but not the notice in force: the same 409 as accepting
+    // it later would get, naming the field.
+    let body = json!({
+        "phone": phone, "sms_code": TEST_CODE, "password": PASSWORD, "nickname": "x",
+        "accepted_notice_version": "0123456789abcdef", "consents": ["account"],
+    });
+    let problem = assert_problem(app.register_raw(body).await, 409, "conflict").await;
+    assert_eq!(fields(&problem), ["accepted_notice_version"]);
+    assert_eq!(problem["errors"][0]["code"], "outdated");
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(notice_version()));
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
 async fn optional_purposes_are_off_by_default_and_refused_without_a_grant() {
     let app = spawn_app().await;
     let user = app.register().await;
