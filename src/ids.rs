@@ -190,6 +190,10 @@ typed_ids! {
     ClaimId;
     /// What a guardian consents to: an event, or a prize claim.
     GuardianSubjectId;
+    /// A beta program.
+    BetaProgramId;
+    /// An application to a beta program.
+    BetaApplicationId;
 }
 
 #[cfg(test)]

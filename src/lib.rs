@@ -1,5 +1,6 @@
 //! agora: a community-forum backend with privacy by construction.
 pub mod api;
+pub mod beta;
 pub mod cli;
 pub mod community;
 pub mod config;

@@ -19,7 +19,7 @@ use crate::{
         check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo,
         HeadRequest,
     },
-    community,
+    beta, community,
     config::Config,
     error::{AppError, ErrorCode},
     events, help_groups,
@@ -54,6 +54,7 @@ pub fn registries() -> Registries {
     messages::register(&mut r);
     events::register(&mut r);
     help_groups::register(&mut r);
+    beta::register(&mut r);
     rewards::register(&mut r);
     search::register(&mut r);
     rights::register(&mut r);

@@ -37,6 +37,8 @@ stored! {
     StaffAction { Reveal, Approve, Reject, Waitlist, ShippingList, Remove, Correct, Ship, Deliver, Cancel, Create, Update }
     /// `event_registrations.status`.
     RegistrationStatus { Pending, Approved, Rejected, Waitlisted, Cancelled }
+    /// `beta_applications.status`.
+    BetaStatus { Pending, Approved, Rejected, Waitlisted, Withdrawn }
     /// `help_group_applications.status`.
     ApplicationStatus {
         Pending,
@@ -92,6 +94,9 @@ stored! {
         /// delivered, cancelled).
         #[sea_orm(string_value = "prize_claim")]
         PrizeClaim,
+        /// Staff decided on the user's beta application.
+        #[sea_orm(string_value = "beta_decision")]
+        BetaDecision,
     }
     /// `moderation_log.action`.
     ModerationAction { Hide, Restore, Pin, Unpin, Lock, Unlock }

@@ -18,6 +18,8 @@ pub struct Model {
     pub application_id: Option<String>,
     /// For `prize_claim`: the claim that moved on.
     pub claim_id: Option<String>,
+    /// For `beta_decision`: the beta application decided on.
+    pub beta_application_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

@@ -21,6 +21,7 @@ mod m20261207_000016_rewards;
 mod m20261207_000017_prizes;
 mod m20261207_000018_partners;
 mod m20261207_000019_experience;
+mod m20261207_000020_beta;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_prizes::Migration),
             Box::new(m20261207_000018_partners::Migration),
             Box::new(m20261207_000019_experience::Migration),
+            Box::new(m20261207_000020_beta::Migration),
         ]
     }
 }

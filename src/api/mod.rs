@@ -9,6 +9,7 @@ pub mod examples;
 pub mod json;
 pub mod page;
 pub mod reason;
+pub mod text;
 pub mod validate;
 
 pub use client::ClientInfo;
@@ -59,6 +60,8 @@ pub enum ApiTags {
     Events,
     /// Tasks, coins and prizes.
     Rewards,
+    /// Beta programs: applying, and where my applications stand.
+    Beta,
 }
 
 /// A PATCH field: `None` leaves it alone, `Some(None)` clears it.

@@ -22,6 +22,11 @@ const PATTERNS: &[(&str, &str, &str)] = &[
     ),
     (r"^[0-9]{6}$", "invalid_format", "must be 6 digits"),
     (
+        r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$",
+        "invalid_format",
+        "is not a package name (com.example.app)",
+    ),
+    (
         r"^[\s()-]*\+?[\s()0-9-]{7,40}$",
         "invalid_phone",
         "is not a valid phone number",

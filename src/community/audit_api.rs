@@ -34,6 +34,8 @@ pub enum AuditTarget {
     RewardTask,
     Prize,
     Partner,
+    BetaProgram,
+    BetaApplication,
 }
 
 /// What staff did.
@@ -163,6 +165,8 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         "reward_task" => AuditTarget::RewardTask,
         "reward_prize" => AuditTarget::Prize,
         "reward_partner" => AuditTarget::Partner,
+        "beta_program" => AuditTarget::BetaProgram,
+        "beta_application" => AuditTarget::BetaApplication,
         other => {
             return Err(AppError::internal(anyhow::anyhow!(
                 "a staff action on `{other}`"

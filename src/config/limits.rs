@@ -42,7 +42,8 @@ pub enum ActionClass {
     EventRegister,
     /// Help-group applications by one account.
     HelpGroupApply,
-    /// Event registrations and help-group applications from one IP address.
+    /// Event registrations, help-group and beta applications from one IP
+    /// address.
     ApplyIp,
     /// Guardian codes requested by one account.
     GuardianCode,
@@ -52,6 +53,8 @@ pub enum ActionClass {
     Redeem,
     /// Delivery details given by one account (each probes an ID number).
     ClaimDelivery,
+    /// Beta applications by one account.
+    BetaApply,
 }
 
 impl ActionClass {
@@ -79,6 +82,7 @@ impl ActionClass {
             Self::GuardianVerify => "guardian_verify",
             Self::Redeem => "redeem",
             Self::ClaimDelivery => "claim_delivery",
+            Self::BetaApply => "beta_apply",
         }
     }
 
@@ -111,6 +115,7 @@ impl ActionClass {
             (Self::GuardianVerify, q(5, 86_400)),
             (Self::Redeem, q(30, 60)),
             (Self::ClaimDelivery, q(20, 3600)),
+            (Self::BetaApply, q(10, 86_400)),
         ])
     }
 }

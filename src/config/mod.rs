@@ -118,6 +118,10 @@ pub struct Config {
     /// ([`PRIZE_DELIVERY_MAX_DAYS`]).
     #[serde(with = "humantime_serde")]
     pub prize_delivery_retention: Duration,
+    /// How long after a beta program ends what its applicants gave is kept
+    /// (the catalog promises at most 90 days).
+    #[serde(with = "humantime_serde")]
+    pub beta_application_retention: Duration,
     /// Between a deregistration request and its erasure; the user may cancel.
     #[serde(with = "humantime_serde")]
     pub deregistration_cooling_off: Duration,
@@ -178,6 +182,7 @@ impl Default for Config {
             deregistration_cooling_off: Duration::from_secs(15 * 24 * 3600),
             event_registration_retention: Duration::from_secs(89 * 24 * 3600),
             prize_delivery_retention: Duration::from_secs(PRIZE_DELIVERY_MAX_DAYS * 24 * 3600),
+            beta_application_retention: Duration::from_secs(90 * 24 * 3600),
             purge_interval: Duration::from_secs(3600),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             public_url: None,
@@ -237,6 +242,12 @@ impl Config {
         if self.event_registration_retention > Duration::from_secs(89 * 24 * 3600) {
             return Err(ConfigError::Invalid(
                 "AGORA_EVENT_REGISTRATION_RETENTION may be at most three months (the notice promises it)".into(),
+            ));
+        }
+        if self.beta_application_retention > Duration::from_secs(90 * 24 * 3600) {
+            return Err(ConfigError::Invalid(
+                "AGORA_BETA_APPLICATION_RETENTION may be at most 90 days (the notice promises it)"
+                    .into(),
             ));
         }
         if self.sms_sender != "log" {

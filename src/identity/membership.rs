@@ -17,6 +17,8 @@ pub struct Standing {
     pub experience: i64,
     /// The experience the next level starts at; `None` at the top.
     pub next_level_at: Option<i64>,
+    /// When the account was created (what "account age" rules read).
+    pub joined_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Adds `points` to `user`'s experience and moves their level with it, in
@@ -65,5 +67,6 @@ pub async fn standing(
         level: row.level,
         experience: row.experience,
         next_level_at,
+        joined_at: row.created_at,
     })
 }

@@ -99,7 +99,8 @@ impl Subscriber for PresenceSubscriber {
             | Fact::PostPublished { .. }
             | Fact::CommentPublished { .. }
             | Fact::PostLiked { .. }
-            | Fact::ApplicationDecided { .. } => Ok(()),
+            | Fact::ApplicationDecided { .. }
+            | Fact::BetaApplicationDecided { .. } => Ok(()),
         }
     }
 }

@@ -25,12 +25,22 @@ pub enum NotificationKind {
     /// One of your prize claims moved on: shipped, delivered (`claim_id`).
     #[oai(rename = "prize_claim")]
     PrizeClaim,
+    /// Staff decided on one of your beta applications
+    /// (`beta_application_id`).
+    #[oai(rename = "beta_decision")]
+    BetaDecision,
 }
 
 crate::convert::mirror!(
     NotificationKind,
     entity::enums::NotificationKind,
-    [Message, EventDecision, HelpGroupDecision, PrizeClaim]
+    [
+        Message,
+        EventDecision,
+        HelpGroupDecision,
+        PrizeClaim,
+        BetaDecision
+    ]
 );
 
 /// The fact that staff decided on a registration, a group manager on an
@@ -43,16 +53,20 @@ impl crate::platform::facts::Subscriber for DecisionSubscriber {
         use crate::platform::facts::Fact;
         use entity::enums::NotificationKind as Kind;
         use sea_orm::ActiveValue::Set;
-        let (user, kind, registration, application, claim) = match fact {
+        let (user, kind, reference) = match fact {
             Fact::RegistrationDecided { user, registration } => {
-                (user, Kind::EventDecision, Some(registration), None, None)
+                (user, Kind::EventDecision, registration)
             }
             Fact::ApplicationDecided { user, application } => {
-                (user, Kind::HelpGroupDecision, None, Some(application), None)
+                (user, Kind::HelpGroupDecision, application)
             }
-            Fact::ClaimChanged { user, claim } => (user, Kind::PrizeClaim, None, None, Some(claim)),
+            Fact::ClaimChanged { user, claim } => (user, Kind::PrizeClaim, claim),
+            Fact::BetaApplicationDecided { user, application } => {
+                (user, Kind::BetaDecision, application)
+            }
             _ => return Ok(()),
         };
+        let of = |k: Kind| (kind == k).then(|| reference.clone());
         notifications::Entity::insert(notifications::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             user_id: Set(user.clone()),
@@ -60,9 +74,10 @@ impl crate::platform::facts::Subscriber for DecisionSubscriber {
             actor_id: Set(None),
             conversation_id: Set(None),
             message_id: Set(None),
-            registration_id: Set(registration.cloned()),
-            application_id: Set(application.cloned()),
-            claim_id: Set(claim.cloned()),
+            registration_id: Set(of(Kind::EventDecision)),
+            application_id: Set(of(Kind::HelpGroupDecision)),
+            claim_id: Set(of(Kind::PrizeClaim)),
+            beta_application_id: Set(of(Kind::BetaDecision)),
             created_at: Set(Utc::now()),
             read_at: Set(None),
         })
@@ -89,6 +104,9 @@ pub struct NotificationView {
     pub application_id: Option<String>,
     /// For `prize_claim`: the claim (`GET /me/claims/{id}`).
     pub claim_id: Option<String>,
+    /// For `beta_decision`: the application
+    /// (`GET /me/beta-applications/{id}`).
+    pub beta_application_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -150,6 +168,7 @@ pub async fn views(
             registration_id: n.registration_id,
             application_id: n.application_id,
             claim_id: n.claim_id,
+            beta_application_id: n.beta_application_id,
             created_at: n.created_at,
         })
         .collect())

@@ -77,6 +77,7 @@ impl poem_openapi::types::Example for NotificationsPage {
             registration_id: Some(id("RegistrationId")),
             application_id: None,
             claim_id: None,
+            beta_application_id: None,
             created_at: time(21, 9, 30),
             read: false,
         };
@@ -89,6 +90,7 @@ impl poem_openapi::types::Example for NotificationsPage {
             registration_id: None,
             application_id: None,
             claim_id: None,
+            beta_application_id: None,
             created_at: time(20, 23, 12),
             read: true,
         };

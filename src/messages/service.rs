@@ -162,6 +162,7 @@ pub async fn store(
             registration_id: Set(None),
             application_id: Set(None),
             claim_id: Set(None),
+            beta_application_id: Set(None),
             created_at: Set(now),
             read_at: Set(None),
         })

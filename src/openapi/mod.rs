@@ -16,6 +16,7 @@ use problems::declared_problems;
 use rules::{closed_sets, export_sections, server_rules};
 
 use crate::{
+    beta::{admin_api::AdminBetaApi, api::BetaApi, review_api::AdminBetaReviewApi},
     community::{
         audit_api::AdminAuditApi,
         circles_api::{AdminCirclesApi, CirclesApi},
@@ -97,6 +98,9 @@ apis!(
     AdminPrizesApi,
     AdminClaimsApi,
     PartnersApi,
+    BetaApi,
+    AdminBetaApi,
+    AdminBetaReviewApi,
 );
 
 pub use crate::api::BASE_PATH;

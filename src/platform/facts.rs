@@ -25,6 +25,9 @@ pub enum Fact {
     /// A user's prize claim moved on (shipped, delivered, cancelled by
     /// staff).
     ClaimChanged { user: String, claim: String },
+    /// Staff decided on a user's beta application (approved, rejected,
+    /// waitlisted, removed, or approved from the waiting list).
+    BetaApplicationDecided { user: String, application: String },
     /// A user published a post.
     PostPublished { author: String, post: String },
     /// A user published a comment.
@@ -46,6 +49,7 @@ impl Fact {
             Self::RegistrationDecided { .. } => "registration_decided",
             Self::ApplicationDecided { .. } => "application_decided",
             Self::ClaimChanged { .. } => "claim_changed",
+            Self::BetaApplicationDecided { .. } => "beta_application_decided",
             Self::PostPublished { .. } => "post_published",
             Self::CommentPublished { .. } => "comment_published",
             Self::PostLiked { .. } => "post_liked",

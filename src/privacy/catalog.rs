@@ -249,7 +249,8 @@ items! {
     "task_completions", "user.behavior", "ext:TaskCompletion", Personal, User, Plain, "task completions", "任务完成记录";
     "coin_ledger", "user.financial", "ext:CoinLedger", Personal, User, Plain, "coin ledger", "金币明细";
     "guardian_phone", "user.contact.phone_number", "pd:TelephoneNumber", Sensitive, Guardian, Ephemeral, "guardian's phone number", "监护人手机号码";
-    "installed_apps", "user.device", "ext:InstalledApplications", Personal, User, Plain, "installed apps", "已安装应用";
+    "installed_apps", "user.device", "ext:InstalledApplications", Personal, User, Ephemeral, "installed apps", "已安装应用";
+    "screening_answers", "user.content.private", "ext:ScreeningAnswers", Personal, User, Plain, "answers to a program's screening questions", "内测筛选问题的回答";
     "ip_address", "user.device.ip_address", "pd:IPAddress", Personal, User, Plain, "IP address", "IP地址";
     "report_reason", "user.content.private", "ext:ReportReason", Personal, User, Plain, "reasons given in reports", "举报理由";
     "interests", "user.behavior", "pd:Interest", Personal, User, Plain, "interests derived from activity", "根据活动推断的兴趣";
@@ -313,9 +314,9 @@ pub const PURPOSES: &[Purpose] = &[
     purpose!("guardian_verification", "Guardian verification", "监护人验证", "Verify a guardian's consent for a user under 14.", "为未满14周岁的用户验证监护人同意。",
         LegalObligation, Essential, Ephemeral, Delete, Allowed,
         ["guardian_phone", "sms_code"]),
-    purpose!("beta_program", "Beta programs", "内测计划", "Select testers for beta programs you apply to.", "为你申请的内测计划挑选测试者。",
+    purpose!("beta_program", "Beta programs", "内测计划", "Select testers for beta programs you apply to and reach them while they test. When a program asks for your installed apps, the list is checked during your application and never kept: only which of the apps the program names were there.", "为你申请的内测计划挑选测试者，并在测试期间联系你。内测计划要求提供已安装应用列表时，该列表只在申请时用于检查、从不保存：只保留其中是否有计划列出的应用。",
         ContractPerformance, Essential, After("program.ended", "P90D"), Delete, Allowed,
-        ["contact_phone", "device_model", "installed_apps"]),
+        ["contact_phone", "device_model", "screening_answers", "installed_apps"]),
     purpose!("security", "Security", "安全", "Protect the service and your account from abuse.", "保护服务和你的账号免受滥用。",
         LegitimateInterest, Essential, For("P90D"), Delete, ByDeregistration,
         ["ip_address", "report_reason"]),

@@ -388,6 +388,7 @@ impl poem_openapi::types::Example for MembershipView {
             level: 3,
             experience: 260,
             next_level_at: Some(500),
+            joined_at: crate::api::examples::time(1, 8, 0),
         })
     }
 }

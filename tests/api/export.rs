@@ -49,6 +49,11 @@ async fn the_export_holds_everything_i_gave_and_nothing_secret() {
         assert!(filled, "section {name} is empty: {section}");
     }
 
+    // The beta application is there; the installed apps it was checked
+    // with are not (nothing kept them).
+    let beta = s["beta_applications"].to_string();
+    assert!(beta.contains(&busy.beta_application), "{beta}");
+    assert!(!raw.contains(&format!("com.{m}.app")));
     assert!(s["account"]["phone_masked"]
         .as_str()
         .unwrap()
@@ -247,6 +252,7 @@ fn planted(busy: &Busy, m: &str, device: &str) -> Vec<(&'static str, String)> {
         ("shipping_address", format!("{m}-address")),
         ("qq_number", busy.qq_number.clone()),
         ("wechat_id", busy.wechat_id.clone()),
+        ("screening_answers", format!("{m}-answer")),
     ]
 }
 

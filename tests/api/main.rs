@@ -37,6 +37,7 @@ mod seed;
 
 // messages and realtime
 mod attachments;
+mod beta;
 mod blocking;
 mod claims;
 mod conversations;

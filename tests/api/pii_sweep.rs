@@ -399,3 +399,43 @@ async fn a_prize_winners_details_past_the_tax_period_leave_no_trace() {
         assert_eq!(places(&app, value).await, Vec::<String>::new());
     }
 }
+
+#[tokio::test]
+async fn an_installed_apps_list_is_kept_nowhere_and_a_program_past_its_term_leaves_no_applicant() {
+    let app = spawn_app_with(|_| {}).await;
+    let program = app.open_program(&crate::helpers::program_body(3)).await;
+    let user = app.register().await;
+    app.grant(&user, "beta_program").await;
+    // A marker app, not one the program watches: only the verdict stays.
+    let private_app = format!("com.private.{}", marker());
+    let answer = marker();
+    let mut body = crate::helpers::beta_application(
+        "13912345678",
+        Some(&[private_app.as_str(), "com.other.store"]),
+    );
+    body["answers"] = serde_json::json!([answer]);
+    let created = app.apply_to_program(&user, &program, &body).await;
+    assert_eq!(created.status(), 201);
+    let created = json_of(created).await;
+    assert_eq!(
+        created["screening"]["watched_present"],
+        serde_json::json!(["com.other.store"])
+    );
+    assert_eq!(places(&app, &private_app).await, Vec::<String>::new());
+    // The answer is kept while the program runs (the sweep sees it) …
+    assert!(!places(&app, &answer).await.is_empty(), "the sweep sees it");
+    // … and nowhere once the program ended more than 90 days ago.
+    use sea_orm::ConnectionTrait;
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(91)).to_rfc3339();
+    let cast = timestamp_cast();
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE beta_programs SET opens_at = '{long_ago}'{cast}, closes_at = '{long_ago}'{cast}, ends_at = '{long_ago}'{cast} WHERE id = '{program}'"
+        ))
+        .await
+        .unwrap();
+    purge(&app).await;
+    assert_eq!(places(&app, &answer).await, Vec::<String>::new());
+    assert_eq!(places(&app, &private_app).await, Vec::<String>::new());
+}

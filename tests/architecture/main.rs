@@ -32,6 +32,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     (
         "areas",
         &[
+            "beta",
             "community",
             "events",
             "help_groups",

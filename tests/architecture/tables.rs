@@ -85,6 +85,7 @@ pub const OWNERS: &[(&str, &[&str])] = &[
             "help_group_applications",
         ],
     ),
+    ("beta", &["beta_programs", "beta_applications"]),
     ("rights", &["deregistrations"]),
 ];
 

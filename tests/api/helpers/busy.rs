@@ -59,6 +59,9 @@ pub struct Busy {
     /// A prize the user redeemed those coins for, with delivery details:
     /// `{marker}-prize-name`, `-prize-address`, the same phone and ID.
     pub claim: String,
+    /// An application to a beta program, answering `{marker}-answer`, with
+    /// the same phone; its installed apps held `com.{marker}.app`.
+    pub beta_application: String,
 }
 
 /// A user who used every feature, everything they typed carrying `marker`
@@ -248,6 +251,17 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
     let resp = super::give_delivery(app, &user, &claim, &delivery).await;
     assert_eq!(resp.status(), 200);
 
+    // A beta program, applied to with an answer and the installed apps.
+    let program = app.open_program(&super::program_body(3)).await;
+    app.grant(&user, "beta_program").await;
+    let private_app = format!("com.{m}.app");
+    let mut body = super::beta_application(&contact_phone, Some(&[private_app.as_str()]));
+    body["answers"] = json!([format!("{m}-answer")]);
+    let beta_application =
+        super::expect_status(app.apply_to_program(&user, &program, &body).await, 201)
+            .await
+            .id();
+
     let report_reason = "looks like advertising".to_owned();
     let resp = app.report(&user, "post", &peer_post, &report_reason).await;
     assert_eq!(resp.status(), 201);
@@ -278,6 +292,7 @@ pub async fn busy_user(app: &TestApp, marker: &str, peer_marker: &str, device: &
         managed_group,
         check_in_task,
         claim,
+        beta_application,
     }
 }
 

@@ -23,6 +23,7 @@ use tempfile::TempDir;
 
 mod account;
 mod backends;
+mod beta;
 mod busy;
 mod community;
 mod events;
@@ -39,6 +40,7 @@ mod skip;
 mod tls;
 
 pub use backends::{meili_url, pg_url, redis_url, timestamp_cast};
+pub use beta::*;
 pub use busy::*;
 pub use events::*;
 pub use help_groups::*;
@@ -218,6 +220,7 @@ pub fn generous_limits(config: &mut Config) {
     for class in [
         ActionClass::SmsIp,
         ActionClass::ApplyIp,
+        ActionClass::BetaApply,
         ActionClass::PostCreate,
         ActionClass::CommentCreate,
         ActionClass::Like,
