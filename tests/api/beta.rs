@@ -3,6 +3,7 @@
 //! apps; the screening answers at once; staff decide under capacity, see
 //! the phone masked and reveal it only with a reason; what applicants gave
 //! goes after the program ends, and with the account.
+use agora::platform::ratelimit::ActionClass;
 use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -620,4 +621,30 @@ async fn leaving_takes_the_applications_and_hands_the_places_on() {
         told.iter().filter(|n| n["kind"] == "beta_decision").count() >= 2,
         "{told:?}"
     );
+}
+
+#[tokio::test]
+async fn applying_is_limited_per_account_before_anything_is_written() {
+    let app = spawn_app_with(|config| {
+        generous_limits(config);
+        crate::helpers::set_limit(config, ActionClass::BetaApply, "2/1d");
+    })
+    .await;
+    let user = app.register().await;
+    app.grant(&user, "beta_program").await;
+    let mut programs = Vec::new();
+    for _ in 0..3 {
+        programs.push(app.open_program(&program_body(3)).await);
+    }
+    let body = beta_application("13912345678", Some(&[]));
+    for program in &programs[..2] {
+        expect_status(app.apply_to_program(&user, program, &body).await, 201).await;
+    }
+    let resp = app.apply_to_program(&user, &programs[2], &body).await;
+    assert!(crate::helpers::retry_after(&resp) > 0);
+    assert_problem(resp, 429, "rate_limited").await;
+    assert_eq!(app.count("beta_applications").await, 2);
+    // Another account is not held back by the first one's limit.
+    let (_, other) = app.beta_applicant(&programs[2], "13912345679").await;
+    assert_eq!(other["status"], "pending");
 }
