@@ -131,12 +131,12 @@ pub async fn views(
     db: &impl sea_orm::ConnectionTrait,
     rows: Vec<entity::beta_programs::Model>,
 ) -> AppResult<Vec<BetaProgramView>> {
+    let approved = review::approved_of(db, rows.iter().map(|p| p.id.clone()).collect()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
         let lists = store::lists(&p)?;
-        let id = BetaProgramId::from_stored(p.id.clone());
         out.push(BetaProgramView {
-            approved: review::approved(db, &id).await?,
+            approved: approved.get(&p.id).copied().unwrap_or(0),
             id: p.id,
             name: p.name,
             description: p.description,

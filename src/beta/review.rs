@@ -45,11 +45,36 @@ pub async fn applied(db: &impl ConnectionTrait, program: &BetaProgramId) -> AppR
         .await?)
 }
 
-async fn free_places(txn: &DatabaseTransaction, program: &BetaProgramId) -> AppResult<u64> {
-    let capacity = store::find(txn, program).await?.capacity;
-    Ok(u64::try_from(capacity)
+/// How many testers' places of `program` (as read under the hold) are free.
+async fn free_places(
+    txn: &DatabaseTransaction,
+    program: &entity::beta_programs::Model,
+) -> AppResult<u64> {
+    let id = BetaProgramId::from_stored(program.id.clone());
+    Ok(u64::try_from(program.capacity)
         .unwrap_or(0)
-        .saturating_sub(approved(txn, program).await?))
+        .saturating_sub(approved(txn, &id).await?))
+}
+
+/// How many testers each of `programs` has (absent: none), in one query.
+pub async fn approved_of(
+    db: &impl ConnectionTrait,
+    programs: Vec<String>,
+) -> AppResult<std::collections::HashMap<String, u64>> {
+    let counts: Vec<(String, i64)> = apps::Entity::find()
+        .select_only()
+        .column(apps::Column::ProgramId)
+        .column_as(apps::Column::Id.count(), "approved")
+        .filter(apps::Column::ProgramId.is_in(programs))
+        .filter(apps::Column::Status.eq(BetaStatus::Approved))
+        .group_by(apps::Column::ProgramId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
 }
 
 async fn set_status(
@@ -77,10 +102,11 @@ pub async fn promote(
     except: Option<&str>,
 ) -> AppResult<Vec<(String, String)>> {
     // A program that ended admits no one more.
-    if store::find(txn, program).await?.ends_at < Utc::now() {
+    let held = store::find(txn, program).await?;
+    if held.ends_at < Utc::now() {
         return Ok(Vec::new());
     }
-    let free = free_places(txn, program).await?;
+    let free = free_places(txn, &held).await?;
     let next = apps::Entity::find()
         .filter(apps::Column::ProgramId.eq(program.as_str()))
         .filter(apps::Column::Status.eq(BetaStatus::Waitlisted))
@@ -122,7 +148,8 @@ pub async fn decide(
     reason: Option<String>,
 ) -> AppResult<Vec<(String, String)>> {
     store::hold(txn, program).await?;
-    if store::find(txn, program).await?.ends_at < Utc::now() {
+    let held = store::find(txn, program).await?;
+    if held.ends_at < Utc::now() {
         return Err(Refusal::Ended.into());
     }
     let row = find(txn, program, id).await?;
@@ -148,7 +175,7 @@ pub async fn decide(
         return Err(Refusal::RejectWithoutReason.into());
     }
     let was_approved = row.status == BetaStatus::Approved;
-    if decision == Decision::Approve && free_places(txn, program).await? == 0 {
+    if decision == Decision::Approve && free_places(txn, &held).await? == 0 {
         return Err(Refusal::Full.into());
     }
     let shown = (decision == Decision::Reject)
