@@ -194,6 +194,8 @@ typed_ids! {
     BetaProgramId;
     /// An application to a beta program.
     BetaApplicationId;
+    /// A build a beta program delivers.
+    BetaBuildId;
 }
 
 #[cfg(test)]

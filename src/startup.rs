@@ -160,6 +160,8 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
     .max()
     .unwrap_or(0)
         + 1024 * 1024;
+    let max_package = config.upload_package_limit.max(max_body) + 1024 * 1024;
+    debug_assert!(PACKAGES_PATH.starts_with(openapi::BASE_PATH));
     let limits_state = state.clone();
     let consent_state = state.clone();
     Route::new()
@@ -180,6 +182,10 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .at("/media/:key", get(uploads::media::serve))
         .at(
+            "/downloads/beta-builds/:build",
+            get(crate::beta::delivery::download),
+        )
+        .at(
             format!("{}/realtime", openapi::BASE_PATH),
             get(crate::messages::realtime::connect),
         )
@@ -190,7 +196,13 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
         })
         .around(move |ep, req| {
             let state = limits_state.clone();
-            async move { limit_request(&state, max_body, ep, req).await }
+            // Only the packages' route takes bodies as large as a package.
+            let cap = if req.uri().path() == PACKAGES_PATH {
+                max_package
+            } else {
+                max_body
+            };
+            async move { limit_request(&state, cap, ep, req).await }
         })
         .data(state)
         .data(registries)
@@ -198,6 +210,9 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
         .data(trust)
         .around(observe)
 }
+
+/// Where admins upload beta build packages.
+const PACKAGES_PATH: &str = "/api/v1/uploads/packages";
 
 /// Per-IP limits for every request, and a cap on the size of any body.
 async fn limit_request<E: Endpoint>(

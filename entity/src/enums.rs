@@ -65,6 +65,9 @@ stored! {
         /// A file to send in a private message (`direct_messages`):
         /// private from the first byte, behind signed links.
         Attachment,
+        /// A beta build's package (admins): private; a beta program takes
+        /// it over, and testers fetch it only through their own links.
+        Package,
     }
     /// `deregistrations.scope`.
     ErasureScope {

@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table. Entities never leave the service
 //! layer: the API maps them to its own DTOs.
 pub mod beta_applications;
+pub mod beta_builds;
 pub mod beta_programs;
 pub mod circle_members;
 pub mod circles;

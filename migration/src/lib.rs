@@ -22,6 +22,7 @@ mod m20261207_000017_prizes;
 mod m20261207_000018_partners;
 mod m20261207_000019_experience;
 mod m20261207_000020_beta;
+mod m20261208_000021_beta_builds;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_partners::Migration),
             Box::new(m20261207_000019_experience::Migration),
             Box::new(m20261207_000020_beta::Migration),
+            Box::new(m20261208_000021_beta_builds::Migration),
         ]
     }
 }

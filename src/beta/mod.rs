@@ -5,10 +5,15 @@
 //! are checked during the request and never kept (only which watched apps
 //! were present). The screening answers at once; staff approve under
 //! capacity, reject or waitlist, seeing the phone masked unless they reveal
-//! it with a reason. What applicants gave goes after the program ends.
+//! it with a reason. Admins add builds (packages the program takes over);
+//! approved testers download the newest through links of their own. What
+//! applicants gave goes after the program ends, the builds when it ends.
 pub mod admin_api;
 pub mod api;
 pub mod applications;
+pub mod builds;
+pub mod builds_api;
+pub mod delivery;
 pub mod personal;
 pub mod refusals;
 pub mod review;
@@ -24,5 +29,6 @@ use std::sync::Arc;
 pub fn register(r: &mut crate::privacy::registry::Registries) {
     r.personal_data(Arc::new(personal::BetaData))
         .eraser(Arc::new(personal::BetaEraser))
-        .retention_rule(Arc::new(personal::AfterTheProgram));
+        .retention_rule(Arc::new(personal::AfterTheProgram))
+        .retention_rule(Arc::new(builds::EndedBuilds));
 }

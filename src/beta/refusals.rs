@@ -51,6 +51,12 @@ pub enum Refusal {
     AppsMissing,
     /// Every place is taken.
     Full,
+    /// The upload named is no package (or another build took it).
+    NoPackage,
+    /// Only approved testers get the build.
+    NotATester,
+    /// The program has no build yet.
+    NoBuild,
 }
 
 impl From<Refusal> for AppError {
@@ -150,6 +156,15 @@ impl From<Refusal> for AppError {
                 ErrorCode::CapacityReached,
                 "every place is taken: waitlist instead",
             ),
+            NoPackage => invalid(
+                "upload_id".into(),
+                "not_a_package",
+                "is no package upload (POST /uploads/packages), or a build took it already",
+            ),
+            NotATester => {
+                AppError::new(ErrorCode::Forbidden, "only approved testers get the build")
+            }
+            NoBuild => AppError::not_found("beta build"),
         }
     }
 }

@@ -36,6 +36,7 @@ pub enum AuditTarget {
     Partner,
     BetaProgram,
     BetaApplication,
+    BetaBuild,
 }
 
 /// What staff did.
@@ -167,6 +168,7 @@ fn staff_entry(r: entity::staff_actions::Model) -> AppResult<AuditEntry> {
         "reward_partner" => AuditTarget::Partner,
         "beta_program" => AuditTarget::BetaProgram,
         "beta_application" => AuditTarget::BetaApplication,
+        "beta_build" => AuditTarget::BetaBuild,
         other => {
             return Err(AppError::internal(anyhow::anyhow!(
                 "a staff action on `{other}`"

@@ -100,6 +100,9 @@ pub struct Config {
     pub upload_video_limit: usize,
     /// Largest uploaded file (PDF, ZIP, text), in bytes.
     pub upload_file_limit: usize,
+    /// Largest beta build package (admins, `POST /uploads/packages`), in
+    /// bytes; only that route takes bodies this large.
+    pub upload_package_limit: usize,
     /// What one user's uploads may take in all, in bytes.
     pub upload_quota: u64,
     /// An upload nothing refers to this long after it was made is deleted
@@ -176,6 +179,7 @@ impl Default for Config {
             upload_image_limit: 10 * 1024 * 1024,
             upload_video_limit: 100 * 1024 * 1024,
             upload_file_limit: 20 * 1024 * 1024,
+            upload_package_limit: 1024 * 1024 * 1024,
             upload_quota: 1024 * 1024 * 1024,
             upload_orphan_after: Duration::from_secs(24 * 3600),
             message_recall_window: Duration::from_secs(120),

@@ -16,7 +16,10 @@ use problems::declared_problems;
 use rules::{closed_sets, export_sections, server_rules};
 
 use crate::{
-    beta::{admin_api::AdminBetaApi, api::BetaApi, review_api::AdminBetaReviewApi},
+    beta::{
+        admin_api::AdminBetaApi, api::BetaApi, builds_api::BetaBuildsApi,
+        review_api::AdminBetaReviewApi,
+    },
     community::{
         audit_api::AdminAuditApi,
         circles_api::{AdminCirclesApi, CirclesApi},
@@ -101,6 +104,7 @@ apis!(
     BetaApi,
     AdminBetaApi,
     AdminBetaReviewApi,
+    BetaBuildsApi,
 );
 
 pub use crate::api::BASE_PATH;

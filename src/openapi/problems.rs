@@ -57,11 +57,18 @@ pub const CONFLICTS: &[&str] = &[
     "admin_update_prize",
     "rewards_partner_ticket",
     "rewards_partner_callback",
+    "beta_apply",
+    "me_withdraw_beta_application",
+    "admin_update_beta_program",
+    "admin_decide_beta_application",
+    "admin_reveal_beta_application",
+    "admin_add_beta_build",
+    "me_get_beta_build",
 ];
 
 /// Operations that answer 422: a form that gives items its purpose does
 /// not collect (`undeclared_items`, each named in `errors`).
-pub const UNPROCESSABLE: &[&str] = &["events_register"];
+pub const UNPROCESSABLE: &[&str] = &["events_register", "beta_apply"];
 
 /// Operations that answer 404 though their path names nothing: a field
 /// of the body refers to nothing of the caller's (named in `errors`), or

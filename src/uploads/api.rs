@@ -9,7 +9,13 @@ use poem_openapi::{
 };
 
 use super::media::MediaKind;
-use crate::{api::ApiTags, error::AppResult, identity::BearerAuth, ids::UploadId, state::AppState};
+use crate::{
+    api::ApiTags,
+    error::AppResult,
+    identity::{AdminAuth, BearerAuth},
+    ids::{UploadId, UserId},
+    state::AppState,
+};
 
 pub struct UploadsApi;
 
@@ -58,6 +64,18 @@ pub struct LogForm {
     pub file: Upload,
 }
 
+#[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
+pub struct PackageForm {
+    /// A beta build's package: an APK, or an IPA, HAP or ZIP (a ZIP
+    /// archive, decided from the bytes), up to the package limit (1 GiB
+    /// unless configured). Private; a beta program takes it over with
+    /// `POST /admin/beta/programs/{id}/builds`, and one not taken within a
+    /// day is deleted.
+    /// privacy: not personal
+    pub file: Upload,
+}
+
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct UploadView {
@@ -87,11 +105,11 @@ pub enum UploadResponse {
 
 async fn store(
     state: &AppState,
-    auth: &BearerAuth,
+    owner: &UserId,
     purpose: UploadPurpose,
     file: Upload,
 ) -> AppResult<UploadResponse> {
-    let upload = super::service::store(state, &auth.0.id, purpose, file).await?;
+    let upload = super::service::store(state, owner, purpose, file).await?;
     Ok(UploadResponse::Created(Json(UploadView {
         url: super::media::upload_url(state, &upload),
         id: upload.id,
@@ -115,7 +133,7 @@ impl UploadsApi {
         auth: BearerAuth,
         form: UploadForm,
     ) -> AppResult<UploadResponse> {
-        store(&state, &auth, UploadPurpose::Media, form.file).await
+        store(&state, &auth.0.id, UploadPurpose::Media, form.file).await
     }
 
     /// Upload a picture to use as my avatar (multipart, field `file`).
@@ -130,7 +148,7 @@ impl UploadsApi {
         auth: BearerAuth,
         form: AvatarForm,
     ) -> AppResult<UploadResponse> {
-        store(&state, &auth, UploadPurpose::Avatar, form.file).await
+        store(&state, &auth.0.id, UploadPurpose::Avatar, form.file).await
     }
 
     /// Upload an image, a video or a file to send in a private message
@@ -146,7 +164,7 @@ impl UploadsApi {
         auth: BearerAuth,
         form: AttachmentForm,
     ) -> AppResult<UploadResponse> {
-        store(&state, &auth, UploadPurpose::Attachment, form.file).await
+        store(&state, &auth.0.id, UploadPurpose::Attachment, form.file).await
     }
 
     /// Delete one of my uploads that nothing shows any more (409 while a
@@ -173,7 +191,24 @@ impl UploadsApi {
         auth: BearerAuth,
         form: LogForm,
     ) -> AppResult<UploadResponse> {
-        store(&state, &auth, UploadPurpose::Diagnostic, form.file).await
+        store(&state, &auth.0.id, UploadPurpose::Diagnostic, form.file).await
+    }
+
+    /// Upload a beta build's package (admin; multipart, field `file`),
+    /// streamed to storage. Its link here is the uploader's own; testers
+    /// get theirs once a program takes the package over as a build.
+    #[oai(
+        path = "/packages",
+        method = "post",
+        operation_id = "uploads_create_package"
+    )]
+    async fn create_package(
+        &self,
+        state: Data<&AppState>,
+        admin: AdminAuth,
+        form: PackageForm,
+    ) -> AppResult<UploadResponse> {
+        store(&state, &admin.0.id, UploadPurpose::Package, form.file).await
     }
 }
 

@@ -96,25 +96,48 @@ pub async fn serve(
     if upload.private && !link_valid(&state, &key, &link) {
         return Err(AppError::not_found("media"));
     }
+    let download = upload.kind == UploadKind::File;
+    let stored = StoredFile {
+        key: &key,
+        content_type: &upload.content_type,
+        bytes: upload.bytes,
+    };
+    respond(&state, stored, download, upload.private).await
+}
+
+/// A file in the media store, as it is served.
+pub struct StoredFile<'a> {
+    pub key: &'a str,
+    pub content_type: &'a str,
+    pub bytes: i64,
+}
+
+/// Streams a stored file: as an attachment when `download` (never rendered
+/// by the browser), cached privately when `private`, an hour at most.
+pub async fn respond(
+    state: &AppState,
+    file: StoredFile<'_>,
+    download: bool,
+    private: bool,
+) -> Result<Response, AppError> {
     let stream = state
         .media
-        .get_stream(&key)
+        .get_stream(file.key)
         .await
         .map_err(AppError::internal)?
         .ok_or_else(|| AppError::not_found("media"))?;
     let mut builder = Response::builder();
-    if upload.kind == UploadKind::File {
-        // Files are downloaded, never rendered by the browser.
+    if download {
         builder = builder.header("Content-Disposition", "attachment");
     }
     Ok(builder
-        .content_type(upload.content_type)
-        .header("Content-Length", upload.bytes.to_string())
+        .content_type(file.content_type)
+        .header("Content-Length", file.bytes.to_string())
         .header(
             "Cache-Control",
             // An hour at most in any cache: a deleted file must not live on
             // for a year in a CDN after its row and links are gone.
-            if upload.private {
+            if private {
                 "private, max-age=3600"
             } else {
                 "public, max-age=3600"

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod lifecycle;
 pub mod media;
+pub mod packages;
 pub mod personal;
 pub mod refusals;
 pub mod service;

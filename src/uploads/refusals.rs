@@ -17,6 +17,8 @@ pub enum Refusal {
     InUse,
     /// Sent as an avatar but not an image.
     NotAnImage,
+    /// Sent as a beta build's package but not a ZIP-based package.
+    NotAPackage,
     /// The owner's uploads would take more than this many bytes in all.
     QuotaExceeded(u64),
 }
@@ -53,6 +55,12 @@ impl From<Refusal> for AppError {
                 "file",
                 "unsupported_type",
                 "this form takes images only (JPEG, PNG, WebP, GIF); videos and files travel as message attachments (POST /uploads/attachments), logs through POST /uploads/logs",
+            ),
+            Refusal::NotAPackage => AppError::field(
+                ErrorCode::UnsupportedMediaType,
+                "file",
+                "unsupported_type",
+                "a package must be an APK, or an IPA, HAP or ZIP (a ZIP archive)",
             ),
             Refusal::QuotaExceeded(quota) => AppError::field(
                 ErrorCode::PayloadTooLarge,

@@ -125,19 +125,8 @@ async fn check_quota(state: &AppState, owner_id: &UserId, size: usize) -> AppRes
     Ok(())
 }
 
-/// Stores an upload of a kind its purpose can use: a post's or an icon's
-/// media and an avatar as an image (nothing else can use another kind, so
-/// nothing else is kept public), an attachment of every allowed type
-/// (private from the start), a diagnostic log as text or ZIP, private.
-pub async fn store(
-    state: &AppState,
-    owner_id: &UserId,
-    purpose: UploadPurpose,
-    upload: Upload,
-) -> AppResult<uploads::Model> {
-    let size = upload.size();
-    check_quota(state, owner_id, size).await?;
-    let mut file = upload.into_file();
+/// The first bytes of a file, which decide what it is.
+pub(super) async fn read_head(file: &mut tokio::fs::File) -> AppResult<Vec<u8>> {
     let mut head = vec![0u8; 8192];
     let mut read = 0;
     while read < head.len() {
@@ -151,6 +140,26 @@ pub async fn store(
         read += n;
     }
     head.truncate(read);
+    Ok(head)
+}
+
+/// Stores an upload of a kind its purpose can use: a post's or an icon's
+/// media and an avatar as an image (nothing else can use another kind, so
+/// nothing else is kept public), an attachment of every allowed type
+/// (private from the start), a diagnostic log as text or ZIP, private.
+pub async fn store(
+    state: &AppState,
+    owner_id: &UserId,
+    purpose: UploadPurpose,
+    upload: Upload,
+) -> AppResult<uploads::Model> {
+    if purpose == UploadPurpose::Package {
+        return super::packages::store(state, owner_id, upload).await;
+    }
+    let size = upload.size();
+    check_quota(state, owner_id, size).await?;
+    let mut file = upload.into_file();
+    let head = read_head(&mut file).await?;
     let config = &state.config;
     let sniffed = sniff(&head).ok_or(Refusal::Unsupported)?;
     if purpose == UploadPurpose::Diagnostic
@@ -237,16 +246,16 @@ async fn store_image(
 }
 
 /// An object in the media store, not yet recorded.
-struct Stored {
-    id: String,
-    key: String,
-    kind: UploadKind,
-    mime: &'static str,
-    bytes: i64,
+pub(super) struct Stored {
+    pub id: String,
+    pub key: String,
+    pub kind: UploadKind,
+    pub mime: &'static str,
+    pub bytes: i64,
 }
 
 /// Records a stored object; removes it again when the row cannot be written.
-async fn record(
+pub(super) async fn record(
     state: &AppState,
     owner_id: &str,
     purpose: UploadPurpose,
@@ -262,10 +271,11 @@ async fn record(
         bytes: Set(stored.bytes),
         created_at: Set(Utc::now()),
         // A log is for its owner and moderators only, an attachment for
-        // the conversation: private from the first byte.
+        // the conversation, a package for a program's testers: private
+        // from the first byte.
         private: Set(matches!(
             purpose,
-            UploadPurpose::Diagnostic | UploadPurpose::Attachment
+            UploadPurpose::Diagnostic | UploadPurpose::Attachment | UploadPurpose::Package
         )),
         purpose: Set(purpose),
         claimed: Set(false),

@@ -9,9 +9,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_invalid, assert_problem, beta_application, expect_status, generous_limits, items_of,
-    program_body, run_purge, short_cooling_off, spawn_app, spawn_app_with, timestamp_cast, HasId,
-    TestApp, TestUser, NOBODY,
+    assert_invalid, assert_problem, beta_application, beta_program_ended, expect_status,
+    generous_limits, items_of, program_body, run_purge, short_cooling_off, spawn_app,
+    spawn_app_with, HasId, TestApp, TestUser, NOBODY,
 };
 
 fn applications(program: &str) -> String {
@@ -499,20 +499,6 @@ async fn no_user_reaches_another_users_application_or_a_staff_route() {
     assert_eq!(items_of(&list)[0]["status"], "pending", "nothing moved");
 }
 
-/// Moves `program`'s end `days` into the past.
-async fn ended(app: &TestApp, program: &str, days: i64) {
-    use sea_orm::ConnectionTrait;
-    let when = (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
-    let cast = timestamp_cast();
-    app.state
-        .db
-        .execute_unprepared(&format!(
-            "UPDATE beta_programs SET opens_at = '{when}'{cast}, closes_at = '{when}'{cast}, ends_at = '{when}'{cast} WHERE id = '{program}'"
-        ))
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn ninety_days_after_a_program_ends_what_its_applicants_gave_is_gone() {
     let app = spawn_app_with(generous_limits).await;
@@ -526,13 +512,13 @@ async fn ninety_days_after_a_program_ends_what_its_applicants_gave_is_gone() {
     assert_eq!(exported["details"]["contact_phone"], "+8613912345678");
     assert_eq!(exported["program_name"], "HyperOS 3 developer beta");
 
-    ended(&app, &program, 89).await;
+    beta_program_ended(&app, &program, 89).await;
     run_purge(&app).await;
     let still = app
         .get_json_as(&user, &format!("/me/beta-applications/{}", created.id()))
         .await;
     assert!(still.get("details").is_some(), "within 90 days it stays");
-    ended(&app, &program, 91).await;
+    beta_program_ended(&app, &program, 91).await;
     run_purge(&app).await;
     let path = format!("/me/beta-applications/{}", created.id());
     assert_problem(app.get_as(&user, &path).await, 404, "not_found").await;
@@ -560,11 +546,11 @@ async fn a_shorter_configured_period_deletes_sooner() {
     .await;
     let program = app.open_program(&program_body(3)).await;
     let (user, created) = app.beta_applicant(&program, "13912345678").await;
-    ended(&app, &program, 9).await;
+    beta_program_ended(&app, &program, 9).await;
     run_purge(&app).await;
     let path = format!("/me/beta-applications/{}", created.id());
     assert_eq!(app.get_as(&user, &path).await.status(), 200);
-    ended(&app, &program, 11).await;
+    beta_program_ended(&app, &program, 11).await;
     run_purge(&app).await;
     assert_problem(app.get_as(&user, &path).await, 404, "not_found").await;
 }

@@ -38,6 +38,7 @@ mod seed;
 // messages and realtime
 mod attachments;
 mod beta;
+mod beta_builds;
 mod blocking;
 mod claims;
 mod conversations;

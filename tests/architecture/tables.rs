@@ -85,7 +85,10 @@ pub const OWNERS: &[(&str, &[&str])] = &[
             "help_group_applications",
         ],
     ),
-    ("beta", &["beta_programs", "beta_applications"]),
+    (
+        "beta",
+        &["beta_programs", "beta_applications", "beta_builds"],
+    ),
     ("rights", &["deregistrations"]),
 ];
 

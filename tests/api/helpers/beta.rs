@@ -86,3 +86,17 @@ impl TestApp {
         self.post_as(staff, &path, &body).await
     }
 }
+
+/// Moves `program`'s end `days` into the past.
+pub async fn beta_program_ended(app: &TestApp, program: &str, days: i64) {
+    use sea_orm::ConnectionTrait;
+    let when = (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    let cast = super::timestamp_cast();
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE beta_programs SET opens_at = '{when}'{cast}, closes_at = '{when}'{cast}, ends_at = '{when}'{cast} WHERE id = '{program}'"
+        ))
+        .await
+        .unwrap();
+}
