@@ -8,7 +8,7 @@ use poem::{
     http::{Method, StatusCode},
     listener::TcpAcceptor,
     web::{Data, Html, Json},
-    Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
+    Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server,
 };
 use poem_openapi::error::{ParseParamError, ParsePathError};
 use serde_json::json;
@@ -16,8 +16,10 @@ use tracing::Instrument;
 
 use crate::{
     api::{
-        check_limit, client::TrustForwardedFor, errors::to_problem, json::JsonLimit, ClientInfo,
-        HeadRequest,
+        client::TrustForwardedFor,
+        errors::to_problem,
+        json::JsonLimit,
+        limits::{limit_request, BodyCaps},
     },
     beta, community,
     config::Config,
@@ -25,10 +27,7 @@ use crate::{
     events, help_groups,
     identity::{self, caller::SessionCaller},
     messages, openapi,
-    platform::{
-        self, db, documents::Documents, facts::Facts, ratelimit::ActionClass,
-        references::References,
-    },
+    platform::{self, db, documents::Documents, facts::Facts, references::References},
     privacy::{self, registry::Registries, spec::OperationPolicy},
     rewards, rights, search,
     state::AppState,
@@ -149,19 +148,7 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
     } else {
         0
     });
-    let config = &state.config;
-    let max_body = [
-        config.upload_image_limit,
-        config.upload_video_limit,
-        config.upload_file_limit,
-        config.json_body_limit,
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(0)
-        + 1024 * 1024;
-    let max_package = config.upload_package_limit.max(max_body) + 1024 * 1024;
-    debug_assert!(PACKAGES_PATH.starts_with(openapi::BASE_PATH));
+    let caps = BodyCaps::from_config(&state.config);
     let limits_state = state.clone();
     let consent_state = state.clone();
     Route::new()
@@ -196,76 +183,13 @@ pub fn routes(state: AppState, registries: Registries) -> impl Endpoint {
         })
         .around(move |ep, req| {
             let state = limits_state.clone();
-            // Only the packages' route takes bodies as large as a package.
-            let cap = if req.uri().path() == PACKAGES_PATH {
-                max_package
-            } else {
-                max_body
-            };
-            async move { limit_request(&state, cap, ep, req).await }
+            async move { limit_request(&state, caps, ep, req).await }
         })
         .data(state)
         .data(registries)
         .data(json_limit)
         .data(trust)
         .around(observe)
-}
-
-/// Where admins upload beta build packages.
-const PACKAGES_PATH: &str = "/api/v1/uploads/packages";
-
-/// Per-IP limits for every request, and a cap on the size of any body.
-async fn limit_request<E: Endpoint>(
-    state: &AppState,
-    max_body: usize,
-    ep: E,
-    mut req: Request,
-) -> poem::Result<Response> {
-    let client = ClientInfo::from_request(&req);
-    let class = if req.method() == Method::GET || req.method() == Method::HEAD {
-        ActionClass::ReadIp
-    } else {
-        ActionClass::WriteIp
-    };
-    check_limit(state, class, &client.limit_key()).await?;
-    if req.method() == Method::HEAD {
-        req.extensions_mut().insert(HeadRequest);
-    }
-    let too_large = || {
-        AppError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("bodies are limited to {max_body} bytes"),
-        )
-    };
-    match req.header("content-length").map(str::parse::<usize>) {
-        Some(Ok(len)) if len > max_body => return Err(too_large().into()),
-        Some(Ok(_)) => {}
-        Some(Err(_)) => {
-            return Err(AppError::invalid("Content-Length", "invalid", "is not a number").into())
-        }
-        None => {
-            // A streamed body of unknown length is cut off at the cap.
-            let body = req.take_body();
-            req.set_body(Body::from_bytes_stream(capped(body, max_body)));
-        }
-    }
-    Ok(ep.call(req).await?.into_response())
-}
-
-fn capped(
-    body: Body,
-    max: usize,
-) -> impl futures_util::Stream<Item = Result<bytes::Bytes, io::Error>> + Send + 'static {
-    use futures_util::StreamExt;
-    let mut seen = 0usize;
-    body.into_bytes_stream().map(move |chunk| {
-        let chunk = chunk?;
-        seen += chunk.len();
-        if seen > max {
-            return Err(io::Error::other("body over the size limit"));
-        }
-        Ok(chunk)
-    })
 }
 
 /// A request id on every request and response, one log line per request

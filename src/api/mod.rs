@@ -7,6 +7,7 @@ pub mod csv;
 pub mod errors;
 pub mod examples;
 pub mod json;
+pub mod limits;
 pub mod page;
 pub mod reason;
 pub mod text;

@@ -19,6 +19,8 @@ use crate::{
 
 pub struct BetaBuildsApi;
 
+pub struct AdminBetaBuildsApi;
+
 /// A build to deliver: a package uploaded with `POST /uploads/packages`,
 /// which the program takes over, and what changed in it.
 #[derive(Debug, Object)]
@@ -96,14 +98,13 @@ pub enum BuildLinkResponse {
     Ok(Json<BetaBuildLink>),
 }
 
-#[OpenApi(tag = "ApiTags::Beta")]
-impl BetaBuildsApi {
+#[OpenApi(tag = "ApiTags::Admin")]
+impl AdminBetaBuildsApi {
     /// Add a build to a running program (admin); testers get the newest.
     #[oai(
         path = "/admin/beta/programs/:id/builds",
         method = "post",
-        operation_id = "admin_add_beta_build",
-        tag = "ApiTags::Admin"
+        operation_id = "admin_add_beta_build"
     )]
     async fn add(
         &self,
@@ -134,8 +135,7 @@ impl BetaBuildsApi {
     #[oai(
         path = "/admin/beta/programs/:id/builds",
         method = "get",
-        operation_id = "admin_list_beta_builds",
-        tag = "ApiTags::Admin"
+        operation_id = "admin_list_beta_builds"
     )]
     async fn list(
         &self,
@@ -150,7 +150,10 @@ impl BetaBuildsApi {
             rows.into_iter().map(view).collect(),
         )))
     }
+}
 
+#[OpenApi(tag = "ApiTags::Beta")]
+impl BetaBuildsApi {
     /// My link to the newest build of a program I test (approved testers
     /// only: 403 otherwise; 404 while there is no build).
     #[oai(

@@ -24,11 +24,13 @@ pub mod views;
 
 use std::sync::Arc;
 
-/// Applications as personal data, their withdrawal eraser and their
-/// retention rule.
+/// Applications as personal data, their withdrawal eraser, their
+/// retention rules (applications, builds) and what a deregistration
+/// request ends at once.
 pub fn register(r: &mut crate::privacy::registry::Registries) {
     r.personal_data(Arc::new(personal::BetaData))
         .eraser(Arc::new(personal::BetaEraser))
         .retention_rule(Arc::new(personal::AfterTheProgram))
-        .retention_rule(Arc::new(builds::EndedBuilds));
+        .retention_rule(Arc::new(builds::EndedBuilds))
+        .hook(Arc::new(personal::OnDeregistration));
 }

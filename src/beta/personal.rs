@@ -197,6 +197,53 @@ async fn leave_all(
     Ok((rows, promoted))
 }
 
+/// A deregistration requested: what is still waiting for a decision (a
+/// pending or waitlisted application) is withdrawn and what was given
+/// erased at once; a tester's place stays until the erasure (a
+/// cancellation would miss it), and goes to the waiting list then.
+pub struct OnDeregistration;
+
+#[async_trait]
+impl crate::privacy::registry::ErasureHook for OnDeregistration {
+    async fn requested(&self, txn: &DatabaseTransaction, user: &str) -> AppResult<()> {
+        let waiting = sea_orm::Condition::all()
+            .add(apps::Column::UserId.eq(user))
+            .add(apps::Column::Status.is_in([BetaStatus::Pending, BetaStatus::Waitlisted]));
+        let found: Vec<(String, String)> = apps::Entity::find()
+            .select_only()
+            .columns([apps::Column::ProgramId, apps::Column::Id])
+            .filter(waiting.clone())
+            .order_by_asc(apps::Column::ProgramId)
+            .into_tuple()
+            .all(txn)
+            .await?;
+        // Held in one order, like a decision holds its program: no decision
+        // lands on an application between this read and the withdrawal.
+        let programs: std::collections::BTreeSet<String> =
+            found.iter().map(|(p, _)| p.clone()).collect();
+        for program in programs {
+            super::store::hold(txn, &BetaProgramId::from_stored(program)).await?;
+        }
+        let ids: Vec<String> = found.into_iter().map(|(_, id)| id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        apps::Entity::update_many()
+            .col_expr(apps::Column::Status, Expr::value(BetaStatus::Withdrawn))
+            .col_expr(apps::Column::DecidedAt, Expr::value(Utc::now()))
+            .filter(waiting)
+            .exec(txn)
+            .await?;
+        // Only what this withdrew: an application staff approved in the
+        // meantime is no longer waiting, and keeps what was given.
+        let withdrawn = sea_orm::Condition::all()
+            .add(apps::Column::Id.is_in(ids))
+            .add(apps::Column::Status.eq(BetaStatus::Withdrawn));
+        applications::erase_where(txn, withdrawn).await?;
+        Ok(())
+    }
+}
+
 /// Withdrawing `beta_program`: every open application of mine is withdrawn
 /// and what I gave to any program erased at once.
 pub struct BetaEraser;

@@ -17,7 +17,9 @@ use rules::{closed_sets, export_sections, server_rules};
 
 use crate::{
     beta::{
-        admin_api::AdminBetaApi, api::BetaApi, builds_api::BetaBuildsApi,
+        admin_api::AdminBetaApi,
+        api::BetaApi,
+        builds_api::{AdminBetaBuildsApi, BetaBuildsApi},
         review_api::AdminBetaReviewApi,
     },
     community::{
@@ -105,6 +107,7 @@ apis!(
     AdminBetaApi,
     AdminBetaReviewApi,
     BetaBuildsApi,
+    AdminBetaBuildsApi,
 );
 
 pub use crate::api::BASE_PATH;

@@ -48,6 +48,13 @@ impl Registries {
 /// An area's part in an erasure beyond its own rows.
 #[async_trait]
 pub trait ErasureHook: Send + Sync + 'static {
+    /// A deregistration was just requested (inside its transaction): end
+    /// at once what must not wait for the cooling-off, and only what a
+    /// cancellation would not miss (a pending application is withdrawn;
+    /// a place already held stays until the erasure).
+    async fn requested(&self, _txn: &DatabaseTransaction, _user: &str) -> AppResult<()> {
+        Ok(())
+    }
     /// `(target_type, id)` of this user's content that must stay for now
     /// (under an open report), with what it needs (`("upload", id)` for a
     /// held post's images); the erasure finishes once nothing is held.

@@ -194,6 +194,7 @@ impl RightsApi {
     async fn request(
         &self,
         state: Data<&AppState>,
+        registries: Data<&Registries>,
         auth: BearerAuth,
         body: JsonBody<DeregistrationRequest>,
     ) -> AppResult<RequestedResponse> {
@@ -217,7 +218,8 @@ impl RightsApi {
             ContentChoice::Delete => Content::Delete,
             ContentChoice::Anonymize => Content::Anonymize,
         };
-        let row = deregistration::request(&state, &auth.0, scope, content, how).await?;
+        let row =
+            deregistration::request(&state, &registries, &auth.0, scope, content, how).await?;
         Ok(RequestedResponse::Accepted(Json(view(row))))
     }
 

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::platform::realtime::Control;
-use crate::privacy::registry::{Content, Scope};
+use crate::privacy::registry::{Content, Registries, Scope};
 use crate::{
     error::{AppError, AppResult, ErrorCode},
     identity::{
@@ -60,10 +60,12 @@ async fn confirm(state: &AppState, user: &users::Model, how: Confirmation) -> Ap
     Ok(())
 }
 
-/// Records the request, marks the account and signs out every other
-/// session at once.
+/// Records the request, marks the account, signs out every other session
+/// and lets the areas end what must not wait (their `requested` hooks), at
+/// once and together.
 pub async fn request(
     state: &AppState,
+    registries: &Registries,
     caller: &AuthUser,
     scope: Scope,
     content: Content,
@@ -103,6 +105,9 @@ pub async fn request(
         .exec(&txn)
         .await?;
     sessions::revoke_others(&txn, &user.id, Some(&caller.session_id)).await?;
+    for hook in &registries.hooks {
+        hook.requested(&txn, &user.id).await?;
+    }
     txn.commit().await?;
     // The other sessions are gone, and this one may only cancel: no socket
     // of the account stays open.
