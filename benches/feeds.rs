@@ -43,6 +43,7 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
             post_count: Set((n_posts / 20) as i64),
             created_at: Set(now),
             updated_at: Set(now),
+            gate: Set(None),
         });
     circles::Entity::insert_many(rows)
         .exec(&state.db)
@@ -103,6 +104,7 @@ async fn seed(state: &AppState, n_users: usize, n_posts: usize) -> Vec<String> {
                 created_at: Set(created),
                 edited_at: Set(None),
                 client_id: Set(None),
+                gate: Set(None),
             }
         });
         posts::Entity::insert_many(rows)

@@ -27,7 +27,9 @@ use crate::{
     events, help_groups,
     identity::{self, caller::SessionCaller},
     messages, openapi,
-    platform::{self, db, documents::Documents, facts::Facts, references::References},
+    platform::{
+        self, db, documents::Documents, facts::Facts, gates::Gates, references::References,
+    },
     privacy::{self, registry::Registries, spec::OperationPolicy},
     rewards, rights, search,
     state::AppState,
@@ -79,6 +81,7 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
             .collect(),
     );
     state.documents = Documents::new(vec![identity::documents(), community::documents()]);
+    state.gates = Gates::new(vec![beta::gate()], community::closed_circles());
     state.references = References::new(vec![
         identity::upload_references(),
         community::upload_references(),

@@ -14,6 +14,7 @@ use crate::{
         db,
         documents::Documents,
         facts::Facts,
+        gates::Gates,
         ratelimit::{GovernorLimiter, RedisLimiter, SharedLimiter},
         realtime::Realtime,
         references::References,
@@ -43,6 +44,9 @@ pub struct AppState {
     pub documents: Documents,
     /// Who still refers to an upload (sources set by the wiring).
     pub references: References,
+    /// Closed circles: who passes each gate, and the circles' owner (set
+    /// by the wiring).
+    pub gates: Gates,
     /// What protects the wire to each backend, found while connecting.
     pub tls: BackendsTls,
 }
@@ -126,6 +130,7 @@ impl AppState {
             facts: Facts::default(),
             documents: Documents::default(),
             references: References::default(),
+            gates: Gates::default(),
             tls: BackendsTls {
                 database: database_tls,
                 cache: cache_tls,

@@ -26,6 +26,8 @@ pub struct Model {
     pub watched_apps: String,
     pub min_level: Option<i32>,
     pub min_account_days: Option<i32>,
+    /// The program's feedback circle (closed: its testers and staff).
+    pub feedback_circle_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,9 @@ pub struct Model {
     pub icon_upload_id: Option<String>,
     pub member_count: i64,
     pub post_count: i64,
+    /// Closed: `"<kind>:<key>"` names who besides staff sees the circle
+    /// and its posts (a beta program's feedback circle: its testers).
+    pub gate: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -26,6 +26,9 @@ pub struct Model {
     pub edited_at: Option<DateTimeUtc>,
     /// The author's idempotency key: a repeat returns the first post.
     pub client_id: Option<String>,
+    /// Its circle's gate, copied when posted (a circle's gate never
+    /// changes): a closed circle's posts are read without a join.
+    pub gate: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

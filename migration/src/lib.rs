@@ -23,6 +23,7 @@ mod m20261207_000018_partners;
 mod m20261207_000019_experience;
 mod m20261207_000020_beta;
 mod m20261208_000021_beta_builds;
+mod m20261208_000022_closed_circles;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_experience::Migration),
             Box::new(m20261207_000020_beta::Migration),
             Box::new(m20261208_000021_beta_builds::Migration),
+            Box::new(m20261208_000022_closed_circles::Migration),
         ]
     }
 }

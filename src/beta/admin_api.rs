@@ -206,7 +206,7 @@ impl AdminBetaApi {
             min_account_days: Some(b.min_account_days),
         };
         let txn = state.db.begin().await?;
-        let program = store::create(&txn, input).await?;
+        let program = store::create(&txn, &state.gates, input).await?;
         let target = ("beta_program", program.id.as_str());
         let admin = admin.0.id.as_str();
         access::record_change(&txn, admin, StaffAction::Create, target, &what).await?;

@@ -150,6 +150,7 @@ pub async fn views(
             watched_apps: lists.watched_apps,
             min_level: p.min_level,
             min_account_days: p.min_account_days,
+            feedback_circle_id: p.feedback_circle_id,
         });
     }
     Ok(out)

@@ -14,6 +14,7 @@ pub mod applications;
 pub mod builds;
 pub mod builds_api;
 pub mod delivery;
+pub mod gate;
 pub mod personal;
 pub mod refusals;
 pub mod review;
@@ -23,6 +24,11 @@ pub mod store;
 pub mod views;
 
 use std::sync::Arc;
+
+/// Who passes a program's gate (its feedback circle's): its testers.
+pub fn gate() -> Arc<dyn crate::platform::gates::CircleGate> {
+    Arc::new(gate::Testers)
+}
 
 /// Applications as personal data, their withdrawal eraser, their
 /// retention rules (applications, builds) and what a deregistration

@@ -12,6 +12,7 @@ use crate::{
     api::PageParams,
     error::{AppError, AppResult},
     ids::BetaProgramId,
+    platform::gates::{self, Gates},
 };
 
 /// A program as admins describe it; `None` leaves a field as it is, and
@@ -130,7 +131,13 @@ fn apply(mut program: programs::Model, input: ProgramInput) -> AppResult<program
     Ok(program)
 }
 
-pub async fn create(db: &impl ConnectionTrait, input: ProgramInput) -> AppResult<programs::Model> {
+/// Opens a program, and with it its feedback circle (closed: its testers
+/// and staff), in the caller's transaction.
+pub async fn create(
+    txn: &DatabaseTransaction,
+    gates: &Gates,
+    input: ProgramInput,
+) -> AppResult<programs::Model> {
     let now = Utc::now();
     let blank = programs::Model {
         id: BetaProgramId::generate().into_inner(),
@@ -148,9 +155,18 @@ pub async fn create(db: &impl ConnectionTrait, input: ProgramInput) -> AppResult
         min_account_days: None,
         created_at: now,
         updated_at: now,
+        feedback_circle_id: None,
     };
-    let program = apply(blank, input)?;
-    Ok(programs::ActiveModel::from(program).insert(db).await?)
+    let mut program = apply(blank, input)?;
+    let gate = gates::gate(super::gate::KIND, &program.id);
+    let about = format!(
+        "Feedback from the testers of {}: seen by its testers and staff only.",
+        program.name
+    );
+    let name = format!("{} · feedback", program.name);
+    let circle = gates.open_circle(txn, &name, &about, &gate).await?;
+    program.feedback_circle_id = Some(circle);
+    Ok(programs::ActiveModel::from(program).insert(txn).await?)
 }
 
 /// Edits a program, inside a [`hold`]. The questions cannot change once

@@ -100,6 +100,10 @@ pub struct BetaProgramView {
     pub min_level: Option<i32>,
     /// The youngest account it admits, in days.
     pub min_account_days: Option<i32>,
+    /// The program's feedback circle: closed, seen only by its approved
+    /// testers and staff (404 to anyone else). Testers post feedback there,
+    /// with a diagnostic log if they like.
+    pub feedback_circle_id: Option<String>,
 }
 
 impl poem_openapi::types::Example for BetaProgramView {
@@ -121,6 +125,7 @@ impl poem_openapi::types::Example for BetaProgramView {
             watched_apps: vec![WatchedApp::example()],
             min_level: Some(3),
             min_account_days: Some(30),
+            feedback_circle_id: Some(examples::id("CircleId")),
         }
     }
 }

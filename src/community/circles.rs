@@ -47,6 +47,7 @@ pub async fn create(db: &impl ConnectionTrait, input: CircleInput) -> AppResult<
         post_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
+        gate: Set(None),
     };
     match circles::Entity::insert(row).exec_with_returning(db).await {
         Ok(c) => {
@@ -123,7 +124,9 @@ pub async fn list(
     kind: Option<CircleKind>,
     page: &PageParams,
 ) -> AppResult<Vec<circles::Model>> {
+    // Closed circles are reached through what opened them.
     let mut query = circles::Entity::find()
+        .filter(circles::Column::Gate.is_null())
         .order_by_asc(circles::Column::Id)
         .limit(page.limit + 1);
     if let Some(kind) = kind {
@@ -159,6 +162,7 @@ pub async fn my_circles(
     let mut query = circles::Entity::find()
         .inner_join(circle_members::Entity)
         .filter(circle_members::Column::UserId.eq(user_id))
+        .filter(circles::Column::Gate.is_null())
         .order_by_asc(circles::Column::Id)
         .limit(page.limit + 1);
     if let Some(after) = &page.after {

@@ -169,9 +169,11 @@ impl CirclesApi {
         /// privacy: not personal
         id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
-        Ok(CircleResponse::Ok(Json(
-            one(&state, &id.0, viewer.user_id()).await?,
-        )))
+        let circle = super::closed::circle_for(&state, &id.0, viewer.0.as_ref()).await?;
+        let view = views(&state, vec![circle], viewer.user_id())
+            .await?
+            .remove(0);
+        Ok(CircleResponse::Ok(Json(view)))
     }
 
     /// Join a circle (idempotent).
@@ -188,6 +190,7 @@ impl CirclesApi {
         /// privacy: circle_memberships for social, required
         id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
+        super::closed::circle_for(&state, &id.0, Some(&auth.0)).await?;
         circles::join(&state.db, &id.0, &auth.0.id).await?;
         Ok(CircleResponse::Ok(Json(
             one(&state, &id.0, Some(&auth.0.id)).await?,

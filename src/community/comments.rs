@@ -125,7 +125,26 @@ pub async fn liked(
         .collect())
 }
 
-pub async fn visible(db: &impl ConnectionTrait, id: &CommentId) -> AppResult<comments::Model> {
+/// A comment the viewer may see: [`present`], on a post the viewer may
+/// see (a closed circle's only to whom its gate admits).
+pub async fn visible(
+    state: &crate::state::AppState,
+    id: &CommentId,
+    viewer: &AuthUser,
+) -> AppResult<comments::Model> {
+    let comment = present(&state.db, id).await?;
+    let post = crate::ids::PostId::from_stored(comment.post_id.clone());
+    match super::posts::visible(state, &post, Some(viewer)).await {
+        Err(err) if err.code == crate::error::ErrorCode::NotFound => {
+            Err(AppError::not_found("comment"))
+        }
+        Err(err) => Err(err),
+        Ok(_) => Ok(comment),
+    }
+}
+
+/// A comment that is there: not deleted or hidden.
+async fn present(db: &impl ConnectionTrait, id: &CommentId) -> AppResult<comments::Model> {
     comments::Entity::find_by_id(id.to_string())
         .one(db)
         .await?
@@ -135,7 +154,7 @@ pub async fn visible(db: &impl ConnectionTrait, id: &CommentId) -> AppResult<com
 
 /// Returns the id of the post the comment was on.
 pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &CommentId) -> AppResult<String> {
-    let comment = visible(db, id).await?;
+    let comment = present(db, id).await?;
     if comment.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
         return Err(AppError::forbidden(
             "only the author or a moderator can delete a comment",

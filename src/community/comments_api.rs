@@ -98,7 +98,7 @@ impl CommentsApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<CommentsResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
-        posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
+        posts::visible(&state, &id.0, viewer.0.as_ref()).await?;
         let rows = comments::list(&state.db, &id.0, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
         let liked = comments::liked(
@@ -126,7 +126,7 @@ impl CommentsApi {
         body: JsonBody<NewComment>,
     ) -> AppResult<CommentResponse> {
         check_limit(&state, ActionClass::CommentCreate, auth.0.id.as_str()).await?;
-        let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
+        let post = posts::visible(&state, &id.0, Some(&auth.0)).await?;
         let body = body.0;
         let comment =
             comments::create(&state.db, &auth.0.id, &post, body.parent_id, &body.body).await?;
@@ -174,7 +174,7 @@ impl CommentsApi {
         id: Path<CommentId>,
     ) -> AppResult<CommentLikeResponse> {
         check_limit(&state, ActionClass::Like, auth.0.id.as_str()).await?;
-        comments::visible(&state.db, &id.0).await?;
+        comments::visible(&state, &id.0, &auth.0).await?;
         let like_count = likes::like_comment(&state.db, &auth.0.id, &id.0, true).await?;
         Ok(CommentLikeResponse::Ok(Json(LikeState {
             liked: true,
@@ -195,7 +195,7 @@ impl CommentsApi {
         /// privacy: not personal
         id: Path<CommentId>,
     ) -> AppResult<CommentLikeResponse> {
-        comments::visible(&state.db, &id.0).await?;
+        comments::visible(&state, &id.0, &auth.0).await?;
         let like_count = likes::like_comment(&state.db, &auth.0.id, &id.0, false).await?;
         Ok(CommentLikeResponse::Ok(Json(LikeState {
             liked: false,

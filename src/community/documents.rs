@@ -52,8 +52,9 @@ fn circle_doc(c: circles::Model) -> Doc {
     }
 }
 
+/// Public: a closed circle's posts (and their comments) are never indexed.
 fn post_is_visible(p: &posts::Model) -> bool {
-    !p.hidden && p.deleted_at.is_none()
+    !p.hidden && p.deleted_at.is_none() && p.gate.is_none()
 }
 
 fn comment_is_visible(c: &comments::Model) -> bool {
@@ -99,6 +100,7 @@ impl DocumentSource for CommunityDocuments {
             DocKind::Circle => circles::Entity::find_by_id(id.to_owned())
                 .one(db)
                 .await?
+                .filter(|c| c.gate.is_none())
                 .map(circle_doc),
             DocKind::User => None,
         })
@@ -106,6 +108,7 @@ impl DocumentSource for CommunityDocuments {
 
     async fn all(&self, db: &DatabaseConnection) -> AppResult<Vec<Doc>> {
         let mut docs: Vec<Doc> = circles::Entity::find()
+            .filter(circles::Column::Gate.is_null())
             .all(db)
             .await?
             .into_iter()
@@ -114,6 +117,7 @@ impl DocumentSource for CommunityDocuments {
         let posts: HashMap<String, posts::Model> = posts::Entity::find()
             .filter(posts::Column::Hidden.eq(false))
             .filter(posts::Column::DeletedAt.is_null())
+            .filter(posts::Column::Gate.is_null())
             .all(db)
             .await?
             .into_iter()

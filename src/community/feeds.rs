@@ -60,9 +60,11 @@ pub async fn page(
         .filter(posts::Column::Hidden.eq(false))
         .filter(posts::Column::DeletedAt.is_null())
         .order_by_desc(posts::Column::Pinned);
-    if let Some(circle) = circle {
-        query = query.filter(posts::Column::CircleId.eq(circle));
-    }
+    query = match circle {
+        Some(circle) => query.filter(posts::Column::CircleId.eq(circle)),
+        // The plaza shows no closed circle's posts.
+        None => query.filter(posts::Column::Gate.is_null()),
+    };
     query = match sort {
         Sort::Hot => query.order_by_desc(posts::Column::HotRank),
         Sort::New => query,
@@ -115,6 +117,7 @@ pub async fn boosted_page(
     let mut query = posts::Entity::find()
         .filter(posts::Column::Hidden.eq(false))
         .filter(posts::Column::DeletedAt.is_null())
+        .filter(posts::Column::Gate.is_null())
         .order_by_desc(posts::Column::Pinned)
         .order_by(score.clone(), Order::Desc)
         .order_by_desc(posts::Column::Id);

@@ -162,6 +162,7 @@ impl FeedsApi {
         /// privacy: not personal
         limit: Query<Option<u32>>,
     ) -> AppResult<FeedResponse> {
+        super::closed::circle_for(&state, &id.0, viewer.0.as_ref()).await?;
         feed(
             &state,
             viewer.user_id(),

@@ -102,6 +102,8 @@ pub async fn feed(
         .filter(posts::Column::AuthorId.in_subquery(followees))
         .filter(posts::Column::Hidden.eq(false))
         .filter(posts::Column::DeletedAt.is_null())
+        // A closed circle's posts stay in it.
+        .filter(posts::Column::Gate.is_null())
         .order_by_desc(posts::Column::Id)
         .limit(page.limit + 1);
     if let Some(after) = &page.after {

@@ -2,6 +2,7 @@
 pub mod audit_api;
 pub mod circles;
 pub mod circles_api;
+pub mod closed;
 pub mod comments;
 pub mod comments_api;
 pub mod documents;
@@ -34,6 +35,12 @@ pub fn register(r: &mut crate::privacy::registry::Registries) {
         .retention_rule(Arc::new(retention::ReportReasons))
         .eraser(Arc::new(retention::LogEraser))
         .hook(Arc::new(erasure::CommunityHook));
+}
+
+/// Opens the closed circles other areas ask for (a beta program's feedback
+/// circle).
+pub fn closed_circles() -> Arc<dyn crate::platform::gates::ClosedCircles> {
+    Arc::new(closed::CommunityCircles)
 }
 
 /// Images, logs and icons, as references to uploads.

@@ -89,15 +89,18 @@ pub async fn create(
 ) -> AppResult<posts::Model> {
     let title = required_text(&post.title, Refusal::EmptyTitle)?;
     let body = required_text(&post.body, Refusal::EmptyBody)?;
-    if let Some(circle) = &post.circle_id {
-        if circles::Entity::find_by_id(circle.to_string())
-            .one(db)
-            .await?
-            .is_none()
-        {
-            return Err(Refusal::UnknownCircle.into());
+    // A closed circle's gate goes with each post (the caller checked that
+    // the author passes it).
+    let gate = match &post.circle_id {
+        Some(circle) => {
+            circles::Entity::find_by_id(circle.to_string())
+                .one(db)
+                .await?
+                .ok_or(Refusal::UnknownCircle)?
+                .gate
         }
-    }
+        None => None,
+    };
     check_uploads(db, author.as_str(), &post).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -122,6 +125,7 @@ pub async fn create(
         created_at: Set(now),
         edited_at: Set(None),
         client_id: Set(post.client_id.clone()),
+        gate: Set(gate),
     }
     .insert(&txn)
     .await;
@@ -179,8 +183,24 @@ pub async fn by_client_id(
         .await?)
 }
 
-/// A post anyone may see: not deleted, and not hidden unless by a moderator.
+/// A post the viewer may see: [`present`], and in a closed circle only to
+/// whom its gate admits (and its author).
 pub async fn visible(
+    state: &crate::state::AppState,
+    id: &PostId,
+    viewer: Option<&AuthUser>,
+) -> AppResult<posts::Model> {
+    let post = present(&state.db, id, viewer).await?;
+    let author = viewer.is_some_and(|v| post.author_id.as_deref() == Some(v.id.as_str()));
+    if !author && !super::closed::admitted(state, post.gate.as_deref(), viewer).await? {
+        return Err(AppError::not_found("post"));
+    }
+    Ok(post)
+}
+
+/// A post that is there: not deleted, and not hidden unless to a moderator
+/// (what its author and moderators act on).
+async fn present(
     db: &impl ConnectionTrait,
     id: &PostId,
     viewer: Option<&AuthUser>,
@@ -209,7 +229,7 @@ pub async fn edit(
     id: &PostId,
     change: PostEdit,
 ) -> AppResult<posts::Model> {
-    let post = visible(db, id, Some(user)).await?;
+    let post = present(db, id, Some(user)).await?;
     if post.author_id.as_deref() != Some(user.id.as_str()) {
         return Err(AppError::forbidden("only the author can edit a post"));
     }
@@ -260,7 +280,7 @@ pub async fn revisions(
     user: &AuthUser,
     id: &PostId,
 ) -> AppResult<Vec<post_revisions::Model>> {
-    let post = visible(db, id, Some(user)).await?;
+    let post = present(db, id, Some(user)).await?;
     if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
         return Err(AppError::forbidden(
             "only the author and moderators see the edit history",
@@ -279,7 +299,7 @@ pub async fn delete(
     user: &AuthUser,
     id: &PostId,
 ) -> AppResult<Option<String>> {
-    let post = visible(db, id, Some(user)).await?;
+    let post = present(db, id, Some(user)).await?;
     if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
         return Err(AppError::forbidden(
             "only the author or a moderator can delete a post",

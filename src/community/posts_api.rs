@@ -188,6 +188,11 @@ impl PostsApi {
             )));
         }
         check_limit(&state, ActionClass::PostCreate, auth.0.id.as_str()).await?;
+        if let Some(circle) = &body.circle_id {
+            if super::closed::shut_to(&state, circle, &auth.0).await? {
+                return Err(super::refusals::Refusal::UnknownCircle.into());
+            }
+        }
         let post = posts::create(
             &state.db,
             &auth.0.id,
@@ -222,7 +227,7 @@ impl PostsApi {
         /// privacy: not personal
         id: Path<PostId>,
     ) -> AppResult<PostResponse> {
-        let post = posts::visible(&state.db, &id.0, viewer.0.as_ref()).await?;
+        let post = posts::visible(&state, &id.0, viewer.0.as_ref()).await?;
         Ok(PostResponse::Ok(Json(
             one(&state, post, viewer.0.as_ref()).await?,
         )))
@@ -304,7 +309,7 @@ impl PostsApi {
         id: Path<PostId>,
     ) -> AppResult<LikeResponse> {
         check_limit(&state, ActionClass::Like, auth.0.id.as_str()).await?;
-        let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
+        let post = posts::visible(&state, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, true).await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
         if let Some(author) = post.author_id.clone() {
@@ -335,7 +340,7 @@ impl PostsApi {
         /// privacy: not personal
         id: Path<PostId>,
     ) -> AppResult<LikeResponse> {
-        let post = posts::visible(&state.db, &id.0, Some(&auth.0)).await?;
+        let post = posts::visible(&state, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, false).await?;
         feeds::invalidate(&state, post.circle_id.as_deref()).await;
         Ok(LikeResponse::Ok(Json(LikeState {

@@ -6,6 +6,7 @@ pub mod db;
 pub mod documents;
 pub mod facts;
 pub mod files;
+pub mod gates;
 pub mod lease;
 pub mod outbox;
 pub mod ratelimit;

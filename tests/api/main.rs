@@ -39,6 +39,7 @@ mod seed;
 mod attachments;
 mod beta;
 mod beta_builds;
+mod beta_feedback;
 mod beta_withdrawals;
 mod blocking;
 mod claims;
