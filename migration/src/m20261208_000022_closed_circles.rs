@@ -1,6 +1,7 @@
 //! Closed circles: a circle (and each post in it) may carry a gate,
 //! `"<kind>:<key>"`, naming who besides staff sees it — a beta program's
-//! feedback circle, its testers. The program records its circle.
+//! feedback circle, its testers. The program records its circle; programs
+//! opened before this get theirs here (the circle takes the program's id).
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -45,6 +46,18 @@ impl MigrationTrait for Migration {
                         .to_owned(),
                 )
                 .await?;
+        }
+        let db = manager.get_connection();
+        for statement in [
+            "INSERT INTO circles (id, name, kind, description, member_count, post_count, \
+             created_at, updated_at, gate) \
+             SELECT id, substr(name, 1, 40) || ' · feedback · ' || substr(id, 31, 6), 'product', \
+             'Feedback from the testers of ' || name || ': seen by its testers and staff only.', \
+             0, 0, created_at, updated_at, 'beta_program:' || id \
+             FROM beta_programs WHERE feedback_circle_id IS NULL",
+            "UPDATE beta_programs SET feedback_circle_id = id WHERE feedback_circle_id IS NULL",
+        ] {
+            db.execute_unprepared(statement).await?;
         }
         Ok(())
     }

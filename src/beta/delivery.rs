@@ -18,6 +18,7 @@ use subtle::ConstantTimeEq;
 
 use super::{builds, refusals::Refusal};
 use crate::{
+    api::HeadRequest,
     error::{AppError, AppResult},
     ids::{BetaApplicationId, UserId},
     state::AppState,
@@ -116,21 +117,31 @@ async fn checked(
 }
 
 /// `GET /downloads/beta-builds/{build}`: the package, for a link that
-/// still holds; anything else is a 404 (ask for a new link).
+/// still holds; anything else is a 404 (ask for a new link). A download is
+/// counted once its file opened, and a HEAD is no download.
 #[handler]
 pub async fn download(
     state: Data<&AppState>,
+    req: &poem::Request,
     Path(build): Path<String>,
     Query(link): Query<LinkParams>,
 ) -> Result<Response, AppError> {
     let build = checked(&state, &build, link)
         .await?
         .ok_or_else(|| AppError::not_found("beta build"))?;
-    builds::count_download(&state.db, &build.id).await?;
+    let extension = match build.content_type.as_str() {
+        "application/vnd.android.package-archive" => "apk",
+        _ => "zip",
+    };
+    let disposition = format!("attachment; filename=\"{}.{extension}\"", build.id);
     let file = StoredFile {
         key: &build.storage_key,
         content_type: &build.content_type,
         bytes: build.bytes,
     };
-    respond(&state, file, true, true).await
+    let response = respond(&state, file, Some(&disposition), true).await?;
+    if req.extensions().get::<HeadRequest>().is_none() {
+        builds::count_download(&state.db, &build.id).await?;
+    }
+    Ok(response)
 }

@@ -232,6 +232,7 @@ impl crate::privacy::registry::ErasureHook for OnDeregistration {
             .col_expr(apps::Column::Status, Expr::value(BetaStatus::Withdrawn))
             .col_expr(apps::Column::DecidedAt, Expr::value(Utc::now()))
             .filter(waiting)
+            .filter(apps::Column::Id.is_in(ids.clone()))
             .exec(txn)
             .await?;
         // Only what this withdrew: an application staff approved in the

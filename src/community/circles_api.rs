@@ -210,6 +210,7 @@ impl CirclesApi {
         /// privacy: not personal
         id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
+        super::closed::circle_for(&state, &id.0, Some(&auth.0)).await?;
         circles::leave(&state.db, &id.0, &auth.0.id).await?;
         Ok(CircleResponse::Ok(Json(
             one(&state, &id.0, Some(&auth.0.id)).await?,

@@ -56,6 +56,24 @@ pub async fn shut_to(state: &AppState, id: &CircleId, viewer: &AuthUser) -> AppR
     Ok(gate.is_some() && !admitted(state, gate.as_deref(), Some(viewer)).await?)
 }
 
+/// Not the author's (nor a moderator's, with `moderators`): 403, or 404 in
+/// a closed circle, whose posts no outsider may learn exist.
+pub fn refuse_unless_author(
+    post: &entity::posts::Model,
+    user: &AuthUser,
+    moderators: bool,
+    why: &str,
+) -> AppResult<()> {
+    let author = post.author_id.as_deref() == Some(user.id.as_str());
+    if author || (moderators && user.role >= Role::Moderator) {
+        return Ok(());
+    }
+    Err(match post.gate {
+        Some(_) => AppError::not_found("post"),
+        None => AppError::forbidden(why.to_owned()),
+    })
+}
+
 /// Longest circle name the schema keeps.
 const NAME_MAX: usize = 64;
 

@@ -156,6 +156,14 @@ async fn present(db: &impl ConnectionTrait, id: &CommentId) -> AppResult<comment
 pub async fn delete(db: &DatabaseConnection, user: &AuthUser, id: &CommentId) -> AppResult<String> {
     let comment = present(db, id).await?;
     if comment.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
+        // On a closed circle's post, an outsider learns nothing exists.
+        let closed = posts::Entity::find_by_id(comment.post_id.as_str())
+            .one(db)
+            .await?
+            .is_some_and(|p| p.gate.is_some());
+        if closed {
+            return Err(AppError::not_found("comment"));
+        }
         return Err(AppError::forbidden(
             "only the author or a moderator can delete a comment",
         ));

@@ -109,26 +109,38 @@ impl Target {
     }
 }
 
+/// Reports a post, a comment or a user the reporter can see: a closed
+/// circle's post or comment only when its gate admits the reporter.
 pub async fn report(
-    db: &impl ConnectionTrait,
-    reporter: &UserId,
+    state: &crate::state::AppState,
+    reporter: &crate::identity::AuthUser,
     target: &Target,
     reason: &str,
 ) -> AppResult<reports::Model> {
-    let exists = match target {
-        Target::Post(id) => posts::Entity::find_by_id(id.as_str())
-            .one(db)
-            .await?
-            .is_some_and(|p| p.deleted_at.is_none()),
+    let db = &state.db;
+    let post = match target {
+        Target::Post(id) => Some(id.as_str().to_owned()),
         Target::Comment(id) => comments::Entity::find_by_id(id.as_str())
             .one(db)
             .await?
-            .is_some_and(|c| c.deleted_at.is_none()),
-        Target::User(id) => users::Entity::find_by_id(id.as_str())
+            .filter(|c| c.deleted_at.is_none())
+            .map(|c| c.post_id),
+        Target::User(_) => None,
+    };
+    let exists = match (target, post) {
+        (Target::User(id), _) => users::Entity::find_by_id(id.as_str())
             .one(db)
             .await?
             .is_some(),
+        (_, None) => false,
+        (_, Some(post)) => match posts::Entity::find_by_id(post).one(db).await? {
+            Some(p) if p.deleted_at.is_none() => {
+                super::closed::admitted(state, p.gate.as_deref(), Some(reporter)).await?
+            }
+            _ => false,
+        },
     };
+    let reporter = &reporter.id;
     if !exists {
         return Err(Refusal::UnknownReportTarget.into());
     }

@@ -180,7 +180,7 @@ impl ModerationApi {
     ) -> AppResult<ReportResponse> {
         let body = body.0;
         let target = Target::parse(body.target_type, body.target_id.as_str()).at("target_id")?;
-        let report = moderation::report(&state.db, &auth.0.id, &target, &body.reason).await?;
+        let report = moderation::report(&state, &auth.0, &target, &body.reason).await?;
         Ok(ReportResponse::Created(Json(view(report))))
     }
 }

@@ -184,8 +184,23 @@ pub async fn by_client_id(
 }
 
 /// A post the viewer may see: [`present`], and in a closed circle only to
-/// whom its gate admits (and its author).
+/// whom its gate admits. What a post leads to (its comments, likes) asks
+/// this.
 pub async fn visible(
+    state: &crate::state::AppState,
+    id: &PostId,
+    viewer: Option<&AuthUser>,
+) -> AppResult<posts::Model> {
+    let post = present(&state.db, id, viewer).await?;
+    if !super::closed::admitted(state, post.gate.as_deref(), viewer).await? {
+        return Err(AppError::not_found("post"));
+    }
+    Ok(post)
+}
+
+/// [`visible`], or the viewer's own post wherever it is (an author who
+/// left a closed circle still reads what they wrote, not the thread).
+pub async fn readable(
     state: &crate::state::AppState,
     id: &PostId,
     viewer: Option<&AuthUser>,
@@ -230,9 +245,7 @@ pub async fn edit(
     change: PostEdit,
 ) -> AppResult<posts::Model> {
     let post = present(db, id, Some(user)).await?;
-    if post.author_id.as_deref() != Some(user.id.as_str()) {
-        return Err(AppError::forbidden("only the author can edit a post"));
-    }
+    super::closed::refuse_unless_author(&post, user, false, "only the author can edit a post")?;
     let title = change
         .title
         .map(|t| required_text(&t, Refusal::EmptyTitle))
@@ -281,11 +294,8 @@ pub async fn revisions(
     id: &PostId,
 ) -> AppResult<Vec<post_revisions::Model>> {
     let post = present(db, id, Some(user)).await?;
-    if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
-        return Err(AppError::forbidden(
-            "only the author and moderators see the edit history",
-        ));
-    }
+    let why = "only the author and moderators see the edit history";
+    super::closed::refuse_unless_author(&post, user, true, why)?;
     Ok(post_revisions::Entity::find()
         .filter(post_revisions::Column::PostId.eq(id))
         .order_by_desc(post_revisions::Column::Id)
@@ -300,11 +310,8 @@ pub async fn delete(
     id: &PostId,
 ) -> AppResult<Option<String>> {
     let post = present(db, id, Some(user)).await?;
-    if post.author_id.as_deref() != Some(user.id.as_str()) && user.role < Role::Moderator {
-        return Err(AppError::forbidden(
-            "only the author or a moderator can delete a post",
-        ));
-    }
+    let why = "only the author or a moderator can delete a post";
+    super::closed::refuse_unless_author(&post, user, true, why)?;
     let txn = db.begin().await?;
     posts::Entity::update_many()
         .col_expr(posts::Column::DeletedAt, Expr::value(Utc::now()))

@@ -227,7 +227,7 @@ impl PostsApi {
         /// privacy: not personal
         id: Path<PostId>,
     ) -> AppResult<PostResponse> {
-        let post = posts::visible(&state, &id.0, viewer.0.as_ref()).await?;
+        let post = posts::readable(&state, &id.0, viewer.0.as_ref()).await?;
         Ok(PostResponse::Ok(Json(
             one(&state, post, viewer.0.as_ref()).await?,
         )))

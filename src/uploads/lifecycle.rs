@@ -93,16 +93,18 @@ async fn drop_rows(state: &AppState, owner: &str, ids: Vec<String>) -> AppResult
         .filter(uploads::Column::OwnerId.eq(owner))
         .all(&state.db)
         .await?;
-    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
-    let deleted = uploads::Entity::delete_many()
-        .filter(uploads::Column::Id.is_in(ids))
-        .exec(&state.db)
-        .await?;
-    Ok(AfterCommit {
-        rows: deleted.rows_affected,
-        media_keys: rows.into_iter().map(|u| u.storage_key).collect(),
-        ..AfterCommit::default()
-    })
+    // Row by row: a file goes only when this delete removed its row, never
+    // when someone else took the row over in between (a beta program
+    // taking its package).
+    let mut after = AfterCommit::default();
+    for u in rows {
+        let done = uploads::Entity::delete_by_id(u.id).exec(&state.db).await?;
+        if done.rows_affected == 1 {
+            after.rows += 1;
+            after.media_keys.push(u.storage_key);
+        }
+    }
+    Ok(after)
 }
 
 /// Deletes released files from the media store (failures are logged: the

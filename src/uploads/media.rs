@@ -96,7 +96,7 @@ pub async fn serve(
     if upload.private && !link_valid(&state, &key, &link) {
         return Err(AppError::not_found("media"));
     }
-    let download = upload.kind == UploadKind::File;
+    let download = (upload.kind == UploadKind::File).then_some("attachment");
     let stored = StoredFile {
         key: &key,
         content_type: &upload.content_type,
@@ -112,12 +112,13 @@ pub struct StoredFile<'a> {
     pub bytes: i64,
 }
 
-/// Streams a stored file: as an attachment when `download` (never rendered
-/// by the browser), cached privately when `private`, an hour at most.
+/// Streams a stored file: with `disposition` (`attachment`, with a file
+/// name perhaps) it is downloaded, never rendered by the browser; cached
+/// privately when `private`, an hour at most.
 pub async fn respond(
     state: &AppState,
     file: StoredFile<'_>,
-    download: bool,
+    disposition: Option<&str>,
     private: bool,
 ) -> Result<Response, AppError> {
     let stream = state
@@ -127,8 +128,8 @@ pub async fn respond(
         .map_err(AppError::internal)?
         .ok_or_else(|| AppError::not_found("media"))?;
     let mut builder = Response::builder();
-    if download {
-        builder = builder.header("Content-Disposition", "attachment");
+    if let Some(disposition) = disposition {
+        builder = builder.header("Content-Disposition", disposition);
     }
     Ok(builder
         .content_type(file.content_type)

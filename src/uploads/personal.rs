@@ -96,8 +96,12 @@ impl PersonalData for UploadsData {
             .all(txn)
             .await?;
         for u in mine.into_iter().filter(|u| !kept.contains(&u.id)) {
-            uploads::Entity::delete_by_id(u.id).exec(txn).await?;
-            after.media_keys.push(u.storage_key);
+            // Only what this removed: a package a beta program took over
+            // in the meantime is the program's.
+            let done = uploads::Entity::delete_by_id(u.id).exec(txn).await?;
+            if done.rows_affected == 1 {
+                after.media_keys.push(u.storage_key);
+            }
         }
         Ok(after)
     }

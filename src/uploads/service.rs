@@ -115,6 +115,8 @@ async fn check_quota(state: &AppState, owner_id: &UserId, size: usize) -> AppRes
             "used",
         )
         .filter(uploads::Column::OwnerId.eq(owner_id))
+        // A package is the program's, not its uploader's.
+        .filter(uploads::Column::Purpose.ne(UploadPurpose::Package))
         .into_tuple()
         .one(&state.db)
         .await?;

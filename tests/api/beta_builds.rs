@@ -127,7 +127,14 @@ async fn only_approved_testers_download_the_build_through_links_of_their_own() {
     assert_eq!(link["notes"], "Camera fixes.");
     let resp = app.fetch(&url_of(&link)).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["content-disposition"], "attachment");
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+    assert_eq!(
+        disposition,
+        format!(
+            "attachment; filename=\"{}.apk\"",
+            build["id"].as_str().unwrap()
+        )
+    );
     assert_eq!(
         resp.headers()["content-type"],
         "application/vnd.android.package-archive"
@@ -160,6 +167,9 @@ async fn only_approved_testers_download_the_build_through_links_of_their_own() {
     ] {
         assert_eq!(app.fetch(&forged).await.status(), 404, "{forged}");
     }
+    // A HEAD is no download.
+    let head = crate::helpers::send(app.client.head(format!("{}{url}", app.address))).await;
+    assert_eq!(head.status(), 200);
     assert_eq!(
         downloads(&app, &admin, &program).await,
         vec![1],
@@ -260,10 +270,18 @@ async fn only_the_packages_route_takes_bodies_past_the_other_limits() {
     let admin = app.admin().await;
     let mut big = apk("BIG");
     big.resize(3 * 1024 * 1024, 7);
+    // Refused before the handler reads it: the cap of every other route.
     let resp = app
         .upload_to("/uploads/attachments", &admin, big.clone(), "a.zip")
         .await;
-    assert_problem(resp, 413, "payload_too_large").await;
+    let problem = assert_problem(resp, 413, "payload_too_large").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("bodies are limited to"),
+        "{problem}"
+    );
     let resp = app
         .upload_to("/uploads/packages", &admin, big.clone(), "beta.apk")
         .await;

@@ -90,11 +90,28 @@ async fn a_programs_feedback_circle_is_seen_only_by_its_testers_and_staff() {
     }
     for (method, path) in [
         (Method::PUT, format!("/circles/{circle}/membership")),
+        (Method::DELETE, format!("/circles/{circle}/membership")),
         (Method::PUT, format!("/posts/{post_id}/like")),
+        (Method::DELETE, format!("/posts/{post_id}")),
+        (Method::GET, format!("/posts/{post_id}/revisions")),
     ] {
         let resp = app.send_as(&outsider, method, &path).await;
         assert_problem(resp, 404, "not_found").await;
     }
+    let resp = app
+        .send_json_as(
+            &outsider,
+            Method::PATCH,
+            &format!("/posts/{post_id}"),
+            &json!({ "title": "Mine" }),
+        )
+        .await;
+    assert_problem(resp, 404, "not_found").await;
+    let report = json!({ "target_type": "post", "target_id": post_id, "reason": "Spam." });
+    let resp = app.post_as(&outsider, "/reports", &report).await;
+    assert_problem(resp, 404, "not_found").await;
+    let resp = app.post_as(&tester, "/reports", &report).await;
+    assert_eq!(resp.status(), 201, "a tester reports what they see");
     let resp = app.post_as(&outsider, &path, &comment).await;
     assert_problem(resp, 404, "not_found").await;
     let elsewhere = json!({ "circle_id": circle, "title": "Hi", "body": "In." });
@@ -134,14 +151,56 @@ async fn a_programs_feedback_circle_is_seen_only_by_its_testers_and_staff() {
         "{found:?}"
     );
 
-    // Removed, the tester loses the circle (their own post stays theirs).
+    // Removed, the tester loses the circle and the thread; their own post
+    // stays theirs to read.
     let resp = app
         .decide_beta(&staff, &program, &approved.id(), "reject", Some("Done."))
         .await;
     expect_status(resp, 200).await;
     let codes = reads(&app, Some(&tester), &circle, &post_id).await;
-    assert_eq!(codes, [404, 404, 200, 200]);
+    assert_eq!(codes, [404, 404, 200, 404]);
+    let resp = app.post_as(&tester, &path, &comment).await;
+    assert_problem(resp, 404, "not_found").await;
     let again = json!({ "circle_id": circle, "title": "More", "body": "Still." });
     let resp = app.try_create_post(&tester, again).await;
     assert_problem(resp, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_program_opened_before_feedback_circles_gets_one_when_migrating() {
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let before = migration::Migrator::migrations().len() as u32 - 1;
+    migration::Migrator::up(&db, Some(before)).await.unwrap();
+    let id = "0190a0b0-0000-7000-8000-00000000abcd";
+    let long = "An older program whose name runs on well past what a circle name holds";
+    db.execute_unprepared(&format!(
+        "INSERT INTO beta_programs (id, name, description, device_models, capacity, opens_at, \
+         closes_at, ends_at, questions, watched_apps, created_at, updated_at) VALUES \
+         ('{id}', '{long}', '', '[]', 5, '2026-12-01T00:00:00Z', '2026-12-02T00:00:00Z', \
+         '2026-12-30T00:00:00Z', '[]', '[]', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')"
+    ))
+    .await
+    .unwrap();
+    migration::Migrator::up(&db, None).await.unwrap();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            backend,
+            format!(
+                "SELECT c.name, c.gate FROM beta_programs p JOIN circles c \
+                 ON c.id = p.feedback_circle_id WHERE p.id = '{id}'"
+            ),
+        ))
+        .await
+        .unwrap()
+        .expect("the program has its circle");
+    let name: String = row.try_get_by_index(0).unwrap();
+    let gate: String = row.try_get_by_index(1).unwrap();
+    assert_eq!(gate, format!("beta_program:{id}"));
+    assert!(name.chars().count() <= 64, "{name}");
+    assert!(name.ends_with(" · feedback · 00abcd"), "{name}");
 }
