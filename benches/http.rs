@@ -6,7 +6,8 @@
 //! the share of the bare endpoint's requests/s measured in the same run
 //! (before and after agora's paths, averaged), so that the machine's noise
 //! cancels out. Targets are in issue #18 and `benches/README.md`; nothing
-//! here asserts a speed.
+//! here asserts a speed. `BENCH_ONLY=/posts` drives only the paths that
+//! hold the text (to profile one at a time).
 //!
 //! ```sh
 //! cargo bench --bench http
@@ -118,8 +119,11 @@ fn main() {
     );
     let bare_url = format!("http://127.0.0.1:{bare_port}/bare");
     let before = run_wrk(&bare_url, 1, connections, seconds);
+    // `BENCH_ONLY=<part of a path>` drives only the paths that hold it
+    // (to profile one path at a time).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let mut rows = Vec::new();
-    for (name, path) in &paths {
+    for (name, path) in paths.iter().filter(|(_, p)| p.contains(only.as_str())) {
         rows.push((
             name,
             run_wrk(&format!("{base}{path}"), 1, connections, seconds),

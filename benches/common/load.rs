@@ -148,6 +148,12 @@ pub fn start_server(n_users: usize, n_posts: usize, index: bool) -> Seeded {
             let state = app.state().clone();
             let t = Instant::now();
             let (circles, users) = seed(&state, n_users, n_posts).await;
+            // Bulk-loaded tables have no statistics until autovacuum comes
+            // by: PostgreSQL would plan the feeds as sequential scans.
+            if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+                use sea_orm::ConnectionTrait;
+                state.db.execute_unprepared("ANALYZE").await.unwrap();
+            }
             println!(
                 "seeded {n_users} users and {n_posts} posts in {:.1} s",
                 t.elapsed().as_secs_f64()

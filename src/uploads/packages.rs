@@ -9,14 +9,13 @@ use entity::{
 };
 use poem_openapi::types::multipart::Upload;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
-use tokio::io::AsyncSeekExt;
 
 use super::{
     refusals::Refusal,
-    service::{read_head, record, Stored},
+    service::{read_head, stream_and_record},
 };
 use crate::{
-    error::{AppError, AppResult},
+    error::AppResult,
     ids::{UploadId, UserId},
     state::AppState,
 };
@@ -49,22 +48,8 @@ pub async fn store(
     let mut file = upload.into_file();
     let head = read_head(&mut file).await?;
     let (mime, ext) = package_type(&head).ok_or(Refusal::NotAPackage)?;
-    file.rewind().await.map_err(AppError::internal)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let key = format!("{id}.{ext}");
-    let bytes = state
-        .media
-        .put_stream(&key, file)
-        .await
-        .map_err(AppError::internal)?;
-    let stored = Stored {
-        id,
-        key,
-        kind: UploadKind::File,
-        mime,
-        bytes: bytes as i64,
-    };
-    record(state, owner_id.as_str(), UploadPurpose::Package, stored).await
+    let what = (UploadKind::File, mime, ext);
+    stream_and_record(state, owner_id.as_str(), UploadPurpose::Package, file, what).await
 }
 
 /// A package taken over: its file, now its new owner's to serve and delete.

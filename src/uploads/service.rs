@@ -200,22 +200,8 @@ pub async fn store(
                     .await
                     .map_err(AppError::internal)?;
             }
-            file.rewind().await.map_err(AppError::internal)?;
-            let id = uuid::Uuid::now_v7().to_string();
-            let key = format!("{id}.{ext}");
-            let bytes = state
-                .media
-                .put_stream(&key, file)
-                .await
-                .map_err(AppError::internal)?;
-            let stored = Stored {
-                id,
-                key,
-                kind,
-                mime,
-                bytes: bytes as i64,
-            };
-            record(state, owner_id.as_str(), purpose, stored).await
+            let what = (kind, mime, ext);
+            stream_and_record(state, owner_id.as_str(), purpose, file, what).await
         }
     }
 }
@@ -247,17 +233,44 @@ async fn store_image(
     record(state, owner_id, purpose, stored).await
 }
 
+/// Streams `file` (from its start) to the media store as a new object of
+/// `(kind, mime, extension)` and records it.
+pub(super) async fn stream_and_record(
+    state: &AppState,
+    owner_id: &str,
+    purpose: UploadPurpose,
+    mut file: tokio::fs::File,
+    (kind, mime, ext): (UploadKind, &'static str, &'static str),
+) -> AppResult<uploads::Model> {
+    file.rewind().await.map_err(AppError::internal)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let key = format!("{id}.{ext}");
+    let bytes = state
+        .media
+        .put_stream(&key, file)
+        .await
+        .map_err(AppError::internal)?;
+    let stored = Stored {
+        id,
+        key,
+        kind,
+        mime,
+        bytes: bytes as i64,
+    };
+    record(state, owner_id, purpose, stored).await
+}
+
 /// An object in the media store, not yet recorded.
-pub(super) struct Stored {
-    pub id: String,
-    pub key: String,
-    pub kind: UploadKind,
-    pub mime: &'static str,
-    pub bytes: i64,
+struct Stored {
+    id: String,
+    key: String,
+    kind: UploadKind,
+    mime: &'static str,
+    bytes: i64,
 }
 
 /// Records a stored object; removes it again when the row cannot be written.
-pub(super) async fn record(
+async fn record(
     state: &AppState,
     owner_id: &str,
     purpose: UploadPurpose,
