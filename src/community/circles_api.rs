@@ -210,7 +210,14 @@ impl CirclesApi {
         /// privacy: not personal
         id: Path<CircleId>,
     ) -> AppResult<CircleResponse> {
-        super::closed::circle_for(&state, &id.0, Some(&auth.0)).await?;
+        // A member the gate no longer admits may still leave (their
+        // membership is theirs); to anyone else a closed circle is not there.
+        if let Err(err) = super::closed::circle_for(&state, &id.0, Some(&auth.0)).await {
+            let member = circles::joined(&state.db, &auth.0.id, vec![id.0.to_string()]).await?;
+            if member.is_empty() {
+                return Err(err);
+            }
+        }
         circles::leave(&state.db, &id.0, &auth.0.id).await?;
         Ok(CircleResponse::Ok(Json(
             one(&state, &id.0, Some(&auth.0.id)).await?,

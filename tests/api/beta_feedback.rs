@@ -161,6 +161,12 @@ async fn a_programs_feedback_circle_is_seen_only_by_its_testers_and_staff() {
     assert_eq!(codes, [404, 404, 200, 404]);
     let resp = app.post_as(&tester, &path, &comment).await;
     assert_problem(resp, 404, "not_found").await;
+    // Their membership stays theirs to end.
+    let leave = format!("/circles/{circle}/membership");
+    let left = expect_status(app.send_as(&tester, Method::DELETE, &leave).await, 200).await;
+    assert_eq!(left["member_count"], 0, "{left}");
+    let resp = app.send_as(&tester, Method::DELETE, &leave).await;
+    assert_problem(resp, 404, "not_found").await;
     let again = json!({ "circle_id": circle, "title": "More", "body": "Still." });
     let resp = app.try_create_post(&tester, again).await;
     assert_problem(resp, 404, "not_found").await;
