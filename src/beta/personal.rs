@@ -273,6 +273,21 @@ impl RetentionRule for AfterTheProgram {
         let configured = chrono::Duration::from_std(state.config.beta_application_retention)
             .map_err(AppError::internal)?;
         let cutoff = Utc::now() - configured.min(period("beta_program")?);
+        // Who was in a program's feedback circle says who tested: those
+        // memberships go with the applications (the posts stay their
+        // authors', as any post).
+        let past: Vec<String> = programs::Entity::find()
+            .select_only()
+            .column(programs::Column::Id)
+            .filter(programs::Column::EndsAt.lt(cutoff))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        let mut rows = 0;
+        for program in &past {
+            let gate = crate::platform::gates::gate(super::gate::KIND, program);
+            rows += state.gates.forget_members(&state.db, &gate).await?;
+        }
         let ended = Query::select()
             .column(programs::Column::Id)
             .from(programs::Entity)
@@ -282,6 +297,6 @@ impl RetentionRule for AfterTheProgram {
             .filter(apps::Column::ProgramId.in_subquery(ended))
             .exec(&state.db)
             .await?;
-        Ok(AfterCommit::rows(done.rows_affected))
+        Ok(AfterCommit::rows(rows + done.rows_affected))
     }
 }

@@ -7,7 +7,10 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use entity::circles;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter,
+};
 
 use crate::{
     error::{AppError, AppResult},
@@ -127,6 +130,32 @@ impl ClosedCircles for CommunityCircles {
         .exec_without_returning(txn)
         .await?;
         Ok(id)
+    }
+
+    async fn forget_members(&self, db: &DatabaseConnection, gate: &str) -> AppResult<u64> {
+        use sea_orm::{sea_query::Expr, TransactionTrait};
+        let Some(circle) = circles::Entity::find()
+            .filter(circles::Column::Gate.eq(gate))
+            .one(db)
+            .await?
+        else {
+            return Ok(0);
+        };
+        let txn = db.begin().await?;
+        let gone = entity::circle_members::Entity::delete_many()
+            .filter(entity::circle_members::Column::CircleId.eq(circle.id.as_str()))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if gone > 0 {
+            circles::Entity::update_many()
+                .col_expr(circles::Column::MemberCount, Expr::value(0))
+                .filter(circles::Column::Id.eq(circle.id.as_str()))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(gone)
     }
 }
 

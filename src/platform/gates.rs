@@ -33,6 +33,9 @@ pub trait ClosedCircles: Send + Sync + 'static {
         description: &str,
         gate: &str,
     ) -> AppResult<String>;
+    /// Ends every membership of the circle behind `gate` (who was in it
+    /// says who passed the gate); answers how many.
+    async fn forget_members(&self, db: &DatabaseConnection, gate: &str) -> AppResult<u64>;
 }
 
 /// The registered gates and the circles' owner.
@@ -80,5 +83,13 @@ impl Gates {
             .as_ref()
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("no owner of circles is wired")))?;
         circles.open(txn, name, description, gate).await
+    }
+
+    /// Ends every membership of the circle behind `gate`.
+    pub async fn forget_members(&self, db: &DatabaseConnection, gate: &str) -> AppResult<u64> {
+        match &self.circles {
+            Some(circles) => circles.forget_members(db, gate).await,
+            None => Ok(0),
+        }
     }
 }

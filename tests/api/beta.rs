@@ -505,7 +505,28 @@ async fn ninety_days_after_a_program_ends_what_its_applicants_gave_is_gone() {
     let program = app.open_program(&program_body(3)).await;
     let running = app.open_program(&program_body(3)).await;
     let (user, created) = app.beta_applicant(&program, "13912345678").await;
-    let (_, kept) = app.beta_applicant(&running, "13912345679").await;
+    let (other_tester, kept) = app.beta_applicant(&running, "13912345679").await;
+    // Both are testers in their program's feedback circle.
+    let staff = app.moderator().await;
+    let mut members = Vec::new();
+    for (who, program, id) in [
+        (&user, &program, created.id()),
+        (&other_tester, &running, kept.id()),
+    ] {
+        let resp = app.decide_beta(&staff, program, &id, "approve", None).await;
+        expect_status(resp, 200).await;
+        let circle = app.get_json(&format!("/beta/programs/{program}")).await["feedback_circle_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let resp = app
+            .send_as(who, Method::PUT, &format!("/circles/{circle}/membership"))
+            .await;
+        assert_eq!(resp.status(), 200);
+        members.push(circle);
+    }
+    let in_circle =
+        |circle: &str| format!("SELECT COUNT(*) FROM circle_members WHERE circle_id = '{circle}'");
     // The export holds it in full until then.
     let export = app.get_json_as(&user, "/me/export").await;
     let exported = &export["sections"]["beta_applications"][0];
@@ -518,6 +539,7 @@ async fn ninety_days_after_a_program_ends_what_its_applicants_gave_is_gone() {
         .get_json_as(&user, &format!("/me/beta-applications/{}", created.id()))
         .await;
     assert!(still.get("details").is_some(), "within 90 days it stays");
+    assert_eq!(app.sql_count(&in_circle(&members[0])).await, 1);
     beta_program_ended(&app, &program, 91).await;
     run_purge(&app).await;
     let path = format!("/me/beta-applications/{}", created.id());
@@ -535,6 +557,9 @@ async fn ninety_days_after_a_program_ends_what_its_applicants_gave_is_gone() {
         ))
         .await;
     assert_eq!(other, 1, "a running program's applicants keep theirs");
+    // Who was in the feedback circle said who tested: that goes too.
+    assert_eq!(app.sql_count(&in_circle(&members[0])).await, 0);
+    assert_eq!(app.sql_count(&in_circle(&members[1])).await, 1);
 }
 
 #[tokio::test]
