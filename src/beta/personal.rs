@@ -269,7 +269,6 @@ impl RetentionRule for AfterTheProgram {
         "beta_applications"
     }
     async fn run(&self, state: &AppState) -> AppResult<AfterCommit> {
-        use sea_orm::sea_query::Query;
         let configured = chrono::Duration::from_std(state.config.beta_application_retention)
             .map_err(AppError::internal)?;
         let cutoff = Utc::now() - configured.min(period("beta_program")?);
@@ -288,13 +287,11 @@ impl RetentionRule for AfterTheProgram {
             let gate = crate::platform::gates::gate(super::gate::KIND, program);
             rows += state.gates.forget_members(&state.db, &gate).await?;
         }
-        let ended = Query::select()
-            .column(programs::Column::Id)
-            .from(programs::Entity)
-            .and_where(programs::Column::EndsAt.lt(cutoff))
-            .to_owned();
+        if past.is_empty() {
+            return Ok(AfterCommit::rows(rows));
+        }
         let done = apps::Entity::delete_many()
-            .filter(apps::Column::ProgramId.in_subquery(ended))
+            .filter(apps::Column::ProgramId.is_in(past))
             .exec(&state.db)
             .await?;
         Ok(AfterCommit::rows(rows + done.rows_affected))
