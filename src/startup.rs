@@ -78,6 +78,8 @@ pub async fn context(config: Config) -> anyhow::Result<(AppState, Registries)> {
             .into_iter()
             .chain(uploads::subscribers())
             .chain(rewards::subscribers())
+            .chain(community::subscribers())
+            .chain(identity::subscribers())
             .collect(),
     );
     state.documents = Documents::new(vec![identity::documents(), community::documents()]);

@@ -10,6 +10,7 @@ pub mod json;
 pub mod limits;
 pub mod page;
 pub mod reason;
+pub mod stored;
 pub mod text;
 pub mod validate;
 

@@ -9,6 +9,7 @@ use poem_openapi::{
 use sea_orm::TransactionTrait;
 
 use super::{
+    cached,
     circles::{self, CircleInput},
     dto::{circle_view, CircleKind, CircleView},
 };
@@ -16,7 +17,9 @@ use crate::ids::{CircleId, UploadId, UserId};
 use crate::{
     api::{
         page::{split_page, Page},
-        patch_field, ApiTags, JsonBody, PageParams,
+        patch_field,
+        stored::StoredJson,
+        ApiTags, JsonBody, PageParams,
     },
     error::AppResult,
     identity::{caller::Viewer, AdminAuth, BearerAuth},
@@ -99,7 +102,7 @@ pub enum CircleCreated {
 pub enum CirclesResponse {
     /// Circles.
     #[oai(status = 200)]
-    Ok(Json<Page<CircleView>>),
+    Ok(StoredJson<Page<CircleView>>),
 }
 
 async fn views(
@@ -154,10 +157,21 @@ impl CirclesApi {
         limit: Query<Option<u32>>,
     ) -> AppResult<CirclesResponse> {
         let page = PageParams::parse(cursor.0, limit.0)?;
+        // The first page, as anyone without a session sees it, is kept.
+        let shared = viewer.0.is_none() && page.after.is_none() && limit.0.is_none();
+        if shared {
+            if let Some(bytes) = cached::circle_list(&state, kind.0).await {
+                return Ok(CirclesResponse::Ok(StoredJson::from_stored(bytes)));
+            }
+        }
         let rows = circles::list(&state.db, kind.0, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
         let items = views(&state, rows, viewer.user_id()).await?;
-        Ok(CirclesResponse::Ok(Json(Page { items, next_cursor })))
+        let answer = StoredJson::encode(&Page { items, next_cursor });
+        if shared {
+            cached::keep_circle_list(&state, kind.0, answer.bytes()).await;
+        }
+        Ok(CirclesResponse::Ok(answer))
     }
 
     /// One circle.
@@ -192,6 +206,7 @@ impl CirclesApi {
     ) -> AppResult<CircleResponse> {
         super::closed::circle_for(&state, &id.0, Some(&auth.0)).await?;
         circles::join(&state.db, &id.0, &auth.0.id).await?;
+        cached::circles_changed(&state).await;
         Ok(CircleResponse::Ok(Json(
             one(&state, &id.0, Some(&auth.0.id)).await?,
         )))
@@ -219,6 +234,7 @@ impl CirclesApi {
             }
         }
         circles::leave(&state.db, &id.0, &auth.0.id).await?;
+        cached::circles_changed(&state).await;
         Ok(CircleResponse::Ok(Json(
             one(&state, &id.0, Some(&auth.0.id)).await?,
         )))
@@ -241,7 +257,10 @@ impl CirclesApi {
         let rows = circles::my_circles(&state.db, &auth.0.id, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
         let items = views(&state, rows, Some(&auth.0.id)).await?;
-        Ok(CirclesResponse::Ok(Json(Page { items, next_cursor })))
+        Ok(CirclesResponse::Ok(StoredJson::encode(&Page {
+            items,
+            next_cursor,
+        })))
     }
 }
 
@@ -268,6 +287,7 @@ impl AdminCirclesApi {
         )
         .await?;
         txn.commit().await?;
+        cached::circles_changed(&state).await;
         Ok(CircleCreated::Created(Json(
             one(&state, &CircleId::from_stored(circle.id), None).await?,
         )))
@@ -298,6 +318,7 @@ impl AdminCirclesApi {
         )
         .await?;
         txn.commit().await?;
+        cached::circles_changed(&state).await;
         crate::uploads::lifecycle::release_now(&state, replaced.into_iter().collect()).await;
         Ok(CircleResponse::Ok(Json(one(&state, &id.0, None).await?)))
     }

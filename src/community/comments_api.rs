@@ -130,7 +130,7 @@ impl CommentsApi {
         let body = body.0;
         let comment =
             comments::create(&state.db, &auth.0.id, &post, body.parent_id, &body.body).await?;
-        super::feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        super::cached::post_changed(&state, &post.id, post.circle_id.as_deref()).await;
         let fact = crate::platform::facts::Fact::CommentPublished {
             author: auth.0.id.to_string(),
             comment: comment.id.clone(),
@@ -156,7 +156,7 @@ impl CommentsApi {
         id: Path<CommentId>,
     ) -> AppResult<Deleted> {
         let post_id = comments::delete(&state.db, &auth.0, &id.0).await?;
-        super::feeds::invalidate_post(&state, &post_id).await;
+        super::cached::post_id_changed(&state, &post_id).await;
         Ok(Deleted::Done)
     }
 

@@ -151,6 +151,7 @@ pub async fn erase_posts(
             continue;
         }
         after.feeds.push(p.circle_id.clone());
+        after.posts.push(p.id.clone());
         super::posts::enqueue_post(txn, &p.id, true).await?;
         delete_where::<post_revisions::Entity>(txn, post_revisions::Column::PostId, p.id.as_str())
             .await?;
@@ -260,9 +261,6 @@ impl crate::privacy::registry::ErasureHook for CommunityHook {
     }
 
     async fn erased(&self, state: &crate::state::AppState, after: &AfterCommit) {
-        super::feeds::invalidate(state, None).await;
-        for circle in after.feeds.iter().flatten() {
-            super::feeds::invalidate(state, Some(circle.as_str())).await;
-        }
+        super::cached::erased(state, &after.posts, &after.feeds).await;
     }
 }

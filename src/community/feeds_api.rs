@@ -3,12 +3,11 @@
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
-    payload::Json,
     ApiResponse, OpenApi,
 };
 
 use super::{
-    circles,
+    cached, circles,
     dto::{liked_posts, post_views, PostView},
     feeds::{self, FeedKey, Sort},
 };
@@ -16,9 +15,10 @@ use crate::ids::{CircleId, UserId};
 use crate::{
     api::{
         page::{split_page, Page},
+        stored::StoredJson,
         ApiTags, PageParams,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
     identity::caller::Viewer,
     privacy::consents,
     state::AppState,
@@ -30,7 +30,7 @@ pub struct FeedsApi;
 pub enum FeedResponse {
     /// A page of posts: pinned first, then by the chosen order.
     #[oai(status = 200)]
-    Ok(Json<Page<PostView>>),
+    Ok(StoredJson<Page<PostView>>),
 }
 
 async fn feed(
@@ -49,21 +49,60 @@ async fn feed(
         .transpose()?;
     if let (Some(user), None, Sort::Hot) = (viewer, circle_id, sort) {
         if let Some(own) = personalized(state, user, after.clone(), page.limit).await? {
-            return Ok(FeedResponse::Ok(Json(own)));
+            return Ok(FeedResponse::Ok(StoredJson::encode(&own)));
         }
     }
-    let first_page = after.is_none() && limit.is_none();
-    let mut shared = shared_page(state, circle_id, sort, after, page.limit, first_page).await?;
+    let circle = circle_id.map(CircleId::as_str);
+    if after.is_none() && limit.is_none() {
+        let shared = match cached::feed_page(state, circle, sort).await {
+            Some(hit) => hit,
+            None => {
+                let fresh = shared_page(state, circle_id, sort, None, page.limit).await?;
+                let ids: Vec<String> = fresh.items.iter().map(|p| p.id.clone()).collect();
+                let bytes = StoredJson::encode(&fresh).bytes().clone();
+                cached::keep_feed_page(state, circle, sort, &ids, &bytes).await;
+                cached::FeedPage { ids, bytes }
+            }
+        };
+        return Ok(FeedResponse::Ok(overlay(state, viewer, shared).await?));
+    }
+    let mut fresh = shared_page(state, circle_id, sort, after, page.limit).await?;
     let liked = liked_posts(
         &state.db,
         viewer.map(UserId::as_str),
-        shared.items.iter().map(|p| p.id.clone()).collect(),
+        fresh.items.iter().map(|p| p.id.clone()).collect(),
     )
     .await?;
-    for item in &mut shared.items {
+    for item in &mut fresh.items {
         item.liked_by_me = liked.contains(&item.id);
     }
-    Ok(FeedResponse::Ok(Json(shared)))
+    Ok(FeedResponse::Ok(StoredJson::encode(&fresh)))
+}
+
+/// The shared page as this viewer sees it: sent as stored unless they
+/// liked something on it, then with their `liked_by_me` set.
+async fn overlay(
+    state: &AppState,
+    viewer: Option<&UserId>,
+    shared: cached::FeedPage,
+) -> AppResult<StoredJson<Page<PostView>>> {
+    let liked = liked_posts(&state.db, viewer.map(UserId::as_str), shared.ids).await?;
+    if liked.is_empty() {
+        return Ok(StoredJson::from_stored(shared.bytes));
+    }
+    let mut page: serde_json::Value = serde_json::from_slice(&shared.bytes)
+        .map_err(|err| AppError::internal(anyhow::anyhow!("a cached feed page: {err}")))?;
+    let items = page.get_mut("items").and_then(|v| v.as_array_mut());
+    for item in items.into_iter().flatten() {
+        let mine = item
+            .get("id")
+            .and_then(|id| id.as_str())
+            .is_some_and(|id| liked.contains(id));
+        if mine {
+            item["liked_by_me"] = serde_json::Value::Bool(true);
+        }
+    }
+    Ok(StoredJson::from_stored(page.to_string()))
 }
 
 /// The hot plaza boosted by the viewer's circles, when they granted
@@ -90,33 +129,20 @@ async fn personalized(
     Ok(Some(Page { items, next_cursor }))
 }
 
-/// The page everyone sees; the first one through the cache.
+/// A page everyone sees alike (`liked_by_me` unset).
 async fn shared_page(
     state: &AppState,
     circle_id: Option<&CircleId>,
     sort: Sort,
     after: Option<FeedKey>,
     limit: u64,
-    first_page: bool,
 ) -> AppResult<Page<PostView>> {
+    // The circle's handler found it (and let the viewer in) already.
     let circle = circle_id.map(CircleId::as_str);
-    if first_page {
-        if let Some(hit) = feeds::cached(state, circle, sort).await {
-            return Ok(hit);
-        }
-    }
-    // Only a miss needs to know that the circle exists.
-    if let Some(circle) = circle_id {
-        circles::find(&state.db, circle).await?;
-    }
     let rows = feeds::page(&state.db, circle, sort, after, limit).await?;
     let (rows, next_cursor) = split_page(rows, limit, FeedKey::of);
     let items = post_views(state, rows, None).await?;
-    let fresh = Page { items, next_cursor };
-    if first_page {
-        feeds::store(state, circle, sort, &fresh).await;
-    }
-    Ok(fresh)
+    Ok(Page { items, next_cursor })
 }
 
 #[OpenApi(tag = "ApiTags::Community")]

@@ -1,5 +1,6 @@
 //! Community: circles, posts, comments, likes and feeds.
 pub mod audit_api;
+pub mod cached;
 pub mod circles;
 pub mod circles_api;
 pub mod closed;
@@ -46,6 +47,12 @@ pub fn closed_circles() -> Arc<dyn crate::platform::gates::ClosedCircles> {
 /// Images, logs and icons, as references to uploads.
 pub fn upload_references() -> Arc<dyn crate::platform::references::UploadReferences> {
     Arc::new(references::CommunityUploads)
+}
+
+/// What community hears: an author's changed card drops the cached copies
+/// that show it.
+pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
+    vec![Arc::new(cached::AuthorCopies)]
 }
 
 /// Posts, comments and circles as the search index should hold them.

@@ -272,7 +272,7 @@ pub async fn moderate(
     };
     txn.commit().await?;
     if let Some(post_id) = post_id {
-        super::feeds::invalidate_post(state, &post_id).await;
+        super::cached::post_id_changed(state, &post_id).await;
     }
     tracing::info!(
         moderator_id = %moderator,

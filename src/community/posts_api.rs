@@ -4,13 +4,14 @@ use poem::web::Data;
 use poem_openapi::{param::Path, payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{
+    cached,
     dto::{log_view, post_views, PostView},
-    feeds, likes,
+    likes,
     posts::{self, NewPost, PostEdit},
 };
 use crate::ids::{CircleId, PostId, UploadId};
 use crate::{
-    api::{check_limit, ApiTags, JsonBody},
+    api::{check_limit, stored::StoredJson, ApiTags, JsonBody},
     error::AppResult,
     identity::{caller::Viewer, AuthUser, BearerAuth, Role},
     platform::{facts::Fact, ratelimit::ActionClass},
@@ -120,7 +121,7 @@ pub struct LikeState {
 pub enum PostResponse {
     /// The post.
     #[oai(status = 200)]
-    Ok(Json<PostView>),
+    Ok(StoredJson<PostView>),
 }
 
 #[derive(ApiResponse)]
@@ -169,6 +170,19 @@ async fn one(
     Ok(view)
 }
 
+/// A post as anyone without a session reads it: the same for all of them,
+/// so kept as sent. Only a post anyone may read is kept (no gate, not
+/// hidden, not deleted), and every change to it drops the copy.
+async fn anonymous(state: &AppState, id: &PostId) -> AppResult<StoredJson<PostView>> {
+    if let Some(bytes) = cached::post_view(state, id.as_str()).await {
+        return Ok(StoredJson::from_stored(bytes));
+    }
+    let post = posts::readable(state, id, None).await?;
+    let view = StoredJson::encode(&one(state, post, None).await?);
+    cached::keep_post_view(state, id.as_str(), view.bytes()).await;
+    Ok(view)
+}
+
 #[OpenApi(tag = "ApiTags::Community")]
 impl PostsApi {
     /// Publish a post to the plaza or a circle.
@@ -207,7 +221,7 @@ impl PostsApi {
             },
         )
         .await?;
-        feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        cached::post_changed(&state, &post.id, post.circle_id.as_deref()).await;
         let fact = Fact::PostPublished {
             author: auth.0.id.to_string(),
             post: post.id.clone(),
@@ -227,10 +241,12 @@ impl PostsApi {
         /// privacy: not personal
         id: Path<PostId>,
     ) -> AppResult<PostResponse> {
-        let post = posts::readable(&state, &id.0, viewer.0.as_ref()).await?;
-        Ok(PostResponse::Ok(Json(
-            one(&state, post, viewer.0.as_ref()).await?,
-        )))
+        let Some(viewer) = viewer.0.as_ref() else {
+            return Ok(PostResponse::Ok(anonymous(&state, &id.0).await?));
+        };
+        let post = posts::readable(&state, &id.0, Some(viewer)).await?;
+        let view = one(&state, post, Some(viewer)).await?;
+        Ok(PostResponse::Ok(StoredJson::encode(&view)))
     }
 
     /// Edit my post; the earlier text is kept in its history.
@@ -254,10 +270,9 @@ impl PostsApi {
             },
         )
         .await?;
-        feeds::invalidate(&state, post.circle_id.as_deref()).await;
-        Ok(PostResponse::Ok(Json(
-            one(&state, post, Some(&auth.0)).await?,
-        )))
+        cached::post_changed(&state, &post.id, post.circle_id.as_deref()).await;
+        let view = one(&state, post, Some(&auth.0)).await?;
+        Ok(PostResponse::Ok(StoredJson::encode(&view)))
     }
 
     /// Delete my post (moderators may delete any). It disappears at once.
@@ -270,7 +285,7 @@ impl PostsApi {
         id: Path<PostId>,
     ) -> AppResult<Deleted> {
         let circle = posts::delete(&state.db, &auth.0, &id.0).await?;
-        feeds::invalidate(&state, circle.as_deref()).await;
+        cached::post_changed(&state, id.0.as_str(), circle.as_deref()).await;
         Ok(Deleted::Done)
     }
 
@@ -311,7 +326,7 @@ impl PostsApi {
         check_limit(&state, ActionClass::Like, auth.0.id.as_str()).await?;
         let post = posts::visible(&state, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, true).await?;
-        feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        cached::post_changed(&state, &post.id, post.circle_id.as_deref()).await;
         if let Some(author) = post.author_id.clone() {
             let liker = auth.0.id.to_string();
             let fact = Fact::PostLiked {
@@ -342,7 +357,7 @@ impl PostsApi {
     ) -> AppResult<LikeResponse> {
         let post = posts::visible(&state, &id.0, Some(&auth.0)).await?;
         let like_count = likes::like_post(&state.db, &auth.0.id, &post, false).await?;
-        feeds::invalidate(&state, post.circle_id.as_deref()).await;
+        cached::post_changed(&state, &post.id, post.circle_id.as_deref()).await;
         Ok(LikeResponse::Ok(Json(LikeState {
             liked: false,
             like_count,

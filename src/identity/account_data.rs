@@ -192,6 +192,12 @@ impl PersonalData for AccountData {
             .await?;
             users::Entity::delete_by_id(u.id).exec(txn).await?;
         }
-        Ok(AfterCommit::default())
+        // The profile's and the author cards' kept copies go.
+        Ok(AfterCommit {
+            facts: vec![crate::platform::facts::Fact::AuthorChanged {
+                user: erasure.user.clone(),
+            }],
+            ..AfterCommit::default()
+        })
     }
 }

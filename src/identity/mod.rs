@@ -6,6 +6,7 @@ pub mod auth_api;
 pub mod auth_forms;
 pub mod blocks;
 pub mod caller;
+pub mod copies;
 pub mod documents;
 pub mod guard;
 pub mod guardian;
@@ -44,6 +45,11 @@ pub fn register(r: &mut Registries) {
         .eraser(Arc::new(sessions::DeviceEraser))
         .retention_rule(Arc::new(retention::EndedSessions))
         .retention_rule(Arc::new(retention::SmsCodes));
+}
+
+/// What identity hears: an erased or closed profile's kept copy goes.
+pub fn subscribers() -> Vec<Arc<dyn crate::platform::facts::Subscriber>> {
+    vec![Arc::new(copies::ProfileCopies)]
 }
 
 /// Avatars, as references to uploads.

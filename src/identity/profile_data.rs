@@ -127,6 +127,12 @@ impl PersonalData for ProfileData {
             .await?;
         delete_where::<user_locations::Entity>(txn, user_locations::Column::UserId, user).await?;
         outbox::enqueue(txn, DocKind::User, user).await?;
-        Ok(AfterCommit::default())
+        // The cards that showed the old nickname and avatar go.
+        Ok(AfterCommit {
+            facts: vec![crate::platform::facts::Fact::AuthorChanged {
+                user: user.to_owned(),
+            }],
+            ..AfterCommit::default()
+        })
     }
 }

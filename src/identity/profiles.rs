@@ -45,8 +45,19 @@ impl Nickname {
 }
 
 /// After a profile change committed: peers hear of a changed presence
-/// setting, and a replaced avatar is handed to the media layer.
+/// setting, whoever shows the author's card of a changed one, and a
+/// replaced avatar is handed to the media layer.
 pub async fn announce_change(state: &AppState, before: &users::Model, after: &users::Model) {
+    super::copies::forget_public_profile(state, &after.id).await;
+    if after.nickname != before.nickname
+        || after.avatar_upload_id != before.avatar_upload_id
+        || after.community_closed_at != before.community_closed_at
+    {
+        let fact = Fact::AuthorChanged {
+            user: after.id.clone(),
+        };
+        state.facts.publish(state, fact).await;
+    }
     if after.show_online_status != before.show_online_status {
         let fact = Fact::PresenceVisibilityChanged {
             user: after.id.clone(),

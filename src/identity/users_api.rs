@@ -7,13 +7,14 @@ use poem_openapi::{
 use sea_orm::TransactionTrait;
 
 use super::{
+    copies,
     profiles::{self, check_birthday, Nickname, ProfileChange},
     views::{Gender, Me, PublicUser},
 };
 use crate::ids::{UploadId, UserId};
 use crate::platform::realtime::Control;
 use crate::{
-    api::{patch_field, ApiTags, JsonBody},
+    api::{patch_field, stored::StoredJson, ApiTags, JsonBody},
     error::{AppError, AppResult, AtField, ErrorCode},
     identity::{
         password::{self, Password},
@@ -170,7 +171,7 @@ pub enum LocationResponse {
 pub enum PublicUserResponse {
     /// The public profile.
     #[oai(status = 200)]
-    Ok(Json<PublicUser>),
+    Ok(StoredJson<PublicUser>),
 }
 
 #[derive(ApiResponse)]
@@ -320,15 +321,16 @@ impl UsersApi {
         /// privacy: not personal
         id: Path<UserId>,
     ) -> AppResult<PublicUserResponse> {
+        if let Some(bytes) = copies::public_profile(&state, id.0.as_str()).await {
+            return Ok(PublicUserResponse::Ok(StoredJson::from_stored(bytes)));
+        }
         let (user, key) = profiles::load(&state.db, &id.0)
             .await?
             .filter(|(u, _)| u.community_closed_at.is_none())
             .ok_or_else(|| AppError::not_found("user"))?;
-        Ok(PublicUserResponse::Ok(Json(PublicUser::build(
-            &state,
-            user,
-            key.as_deref(),
-        ))))
+        let view = StoredJson::encode(&PublicUser::build(&state, user, key.as_deref()));
+        copies::keep_public_profile(&state, id.0.as_str(), view.bytes()).await;
+        Ok(PublicUserResponse::Ok(view))
     }
 }
 
@@ -382,6 +384,7 @@ impl AdminUsersApi {
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
         profiles::set_role(&state.db, user, body.role).await?;
+        copies::forget_public_profile(&state, id.0.as_str()).await;
         tracing::info!(admin_id = %auth.0.id, user_id = %id.0, role = body.role.as_str(), "role changed");
         Ok(AdminUserResponse::Ok(Json(
             admin_view(&state, &id.0).await?,

@@ -100,7 +100,8 @@ impl Subscriber for PresenceSubscriber {
             | Fact::CommentPublished { .. }
             | Fact::PostLiked { .. }
             | Fact::ApplicationDecided { .. }
-            | Fact::BetaApplicationDecided { .. } => Ok(()),
+            | Fact::BetaApplicationDecided { .. }
+            | Fact::AuthorChanged { .. } => Ok(()),
         }
     }
 }

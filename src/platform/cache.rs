@@ -13,6 +13,13 @@ pub trait Cache: Send + Sync + 'static {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> anyhow::Result<()>;
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// Deletes every key of `keys` (in one round trip where the engine can).
+    async fn delete_many(&self, keys: &[String]) -> anyhow::Result<()> {
+        for key in keys {
+            self.delete(key).await?;
+        }
+        Ok(())
+    }
     /// Gets and deletes in one step: of two callers, one gets the value.
     async fn take(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     /// Reachable right now?
@@ -22,6 +29,38 @@ pub trait Cache: Send + Sync + 'static {
 }
 
 pub type SharedCache = Arc<dyn Cache>;
+
+/// Copies of answers kept as the bytes they are sent as. A cache that
+/// fails is a miss (or a copy not kept), said so in the log.
+pub mod copies {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+
+    use super::Cache;
+
+    pub async fn get(cache: &dyn Cache, key: &str) -> Option<Bytes> {
+        match cache.get(key).await {
+            Ok(found) => found.map(Bytes::from),
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "cache read failed");
+                None
+            }
+        }
+    }
+
+    pub async fn keep(cache: &dyn Cache, key: &str, bytes: &[u8], ttl: Duration) {
+        if let Err(err) = cache.set(key, bytes, ttl).await {
+            tracing::warn!(error = %format!("{err:#}"), "cache write failed");
+        }
+    }
+
+    pub async fn forget(cache: &dyn Cache, keys: &[String]) {
+        if let Err(err) = cache.delete_many(keys).await {
+            tracing::warn!(error = %format!("{err:#}"), "cache invalidation failed");
+        }
+    }
+}
 
 /// In-process cache with a TTL per entry.
 pub struct MemoryCache {
@@ -207,6 +246,16 @@ impl Cache for RedisCache {
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
         let mut conn = self.redis.conn().await?;
         let _: () = conn.del(self.redis.key(key)).await?;
+        Ok(())
+    }
+
+    async fn delete_many(&self, keys: &[String]) -> anyhow::Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.redis.conn().await?;
+        let keys: Vec<String> = keys.iter().map(|k| self.redis.key(k)).collect();
+        let _: () = conn.del(keys).await?;
         Ok(())
     }
 

@@ -28,6 +28,9 @@ pub enum Fact {
     /// Staff decided on a user's beta application (approved, rejected,
     /// waitlisted, removed, or approved from the waiting list).
     BetaApplicationDecided { user: String, application: String },
+    /// What a user's posts show of them changed: their nickname or avatar,
+    /// or their community profile closed.
+    AuthorChanged { user: String },
     /// A user published a post.
     PostPublished { author: String, post: String },
     /// A user published a comment.
@@ -50,6 +53,7 @@ impl Fact {
             Self::ApplicationDecided { .. } => "application_decided",
             Self::ClaimChanged { .. } => "claim_changed",
             Self::BetaApplicationDecided { .. } => "beta_application_decided",
+            Self::AuthorChanged { .. } => "author_changed",
             Self::PostPublished { .. } => "post_published",
             Self::CommentPublished { .. } => "comment_published",
             Self::PostLiked { .. } => "post_liked",

@@ -128,6 +128,8 @@ pub struct AfterCommit {
     pub media_keys: Vec<String>,
     /// Feed pages to drop: `None` is the plaza, `Some` a circle.
     pub feeds: Vec<Option<String>>,
+    /// Posts whose cached views must go with them.
+    pub posts: Vec<String>,
     /// Facts to publish (someone else's registration moved up from the
     /// waiting list into the place this one held).
     pub facts: Vec<crate::platform::facts::Fact>,
@@ -146,6 +148,7 @@ impl AfterCommit {
         self.rows += other.rows;
         self.media_keys.extend(other.media_keys);
         self.feeds.extend(other.feeds);
+        self.posts.extend(other.posts);
         self.facts.extend(other.facts);
     }
 }

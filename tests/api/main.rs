@@ -26,6 +26,7 @@ mod search_history;
 mod search_snippets;
 
 // community
+mod caches;
 mod circles;
 mod feeds;
 mod flood_control;
