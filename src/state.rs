@@ -28,7 +28,12 @@ use crate::{
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// Every write and transaction, and any read that must see them.
     pub db: DatabaseConnection,
+    /// Reads outside a transaction on the hot paths (feeds, posts,
+    /// circles, profiles, sessions): on SQLite, connections of their own
+    /// that never wait behind the writer; elsewhere the same pool.
+    pub read_db: DatabaseConnection,
     pub cache: SharedCache,
     pub limiter: SharedLimiter,
     pub crypto: Crypto,
@@ -77,6 +82,7 @@ impl AppState {
         let tls = TlsSettings::from_config(&config)?;
         let (db, database_tls) = db::connect_with(&config, &tls).await?;
         db::migrate(&db).await?;
+        let read_db = db::connect_readers(&config, &db).await?;
         let mut cache_tls = TlsState::Embedded;
         let (cache, limiter, realtime): (SharedCache, SharedLimiter, Realtime) = match &config
             .redis_url
@@ -123,6 +129,7 @@ impl AppState {
             sms: Arc::new(LogSender),
             config: Arc::new(config),
             db,
+            read_db,
             cache,
             limiter,
             realtime,

@@ -11,8 +11,13 @@ use bytes::Bytes;
 use entity::posts;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{dto::CircleKind, feeds::Sort};
+use super::{
+    dto::{post_views, CircleKind},
+    feeds::Sort,
+};
 use crate::{
+    api::stored::StoredJson,
+    error::AppResult,
     platform::{
         cache::copies,
         facts::{Fact, Subscriber},
@@ -106,6 +111,59 @@ pub async fn keep_post_view(state: &AppState, id: &str, bytes: &[u8]) {
     keep(state, &post_key(id), bytes).await;
 }
 
+/// The views of `rows` as anonymous readers get them, in their order: the
+/// kept copies, and those missing built in one batch (and kept, for posts
+/// anyone may read). A feed is assembled from these.
+pub async fn post_copies(state: &AppState, rows: Vec<posts::Model>) -> AppResult<Vec<Bytes>> {
+    let keys: Vec<String> = rows.iter().map(|p| post_key(&p.id)).collect();
+    let mut found = copies::get_many(state.cache.as_ref(), &keys).await;
+    let missing: Vec<posts::Model> = rows
+        .iter()
+        .zip(&found)
+        .filter(|(_, copy)| copy.is_none())
+        .map(|(post, _)| post.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(found.into_iter().flatten().collect());
+    }
+    let open: Vec<bool> = missing.iter().map(|p| p.gate.is_none()).collect();
+    let mut built = post_views(state, missing, None)
+        .await?
+        .into_iter()
+        .zip(open);
+    for slot in found.iter_mut().filter(|copy| copy.is_none()) {
+        let Some((view, open)) = built.next() else {
+            break;
+        };
+        let bytes = StoredJson::encode(&view).bytes().clone();
+        if open {
+            keep(state, &post_key(&view.id), &bytes).await;
+        }
+        *slot = Some(bytes);
+    }
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// A page's JSON from its items' JSON, as `StoredJson<Page<…>>` writes it.
+pub fn page_bytes(items: &[Bytes], next_cursor: Option<&str>) -> Bytes {
+    let size = items.iter().map(Bytes::len).sum::<usize>() + items.len() + 64;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(b"{\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+    out.push(b']');
+    if let Some(cursor) = next_cursor {
+        out.extend_from_slice(b",\"next_cursor\":");
+        out.extend_from_slice(serde_json::Value::from(cursor).to_string().as_bytes());
+    }
+    out.push(b'}');
+    Bytes::from(out)
+}
+
 /// The first page of the circle list, for an anonymous reader.
 pub async fn circle_list(state: &AppState, kind: Option<CircleKind>) -> Option<Bytes> {
     read(state, &circles_key(kind)).await
@@ -188,7 +246,7 @@ pub async fn erased(state: &AppState, posts: &[String], circles: &[Option<String
 
 /// What an author's posts show of them changed (a nickname, an avatar, a
 /// closed profile): every copy that shows it goes.
-async fn author_changed(state: &AppState, user: &str) -> crate::error::AppResult<()> {
+async fn author_changed(state: &AppState, user: &str) -> AppResult<()> {
     let theirs: Vec<(String, Option<String>)> = posts::Entity::find()
         .select_only()
         .column(posts::Column::Id)
@@ -207,10 +265,44 @@ pub struct AuthorCopies;
 
 #[async_trait::async_trait]
 impl Subscriber for AuthorCopies {
-    async fn on(&self, state: &AppState, fact: &Fact) -> crate::error::AppResult<()> {
+    async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()> {
         match fact {
             Fact::AuthorChanged { user } => author_changed(state, user).await,
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::Example;
+
+    use super::*;
+    use crate::{api::page::Page, community::dto::PostView};
+
+    #[test]
+    fn a_page_assembled_from_copies_is_the_page_serialised_whole() {
+        let mut second = PostView::example();
+        second.id = "0190a0b0-0000-7000-8000-00000000000b".into();
+        second.title = "引号 \" 和反斜杠 \\ 也一样".into();
+        second.author = None;
+        for cursor in [None, Some("MXwxLjV8YWJj\"".to_owned())] {
+            let page = Page {
+                items: vec![PostView::example(), second.clone()],
+                next_cursor: cursor.clone(),
+            };
+            let whole = StoredJson::encode(&page);
+            let items: Vec<Bytes> = page
+                .items
+                .iter()
+                .map(|p| StoredJson::encode(p).bytes().clone())
+                .collect();
+            assert_eq!(page_bytes(&items, cursor.as_deref()), whole.bytes());
+        }
+        let empty: Page<PostView> = Page {
+            items: vec![],
+            next_cursor: None,
+        };
+        assert_eq!(page_bytes(&[], None), StoredJson::encode(&empty).bytes());
     }
 }

@@ -111,7 +111,7 @@ async fn views(
     viewer: Option<&UserId>,
 ) -> AppResult<Vec<CircleView>> {
     let keys = upload_keys(
-        &state.db,
+        &state.read_db,
         rows.iter()
             .filter_map(|c| c.icon_upload_id.clone())
             .collect(),
@@ -119,7 +119,12 @@ async fn views(
     .await?;
     let joined = match viewer {
         Some(user) => {
-            circles::joined(&state.db, user, rows.iter().map(|c| c.id.clone()).collect()).await?
+            circles::joined(
+                &state.read_db,
+                user,
+                rows.iter().map(|c| c.id.clone()).collect(),
+            )
+            .await?
         }
         None => Vec::new(),
     };
@@ -134,7 +139,7 @@ async fn views(
 }
 
 async fn one(state: &AppState, id: &CircleId, viewer: Option<&UserId>) -> AppResult<CircleView> {
-    let circle = circles::find(&state.db, id).await?;
+    let circle = circles::find(&state.read_db, id).await?;
     Ok(views(state, vec![circle], viewer).await?.remove(0))
 }
 
@@ -164,7 +169,7 @@ impl CirclesApi {
                 return Ok(CirclesResponse::Ok(StoredJson::from_stored(bytes)));
             }
         }
-        let rows = circles::list(&state.db, kind.0, &page).await?;
+        let rows = circles::list(&state.read_db, kind.0, &page).await?;
         let (rows, next_cursor) = split_page(rows, page.limit, |c| c.id.clone());
         let items = views(&state, rows, viewer.user_id()).await?;
         let answer = StoredJson::encode(&Page { items, next_cursor });

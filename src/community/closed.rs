@@ -42,7 +42,7 @@ pub async fn circle_for(
     id: &CircleId,
     viewer: Option<&AuthUser>,
 ) -> AppResult<circles::Model> {
-    let circle = super::circles::find(&state.db, id).await?;
+    let circle = super::circles::find(&state.read_db, id).await?;
     if !admitted(state, circle.gate.as_deref(), viewer).await? {
         return Err(AppError::not_found("circle"));
     }

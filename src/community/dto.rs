@@ -84,7 +84,7 @@ pub struct LogView {
 /// The link to a post's log, for the author or a moderator only.
 pub async fn log_view(state: &AppState, upload_id: &str) -> AppResult<Option<LogView>> {
     Ok(entity::uploads::Entity::find_by_id(upload_id)
-        .one(&state.db)
+        .one(&state.read_db)
         .await?
         .map(|u| LogView {
             url: crate::uploads::media::upload_url(state, &u),
@@ -227,14 +227,14 @@ pub async fn post_views(
     let images = post_images::Entity::find()
         .filter(post_images::Column::PostId.is_in(ids.clone()))
         .order_by_asc(post_images::Column::Position)
-        .all(&state.db)
+        .all(&state.read_db)
         .await?;
     let keys = upload_keys(
-        &state.db,
+        &state.read_db,
         images.iter().map(|i| i.upload_id.clone()).collect(),
     )
     .await?;
-    let liked = liked_posts(&state.db, viewer, ids).await?;
+    let liked = liked_posts(&state.read_db, viewer, ids).await?;
     Ok(rows
         .into_iter()
         .map(|p| PostView {

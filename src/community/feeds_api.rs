@@ -8,7 +8,7 @@ use poem_openapi::{
 
 use super::{
     cached, circles,
-    dto::{liked_posts, post_views, PostView},
+    dto::{liked_posts, PostView},
     feeds::{self, FeedKey, Sort},
 };
 use crate::ids::{CircleId, UserId};
@@ -49,34 +49,28 @@ async fn feed(
         .transpose()?;
     if let (Some(user), None, Sort::Hot) = (viewer, circle_id, sort) {
         if let Some(own) = personalized(state, user, after.clone(), page.limit).await? {
-            return Ok(FeedResponse::Ok(StoredJson::encode(&own)));
+            return Ok(FeedResponse::Ok(overlay(state, viewer, own).await?));
         }
     }
+    // The first page is kept whole; any page is assembled from the kept
+    // copies of its posts.
     let circle = circle_id.map(CircleId::as_str);
-    if after.is_none() && limit.is_none() {
-        let shared = match cached::feed_page(state, circle, sort).await {
-            Some(hit) => hit,
-            None => {
-                let fresh = shared_page(state, circle_id, sort, None, page.limit).await?;
-                let ids: Vec<String> = fresh.items.iter().map(|p| p.id.clone()).collect();
-                let bytes = StoredJson::encode(&fresh).bytes().clone();
-                cached::keep_feed_page(state, circle, sort, &ids, &bytes).await;
-                cached::FeedPage { ids, bytes }
+    let first = after.is_none() && limit.is_none();
+    let hit = match first {
+        true => cached::feed_page(state, circle, sort).await,
+        false => None,
+    };
+    let shared = match hit {
+        Some(hit) => hit,
+        None => {
+            let fresh = shared_page(state, circle, sort, after, page.limit).await?;
+            if first {
+                cached::keep_feed_page(state, circle, sort, &fresh.ids, &fresh.bytes).await;
             }
-        };
-        return Ok(FeedResponse::Ok(overlay(state, viewer, shared).await?));
-    }
-    let mut fresh = shared_page(state, circle_id, sort, after, page.limit).await?;
-    let liked = liked_posts(
-        &state.db,
-        viewer.map(UserId::as_str),
-        fresh.items.iter().map(|p| p.id.clone()).collect(),
-    )
-    .await?;
-    for item in &mut fresh.items {
-        item.liked_by_me = liked.contains(&item.id);
-    }
-    Ok(FeedResponse::Ok(StoredJson::encode(&fresh)))
+            fresh
+        }
+    };
+    Ok(FeedResponse::Ok(overlay(state, viewer, shared).await?))
 }
 
 /// The shared page as this viewer sees it: sent as stored unless they
@@ -86,7 +80,7 @@ async fn overlay(
     viewer: Option<&UserId>,
     shared: cached::FeedPage,
 ) -> AppResult<StoredJson<Page<PostView>>> {
-    let liked = liked_posts(&state.db, viewer.map(UserId::as_str), shared.ids).await?;
+    let liked = liked_posts(&state.read_db, viewer.map(UserId::as_str), shared.ids).await?;
     if liked.is_empty() {
         return Ok(StoredJson::from_stored(shared.bytes));
     }
@@ -113,36 +107,39 @@ async fn personalized(
     user: &UserId,
     after: Option<FeedKey>,
     limit: u64,
-) -> AppResult<Option<Page<PostView>>> {
-    let granted = consents::granted(&state.db, user.as_str()).await?;
+) -> AppResult<Option<cached::FeedPage>> {
+    let granted = consents::granted(&state.read_db, user.as_str()).await?;
     if !granted.contains("personalized_recommendations") {
         return Ok(None);
     }
-    let joined = circles::joined_all(&state.db, user).await?;
+    let joined = circles::joined_all(&state.read_db, user).await?;
     if joined.is_empty() {
         return Ok(None);
     }
-    let rows = feeds::boosted_page(&state.db, &joined, after, limit).await?;
+    let rows = feeds::boosted_page(&state.read_db, &joined, after, limit).await?;
     let (rows, next_cursor) = split_page(rows, limit, |(p, score)| FeedKey::with_score(p, *score));
-    let rows = rows.into_iter().map(|(p, _)| p).collect();
-    let items = post_views(state, rows, Some(user.as_str())).await?;
-    Ok(Some(Page { items, next_cursor }))
+    let rows: Vec<_> = rows.into_iter().map(|(p, _)| p).collect();
+    let ids = rows.iter().map(|p| p.id.clone()).collect();
+    let items = cached::post_copies(state, rows).await?;
+    let bytes = cached::page_bytes(&items, next_cursor.as_deref());
+    Ok(Some(cached::FeedPage { ids, bytes }))
 }
 
-/// A page everyone sees alike (`liked_by_me` unset).
+/// A page everyone sees alike (`liked_by_me` unset). The circle's
+/// handler found the circle (and let the viewer in) already.
 async fn shared_page(
     state: &AppState,
-    circle_id: Option<&CircleId>,
+    circle: Option<&str>,
     sort: Sort,
     after: Option<FeedKey>,
     limit: u64,
-) -> AppResult<Page<PostView>> {
-    // The circle's handler found it (and let the viewer in) already.
-    let circle = circle_id.map(CircleId::as_str);
-    let rows = feeds::page(&state.db, circle, sort, after, limit).await?;
+) -> AppResult<cached::FeedPage> {
+    let rows = feeds::page(&state.read_db, circle, sort, after, limit).await?;
     let (rows, next_cursor) = split_page(rows, limit, FeedKey::of);
-    let items = post_views(state, rows, None).await?;
-    Ok(Page { items, next_cursor })
+    let ids = rows.iter().map(|p| p.id.clone()).collect();
+    let items = cached::post_copies(state, rows).await?;
+    let bytes = cached::page_bytes(&items, next_cursor.as_deref());
+    Ok(cached::FeedPage { ids, bytes })
 }
 
 #[OpenApi(tag = "ApiTags::Community")]

@@ -191,7 +191,7 @@ pub async fn visible(
     id: &PostId,
     viewer: Option<&AuthUser>,
 ) -> AppResult<posts::Model> {
-    let post = present(&state.db, id, viewer).await?;
+    let post = present(&state.read_db, id, viewer).await?;
     if !super::closed::admitted(state, post.gate.as_deref(), viewer).await? {
         return Err(AppError::not_found("post"));
     }
@@ -205,7 +205,7 @@ pub async fn readable(
     id: &PostId,
     viewer: Option<&AuthUser>,
 ) -> AppResult<posts::Model> {
-    let post = present(&state.db, id, viewer).await?;
+    let post = present(&state.read_db, id, viewer).await?;
     let author = viewer.is_some_and(|v| post.author_id.as_deref() == Some(v.id.as_str()));
     if !author && !super::closed::admitted(state, post.gate.as_deref(), viewer).await? {
         return Err(AppError::not_found("post"));

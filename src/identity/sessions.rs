@@ -86,7 +86,7 @@ pub async fn authenticate(
     let found = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(token_hash(token)))
         .find_also_related(users::Entity)
-        .one(&state.db)
+        .one(&state.read_db)
         .await?;
     let Some((session, user)) = found else {
         return Err(AppError::unauthorized(
@@ -98,7 +98,7 @@ pub async fn authenticate(
         // The join yields no user for a row it could not read, too: ask
         // again, so that an unreadable account is an error, not "revoked".
         None => users::Entity::find_by_id(session.user_id.clone())
-            .one(&state.db)
+            .one(&state.read_db)
             .await?
             .ok_or_else(|| AppError::unauthorized("the token is invalid or was revoked"))?,
     };

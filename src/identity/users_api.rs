@@ -324,7 +324,7 @@ impl UsersApi {
         if let Some(bytes) = copies::public_profile(&state, id.0.as_str()).await {
             return Ok(PublicUserResponse::Ok(StoredJson::from_stored(bytes)));
         }
-        let (user, key) = profiles::load(&state.db, &id.0)
+        let (user, key) = profiles::load(&state.read_db, &id.0)
             .await?
             .filter(|(u, _)| u.community_closed_at.is_none())
             .ok_or_else(|| AppError::not_found("user"))?;

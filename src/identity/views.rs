@@ -161,10 +161,10 @@ pub async fn public_users(state: &AppState, ids: Vec<String>) -> AppResult<Vec<P
     let rows = users::Entity::find()
         .filter(users::Column::Id.is_in(ids))
         .order_by_asc(users::Column::Id)
-        .all(&state.db)
+        .all(&state.read_db)
         .await?;
     let keys = upload_keys(
-        &state.db,
+        &state.read_db,
         rows.iter()
             .filter_map(|u| u.avatar_upload_id.clone())
             .collect(),
@@ -224,10 +224,10 @@ pub async fn authors(
         ])
         .filter(users::Column::Id.is_in(ids))
         .into_tuple()
-        .all(&state.db)
+        .all(&state.read_db)
         .await?;
     let keys = upload_keys(
-        &state.db,
+        &state.read_db,
         users.iter().filter_map(|u| u.2.clone()).collect(),
     )
     .await?;

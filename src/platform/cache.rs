@@ -11,6 +11,15 @@ use super::tls::{TlsSettings, TlsState};
 #[async_trait]
 pub trait Cache: Send + Sync + 'static {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    /// The values of `keys`, in their order (in one round trip where the
+    /// engine can).
+    async fn get_many(&self, keys: &[String]) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            found.push(self.get(key).await?);
+        }
+        Ok(found)
+    }
     async fn set(&self, key: &str, value: &[u8], ttl: Duration) -> anyhow::Result<()>;
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
     /// Deletes every key of `keys` (in one round trip where the engine can).
@@ -45,6 +54,23 @@ pub mod copies {
             Err(err) => {
                 tracing::warn!(error = %format!("{err:#}"), "cache read failed");
                 None
+            }
+        }
+    }
+
+    /// The copies of `keys`, in their order; all missing if the cache fails.
+    pub async fn get_many(cache: &dyn Cache, keys: &[String]) -> Vec<Option<Bytes>> {
+        match cache.get_many(keys).await {
+            Ok(found) if found.len() == keys.len() => {
+                found.into_iter().map(|v| v.map(Bytes::from)).collect()
+            }
+            Ok(_) => {
+                tracing::warn!("cache read answered another number of values");
+                vec![None; keys.len()]
+            }
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "cache read failed");
+                vec![None; keys.len()]
             }
         }
     }
@@ -247,6 +273,15 @@ impl Cache for RedisCache {
         let mut conn = self.redis.conn().await?;
         let _: () = conn.del(self.redis.key(key)).await?;
         Ok(())
+    }
+
+    async fn get_many(&self, keys: &[String]) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.redis.conn().await?;
+        let keys: Vec<String> = keys.iter().map(|k| self.redis.key(k)).collect();
+        Ok(redis::cmd("MGET").arg(keys).query_async(&mut conn).await?)
     }
 
     async fn delete_many(&self, keys: &[String]) -> anyhow::Result<()> {

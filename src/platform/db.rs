@@ -114,6 +114,36 @@ fn postgres_wire(url: &str) -> anyhow::Result<Option<(String, PgSslMode)>> {
     Ok(Some((host, options.get_ssl_mode())))
 }
 
+/// The pool hot reads use. PostgreSQL: the same pool. SQLite: read-only
+/// connections beside the one that writes. SQLite allows one writer; a
+/// pool of several writers would fail a transaction that read and then
+/// writes while another wrote ("database is locked"), so every write and
+/// transaction keeps the single connection sea-orm gives SQLite, and reads
+/// that need no transaction never queue behind it (WAL lets them run
+/// while it writes, and each sees everything committed before it began).
+pub async fn connect_readers(
+    config: &Config,
+    writer: &DatabaseConnection,
+) -> anyhow::Result<DatabaseConnection> {
+    let url = config.database_url();
+    if !is_sqlite(writer) || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(writer.clone());
+    }
+    let readers = std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).max(4));
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(readers as u32)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.read_only(true)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    Ok(Database::connect(options).await?)
+}
+
 /// Whether the URL names its own root certificate, as libpq's
 /// `sslrootcert` (or sqlx's spellings of it).
 fn names_root_cert(url: &str) -> bool {

@@ -150,7 +150,7 @@ pub async fn enforce<E: Endpoint, R: ResolveCaller>(
         match (&caller, given.is_empty(), policy.authenticated) {
             (_, true, _) => Default::default(),
             (Some(c), false, true) => {
-                let choices = consents::choices(&state.db, &c.user_id).await?;
+                let choices = consents::choices(&state.read_db, &c.user_id).await?;
                 (choices.granted, choices.refused)
             }
             // A login's own account is known only inside the handler: it
