@@ -7,8 +7,9 @@ use poem_openapi::{
 };
 
 use super::{
-    cached, circles,
+    circles,
     dto::{liked_posts, PostView},
+    feed_cache::{self, FeedPage, PageKey},
     feeds::{self, FeedKey, Sort},
 };
 use crate::ids::{CircleId, UserId};
@@ -43,29 +44,39 @@ async fn feed(
 ) -> AppResult<FeedResponse> {
     let page = PageParams::parse(None, limit)?;
     let sort = sort.unwrap_or(Sort::Hot);
-    let after = cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| FeedKey::parse(&c))
-        .transpose()?;
+    let cursor_text = cursor.filter(|c| !c.is_empty());
+    let after = cursor_text.as_deref().map(FeedKey::parse).transpose()?;
     if let (Some(user), None, Sort::Hot) = (viewer, circle_id, sort) {
         if let Some(own) = personalized(state, user, after.clone(), page.limit).await? {
             return Ok(FeedResponse::Ok(overlay(state, viewer, own).await?));
         }
     }
-    // The first page is kept whole; any page is assembled from the kept
-    // copies of its posts.
+    // Pages are kept under the feed's generation: the first whole, any
+    // other as its ids.
     let circle = circle_id.map(CircleId::as_str);
+    let generation = feed_cache::generation(state, circle).await;
     let first = after.is_none() && limit.is_none();
+    let rest = (!first).then(|| (page.limit, cursor_text.as_deref().unwrap_or_default()));
+    let key = PageKey::new(circle, sort, &generation, rest);
     let hit = match first {
-        true => cached::feed_page(state, circle, sort).await,
-        false => None,
+        true => feed_cache::first_page(state, &key).await,
+        false => feed_cache::later_page(state, &key).await?,
     };
     let shared = match hit {
         Some(hit) => hit,
         None => {
-            let fresh = shared_page(state, circle, sort, after, page.limit).await?;
-            if first {
-                cached::keep_feed_page(state, circle, sort, &fresh.ids, &fresh.bytes).await;
+            let rows = feeds::page(&state.read_db, circle, sort, after, page.limit).await?;
+            let (rows, next_cursor) = split_page(rows, page.limit, FeedKey::of);
+            let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+            let items = feed_cache::post_copies(state, &ids, rows).await?;
+            let bytes = feed_cache::page_bytes(&items, next_cursor.as_deref());
+            let fresh = FeedPage { ids, bytes };
+            match first {
+                true => feed_cache::keep_first_page(state, &key, &fresh).await,
+                false => {
+                    let next = next_cursor.as_deref();
+                    feed_cache::keep_later_page(state, &key, &fresh.ids, next).await;
+                }
             }
             fresh
         }
@@ -78,7 +89,7 @@ async fn feed(
 async fn overlay(
     state: &AppState,
     viewer: Option<&UserId>,
-    shared: cached::FeedPage,
+    shared: FeedPage,
 ) -> AppResult<StoredJson<Page<PostView>>> {
     let liked = liked_posts(&state.read_db, viewer.map(UserId::as_str), shared.ids).await?;
     if liked.is_empty() {
@@ -107,7 +118,7 @@ async fn personalized(
     user: &UserId,
     after: Option<FeedKey>,
     limit: u64,
-) -> AppResult<Option<cached::FeedPage>> {
+) -> AppResult<Option<FeedPage>> {
     let granted = consents::granted(&state.read_db, user.as_str()).await?;
     if !granted.contains("personalized_recommendations") {
         return Ok(None);
@@ -119,27 +130,10 @@ async fn personalized(
     let rows = feeds::boosted_page(&state.read_db, &joined, after, limit).await?;
     let (rows, next_cursor) = split_page(rows, limit, |(p, score)| FeedKey::with_score(p, *score));
     let rows: Vec<_> = rows.into_iter().map(|(p, _)| p).collect();
-    let ids = rows.iter().map(|p| p.id.clone()).collect();
-    let items = cached::post_copies(state, rows).await?;
-    let bytes = cached::page_bytes(&items, next_cursor.as_deref());
-    Ok(Some(cached::FeedPage { ids, bytes }))
-}
-
-/// A page everyone sees alike (`liked_by_me` unset). The circle's
-/// handler found the circle (and let the viewer in) already.
-async fn shared_page(
-    state: &AppState,
-    circle: Option<&str>,
-    sort: Sort,
-    after: Option<FeedKey>,
-    limit: u64,
-) -> AppResult<cached::FeedPage> {
-    let rows = feeds::page(&state.read_db, circle, sort, after, limit).await?;
-    let (rows, next_cursor) = split_page(rows, limit, FeedKey::of);
-    let ids = rows.iter().map(|p| p.id.clone()).collect();
-    let items = cached::post_copies(state, rows).await?;
-    let bytes = cached::page_bytes(&items, next_cursor.as_deref());
-    Ok(cached::FeedPage { ids, bytes })
+    let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+    let items = feed_cache::post_copies(state, &ids, rows).await?;
+    let bytes = feed_cache::page_bytes(&items, next_cursor.as_deref());
+    Ok(Some(FeedPage { ids, bytes }))
 }
 
 #[OpenApi(tag = "ApiTags::Community")]

@@ -9,6 +9,7 @@ pub mod comments_api;
 pub mod documents;
 pub mod dto;
 pub mod erasure;
+pub mod feed_cache;
 pub mod feeds;
 pub mod feeds_api;
 pub mod follows;

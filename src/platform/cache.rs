@@ -88,6 +88,9 @@ pub mod copies {
     }
 }
 
+/// How much the in-process cache holds, keys and values together.
+const MEMORY_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// In-process cache with a TTL per entry.
 pub struct MemoryCache {
     inner: moka::future::Cache<String, (Vec<u8>, tokio::time::Instant)>,
@@ -96,8 +99,15 @@ pub struct MemoryCache {
 impl MemoryCache {
     pub fn new() -> Self {
         Self {
+            // Bounded by size, not by count: a page weighs far more than
+            // a counter.
             inner: moka::future::Cache::builder()
-                .max_capacity(200_000)
+                .weigher(
+                    |key: &String, (value, _): &(Vec<u8>, tokio::time::Instant)| {
+                        u32::try_from(key.len() + value.len()).unwrap_or(u32::MAX)
+                    },
+                )
+                .max_capacity(MEMORY_CACHE_BYTES)
                 .time_to_live(Duration::from_secs(24 * 3600))
                 .build(),
         }

@@ -189,3 +189,41 @@ async fn a_public_profile_shows_each_change_on_the_next_read_and_goes_with_the_a
     let resp = app.get_anon(&path).await;
     assert_eq!(resp.status(), 404, "the closed profile's copy survived");
 }
+
+#[tokio::test]
+async fn a_later_page_read_again_by_its_cursor_shows_each_write() {
+    let app = spawn_app_with(generous_limits).await;
+    let author = app.register().await;
+    let fan = app.register().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            app.create_post(&author, None, &format!("p{i}"), "b")
+                .await
+                .id(),
+        );
+    }
+    // Newest first: page 2 of 2 per page holds p2 and p1.
+    let first = anon(&app, "/plaza?sort=new&limit=2").await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let path = format!("/plaza?sort=new&limit=2&cursor={cursor}");
+    let titles = |page: &Value| -> Vec<String> {
+        items_of(page)
+            .iter()
+            .map(|p| p["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(titles(&anon(&app, &path).await), ["p2", "p1"]);
+    app.like(&fan, &ids[2]).await;
+    let page = anon(&app, &path).await;
+    assert_eq!(item(&page, &ids[2]).unwrap()["like_count"], 1);
+    let page = app.get_json_as(&fan, &path).await;
+    assert_eq!(item(&page, &ids[2]).unwrap()["liked_by_me"], true);
+    let resp = app
+        .edit_post(&author, &ids[1], json!({ "title": "p1 改" }))
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(titles(&anon(&app, &path).await), ["p2", "p1 改"]);
+    assert_eq!(app.delete_post(&author, &ids[2]).await.status(), 204);
+    assert_eq!(titles(&anon(&app, &path).await), ["p1 改", "p0"]);
+}
