@@ -21,7 +21,7 @@ mod common;
 #[path = "common/load.rs"]
 mod load;
 use common::env;
-use load::{require_wrk, run_wrk, start_server, Figures};
+use load::{require_wrk, run_wrk, run_wrk_with, start_server, Figures};
 
 /// A bare poem server on its own runtime, answering `/bare` with a small
 /// JSON object: the ceiling every row is compared with.
@@ -48,6 +48,53 @@ fn start_bare() -> u16 {
         });
     });
     rx.recv().unwrap()
+}
+
+/// A wrk script asking for `/plaza?sort=new` after a different cursor each
+/// time (cursors after each of `ids`, shuffled), so that no page is kept
+/// for them: pages read once, as most deep pages are.
+fn random_cursor_script(base_path: &str, ids: &[String]) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in (1..order.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "local cursors = {{").unwrap();
+    for i in order {
+        let cursor = agora::api::page::Cursor::encode(&format!("0|0.0|{}", ids[i]));
+        writeln!(file, "\"{cursor}\",").unwrap();
+    }
+    writeln!(file, "}}\nlocal n = 0").unwrap();
+    writeln!(
+        file,
+        "request = function()\n  n = n % #cursors + 1\n  return wrk.format(\"GET\", \"{base_path}/plaza?sort=new&cursor=\" .. cursors[n])\nend"
+    )
+    .unwrap();
+    file.flush().unwrap();
+    file
+}
+
+/// Every post's id, newest first, walking the plaza 50 at a time.
+async fn all_post_ids(base: &str) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let url = format!("{base}/plaza?sort=new&limit=50&cursor={cursor}");
+        let page: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
+        for item in page["items"].as_array().into_iter().flatten() {
+            ids.push(item["id"].as_str().unwrap_or_default().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => return ids,
+        }
+    }
 }
 
 fn row(name: &str, f: &Figures, bare: f64) {
@@ -127,6 +174,16 @@ fn main() {
         rows.push((
             name,
             run_wrk(&format!("{base}{path}"), 1, connections, seconds),
+        ));
+    }
+    // Deep pages read once: the feed query and, for posts not read lately,
+    // their views are built.
+    if "/plaza?sort=new&cursor=<new each time>".contains(only.as_str()) {
+        let ids = rt.block_on(all_post_ids(&base));
+        let script = random_cursor_script("/api/v1", &ids);
+        rows.push((
+            &"GET /plaza?sort=new&cursor=<new each time>",
+            run_wrk_with(&base, Some(script.path()), 1, connections, seconds),
         ));
     }
     let health = run_wrk(

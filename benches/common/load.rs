@@ -201,14 +201,30 @@ pub struct Figures {
 
 /// Drives `url` with wrk: `threads` threads, `connections` connections.
 pub fn run_wrk(url: &str, threads: usize, connections: usize, seconds: u64) -> Figures {
+    run_wrk_with(url, None, threads, connections, seconds)
+}
+
+/// [`run_wrk`] with a wrk Lua script (one that picks each request's path).
+pub fn run_wrk_with(
+    url: &str,
+    script: Option<&std::path::Path>,
+    threads: usize,
+    connections: usize,
+    seconds: u64,
+) -> Figures {
+    let mut args = vec![
+        format!("-t{threads}"),
+        format!("-c{connections}"),
+        format!("-d{seconds}s"),
+        "--latency".to_owned(),
+    ];
+    if let Some(script) = script {
+        args.push("-s".to_owned());
+        args.push(script.display().to_string());
+    }
+    args.push(url.to_owned());
     let out = std::process::Command::new("wrk")
-        .args([
-            &format!("-t{threads}"),
-            &format!("-c{connections}"),
-            &format!("-d{seconds}s"),
-            "--latency",
-            url,
-        ])
+        .args(&args)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
