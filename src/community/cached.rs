@@ -112,11 +112,11 @@ pub async fn circles_changed(state: &AppState) {
 
 /// After an erasure: the erased posts' views, and the pages of the plaza
 /// and of every circle they were in.
-pub async fn erased(state: &AppState, posts: &[String], circles: &[Option<String>]) {
-    let mut scopes: Vec<Option<&str>> = circles.iter().map(Option::as_deref).collect();
-    scopes.sort_unstable();
-    scopes.dedup();
-    feed_cache::renew(state, &scopes).await;
+pub async fn erased(state: &AppState, posts: &[String]) {
+    // Every feed's pages go, whatever generation they were kept under: a
+    // page of an older one is never served, but would still hold what was
+    // erased until it expired.
+    feed_cache::forget_all(state).await;
     let mut keys: Vec<String> = posts.iter().map(|p| post_key(p)).collect();
     keys.extend(circle_list_keys());
     drop_keys(state, &keys).await;
@@ -125,16 +125,14 @@ pub async fn erased(state: &AppState, posts: &[String], circles: &[Option<String
 /// What an author's posts show of them changed (a nickname, an avatar, a
 /// closed profile): every copy that shows it goes.
 async fn author_changed(state: &AppState, user: &str) -> AppResult<()> {
-    let theirs: Vec<(String, Option<String>)> = posts::Entity::find()
+    let posts: Vec<String> = posts::Entity::find()
         .select_only()
         .column(posts::Column::Id)
-        .column(posts::Column::CircleId)
         .filter(posts::Column::AuthorId.eq(user))
         .into_tuple()
         .all(&state.db)
         .await?;
-    let (posts, circles): (Vec<String>, Vec<Option<String>>) = theirs.into_iter().unzip();
-    erased(state, &posts, &circles).await;
+    erased(state, &posts).await;
     Ok(())
 }
 

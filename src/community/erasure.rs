@@ -261,6 +261,6 @@ impl crate::privacy::registry::ErasureHook for CommunityHook {
     }
 
     async fn erased(&self, state: &crate::state::AppState, after: &AfterCommit) {
-        super::cached::erased(state, &after.posts, &after.feeds).await;
+        super::cached::erased(state, &after.posts).await;
     }
 }

@@ -67,6 +67,12 @@ pub async fn renew(state: &AppState, circles: &[Option<&str>]) {
     }
 }
 
+/// Every page of every feed, of any generation, and the generations: for
+/// an erasure, after which no copy of what it erased may stay.
+pub async fn forget_all(state: &AppState) {
+    copies::forget_prefix(state.cache.as_ref(), "feed:").await;
+}
+
 /// Where a page is kept: its feed, order and generation, and for any but
 /// the first its size and cursor.
 pub struct PageKey(String);

@@ -29,6 +29,8 @@ pub trait Cache: Send + Sync + 'static {
         }
         Ok(())
     }
+    /// Deletes every key that starts with `prefix` (rare: it walks them).
+    async fn delete_prefix(&self, prefix: &str) -> anyhow::Result<()>;
     /// Gets and deletes in one step: of two callers, one gets the value.
     async fn take(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     /// Reachable right now?
@@ -78,6 +80,13 @@ pub mod copies {
     pub async fn keep(cache: &dyn Cache, key: &str, bytes: &[u8], ttl: Duration) {
         if let Err(err) = cache.set(key, bytes, ttl).await {
             tracing::warn!(error = %format!("{err:#}"), "cache write failed");
+        }
+    }
+
+    /// Every copy whose key starts with `prefix`.
+    pub async fn forget_prefix(cache: &dyn Cache, prefix: &str) {
+        if let Err(err) = cache.delete_prefix(prefix).await {
+            tracing::warn!(error = %format!("{err:#}"), "cache invalidation failed");
         }
     }
 
@@ -143,6 +152,19 @@ impl Cache for MemoryCache {
 
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
         self.inner.invalidate(key).await;
+        Ok(())
+    }
+
+    async fn delete_prefix(&self, prefix: &str) -> anyhow::Result<()> {
+        let keys: Vec<String> = self
+            .inner
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .map(|(key, _)| key.as_ref().clone())
+            .collect();
+        for key in keys {
+            self.inner.invalidate(&key).await;
+        }
         Ok(())
     }
 
@@ -302,6 +324,29 @@ impl Cache for RedisCache {
         let keys: Vec<String> = keys.iter().map(|k| self.redis.key(k)).collect();
         let _: () = conn.del(keys).await?;
         Ok(())
+    }
+
+    async fn delete_prefix(&self, prefix: &str) -> anyhow::Result<()> {
+        let mut conn = self.redis.conn().await?;
+        let pattern = format!("{}*", self.redis.key(prefix));
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut conn)
+                .await?;
+            if !keys.is_empty() {
+                let _: () = conn.del(keys).await?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
     }
 
     async fn take(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {

@@ -168,15 +168,26 @@ impl Leases {
         Ok(())
     }
 
-    /// Records a new lease of `took` tokens, one of which is spent now.
+    /// Records `took` tokens more, one of which is spent now. Leases taken
+    /// at once by concurrent requests add up: none is lost.
     fn grant(&self, class: ActionClass, key: &str, took: u32) {
-        let lease = Lease {
+        let now = std::time::Instant::now();
+        let fresh = Lease {
             left: took - 1,
             size: took,
-            until: std::time::Instant::now() + LEASE_LIFE,
+            until: now + LEASE_LIFE,
         };
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        held.insert((class, key.to_owned()), lease);
+        match held.get_mut(&(class, key.to_owned())) {
+            Some(lease) if lease.until > now => {
+                lease.left += took - 1;
+                lease.size = lease.size.max(took);
+                lease.until = fresh.until;
+            }
+            _ => {
+                held.insert((class, key.to_owned()), fresh);
+            }
+        }
     }
 }
 
@@ -203,6 +214,9 @@ impl Limiter for RedisLimiter {
                 }
                 Ok(())
             }
+            // Redis has nothing left, but a concurrent request of this
+            // instance may just have leased what it had.
+            Ok(Err(_)) if leased && self.leases.spend(class, key).is_ok() => Ok(()),
             Ok(Err(wait)) => Err(wait),
             // Failing open: an unreachable Redis must not take the API down
             // with it; readiness reports the outage.
@@ -240,6 +254,12 @@ mod tests {
         assert_eq!(leases.spend(class, "a"), Err(4));
         // Redis had fewer left than asked: the lease is what it gave.
         leases.grant(class, "a", 3);
+        assert_eq!(leases.spend(class, "a"), Ok(()));
+        assert_eq!(leases.spend(class, "a"), Ok(()));
+        assert_eq!(leases.spend(class, "a"), Err(6));
+        // Leases taken at once by concurrent requests add up.
+        leases.grant(class, "a", 2);
+        leases.grant(class, "a", 2);
         assert_eq!(leases.spend(class, "a"), Ok(()));
         assert_eq!(leases.spend(class, "a"), Ok(()));
         assert_eq!(leases.spend(class, "a"), Err(6));
