@@ -140,6 +140,9 @@ async fn grant_role(config: Config, phone: &str, role: &str) -> anyhow::Result<(
     set_role(&state.db, user, role)
         .await
         .map_err(anyhow::Error::from)?;
+    // Shared with the servers when the cache is Redis; an in-process copy
+    // is the server's own and shows the old role for 30 s at most.
+    crate::identity::copies::forget_public_profile(&state, &user_id).await;
     println!("{} is now {}", user_id, role.as_str());
     Ok(())
 }

@@ -15,7 +15,7 @@ use super::{dto::CircleKind, feed_cache};
 use crate::{
     error::AppResult,
     platform::{
-        cache::copies,
+        copies,
         facts::{Fact, Subscriber},
     },
     state::AppState,
@@ -78,14 +78,34 @@ fn circle_list_keys() -> Vec<String> {
     .collect()
 }
 
+/// A read that began before a change may keep its older copy after the
+/// change dropped it; copies are dropped once more when such a read is over.
+const SETTLE: Duration = Duration::from_secs(2);
+
 /// After `post` (in `circle`, or the plaza) or something on it changed:
-/// its view, the feed pages that may show it and the circle list (whose
-/// post counts move) go.
+/// its view and the circle list (whose post counts move) go, then the
+/// feeds that may show it start a new generation; again after [`SETTLE`].
 pub async fn post_changed(state: &AppState, post: &str, circle: Option<&str>) {
-    feed_cache::renew(state, &[circle]).await;
-    let mut keys = vec![post_key(post)];
+    let posts = [(post.to_owned(), circle.map(str::to_owned))];
+    forget_posts(state, &posts).await;
+    let state = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        forget_posts(&state, &posts).await;
+    });
+}
+
+/// The copies of `posts` (each with its circle) and the circle list go,
+/// then the plaza and those circles start new generations: no page of a
+/// new generation is assembled from a copy that was dropped.
+async fn forget_posts(state: &AppState, posts: &[(String, Option<String>)]) {
+    let mut keys: Vec<String> = posts.iter().map(|(p, _)| post_key(p)).collect();
     keys.extend(circle_list_keys());
     drop_keys(state, &keys).await;
+    let mut circles: Vec<Option<&str>> = posts.iter().map(|(_, c)| c.as_deref()).collect();
+    circles.sort_unstable();
+    circles.dedup();
+    feed_cache::renew(state, &circles).await;
 }
 
 /// [`post_changed`] when only the post's id is at hand.
@@ -113,26 +133,56 @@ pub async fn circles_changed(state: &AppState) {
 /// After an erasure: the erased posts' views, and the pages of the plaza
 /// and of every circle they were in.
 pub async fn erased(state: &AppState, posts: &[String]) {
-    // Every feed's pages go, whatever generation they were kept under: a
-    // page of an older one is never served, but would still hold what was
-    // erased until it expired.
-    feed_cache::forget_all(state).await;
+    if posts.is_empty() {
+        return;
+    }
+    forget_erased(state, posts).await;
+    let (state, posts) = (state.clone(), posts.to_vec());
+    tokio::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        forget_erased(&state, &posts).await;
+    });
+}
+
+/// Every feed's pages go, whatever generation they were kept under: a page
+/// of an older one is never served, but would hold what was erased until
+/// it expired.
+async fn forget_erased(state: &AppState, posts: &[String]) {
     let mut keys: Vec<String> = posts.iter().map(|p| post_key(p)).collect();
     keys.extend(circle_list_keys());
     drop_keys(state, &keys).await;
+    feed_cache::forget_all(state).await;
 }
 
 /// What an author's posts show of them changed (a nickname, an avatar, a
-/// closed profile): every copy that shows it goes.
-async fn author_changed(state: &AppState, user: &str) -> AppResult<()> {
-    let posts: Vec<String> = posts::Entity::find()
+/// closed profile): the copies that show it go. After an erasure every
+/// feed page goes too; after an edit the feeds start new generations.
+async fn author_changed(state: &AppState, user: &str, erasure: bool) -> AppResult<()> {
+    let theirs: Vec<(String, Option<String>)> = posts::Entity::find()
         .select_only()
         .column(posts::Column::Id)
+        .column(posts::Column::CircleId)
         .filter(posts::Column::AuthorId.eq(user))
         .into_tuple()
         .all(&state.db)
         .await?;
-    erased(state, &posts).await;
+    if erasure {
+        let ids: Vec<String> = theirs.into_iter().map(|(id, _)| id).collect();
+        // Their posts may be on any feed's page, of any generation.
+        forget_erased(state, &ids).await;
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            forget_erased(&state, &ids).await;
+        });
+    } else {
+        forget_posts(state, &theirs).await;
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            forget_posts(&state, &theirs).await;
+        });
+    }
     Ok(())
 }
 
@@ -143,7 +193,7 @@ pub struct AuthorCopies;
 impl Subscriber for AuthorCopies {
     async fn on(&self, state: &AppState, fact: &Fact) -> AppResult<()> {
         match fact {
-            Fact::AuthorChanged { user } => author_changed(state, user).await,
+            Fact::AuthorChanged { user, erased } => author_changed(state, user, *erased).await,
             _ => Ok(()),
         }
     }

@@ -16,7 +16,7 @@ use super::{
     dto::post_views,
     feeds::Sort,
 };
-use crate::{api::stored::StoredJson, error::AppResult, platform::cache::copies, state::AppState};
+use crate::{api::stored::StoredJson, error::AppResult, platform::copies, state::AppState};
 
 /// A generation outlives the pages kept under it by far.
 const GENERATION_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -177,14 +177,22 @@ pub async fn post_copies(
         let read = posts::Entity::find()
             .filter(posts::Column::Id.is_in(unread))
             .filter(posts::Column::DeletedAt.is_null())
+            .filter(posts::Column::Hidden.eq(false))
             .all(&state.read_db)
             .await?;
         rows.extend(read.into_iter().map(|p| (p.id.clone(), p)));
     }
     let missing: Vec<posts::Model> = missing.iter().filter_map(|id| rows.remove(*id)).collect();
+    // Only a post anyone may read is kept (what `GET /posts/{id}` serves
+    // from the copy without looking again).
     let open: HashMap<String, bool> = missing
         .iter()
-        .map(|p| (p.id.clone(), p.gate.is_none()))
+        .map(|p| {
+            (
+                p.id.clone(),
+                p.gate.is_none() && !p.hidden && p.deleted_at.is_none(),
+            )
+        })
         .collect();
     let mut built: HashMap<String, Bytes> = HashMap::new();
     for view in post_views(state, missing, None).await? {

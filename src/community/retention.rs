@@ -38,6 +38,7 @@ impl RetentionRule for DeletedContent {
             .await?;
         // Their images and logs go with them (once nothing else shows them).
         let mut uploads = Vec::new();
+        let mut gone = Vec::new();
         for p in old_posts.into_iter().filter(|p| !open.contains(&p.id)) {
             let images: Vec<String> = post_images::Entity::find()
                 .select_only()
@@ -47,6 +48,7 @@ impl RetentionRule for DeletedContent {
                 .all(&state.db)
                 .await?;
             uploads.extend(images.into_iter().chain(p.log_upload_id.clone()));
+            gone.push(p.id.clone());
             removed += posts::Entity::delete_by_id(p.id)
                 .exec(&state.db)
                 .await?
@@ -72,6 +74,8 @@ impl RetentionRule for DeletedContent {
         }
         let mut after = crate::uploads::lifecycle::release(state, uploads).await?;
         after.rows += removed;
+        // No cached page of any generation may still hold them.
+        after.posts.extend(gone);
         Ok(after)
     }
 }

@@ -196,6 +196,7 @@ impl PersonalData for AccountData {
         Ok(AfterCommit {
             facts: vec![crate::platform::facts::Fact::AuthorChanged {
                 user: erasure.user.clone(),
+                erased: true,
             }],
             ..AfterCommit::default()
         })

@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use crate::{
     platform::{
-        cache::copies,
+        copies,
         facts::{Fact, Subscriber},
     },
     state::AppState,
@@ -39,7 +39,7 @@ pub struct ProfileCopies;
 #[async_trait::async_trait]
 impl Subscriber for ProfileCopies {
     async fn on(&self, state: &AppState, fact: &Fact) -> crate::error::AppResult<()> {
-        if let Fact::AuthorChanged { user } = fact {
+        if let Fact::AuthorChanged { user, .. } = fact {
             forget_public_profile(state, user).await;
         }
         Ok(())

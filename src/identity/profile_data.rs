@@ -131,6 +131,7 @@ impl PersonalData for ProfileData {
         Ok(AfterCommit {
             facts: vec![crate::platform::facts::Fact::AuthorChanged {
                 user: user.to_owned(),
+                erased: true,
             }],
             ..AfterCommit::default()
         })

@@ -55,6 +55,7 @@ pub async fn announce_change(state: &AppState, before: &users::Model, after: &us
     {
         let fact = Fact::AuthorChanged {
             user: after.id.clone(),
+            erased: false,
         };
         state.facts.publish(state, fact).await;
     }

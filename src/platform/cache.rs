@@ -41,62 +41,6 @@ pub trait Cache: Send + Sync + 'static {
 
 pub type SharedCache = Arc<dyn Cache>;
 
-/// Copies of answers kept as the bytes they are sent as. A cache that
-/// fails is a miss (or a copy not kept), said so in the log.
-pub mod copies {
-    use std::time::Duration;
-
-    use bytes::Bytes;
-
-    use super::Cache;
-
-    pub async fn get(cache: &dyn Cache, key: &str) -> Option<Bytes> {
-        match cache.get(key).await {
-            Ok(found) => found.map(Bytes::from),
-            Err(err) => {
-                tracing::warn!(error = %format!("{err:#}"), "cache read failed");
-                None
-            }
-        }
-    }
-
-    /// The copies of `keys`, in their order; all missing if the cache fails.
-    pub async fn get_many(cache: &dyn Cache, keys: &[String]) -> Vec<Option<Bytes>> {
-        match cache.get_many(keys).await {
-            Ok(found) if found.len() == keys.len() => {
-                found.into_iter().map(|v| v.map(Bytes::from)).collect()
-            }
-            Ok(_) => {
-                tracing::warn!("cache read answered another number of values");
-                vec![None; keys.len()]
-            }
-            Err(err) => {
-                tracing::warn!(error = %format!("{err:#}"), "cache read failed");
-                vec![None; keys.len()]
-            }
-        }
-    }
-
-    pub async fn keep(cache: &dyn Cache, key: &str, bytes: &[u8], ttl: Duration) {
-        if let Err(err) = cache.set(key, bytes, ttl).await {
-            tracing::warn!(error = %format!("{err:#}"), "cache write failed");
-        }
-    }
-
-    /// Every copy whose key starts with `prefix`.
-    pub async fn forget_prefix(cache: &dyn Cache, prefix: &str) {
-        if let Err(err) = cache.delete_prefix(prefix).await {
-            tracing::warn!(error = %format!("{err:#}"), "cache invalidation failed");
-        }
-    }
-
-    pub async fn forget(cache: &dyn Cache, keys: &[String]) {
-        if let Err(err) = cache.delete_many(keys).await {
-            tracing::warn!(error = %format!("{err:#}"), "cache invalidation failed");
-        }
-    }
-}
-
 /// How much the in-process cache holds, keys and values together.
 const MEMORY_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -117,9 +61,47 @@ impl MemoryCache {
                     },
                 )
                 .max_capacity(MEMORY_CACHE_BYTES)
-                .time_to_live(Duration::from_secs(24 * 3600))
+                // Whatever is set is kept while there is room (a realtime
+                // ticket must not be turned away for a popular page), the
+                // least recently used going first.
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
+                .expire_after(OwnTtl)
                 .build(),
         }
+    }
+}
+
+#[cfg(test)]
+impl MemoryCache {
+    /// How many entries it holds once its pending housekeeping ran.
+    pub async fn entries(&self) -> u64 {
+        self.inner.run_pending_tasks().await;
+        self.inner.entry_count()
+    }
+}
+
+/// Each entry leaves at the end of its own TTL, read or not: a page kept
+/// under a feed generation that moved on is never read again.
+struct OwnTtl;
+
+impl moka::Expiry<String, (Vec<u8>, tokio::time::Instant)> for OwnTtl {
+    fn expire_after_create(
+        &self,
+        _key: &String,
+        (_, expires): &(Vec<u8>, tokio::time::Instant),
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(expires.saturating_duration_since(tokio::time::Instant::now()))
+    }
+
+    fn expire_after_update(
+        &self,
+        _key: &String,
+        (_, expires): &(Vec<u8>, tokio::time::Instant),
+        _updated_at: std::time::Instant,
+        _left: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(expires.saturating_duration_since(tokio::time::Instant::now()))
     }
 }
 

@@ -29,8 +29,9 @@ pub enum Fact {
     /// waitlisted, removed, or approved from the waiting list).
     BetaApplicationDecided { user: String, application: String },
     /// What a user's posts show of them changed: their nickname or avatar,
-    /// or their community profile closed.
-    AuthorChanged { user: String },
+    /// or their community profile closed. `erased` when an erasure did it:
+    /// then no copy of what was shown may stay anywhere.
+    AuthorChanged { user: String, erased: bool },
     /// A user published a post.
     PostPublished { author: String, post: String },
     /// A user published a comment.

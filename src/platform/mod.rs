@@ -1,6 +1,7 @@
 //! The outside world, each piece behind a small trait with an embedded
 //! default and a real engine that pass the same tests.
 pub mod cache;
+pub mod copies;
 pub mod crypto;
 pub mod db;
 pub mod documents;
