@@ -82,30 +82,56 @@ fn circle_list_keys() -> Vec<String> {
 /// change dropped it; copies are dropped once more when such a read is over.
 const SETTLE: Duration = Duration::from_secs(2);
 
-/// After `post` (in `circle`, or the plaza) or something on it changed:
-/// its view and the circle list (whose post counts move) go, then the
-/// feeds that may show it start a new generation; again after [`SETTLE`].
-pub async fn post_changed(state: &AppState, post: &str, circle: Option<&str>) {
-    let posts = [(post.to_owned(), circle.map(str::to_owned))];
-    forget_posts(state, &posts).await;
-    let state = state.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        forget_posts(&state, &posts).await;
-    });
+/// What a change makes go.
+enum Forget {
+    /// These posts' copies (each with its circle) and the circle list,
+    /// then the plaza and those circles start new generations: no page of
+    /// a new generation is assembled from a copy that was dropped.
+    Posts(Vec<(String, Option<String>)>),
+    /// These posts' copies, the circle list, and every feed's pages of
+    /// every generation: a page of an older one is never served, but would
+    /// hold what was erased until it expired.
+    Erased(Vec<String>),
 }
 
-/// The copies of `posts` (each with its circle) and the circle list go,
-/// then the plaza and those circles start new generations: no page of a
-/// new generation is assembled from a copy that was dropped.
-async fn forget_posts(state: &AppState, posts: &[(String, Option<String>)]) {
-    let mut keys: Vec<String> = posts.iter().map(|(p, _)| post_key(p)).collect();
-    keys.extend(circle_list_keys());
-    drop_keys(state, &keys).await;
-    let mut circles: Vec<Option<&str>> = posts.iter().map(|(_, c)| c.as_deref()).collect();
-    circles.sort_unstable();
-    circles.dedup();
-    feed_cache::renew(state, &circles).await;
+impl Forget {
+    async fn apply(&self, state: &AppState) {
+        let posts: Vec<&str> = match self {
+            Self::Posts(posts) => posts.iter().map(|(p, _)| p.as_str()).collect(),
+            Self::Erased(posts) => posts.iter().map(String::as_str).collect(),
+        };
+        let mut keys: Vec<String> = posts.into_iter().map(post_key).collect();
+        keys.extend(circle_list_keys());
+        drop_keys(state, &keys).await;
+        match self {
+            Self::Posts(posts) => {
+                let mut circles: Vec<Option<&str>> =
+                    posts.iter().map(|(_, c)| c.as_deref()).collect();
+                circles.sort_unstable();
+                circles.dedup();
+                feed_cache::renew(state, &circles).await;
+            }
+            Self::Erased(_) => feed_cache::forget_all(state).await,
+        }
+    }
+
+    /// Now, and again after [`SETTLE`].
+    async fn now_and_later(self, state: &AppState) {
+        self.apply(state).await;
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            self.apply(&state).await;
+        });
+    }
+}
+
+/// After `post` (in `circle`, or the plaza) or something on it changed:
+/// its view and the circle list (whose post counts move) go, and the
+/// feeds that may show it start a new generation.
+pub async fn post_changed(state: &AppState, post: &str, circle: Option<&str>) {
+    let posts = vec![(post.to_owned(), circle.map(str::to_owned))];
+    Forget::Posts(posts).now_and_later(state).await;
 }
 
 /// [`post_changed`] when only the post's id is at hand.
@@ -130,33 +156,17 @@ pub async fn circles_changed(state: &AppState) {
     drop_keys(state, &circle_list_keys()).await;
 }
 
-/// After an erasure: the erased posts' views, and the pages of the plaza
-/// and of every circle they were in.
+/// After an erasure that removed `posts`: their views and every feed page.
 pub async fn erased(state: &AppState, posts: &[String]) {
-    if posts.is_empty() {
-        return;
+    if !posts.is_empty() {
+        Forget::Erased(posts.to_vec()).now_and_later(state).await;
     }
-    forget_erased(state, posts).await;
-    let (state, posts) = (state.clone(), posts.to_vec());
-    tokio::spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        forget_erased(&state, &posts).await;
-    });
-}
-
-/// Every feed's pages go, whatever generation they were kept under: a page
-/// of an older one is never served, but would hold what was erased until
-/// it expired.
-async fn forget_erased(state: &AppState, posts: &[String]) {
-    let mut keys: Vec<String> = posts.iter().map(|p| post_key(p)).collect();
-    keys.extend(circle_list_keys());
-    drop_keys(state, &keys).await;
-    feed_cache::forget_all(state).await;
 }
 
 /// What an author's posts show of them changed (a nickname, an avatar, a
 /// closed profile): the copies that show it go. After an erasure every
-/// feed page goes too; after an edit the feeds start new generations.
+/// feed page goes too (their posts may be on any page, of any
+/// generation); after an edit the feeds start new generations.
 async fn author_changed(state: &AppState, user: &str, erasure: bool) -> AppResult<()> {
     let theirs: Vec<(String, Option<String>)> = posts::Entity::find()
         .select_only()
@@ -166,23 +176,11 @@ async fn author_changed(state: &AppState, user: &str, erasure: bool) -> AppResul
         .into_tuple()
         .all(&state.db)
         .await?;
-    if erasure {
-        let ids: Vec<String> = theirs.into_iter().map(|(id, _)| id).collect();
-        // Their posts may be on any feed's page, of any generation.
-        forget_erased(state, &ids).await;
-        let state = state.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(SETTLE).await;
-            forget_erased(&state, &ids).await;
-        });
-    } else {
-        forget_posts(state, &theirs).await;
-        let state = state.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(SETTLE).await;
-            forget_posts(&state, &theirs).await;
-        });
-    }
+    let forget = match erasure {
+        true => Forget::Erased(theirs.into_iter().map(|(id, _)| id).collect()),
+        false => Forget::Posts(theirs),
+    };
+    forget.now_and_later(state).await;
     Ok(())
 }
 

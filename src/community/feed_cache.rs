@@ -42,6 +42,15 @@ fn sort_name(sort: Sort) -> &'static str {
     }
 }
 
+/// Starts a new generation of the feed `circle` (or the plaza) and
+/// answers it.
+async fn start_generation(state: &AppState, circle: Option<&str>) -> String {
+    let fresh = uuid::Uuid::now_v7().simple().to_string();
+    let key = format!("feed:gen:{}", scope(circle));
+    copies::keep(state.cache.as_ref(), &key, fresh.as_bytes(), GENERATION_TTL).await;
+    fresh
+}
+
 /// The feed's current generation (a new one when none is kept).
 pub async fn generation(state: &AppState, circle: Option<&str>) -> String {
     let key = format!("feed:gen:{}", scope(circle));
@@ -50,20 +59,15 @@ pub async fn generation(state: &AppState, circle: Option<&str>) -> String {
             return generation;
         }
     }
-    let fresh = uuid::Uuid::now_v7().simple().to_string();
-    copies::keep(state.cache.as_ref(), &key, fresh.as_bytes(), GENERATION_TTL).await;
-    fresh
+    start_generation(state, circle).await
 }
 
 /// Starts a new generation of the plaza and of each circle named: their
 /// kept pages are not served again.
 pub async fn renew(state: &AppState, circles: &[Option<&str>]) {
-    let mut scopes = vec![scope(None)];
-    scopes.extend(circles.iter().flatten().map(|c| scope(Some(c))));
-    for scope in scopes {
-        let fresh = uuid::Uuid::now_v7().simple().to_string();
-        let key = format!("feed:gen:{scope}");
-        copies::keep(state.cache.as_ref(), &key, fresh.as_bytes(), GENERATION_TTL).await;
+    start_generation(state, None).await;
+    for circle in circles.iter().flatten() {
+        start_generation(state, Some(circle)).await;
     }
 }
 
