@@ -64,6 +64,7 @@ mod media_lifecycle;
 mod search;
 mod search_comments;
 mod search_engine;
+mod search_ranking;
 mod uploads;
 mod withdrawal;
 

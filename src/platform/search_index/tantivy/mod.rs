@@ -1,6 +1,8 @@
 //! The embedded engine: a tantivy index in `$AGORA_DATA_DIR/search`, with
 //! jieba segmentation (Chinese) and lowercasing (English).
+mod query;
 mod schema;
+mod snippets;
 
 use std::{
     path::Path,
@@ -11,15 +13,15 @@ use async_trait::async_trait;
 
 use tantivy::{
     collector::TopDocs,
-    query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery},
-    schema::{IndexRecordOption, Value},
+    schema::Value,
     snippet::SnippetGenerator,
     tokenizer::{LowerCaser, TextAnalyzer},
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
 };
 
 use self::schema::Fields;
-use super::{snippet, Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
+use self::snippets::{snippet_of, SNIPPET_CHARS};
+use super::{Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
 
 #[derive(Clone)]
 pub struct TantivyIndex {
@@ -107,71 +109,43 @@ impl TantivyIndex {
         d.add_text(f.id, &doc.id);
         d.add_text(f.post, doc.post_id.as_deref().unwrap_or(""));
         d.add_text(f.circle, doc.circle_id.as_deref().unwrap_or(""));
-        d.add_text(f.title, doc.searchable_title());
+        let matched = f.matched(doc.kind);
+        d.add_text(matched.title, doc.searchable_title());
+        d.add_text(matched.body, &doc.body);
         d.add_text(f.heading, &doc.title);
         d.add_text(f.body, &doc.body);
         d.add_i64(f.created_at, super::to_nanos(doc.created_at));
         d
     }
 
-    fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
-        let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
-        parser.set_field_boost(f.title, 2.0);
-        let (parsed, _) = parser.parse_query_lenient(&q.text);
-        // Typo tolerance: longer Latin-script words also match at edit
-        // distance 1. Chinese tokens are too short for that to mean anything.
-        let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, parsed)];
-        for word in q.text.split_whitespace() {
-            let word = word.to_lowercase();
-            if word.len() >= 5 && word.chars().all(|c| c.is_ascii_alphabetic()) {
-                for field in [f.title, f.body] {
-                    either.push((
-                        Occur::Should,
-                        Box::new(FuzzyTermQuery::new(
-                            Term::from_field_text(field, &word),
-                            1,
-                            true,
-                        )),
-                    ));
-                }
-            }
-        }
-        let text: Box<dyn Query> = Box::new(BooleanQuery::new(either));
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, text),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.kind, q.kind.as_str()),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ];
-        if let Some(circle) = &q.circle_id {
-            parts.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.circle, circle),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        Box::new(BooleanQuery::new(parts))
-    }
-
     fn find(&self, q: SearchQuery) -> anyhow::Result<Vec<Hit>> {
         let f = self.fields;
         let searcher = self.reader.searcher();
-        let query = self.query(&q);
+        let matched = f.matched(q.kind);
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get("jieba")
+            .ok_or_else(|| anyhow::anyhow!("no jieba tokenizer"))?;
+        let circle = q
+            .circle_id
+            .as_deref()
+            .map(|c| Term::from_field_text(f.circle, c));
+        let query = query::build(&searcher, &mut analyzer, matched, circle, &q.text)?;
         let top = searcher.search(
             &query,
             &TopDocs::with_limit(q.limit + 1)
                 .and_offset(q.offset)
                 .order_by_score(),
         )?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.body)?;
-        snippets.set_max_num_chars(160);
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, matched.body)?;
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == matched.body {
+                terms.extend(term.value().as_str().map(str::to_owned));
+            }
+        });
+        snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::new();
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -183,12 +157,7 @@ impl TantivyIndex {
             };
             let circle = text(f.circle);
             let post = text(f.post);
-            let found = snippets.snippet_from_doc(&doc);
-            let snippet = if found.is_empty() {
-                snippet::plain(&text(f.body), 160)
-            } else {
-                snippet::to_html(&snippet::mark(found.fragment(), found.highlighted()))
-            };
+            let snippet = snippet_of(&snippets, &terms, &text(f.body));
             // The index holds what agora wrote: anything else is an error.
             let stored_kind = text(f.kind);
             let kind = DocKind::parse(&stored_kind).ok_or_else(|| {

@@ -11,6 +11,8 @@ use tantivy::{
     Index, TantivyError,
 };
 
+use super::super::DocKind;
+
 #[derive(Clone, Copy)]
 pub(super) struct Fields {
     pub key: Field,
@@ -19,12 +21,38 @@ pub(super) struct Fields {
     /// The post a comment is on.
     pub post: Field,
     pub circle: Field,
-    /// Matched, not stored: a comment's is empty.
-    pub title: Field,
     /// Stored, not matched: the title a hit shows.
     pub heading: Field,
+    /// Stored, not matched: the text a snippet is cut from.
     pub body: Field,
     pub created_at: Field,
+    /// What is matched, one pair of fields per kind (in [`KINDS`] order).
+    /// A query names its kind by the fields it searches, with no filter
+    /// clause: a filter would rule out tantivy's block-max pruning, and a
+    /// common word would have every document it is in scored.
+    matched: [Matched; 4],
+}
+
+/// The fields a kind's text is matched in.
+#[derive(Clone, Copy)]
+pub(super) struct Matched {
+    /// A comment's is empty: its post's title is shown, not searched.
+    pub title: Field,
+    pub body: Field,
+}
+
+const KINDS: [DocKind; 4] = [
+    DocKind::Post,
+    DocKind::User,
+    DocKind::Circle,
+    DocKind::Comment,
+];
+
+impl Fields {
+    pub fn matched(&self, kind: DocKind) -> Matched {
+        let at = KINDS.iter().position(|k| *k == kind).unwrap_or_default();
+        self.matched[at]
+    }
 }
 
 pub(super) fn schema() -> (Schema, Fields) {
@@ -33,18 +61,22 @@ pub(super) fn schema() -> (Schema, Fields) {
         .set_tokenizer("jieba")
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let text = TextOptions::default().set_indexing_options(indexing);
+    let matched = KINDS.map(|kind| Matched {
+        title: builder.add_text_field(&format!("{}_title", kind.as_str()), text.clone()),
+        body: builder.add_text_field(&format!("{}_body", kind.as_str()), text.clone()),
+    });
     let fields = Fields {
         key: builder.add_text_field("key", STRING),
-        kind: builder.add_text_field("kind", STRING | STORED),
+        kind: builder.add_text_field("kind", STORED),
         id: builder.add_text_field("id", STRING | STORED),
         post: builder.add_text_field("post_id", STORED),
         circle: builder.add_text_field("circle_id", STRING | STORED),
-        title: builder.add_text_field("title", text.clone()),
         heading: builder.add_text_field("heading", STORED),
-        body: builder.add_text_field("body", text.set_stored()),
+        body: builder.add_text_field("body", STORED),
         // Nanoseconds; renamed from the seconds it once held, so that an
         // index written before is replaced and refilled, never misread.
         created_at: builder.add_i64_field("created_at_ns", STORED | FAST),
+        matched,
     };
     (builder.build(), fields)
 }
