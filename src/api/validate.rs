@@ -40,7 +40,7 @@ static COMPILED: Mutex<Option<HashMap<String, Option<&'static regex::Regex>>>> =
 /// A pattern is a literal in our own source; one that does not compile
 /// (`tests/api/openapi.rs` compiles every pattern in the spec) matches
 /// nothing, so its field is refused rather than let through unchecked.
-fn matches(pattern: &str, text: &str) -> bool {
+pub(super) fn matches(pattern: &str, text: &str) -> bool {
     let mut guard = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
     let map = guard.get_or_insert_with(HashMap::new);
     let regex = *map.entry(pattern.to_owned()).or_insert_with(|| {

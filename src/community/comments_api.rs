@@ -12,6 +12,7 @@ use super::{
     likes, posts,
     posts_api::LikeState,
 };
+use crate::api::text::CommentText;
 use crate::ids::{CommentId, PostId};
 use crate::{
     api::{
@@ -32,8 +33,7 @@ pub struct CommentsApi;
 pub struct NewComment {
     /// Up to 10,000 characters.
     /// privacy: comments for social, required
-    #[oai(validator(min_length = 1, max_length = 10000, pattern = r"\S"))]
-    pub body: String,
+    pub body: CommentText,
     /// Reply to this top-level comment of the same post.
     /// privacy: not personal
     pub parent_id: Option<CommentId>,
@@ -42,7 +42,7 @@ pub struct NewComment {
 impl poem_openapi::types::Example for NewComment {
     fn example() -> Self {
         Self {
-            body: "Great shot! Which night mode setting did you use?".into(),
+            body: CommentText::from_static("Great shot! Which night mode setting did you use?"),
             parent_id: None,
         }
     }
@@ -128,8 +128,14 @@ impl CommentsApi {
         check_limit(&state, ActionClass::CommentCreate, auth.0.id.as_str()).await?;
         let post = posts::visible(&state, &id.0, Some(&auth.0)).await?;
         let body = body.0;
-        let comment =
-            comments::create(&state.db, &auth.0.id, &post, body.parent_id, &body.body).await?;
+        let comment = comments::create(
+            &state.db,
+            &auth.0.id,
+            &post,
+            body.parent_id,
+            body.body.as_str(),
+        )
+        .await?;
         super::cached::post_changed(&state, &post.id, post.circle_id.as_deref()).await;
         let fact = crate::platform::facts::Fact::CommentPublished {
             author: auth.0.id.to_string(),

@@ -9,6 +9,7 @@ use super::{
     likes,
     posts::{self, NewPost, PostEdit},
 };
+use crate::api::text::{PostText, PostTitle};
 use crate::ids::{CircleId, PostId, UploadId};
 use crate::{
     api::{check_limit, stored::StoredJson, ApiTags, JsonBody},
@@ -33,12 +34,10 @@ pub struct NewPostBody {
     pub circle_id: Option<CircleId>,
     /// Up to 200 characters.
     /// privacy: post_title for posting, required
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub title: String,
+    pub title: PostTitle,
     /// Markdown, up to 50,000 characters.
     /// privacy: post_body for posting, required
-    #[oai(validator(min_length = 1, max_length = 50000, pattern = r"\S"))]
-    pub body: String,
+    pub body: PostText,
     /// Up to 9 images I uploaded, in order.
     /// privacy: uploaded_media for posting, optional
     #[oai(validator(max_items = 9))]
@@ -58,8 +57,10 @@ impl poem_openapi::types::Example for NewPostBody {
         Self {
             client_id: Some("5b0e8c1a-post-1".into()),
             circle_id: Some(poem_openapi::types::Example::example()),
-            title: "小米14 Ultra 夜景样张".into(),
-            body: "Shot handheld at the Shenzhen Bay bridge, 1/4 s, ISO 1600.".into(),
+            title: PostTitle::from_static("小米14 Ultra 夜景样张"),
+            body: PostText::from_static(
+                "Shot handheld at the Shenzhen Bay bridge, 1/4 s, ISO 1600.",
+            ),
             image_upload_ids: Some(vec![poem_openapi::types::Example::example()]),
             device_model: Some("Xiaomi 14 Ultra".into()),
             log_upload_id: None,
@@ -71,17 +72,15 @@ impl poem_openapi::types::Example for NewPostBody {
 #[oai(skip_serializing_if_is_none, example)]
 pub struct PostPatch {
     /// privacy: post_title for posting, optional
-    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-    pub title: Option<String>,
+    pub title: Option<PostTitle>,
     /// privacy: post_body for posting, optional
-    #[oai(validator(min_length = 1, max_length = 50000, pattern = r"\S"))]
-    pub body: Option<String>,
+    pub body: Option<PostText>,
 }
 
 impl poem_openapi::types::Example for PostPatch {
     fn example() -> Self {
         Self {
-            title: Some("小米14 Ultra 夜景样张（更新）".into()),
+            title: Some(PostTitle::from_static("小米14 Ultra 夜景样张（更新）")),
             body: None,
         }
     }
@@ -213,8 +212,8 @@ impl PostsApi {
             NewPost {
                 client_id: body.client_id,
                 circle_id: body.circle_id,
-                title: body.title,
-                body: body.body,
+                title: body.title.into_inner(),
+                body: body.body.into_inner(),
                 image_upload_ids: body.image_upload_ids.unwrap_or_default(),
                 device_model: body.device_model,
                 log_upload_id: body.log_upload_id,
@@ -265,8 +264,8 @@ impl PostsApi {
             &auth.0,
             &id.0,
             PostEdit {
-                title: body.title,
-                body: body.body,
+                title: body.title.map(PostTitle::into_inner),
+                body: body.body.map(PostText::into_inner),
             },
         )
         .await?;

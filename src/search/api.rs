@@ -206,8 +206,7 @@ impl SearchApi {
         viewer: crate::identity::caller::Viewer,
         /// What to look for, up to 200 characters.
         /// privacy: search_query for browsing, required
-        #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
-        q: Query<String>,
+        q: Query<crate::api::text::SearchText>,
         /// `posts` (default), `users`, `circles` or `comments`.
         /// privacy: not personal
         #[oai(name = "type")]
@@ -226,8 +225,8 @@ impl SearchApi {
         // HEAD (a client probing the route) records nothing.
         let probing = req.extensions().get::<crate::api::HeadRequest>().is_some();
         let kind = kind.0.unwrap_or(SearchType::Posts);
-        let query = query_of(&q.0, kind, circle_id.0, cursor.0, limit.0)?;
-        let text = q.0.trim().to_owned();
+        let query = query_of(q.0.as_str(), kind, circle_id.0, cursor.0, limit.0)?;
+        let text = q.0.as_str().trim().to_owned();
         let (hits, next_cursor) = run(&state, query).await?;
         if let Some(user) = viewer.id().filter(|_| !probing) {
             // Recorded only with the optional grant, checked on each search.
