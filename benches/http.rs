@@ -156,6 +156,17 @@ fn main() {
         ("GET /circles", "/circles".to_owned()),
         ("GET /users/{id}", format!("/users/{user}")),
         ("GET /search?q=小米&type=posts", search.to_owned()),
+        // Two words, one in every title and one in every text (so each
+        // hit's snippet is cut), and a typo one swap away from a word in
+        // every title.
+        (
+            "GET /search?q=小米 moderate",
+            "/search?q=%E5%B0%8F%E7%B1%B3%20moderate&type=posts".to_owned(),
+        ),
+        (
+            "GET /search?q=benchmrak (a typo)",
+            "/search?q=benchmrak&type=posts".to_owned(),
+        ),
     ];
     println!(
         "\n{backend}: {n_posts} posts, {n_users} users; wrk 1 thread × {connections} connections, {seconds} s per row\n"

@@ -38,12 +38,13 @@ pub(super) fn build(
     let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for word in text.split_whitespace() {
         let tokens = tokens(analyzer, word);
+        let typos = typo_tolerant(word).then(|| one_edit_from(word));
         for (field, boost) in [(fields.title, TITLE_BOOST), (fields.body, 1.0)] {
             if let Some(query) = exact(field, &tokens) {
                 either.push((Occur::Should, boosted(query, boost)));
             }
-            if typo_tolerant(word) {
-                for term in one_typo_away(searcher, field, word)? {
+            if let Some(dfa) = &typos {
+                for term in one_typo_away(searcher, field, word, dfa)? {
                     let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
                     either.push((Occur::Should, boosted(query, boost * TYPO_WEIGHT)));
                 }
@@ -104,19 +105,28 @@ fn typo_tolerant(word: &str) -> bool {
     word.len() >= TYPO_MIN_LETTERS && word.chars().all(|c| c.is_ascii_alphabetic())
 }
 
-/// The indexed words of `field` one edit (a transposition counting as
-/// one) away from `word`, `word` itself left out: the closest in the term
-/// dictionary's order, at most [`TYPO_EXPANSIONS`].
-fn one_typo_away(searcher: &Searcher, field: Field, word: &str) -> anyhow::Result<Vec<Term>> {
+/// The automaton of the words one edit (a transposition counting as one)
+/// away from `word`.
+fn one_edit_from(word: &str) -> DFA {
     static BUILDER: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
-    let builder = BUILDER.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true));
+    BUILDER
+        .get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
+        .build_dfa(word)
+}
+
+/// The indexed words of `field` that `dfa` accepts, `word` itself left
+/// out: the first in the term dictionary's order, at most
+/// [`TYPO_EXPANSIONS`].
+fn one_typo_away(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    dfa: &DFA,
+) -> anyhow::Result<Vec<Term>> {
     let mut found = BTreeSet::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
-        let mut terms = index
-            .terms()
-            .search(Dfa(builder.build_dfa(word)))
-            .into_stream()?;
+        let mut terms = index.terms().search(Dfa(dfa)).into_stream()?;
         while terms.advance() && found.len() < TYPO_EXPANSIONS {
             if let Ok(text) = std::str::from_utf8(terms.key()) {
                 if text != word {
@@ -133,9 +143,9 @@ fn one_typo_away(searcher: &Searcher, field: Field, word: &str) -> anyhow::Resul
 
 /// The automaton of the words one edit from a word, as the term
 /// dictionary walks it.
-struct Dfa(DFA);
+struct Dfa<'a>(&'a DFA);
 
-impl tantivy_fst::Automaton for Dfa {
+impl tantivy_fst::Automaton for Dfa<'_> {
     type State = u32;
 
     fn start(&self) -> u32 {

@@ -22,8 +22,8 @@ pub(super) fn snippet_of(snippets: &SnippetGenerator, terms: &[String], body: &s
 }
 
 /// The part of `body` worth segmenting for a snippet (jieba is the
-/// costliest step of a search): from just before the first of `terms` to
-/// a few snippets' length after it. `None` when no term is in the text,
+/// costliest step of a search): from the word before the first of `terms`
+/// to two snippets' length after it. `None` when no term is in the text,
 /// which saves segmenting it at all; a text with capitals outside ASCII
 /// (which only segmenting lowercases) is segmented whole.
 fn window<'a>(terms: &[String], body: &'a str) -> Option<&'a str> {
@@ -34,7 +34,7 @@ fn window<'a>(terms: &[String], body: &'a str) -> Option<&'a str> {
             .any(|c| !c.is_ascii() && c.is_uppercase())
             .then_some(body);
     };
-    let start = if at <= 2 * SNIPPET_CHARS {
+    let start = if at <= SNIPPET_CHARS / 2 {
         0
     } else {
         // From a word's beginning: a cut word could read as another.
@@ -45,7 +45,7 @@ fn window<'a>(terms: &[String], body: &'a str) -> Option<&'a str> {
             .find(|(_, c)| c.is_whitespace())
             .map_or(at, |(i, c)| from + i + c.len_utf8())
     };
-    let end = body.floor_char_boundary(at + 4 * SNIPPET_CHARS);
+    let end = body.floor_char_boundary(at + 2 * SNIPPET_CHARS);
     Some(&body[start..end])
 }
 
@@ -80,7 +80,7 @@ mod tests {
             part.starts_with("filler 夜景") || part.starts_with("夜景"),
             "{part:.40}"
         );
-        assert!(part.len() <= SNIPPET_CHARS * 5, "{}", part.len());
+        assert!(part.len() <= SNIPPET_CHARS * 3, "{}", part.len());
         assert!(long.contains(part));
     }
 }
