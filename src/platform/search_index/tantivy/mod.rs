@@ -14,13 +14,12 @@ use async_trait::async_trait;
 use tantivy::{
     collector::TopDocs,
     schema::Value,
-    snippet::SnippetGenerator,
     tokenizer::{LowerCaser, TextAnalyzer},
     Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
 };
 
 use self::schema::Fields;
-use self::snippets::{snippet_of, SNIPPET_CHARS};
+use self::snippets::snippet_of;
 use super::{Doc, DocKind, Hit, IndexOp, SearchIndex, SearchQuery};
 
 #[derive(Clone)]
@@ -138,14 +137,14 @@ impl TantivyIndex {
                 .and_offset(q.offset)
                 .order_by_score(),
         )?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, matched.body)?;
         let mut terms = Vec::new();
         query.query_terms(&mut |term, _| {
             if term.field() == matched.body {
                 terms.extend(term.value().as_str().map(str::to_owned));
             }
         });
-        snippets.set_max_num_chars(SNIPPET_CHARS);
+        terms.sort();
+        terms.dedup();
         let mut hits = Vec::new();
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -157,7 +156,7 @@ impl TantivyIndex {
             };
             let circle = text(f.circle);
             let post = text(f.post);
-            let snippet = snippet_of(&snippets, &terms, &text(f.body));
+            let snippet = snippet_of(&terms, &text(f.body));
             // The index holds what agora wrote: anything else is an error.
             let stored_kind = text(f.kind);
             let kind = DocKind::parse(&stored_kind).ok_or_else(|| {
