@@ -3,7 +3,7 @@
 //! not by segmenting it again with jieba, which cost a search with a word
 //! in every text a fifth of its time: a Chinese term is marked wherever it
 //! stands, a Latin one only as a whole word.
-use std::ops::Range;
+use std::{borrow::Cow, ops::Range};
 
 use super::super::snippet;
 
@@ -49,20 +49,26 @@ fn matches(terms: &[String], body: &str) -> Vec<(Range<usize>, usize)> {
 }
 
 /// `text` lowercased with every byte offset kept: a character whose
-/// lowercase is longer or shorter in UTF-8 (rare) stays as it is.
-fn lowercase_in_place(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
+/// lowercase is longer or shorter in UTF-8 (rare) stays as it is. Most
+/// texts (all of Chinese) have no capital: they are not copied.
+fn lowercase_in_place(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_uppercase) {
+        return Cow::Borrowed(text);
     }
-    text.chars()
-        .map(|c| {
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
-                _ => c,
-            }
-        })
-        .collect()
+    if text.is_ascii() {
+        return Cow::Owned(text.to_ascii_lowercase());
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                let mut lower = c.to_lowercase();
+                match (lower.next(), lower.next()) {
+                    (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                    _ => c,
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A Latin term is a word of its own, not part of a longer one (`update`
