@@ -45,17 +45,27 @@ async fn the_best_hit_leads_and_every_page_of_a_common_word_is_whole() {
 }
 
 #[tokio::test]
-async fn the_word_as_typed_ranks_above_a_word_one_typo_away() {
+async fn the_word_as_typed_ranks_above_a_rarer_word_one_typo_away() {
     let app = spawn_app_with(generous_limits).await;
     let user = app.register().await;
+    // The misspelling is in one post, the word in twenty: per match, the
+    // rare word weighs more, and must still come last.
     let typo = app
         .create_post(&user, None, "Camrea settings", "My camrea at night")
         .await
         .id();
-    let exact = app
-        .create_post(&user, None, "Camera settings", "My camera at night")
-        .await
-        .id();
+    let mut exact = HashSet::new();
+    for i in 0..20 {
+        let title = format!("Camera settings {i}");
+        let id = app
+            .create_post(&user, None, &title, "My camera at night")
+            .await
+            .id();
+        exact.insert(id);
+    }
     sync(&app).await;
-    assert_eq!(app.search_ids(&q("camera")).await, [exact, typo]);
+    let found = app.search_ids(&format!("{}&limit=50", q("camera"))).await;
+    assert_eq!(found.len(), 21, "{found:?}");
+    assert_eq!(found.last(), Some(&typo), "{found:?}");
+    assert_eq!(found[..20].iter().cloned().collect::<HashSet<_>>(), exact);
 }

@@ -3,6 +3,8 @@
 mod query;
 mod schema;
 mod snippets;
+#[cfg(test)]
+mod tests;
 
 use std::{
     path::Path,

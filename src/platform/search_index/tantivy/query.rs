@@ -44,9 +44,14 @@ pub(super) fn build(
                 either.push((Occur::Should, boosted(query, boost)));
             }
             if let Some(dfa) = &typos {
-                for term in one_typo_away(searcher, field, word, dfa)? {
+                let typed = idf(searcher, &Term::from_field_text(field, word))?;
+                for (term, rarity) in one_typo_away(searcher, field, word, dfa)? {
+                    // A misspelling is rare, so it weighs more per match
+                    // than the word typed: scaled down to that word's
+                    // weight first, it never ranks above it.
+                    let weight = boost * TYPO_WEIGHT * (typed / rarity).min(1.0);
                     let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                    either.push((Occur::Should, boosted(query, boost * TYPO_WEIGHT)));
+                    either.push((Occur::Should, boosted(query, weight)));
                 }
             }
         }
@@ -115,19 +120,19 @@ fn one_edit_from(word: &str) -> DFA {
 }
 
 /// The indexed words of `field` that `dfa` accepts, `word` itself left
-/// out: the first in the term dictionary's order, at most
-/// [`TYPO_EXPANSIONS`].
+/// out, each with its BM25 inverse document frequency: the
+/// [`TYPO_EXPANSIONS`] in the most documents, whatever segments hold them.
 fn one_typo_away(
     searcher: &Searcher,
     field: Field,
     word: &str,
     dfa: &DFA,
-) -> anyhow::Result<Vec<Term>> {
+) -> anyhow::Result<Vec<(Term, f32)>> {
     let mut found = BTreeSet::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
         let mut terms = index.terms().search(Dfa(dfa)).into_stream()?;
-        while terms.advance() && found.len() < TYPO_EXPANSIONS {
+        while terms.advance() {
             if let Ok(text) = std::str::from_utf8(terms.key()) {
                 if text != word {
                     found.insert(text.to_owned());
@@ -135,10 +140,31 @@ fn one_typo_away(
             }
         }
     }
-    Ok(found
+    let mut counted = Vec::with_capacity(found.len());
+    for text in found {
+        let term = Term::from_field_text(field, &text);
+        let documents = searcher.doc_freq(&term)?;
+        if documents > 0 {
+            counted.push((documents, term));
+        }
+    }
+    counted.sort_by(|a, b| b.0.cmp(&a.0));
+    counted.truncate(TYPO_EXPANSIONS);
+    let total = searcher.num_docs();
+    Ok(counted
         .into_iter()
-        .map(|text| Term::from_field_text(field, &text))
+        .map(|(documents, term)| (term, bm25_idf(documents, total)))
         .collect())
+}
+
+/// How much one match of `term` weighs in BM25.
+fn idf(searcher: &Searcher, term: &Term) -> anyhow::Result<f32> {
+    Ok(bm25_idf(searcher.doc_freq(term)?, searcher.num_docs()))
+}
+
+fn bm25_idf(documents: u64, total: u64) -> f32 {
+    let (n, total) = (documents as f32, total as f32);
+    (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
 }
 
 /// The automaton of the words one edit from a word, as the term

@@ -10,7 +10,8 @@ use super::super::snippet;
 /// How long a snippet is at most, in bytes.
 pub(super) const SNIPPET_CHARS: usize = 160;
 
-/// At most this many matches are weighed when choosing the passage.
+/// At most this many matches (the first) are weighed as the passage's
+/// start; every match in the passage is marked.
 const MATCHES_WEIGHED: usize = 64;
 
 /// A passage of `body` with the query's `terms` (lowercase) marked: the
@@ -44,7 +45,6 @@ fn matches(terms: &[String], body: &str) -> Vec<(Range<usize>, usize)> {
         }
     }
     found.sort_by_key(|(r, _)| r.start);
-    found.truncate(MATCHES_WEIGHED);
     found
 }
 
@@ -90,6 +90,7 @@ fn whole_word(text: &str, range: &Range<usize>) -> bool {
 fn best_start(found: &[(Range<usize>, usize)], body: &str) -> Option<usize> {
     let (best, _) = found
         .iter()
+        .take(MATCHES_WEIGHED)
         .map(|(r, _)| {
             let mut terms: Vec<usize> = found
                 .iter()
