@@ -148,7 +148,7 @@ fn one_typo_away(
             counted.push((documents, term));
         }
     }
-    counted.sort_by(|a, b| b.0.cmp(&a.0));
+    counted.sort_by_key(|(documents, _)| std::cmp::Reverse(*documents));
     counted.truncate(TYPO_EXPANSIONS);
     let total = searcher.num_docs();
     Ok(counted
