@@ -6,7 +6,7 @@ use super::TantivyIndex;
 use crate::platform::search_index::{Doc, DocKind, SearchIndex, SearchQuery};
 
 fn post(i: usize) -> Doc {
-    let title = if i % 10 == 0 {
+    let title = if i.is_multiple_of(10) {
         "夜景 教程"
     } else {
         "出门 随手拍"
