@@ -57,9 +57,12 @@ macro_rules! bounded_text {
         }
 
         impl $name {
+            /// The lengths and the pattern, checked here rather than by
+            /// poem-openapi's `pattern` validator, which compiles its regex
+            /// on every request.
             fn checked(s: String) -> ParseResult<Self> {
                 let n = s.chars().count();
-                if !($min..=$max).contains(&n) || !holds($pattern, &s) {
+                if !($min..=$max).contains(&n) || !super::validate::matches($pattern, &s) {
                     return Err(ParseError::custom(format!(
                         "must be {} to {} characters, not blank",
                         $min, $max
@@ -94,18 +97,6 @@ macro_rules! bounded_text {
             }
         }
     )*};
-}
-
-/// Whether `s` holds to `pattern`: "not blank" is checked directly, any
-/// other pattern by its regex, compiled once (poem-openapi's own
-/// `pattern` validator compiles it on every request, which cost a search
-/// a fifth of its time).
-fn holds(pattern: &str, s: &str) -> bool {
-    if pattern == r"\S" {
-        !s.trim().is_empty()
-    } else {
-        super::validate::matches(pattern, s)
-    }
 }
 
 bounded_text! {
